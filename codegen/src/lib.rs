@@ -1,0 +1,2 @@
+//! cspark-codegen: typed bindings for Spark services (filled by the codegen issue).
+#![deny(missing_docs)]

@@ -1,0 +1,136 @@
+//! Excel workbook → Spark service: the engine half of the emulator.
+//!
+//! A [`Workbook`] is parsed once from `.xlsx` bytes (defined names `Xinput_*` / `Xoutput_*`,
+//! cell types, data validation lists, subservices) and then evaluated many times, concurrently,
+//! without re-reading the file. The HTTP half of the emulator only talks to this module through
+//! the types below; wire formats (schema, swagger, envelopes) are built from [`Field`] by the
+//! routes, not here.
+
+use serde_json::{Map, Value};
+
+/// What kind of value a field holds, as Spark reports it (`dataType` in the schema).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DataType {
+    /// A number (Spark `NUMBER`).
+    Number,
+    /// Text (Spark `TEXT`).
+    Text,
+    /// TRUE/FALSE (Spark `BOOLEAN`).
+    Boolean,
+    /// A date, from a date number format; sent and returned as `YYYY-MM-DD` (Spark `DATE`).
+    Date,
+}
+
+/// Shape of a field: one cell, or a multi-cell range read as a table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shape {
+    /// A single cell: a scalar JSON value.
+    Scalar,
+    /// A range: the first row holds the column headings, each later row is one record,
+    /// sent and returned as an array of objects keyed by heading.
+    Table {
+        /// Column headings in sheet order, with the data type of each column.
+        columns: Vec<(String, DataType)>,
+        /// Number of record rows in the range (excluding the heading row).
+        rows: u32,
+    },
+}
+
+/// An Excel data-validation rule attached to an input cell.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Validation {
+    /// A list of allowed values (Excel "List" validation).
+    List(Vec<Value>),
+    /// Whole number or decimal between optional bounds.
+    Number {
+        /// Lower bound, if any.
+        min: Option<f64>,
+        /// Upper bound, if any.
+        max: Option<f64>,
+        /// True for "Whole number", false for "Decimal".
+        whole: bool,
+    },
+}
+
+/// One `Xinput_*` or `Xoutput_*` defined name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// API name: the text after the prefix and after the subservice dot, case kept.
+    pub name: String,
+    /// Subservice name for `Xinput_{sub}.{name}`, else `None`.
+    pub subservice: Option<String>,
+    /// Sheet holding the cell(s).
+    pub sheet: String,
+    /// Zero-based sheet index.
+    pub sheet_index: u32,
+    /// A1 address of the first cell (`"C7"`), or of the range (`"B4:D9"`).
+    pub address: String,
+    /// 1-based row of the first cell.
+    pub row: u32,
+    /// 1-based column of the first cell.
+    pub column: u32,
+    /// Scalar or table.
+    pub shape: Shape,
+    /// Data type of a scalar (for a table: of its first column).
+    pub data_type: DataType,
+    /// Excel number format of the (first) cell, e.g. `"General"`, `"yyyy-mm-dd"`, `"0.00"`.
+    pub number_format: String,
+    /// The value in the workbook as uploaded (a table: array of row objects).
+    pub default: Value,
+    /// Data validation on the input cell, if the file has one.
+    pub validation: Option<Validation>,
+    /// Comment on the defined name, if any.
+    pub description: Option<String>,
+}
+
+/// A non-fatal remark about an evaluation, such as an input left at its default.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Warning {
+    /// Field concerned, if any.
+    pub field: Option<String>,
+    /// Human-readable explanation.
+    pub message: String,
+}
+
+/// An input that failed its data validation, or could not be written to its cell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputError {
+    /// The offending input's name.
+    pub field: String,
+    /// Human-readable explanation naming the value.
+    pub message: String,
+}
+
+/// The result of one evaluation.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Evaluation {
+    /// Output values keyed by output name (tables as arrays of row objects).
+    pub outputs: Map<String, Value>,
+    /// The inputs actually used (given values plus defaults for the missing ones).
+    pub inputs: Map<String, Value>,
+    /// Inputs left at their default, unknown inputs ignored, and similar remarks.
+    pub warnings: Vec<Warning>,
+    /// Validation failures; outputs are still computed, as Spark does.
+    pub errors: Vec<InputError>,
+}
+
+/// Why a workbook could not become a service.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkbookError {
+    /// The bytes are not a readable `.xlsx` file.
+    #[error("cannot read workbook {file}: {reason}")]
+    Unreadable {
+        /// File name as given.
+        file: String,
+        /// What the reader said.
+        reason: String,
+    },
+    /// The workbook has no `Xinput_`/`Xoutput_` names, or a name is malformed.
+    #[error("workbook {file} is not a Spark service: {reason}")]
+    NotAService {
+        /// File name as given.
+        file: String,
+        /// What is wrong, naming the defined name.
+        reason: String,
+    },
+}

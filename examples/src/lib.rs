@@ -1,0 +1,1 @@
+//! Runnable examples for cspark (see `src/bin`).
