@@ -6,7 +6,67 @@
 //! the types below; wire formats (schema, swagger, envelopes) are built from [`Field`] by the
 //! routes, not here.
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value};
+
+mod eval;
+mod load;
+mod pool;
+mod validate;
+mod values;
+mod xlsx_meta;
+
+/// A workbook turned into a service: parsed once, then evaluated many times.
+///
+/// Immutable after [`Workbook::from_xlsx`]; `Send + Sync`. Evaluation borrows an engine model
+/// from an internal pool (models are cloned from the parsed template, never re-read from the
+/// file), so concurrent [`Workbook::evaluate`] calls run in parallel.
+pub struct Workbook {
+    file_name: String,
+    inputs: Vec<Field>,
+    outputs: Vec<Field>,
+    input_plans: Vec<load::InputPlan>,
+    output_plans: Vec<load::OutputPlan>,
+    input_exact: HashMap<String, usize>,
+    input_folded: HashMap<String, usize>,
+    output_exact: HashMap<String, usize>,
+    output_folded: HashMap<String, usize>,
+    pool: pool::ModelPool,
+}
+
+impl std::fmt::Debug for Workbook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Workbook")
+            .field("file_name", &self.file_name)
+            .field("inputs", &self.inputs)
+            .field("outputs", &self.outputs)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Workbook {
+    /// The file name given to [`Workbook::from_xlsx`].
+    pub fn file_name(&self) -> &str {
+        &self.file_name
+    }
+
+    /// The `Xinput_*` fields, sorted by sheet index, then by name (case-insensitively).
+    pub fn inputs(&self) -> &[Field] {
+        &self.inputs
+    }
+
+    /// The `Xoutput_*` fields, sorted by sheet index, then by name (case-insensitively).
+    pub fn outputs(&self) -> &[Field] {
+        &self.outputs
+    }
+}
+
+#[allow(dead_code)]
+fn assert_send_sync() {
+    fn is<T: Send + Sync>() {}
+    is::<Workbook>();
+}
 
 /// What kind of value a field holds, as Spark reports it (`dataType` in the schema).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
