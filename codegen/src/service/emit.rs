@@ -1,0 +1,394 @@
+//! Rust items for one service: `Inputs`, `Outputs`, table rows, choice enums and the marker.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+use super::model::{Kind, Resolved, ResolvedService};
+use super::schema::Side;
+use crate::names::{Namer, pascal_ident, snake_ident};
+
+/// Names a generated type must never take: they would shadow the prelude (the generated code
+/// writes `Option`, `String`, `Vec`) or the items every module imports.
+const RESERVED_TYPES: &[&str] = &[
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "String",
+    "Vec",
+    "Box",
+    "Default",
+    "Clone",
+    "Copy",
+    "Debug",
+    "PartialEq",
+    "Eq",
+    "PartialOrd",
+    "Ord",
+    "Hash",
+    "Send",
+    "Sync",
+    "Sized",
+    "Serialize",
+    "Deserialize",
+    "ToString",
+    "From",
+    "Into",
+    "Iterator",
+    "Drop",
+    "Fn",
+];
+
+/// Identity of one service as written into its marker type.
+#[derive(Debug, Clone)]
+pub struct Identity<'a> {
+    /// Spark folder.
+    pub folder: &'a str,
+    /// Spark service.
+    pub service: &'a str,
+    /// Semantic version (`""` when unknown).
+    pub version: &'a str,
+    /// Version id, when known.
+    pub version_id: Option<&'a str>,
+}
+
+/// Options that change the emitted code.
+#[derive(Clone)]
+pub struct EmitOptions {
+    /// Path of the SDK crate whose `TypedService` the markers implement (default `::cspark`).
+    pub sdk_path: syn::Path,
+}
+
+fn ident(s: &str) -> Ident {
+    Ident::new(s, Span::call_site())
+}
+
+/// Text safe to put in a doc comment: no leading indentation (which would make a doctest),
+/// no code fences, links or HTML tags, no control characters.
+pub fn doc_text(s: &str) -> Vec<String> {
+    s.lines()
+        .map(|line| {
+            let mut out = String::with_capacity(line.len());
+            for c in line.trim().chars() {
+                match c {
+                    '`' | '[' | ']' | '<' | '>' | '\\' | '*' | '_' | '#' | '|' => {
+                        out.push('\\');
+                        out.push(c);
+                    }
+                    c if c.is_control() => out.push(' '),
+                    c => out.push(c),
+                }
+            }
+            out
+        })
+        .collect()
+}
+
+/// An inline code span for a wire name (falls back to escaped text if it holds a backtick).
+pub fn code(s: &str) -> String {
+    let clean: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if clean.contains('`') || clean.trim().is_empty() {
+        format!("\"{}\"", doc_text(&clean).join(" "))
+    } else {
+        format!("`{clean}`")
+    }
+}
+
+fn doc_attrs(lines: &[String]) -> TokenStream {
+    let attrs = lines.iter().map(|l| {
+        let l = if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        };
+        quote!(#[doc = #l])
+    });
+    quote!(#(#attrs)*)
+}
+
+/// Collects the type definitions of one service module.
+struct Module {
+    types: Namer,
+    defs: Vec<TokenStream>,
+}
+
+impl Module {
+    fn field_type(&mut self, wire: &str, kind: &Kind, side: Side) -> TokenStream {
+        match kind {
+            Kind::Number => quote!(f64),
+            Kind::Text => quote!(String),
+            Kind::Boolean => quote!(bool),
+            Kind::Date => quote!(::chrono::NaiveDate),
+            Kind::Json => quote!(::serde_json::Value),
+            Kind::List(inner) => {
+                let inner = self.field_type(wire, inner, side);
+                quote!(Vec<#inner>)
+            }
+            Kind::Choice(options) => {
+                let name = self.types.unique(pascal_ident(wire));
+                self.emit_enum(&name, wire, options);
+                let id = ident(&name);
+                quote!(#id)
+            }
+            Kind::Table(columns) => {
+                let name = self.types.unique(format!("{}Row", pascal_ident(wire)));
+                let what = match side {
+                    Side::Inputs => "input",
+                    Side::Outputs => "output",
+                };
+                let docs = vec![format!("One row of the {} table {}.", what, code(wire))];
+                let def = self.emit_struct(&name, &docs, columns, side, "column");
+                self.defs.push(def);
+                let id = ident(&name);
+                quote!(Vec<#id>)
+            }
+        }
+    }
+
+    fn emit_enum(&mut self, name: &str, wire: &str, options: &[String]) {
+        let names = unique_names(options.iter(), Namer::pascal(), pascal_ident);
+        let variants = options.iter().zip(names).map(|(opt, v)| {
+            let v = ident(&v);
+            let doc = doc_attrs(&[format!("The value {}.", code(opt))]);
+            quote! {
+                #doc
+                #[serde(rename = #opt)]
+                #v
+            }
+        });
+        let doc = doc_attrs(&[format!(
+            "The allowed values of the input {} (an Excel List validation).",
+            code(wire)
+        )]);
+        let id = ident(name);
+        self.defs.push(quote! {
+            #doc
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+            pub enum #id {
+                #(#variants,)*
+            }
+        });
+    }
+
+    fn emit_struct(
+        &mut self,
+        name: &str,
+        docs: &[String],
+        fields: &BTreeMap<String, Resolved>,
+        side: Side,
+        what: &str,
+    ) -> TokenStream {
+        let idents = unique_names(fields.keys(), Namer::snake(), snake_ident);
+        let mut out = Vec::with_capacity(fields.len());
+        for ((wire, r), fid) in fields.iter().zip(idents) {
+            let ty = self.field_type(wire, &r.kind, side);
+            let optional = side == Side::Outputs || r.nullable;
+            let ty = if optional { quote!(Option<#ty>) } else { ty };
+            let mut serde_args = Vec::new();
+            if fid != *wire {
+                serde_args.push(quote!(rename = #wire));
+            }
+            match (side, optional) {
+                (Side::Outputs, _) => serde_args.push(quote!(default)),
+                (Side::Inputs, true) => {
+                    serde_args.push(quote!(default, skip_serializing_if = "Option::is_none"))
+                }
+                (Side::Inputs, false) => {}
+            }
+            let serde_attr = if serde_args.is_empty() {
+                quote!()
+            } else {
+                quote!(#[serde(#(#serde_args),*)])
+            };
+            let doc = doc_attrs(&field_docs(wire, r, side, what));
+            let fid = ident(&fid);
+            out.push(quote! {
+                #doc
+                #serde_attr
+                pub #fid: #ty
+            });
+        }
+        let derives = match side {
+            Side::Inputs => quote!(#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]),
+            Side::Outputs => {
+                quote!(#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)])
+            }
+        };
+        let doc = doc_attrs(docs);
+        let id = ident(name);
+        quote! {
+            #doc
+            #derives
+            pub struct #id {
+                #(#out,)*
+            }
+        }
+    }
+}
+
+/// Unique identifiers for `raws`, in the same order. Names that are already valid
+/// identifiers as written (`is_smoker`) are served first, so they keep their spelling and a
+/// look-alike (`is-smoker`) gets the `_2` suffix, whatever the sort order of the wire names.
+fn unique_names<'a>(
+    raws: impl Iterator<Item = &'a String> + Clone,
+    mut namer: Namer,
+    make: fn(&str) -> String,
+) -> Vec<String> {
+    let bases: Vec<(String, bool)> = raws
+        .map(|r| {
+            let base = make(r);
+            let exact = base == *r;
+            (base, exact)
+        })
+        .collect();
+    let mut out = vec![String::new(); bases.len()];
+    for first_pass in [true, false] {
+        for (i, (base, exact)) in bases.iter().enumerate() {
+            if *exact == first_pass {
+                out[i] = namer.unique(base.clone());
+            }
+        }
+    }
+    out
+}
+
+/// Doc lines of one field.
+fn field_docs(wire: &str, r: &Resolved, side: Side, what: &str) -> Vec<String> {
+    let mut lines = match &r.description {
+        Some(d) => doc_text(d),
+        None => {
+            let side = match (side, what) {
+                (_, "column") => "column",
+                (Side::Inputs, _) => "input",
+                (Side::Outputs, _) => "output",
+            };
+            vec![format!("The {side} {}.", code(wire))]
+        }
+    };
+    let mut meta = Vec::new();
+    if r.description.is_some() {
+        meta.push(format!("Spark name: {}.", code(wire)));
+    }
+    match (&r.location, &r.data_type) {
+        (Some(loc), Some(dt)) => meta.push(format!("Excel: {} ({}).", code(loc), code(dt))),
+        (Some(loc), None) => meta.push(format!("Excel: {}.", code(loc))),
+        (None, Some(dt)) => meta.push(format!("Excel type: {}.", code(dt))),
+        (None, None) => {}
+    }
+    if let Some(note) = &r.note {
+        meta.push(note.clone());
+    }
+    if !meta.is_empty() {
+        lines.push(String::new());
+        lines.push(meta.join(" "));
+    }
+    lines
+}
+
+/// The `pub mod` for one service.
+pub fn service_module(
+    module: &str,
+    id: &Identity<'_>,
+    resolved: &ResolvedService,
+    opts: &EmitOptions,
+) -> TokenStream {
+    let mut m = Module {
+        types: Namer::pascal(),
+        defs: Vec::new(),
+    };
+    for r in RESERVED_TYPES {
+        m.types.reserve(r);
+    }
+    m.types.reserve("Inputs");
+    m.types.reserve("Outputs");
+    let marker = m.types.unique(pascal_ident(id.service));
+    let label = format!("{}/{}", id.folder, id.service);
+
+    let inputs = m.emit_struct(
+        "Inputs",
+        &[
+            format!("The inputs of {}.", code(&label)),
+            String::new(),
+            "Serialised as `request_data.inputs` of an execute call.".to_string(),
+        ],
+        &resolved.inputs,
+        Side::Inputs,
+        "field",
+    );
+    let outputs = m.emit_struct(
+        "Outputs",
+        &[
+            format!("The outputs of {}.", code(&label)),
+            String::new(),
+            "Every field is optional: Spark returns `null` for empty cells.".to_string(),
+        ],
+        &resolved.outputs,
+        Side::Outputs,
+        "field",
+    );
+    let defs = &m.defs;
+    let uses_serde = quote!(
+        use ::serde::{Deserialize, Serialize};
+    );
+
+    let folder = id.folder;
+    let service = id.service;
+    let version = id.version;
+    let version_id = match id.version_id {
+        Some(v) => quote!(Some(#v)),
+        None => quote!(None),
+    };
+    let version_text = if version.is_empty() {
+        "unknown".to_string()
+    } else {
+        version.to_string()
+    };
+    let marker_doc = doc_attrs(&[
+        format!(
+            "The Spark service {} (version {}).",
+            code(&label),
+            code(&version_text)
+        ),
+        String::new(),
+        "A marker type: pass it to the client's typed calls to execute this service with"
+            .to_string(),
+        "[`Inputs`] and get [`Outputs`] back.".to_string(),
+    ]);
+    let mod_doc = doc_attrs(&[format!(
+        "Typed bindings for the Spark service {}.",
+        code(&label)
+    )]);
+    let sdk = &opts.sdk_path;
+    let marker = ident(&marker);
+    let module = ident(module);
+    quote! {
+        #mod_doc
+        pub mod #module {
+            #uses_serde
+
+            #marker_doc
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+            pub struct #marker;
+
+            impl #sdk::TypedService for #marker {
+                type Inputs = Inputs;
+                type Outputs = Outputs;
+                const FOLDER: &'static str = #folder;
+                const SERVICE: &'static str = #service;
+                const VERSION: &'static str = #version;
+                const VERSION_ID: Option<&'static str> = #version_id;
+            }
+
+            #inputs
+            #outputs
+            #(#defs)*
+        }
+    }
+}
