@@ -1,0 +1,84 @@
+//! A single-flight, expiry-aware cache for one access token.
+//!
+//! Callers take an async mutex; the first caller that finds no usable token fetches one
+//! while holding it, and everyone queued behind it re-checks and reuses that token. So
+//! N concurrent calls with an empty or expired cache cause exactly one token request.
+//! Deadlines are monotonic instants from the injected [`Clock`].
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use tokio::sync::Mutex;
+
+use crate::clock::Clock;
+use crate::error::Result;
+use crate::secret::Secret;
+
+/// Skew cap: a token is refreshed when less than `min(MAX_SKEW, ttl / 2)` remains.
+pub(crate) const MAX_SKEW: Duration = Duration::from_secs(60);
+/// Lifetime assumed when the token endpoint gives no usable `expires_in`.
+pub(crate) const DEFAULT_TTL: Duration = Duration::from_secs(300);
+
+/// A fetched token and its lifetime.
+pub(crate) struct FreshToken {
+    pub(crate) access_token: Secret,
+    pub(crate) ttl: Option<Duration>,
+}
+
+struct Cached {
+    token: Secret,
+    refresh_at: Instant,
+    generation: u64,
+}
+
+/// The cache.
+#[derive(Default)]
+pub(crate) struct TokenCache {
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    cached: Option<Cached>,
+    generation: u64,
+}
+
+impl TokenCache {
+    /// Returns a usable token and its generation, fetching one if needed.
+    pub(crate) async fn get<F, Fut>(&self, clock: &dyn Clock, fetch: F) -> Result<(Secret, u64)>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<FreshToken>>,
+    {
+        let mut state = self.state.lock().await;
+        if let Some(c) = &state.cached
+            && clock.now() < c.refresh_at
+        {
+            return Ok((c.token.clone(), c.generation));
+        }
+        let fresh = fetch().await?;
+        let ttl = fresh.ttl.filter(|t| !t.is_zero()).unwrap_or(DEFAULT_TTL);
+        let skew = MAX_SKEW.min(ttl / 2);
+        state.generation += 1;
+        let generation = state.generation;
+        state.cached = Some(Cached {
+            token: fresh.access_token.clone(),
+            refresh_at: clock.now() + ttl - skew,
+            generation,
+        });
+        Ok((fresh.access_token, generation))
+    }
+
+    /// Drops the cached token if it is still the one of `generation` (a token that
+    /// another task already replaced is kept).
+    pub(crate) async fn invalidate(&self, generation: u64) {
+        let mut state = self.state.lock().await;
+        if state
+            .cached
+            .as_ref()
+            .is_some_and(|c| c.generation == generation)
+        {
+            state.cached = None;
+        }
+    }
+}

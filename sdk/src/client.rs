@@ -1,0 +1,314 @@
+//! [`Client`] and its [`ClientBuilder`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::auth::Auth;
+use crate::auth::token_cache::TokenCache;
+use crate::base_url::BaseUrl;
+use crate::clock::{Clock, SystemClock};
+use crate::compression::Compression;
+use crate::config::{self, Config, DEFAULT_MAX_RETRIES, DEFAULT_RETRY_INTERVAL, DEFAULT_TIMEOUT};
+use crate::env::{self, EnvLookup};
+use crate::error::{Result, SparkError};
+use crate::resources::services::Services;
+use crate::retry::policy::RetryPolicy;
+use crate::transport::Transport;
+
+/// A Spark client. Cheap to clone (an `Arc` inside); share one per tenant.
+///
+/// ```no_run
+/// # async fn demo() -> cspark::Result<()> {
+/// let client = cspark::Client::builder()
+///     .base_url("https://excel.uat.us.coherent.global/my-tenant")
+///     .auth(cspark::Auth::api_key("my-api-key"))
+///     .build()?;
+/// let health = client.health().await?;
+/// println!("{}", health.is_up());
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Client {
+    pub(crate) transport: Arc<Transport>,
+    pub(crate) config: Arc<Config>,
+}
+
+impl Client {
+    /// Starts a builder.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured only from the `CSPARK_*` environment variables.
+    pub fn from_env() -> Result<Self> {
+        Self::builder().build()
+    }
+
+    /// The resolved settings.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Base URL and tenant.
+    pub fn base_url(&self) -> &BaseUrl {
+        &self.transport.base
+    }
+
+    /// The HTTP machinery, for generated clients and custom calls.
+    pub fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    /// Service calls (execute, …).
+    pub fn services(&self) -> Services<'_> {
+        Services::new(self)
+    }
+}
+
+/// Builds a [`Client`]; unset values fall back to the `CSPARK_*` environment variables.
+pub struct ClientBuilder {
+    base_url: Option<String>,
+    env: Option<String>,
+    tenant: Option<String>,
+    auth: Option<Auth>,
+    timeout: Duration,
+    max_retries: u32,
+    retry_interval: Duration,
+    max_backoff: Duration,
+    headers: Vec<(String, String)>,
+    http: Option<reqwest::Client>,
+    clock: Arc<dyn Clock>,
+    env_lookup: EnvLookup,
+    compression: Option<Compression>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            base_url: None,
+            env: None,
+            tenant: None,
+            auth: None,
+            timeout: DEFAULT_TIMEOUT,
+            max_retries: DEFAULT_MAX_RETRIES,
+            retry_interval: DEFAULT_RETRY_INTERVAL,
+            max_backoff: RetryPolicy::default().max_backoff,
+            headers: Vec::new(),
+            http: None,
+            clock: Arc::new(SystemClock),
+            env_lookup: env::process_env(),
+            compression: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("env", &self.env)
+            .field("tenant", &self.tenant)
+            .field("auth", &self.auth)
+            .field("timeout", &self.timeout)
+            .field("max_retries", &self.max_retries)
+            .field("retry_interval", &self.retry_interval)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// Base URL with tenant, e.g. `https://excel.uat.us.coherent.global/my-tenant` or
+    /// `http://127.0.0.1:8080/my-tenant`.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Spark environment (e.g. `uat.us`), used with [`tenant`](Self::tenant) when no
+    /// base URL is given.
+    pub fn env(mut self, env: impl Into<String>) -> Self {
+        self.env = Some(env.into());
+        self
+    }
+
+    /// Tenant, used when the base URL has no tenant path segment.
+    pub fn tenant(mut self, tenant: impl Into<String>) -> Self {
+        self.tenant = Some(tenant.into());
+        self
+    }
+
+    /// Credentials.
+    pub fn auth(mut self, auth: Auth) -> Self {
+        self.auth = Some(auth);
+        self
+    }
+
+    /// Shorthand for `auth(Auth::api_key(key))`.
+    pub fn api_key(self, key: impl Into<String>) -> Self {
+        self.auth(Auth::api_key(key))
+    }
+
+    /// Shorthand for `auth(Auth::bearer(token))`.
+    pub fn bearer(self, token: impl Into<String>) -> Self {
+        self.auth(Auth::bearer(token))
+    }
+
+    /// Uses a Spark access token as bearer token and, unless a base URL or env was
+    /// given, takes the base URL and tenant from its `iss` / `realm` claims.
+    pub fn jwt(mut self, token: &str) -> Result<Self> {
+        let info = crate::auth::jwt::decode(token)?;
+        if self.base_url.is_none() && self.env.is_none() {
+            self.base_url = Some(info.base_url.full());
+        }
+        Ok(self.auth(Auth::bearer(token)))
+    }
+
+    /// Per-attempt timeout (default 60 s). Must be positive.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Retries after the first attempt (default 2; 0 disables retries).
+    pub fn max_retries(mut self, n: u32) -> Self {
+        self.max_retries = n;
+        self
+    }
+
+    /// First back-off step (default 1 s); later steps double, capped at 20 s.
+    pub fn retry_interval(mut self, interval: Duration) -> Self {
+        self.retry_interval = interval;
+        self
+    }
+
+    /// Adds a header sent with every request. It cannot override the SDK's own
+    /// headers (`User-Agent`, `x-spark-ua`, `x-request-id`, `x-tenant-name`, auth).
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Uses your own `reqwest::Client` (proxies, TLS, …). The SDK still applies its
+    /// timeout to each request.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Compresses execute request bodies.
+    pub fn compression(mut self, compression: Compression) -> Self {
+        self.compression = Some(compression);
+        self
+    }
+
+    /// Replaces the clock (tests: [`ManualClock`](crate::clock::ManualClock)).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Replaces the process environment as the source of `CSPARK_*` values.
+    ///
+    /// ```no_run
+    /// let client = cspark::Client::builder()
+    ///     .env_lookup(|name| (name == "CSPARK_BASE_URL").then(|| "http://127.0.0.1:8080/t".to_owned()))
+    ///     .auth(cspark::Auth::Open)
+    ///     .build();
+    /// ```
+    pub fn env_lookup(
+        mut self,
+        lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static,
+    ) -> Self {
+        self.env_lookup = Arc::new(lookup);
+        self
+    }
+
+    /// Validates everything and builds the client. Errors name the offending value.
+    pub fn build(self) -> Result<Client> {
+        let base_url = config::resolve_base_url(
+            self.base_url.as_deref(),
+            self.env.as_deref(),
+            self.tenant.as_deref(),
+            &self.env_lookup,
+        )?;
+        let auth = match self.auth {
+            Some(a) => a,
+            None => config::resolve_auth(&self.env_lookup)?,
+        };
+        config::validate_auth(&auth)?;
+        if self.timeout.is_zero() {
+            return Err(SparkError::config(
+                "timeout",
+                format!("{:?}", self.timeout),
+                "must be positive",
+            ));
+        }
+        if self.retry_interval > Duration::from_secs(600) {
+            return Err(SparkError::config(
+                "retry_interval",
+                format!("{:?}", self.retry_interval),
+                "must be at most 10 minutes",
+            ));
+        }
+        let mut extra = HeaderMap::new();
+        for (name, value) in &self.headers {
+            let n = HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| {
+                SparkError::config("header", name.clone(), "not a valid header name")
+            })?;
+            let mut v = HeaderValue::from_str(value).map_err(|_| {
+                SparkError::config(
+                    "header",
+                    name.clone(),
+                    "value contains characters not allowed in a header",
+                )
+            })?;
+            v.set_sensitive(true);
+            extra.insert(n, v);
+        }
+        let tenant_header = HeaderValue::from_str(base_url.tenant()).map_err(|_| {
+            SparkError::config(
+                "tenant",
+                base_url.tenant(),
+                "not usable in the x-tenant-name header",
+            )
+        })?;
+        let http = match self.http {
+            Some(c) => c,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.timeout.min(Duration::from_secs(10)))
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|e| SparkError::config("http_client", "default", e.to_string()))?,
+        };
+        let config = Config {
+            base_url: base_url.clone(),
+            auth: auth.clone(),
+            timeout: self.timeout,
+            max_retries: self.max_retries,
+            retry_interval: self.retry_interval,
+            extra_header_names: extra.keys().map(|k| k.as_str().to_owned()).collect(),
+        };
+        let transport = Transport {
+            http,
+            base: base_url,
+            auth,
+            tokens: TokenCache::default(),
+            policy: RetryPolicy {
+                max_retries: self.max_retries,
+                base: self.retry_interval,
+                max_backoff: self.max_backoff.max(self.retry_interval),
+            },
+            clock: self.clock,
+            timeout: self.timeout,
+            extra_headers: extra,
+            compression: self.compression,
+            tenant_header,
+        };
+        Ok(Client {
+            transport: Arc::new(transport),
+            config: Arc::new(config),
+        })
+    }
+}

@@ -1,0 +1,41 @@
+//! `GET {origin}/health`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::client::Client;
+use crate::error::Result;
+use crate::transport::RequestSpec;
+
+/// The platform's health answer, e.g. `{"status": "UP"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HealthStatus {
+    /// The reported status, e.g. `UP`.
+    pub status: String,
+}
+
+impl HealthStatus {
+    /// True when the status is `UP` (any case).
+    pub fn is_up(&self) -> bool {
+        self.status.eq_ignore_ascii_case("up")
+    }
+}
+
+impl Client {
+    /// Checks the platform's health (no tenant in the path, no credentials sent).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
+    /// assert!(client.health().await?.is_up());
+    /// # Ok(()) }
+    /// ```
+    pub async fn health(&self) -> Result<HealthStatus> {
+        let spec = RequestSpec::get(&self.base_url().health_url())?.without_auth();
+        self.transport.send(spec).await?.json("health status")
+    }
+
+    /// Obtains (and caches) an OAuth token now instead of on the first call; a no-op
+    /// for other credentials. Useful to fail fast on bad client credentials.
+    pub async fn authenticate(&self) -> Result<()> {
+        self.transport.warm_up().await
+    }
+}

@@ -1,0 +1,6 @@
+//! Thin resource wrappers: each method builds a [`RequestSpec`](crate::transport::RequestSpec)
+//! and hands it to the transport.
+
+pub mod execute;
+pub mod health;
+pub mod services;
