@@ -275,7 +275,7 @@ mod tests {
             let len = (rng.next() % 12) as usize;
             let s: String = (0..len)
                 .map(|_| {
-                    if rng.next() % 4 == 0 {
+                    if rng.next().is_multiple_of(4) {
                         char::from_u32((rng.next() % 0x2_0000) as u32).unwrap_or('?')
                     } else {
                         POOL[(rng.next() % POOL.len() as u64) as usize]

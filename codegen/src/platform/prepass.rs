@@ -137,13 +137,12 @@ pub fn apply(doc: &mut Value) -> Result<Report, String> {
                         json!({"schema": error_body.clone()}),
                     );
                 }
-                if let Some(r) = response.as_object_mut() {
-                    if r.get("content")
+                if let Some(r) = response.as_object_mut()
+                    && r.get("content")
                         .and_then(Value::as_object)
                         .is_some_and(Map::is_empty)
-                    {
-                        r.remove("content");
-                    }
+                {
+                    r.remove("content");
                 }
                 report.unified_errors += 1;
             }

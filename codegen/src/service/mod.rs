@@ -123,10 +123,10 @@ pub fn load_dir(dir: &Path) -> Result<Vec<ServiceDocs>> {
             let service = name
                 .strip_suffix(SWAGGER_SUFFIX)
                 .or_else(|| name.strip_suffix(SCHEMA_SUFFIX));
-            if let Some(s) = service.filter(|s| !s.is_empty()) {
-                if !services.iter().any(|x| x == s) {
-                    services.push(s.to_string());
-                }
+            if let Some(s) = service.filter(|s| !s.is_empty())
+                && !services.iter().any(|x| x == s)
+            {
+                services.push(s.to_string());
             }
         }
         services.sort();
@@ -192,16 +192,16 @@ fn identity(docs: &ServiceDocs, lock: Option<&Lockfile>) -> Result<(String, Opti
         ("swagger", &entry.swagger_sha256, &docs.swagger_sha256),
         ("schema", &entry.schema_sha256, &docs.schema_sha256),
     ] {
-        if let (Some(l), Some(a)) = (locked, actual) {
-            if !l.eq_ignore_ascii_case(a) {
-                return Err(Error::Lock {
-                    path: crate::lock::LOCK_FILE.into(),
-                    reason: format!(
-                        "{} {kind} document has sha256 {a}, the lock says {l}; re-fetch or run `cspark-codegen lock`",
-                        docs.label()
-                    ),
-                });
-            }
+        if let (Some(l), Some(a)) = (locked, actual)
+            && !l.eq_ignore_ascii_case(a)
+        {
+            return Err(Error::Lock {
+                path: crate::lock::LOCK_FILE.into(),
+                reason: format!(
+                    "{} {kind} document has sha256 {a}, the lock says {l}; re-fetch or run `cspark-codegen lock`",
+                    docs.label()
+                ),
+            });
         }
     }
     Ok((
