@@ -1,4 +1,272 @@
 //! cspark-emulator: a local Spark-compatible server that runs real Excel workbooks.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use cspark_emulator::{Emulator, EmulatorConfig};
+//! let handle = Emulator::start(EmulatorConfig::default().with_demo_workbooks()).await?;
+//! println!("Spark base URL: {}", handle.base_url()); // http://127.0.0.1:PORT/my-tenant
+//! handle.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! The router is [`app`]; [`Emulator::start`] binds it to a socket and returns a handle with
+//! the URL, request counters and a fault-plan switch.
 #![deny(missing_docs)]
+#![recursion_limit = "256"]
 
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+mod auth;
+mod batches;
+pub mod engine;
+mod error;
+mod exec;
+pub mod faults;
+mod routes;
+mod state;
+pub mod store;
+mod wire;
 pub mod workbook;
+
+pub use faults::{Fault, FaultPlan, FaultRule};
+pub use state::{AppState, AuthConfig, Counters};
+
+/// Build the complete router (every resource router plus the request gate) over `state`.
+pub fn app(state: AppState) -> axum::Router {
+    routes::app(state)
+}
+
+/// Default number of calls kept in the call history ring buffer.
+pub const DEFAULT_HISTORY_CAPACITY: usize = 10_000;
+
+/// How to run an emulator.
+#[derive(Debug, Clone)]
+pub struct EmulatorConfig {
+    /// Address to bind; port 0 picks a free port.
+    pub addr: SocketAddr,
+    /// The tenant served (first path segment of v3/v4 URLs).
+    pub tenant: String,
+    /// Publish `DIR/{folder}/{service}.xlsx` as `folder/service` at start.
+    pub workbooks_dir: Option<PathBuf>,
+    /// Persist uploaded services and versions here (JSON + stored xlsx files).
+    pub data_dir: Option<PathBuf>,
+    /// Accepted API keys; empty (with no OAuth clients) = any non-empty key.
+    pub api_keys: Vec<String>,
+    /// Accepted OAuth clients `(id, secret)`; empty = any client.
+    pub oauth_clients: Vec<(String, String)>,
+    /// Initial fault plan.
+    pub faults: Option<FaultPlan>,
+    /// Lifetime of issued OAuth tokens (`expires_in`); default one hour.
+    pub token_lifetime: Duration,
+    /// Calls kept in the history ring buffer (oldest dropped first); 0 disables history.
+    pub history_capacity: usize,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        EmulatorConfig {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            tenant: "my-tenant".into(),
+            workbooks_dir: None,
+            data_dir: None,
+            api_keys: Vec::new(),
+            oauth_clients: Vec::new(),
+            faults: None,
+            token_lifetime: Duration::from_secs(3600),
+            history_capacity: DEFAULT_HISTORY_CAPACITY,
+        }
+    }
+}
+
+impl EmulatorConfig {
+    /// The demo workbooks shipped with this crate (`workbooks/`: `demo/volume-cylinder`,
+    /// `demo/insurance-quote`, `demo/loan-calc`). The directory is resolved from the crate's
+    /// source location at compile time, so it works from any working directory of a checkout.
+    pub fn demo_workbooks_dir() -> PathBuf {
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/workbooks"))
+    }
+
+    /// Publish the bundled demo workbooks at start.
+    pub fn with_demo_workbooks(mut self) -> Self {
+        self.workbooks_dir = Some(Self::demo_workbooks_dir());
+        self
+    }
+
+    /// Publish the workbooks under `dir` at start.
+    pub fn with_workbooks_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.workbooks_dir = Some(dir.into());
+        self
+    }
+
+    /// Accept only this API key (may be called repeatedly).
+    pub fn with_api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_keys.push(key.into());
+        self
+    }
+
+    /// Accept only this OAuth client (may be called repeatedly).
+    pub fn with_oauth_client(mut self, id: impl Into<String>, secret: impl Into<String>) -> Self {
+        self.oauth_clients.push((id.into(), secret.into()));
+        self
+    }
+
+    /// Serve this tenant.
+    pub fn with_tenant(mut self, tenant: impl Into<String>) -> Self {
+        self.tenant = tenant.into();
+        self
+    }
+}
+
+/// Entry point: start a server.
+pub struct Emulator;
+
+/// A problem found while loading workbooks at start (the others still serve).
+#[derive(Debug, Clone)]
+pub struct LoadProblem {
+    /// The file.
+    pub path: PathBuf,
+    /// Why it was skipped.
+    pub reason: String,
+}
+
+impl Emulator {
+    /// Build the state for `config`: load the data directory and publish the workbooks.
+    /// Returns the state and the files that failed to load.
+    pub fn prepare(config: &EmulatorConfig) -> (AppState, Vec<LoadProblem>) {
+        let state = AppState::new(
+            &config.tenant,
+            config.data_dir.clone(),
+            AuthConfig {
+                api_keys: config.api_keys.clone(),
+                oauth_clients: config.oauth_clients.clone(),
+                token_lifetime: config.token_lifetime,
+            },
+            config.faults.clone(),
+            config.history_capacity,
+        );
+        let mut problems = state.store().load_data_dir();
+        if let Some(dir) = &config.workbooks_dir {
+            problems.extend(store::publish_dir(state.store(), dir));
+        }
+        let problems = problems
+            .into_iter()
+            .map(|(path, reason)| LoadProblem { path, reason })
+            .collect();
+        (state, problems)
+    }
+
+    /// Bind `config.addr` and serve in a background task. Workbooks that fail to load are
+    /// logged (tracing) and listed by [`EmulatorHandle::load_problems`].
+    pub async fn start(config: EmulatorConfig) -> std::io::Result<EmulatorHandle> {
+        let (state, problems) = Self::prepare(&config);
+        for p in &problems {
+            tracing::warn!(path = %p.path.display(), reason = %p.reason, "workbook not loaded");
+        }
+        let listener = TcpListener::bind(config.addr).await?;
+        let addr = listener.local_addr()?;
+        let (tx, rx) = oneshot::channel::<()>();
+        let router = app(state.clone());
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
+                let _ = rx.await;
+            });
+            if let Err(e) = serve.await {
+                tracing::error!(error = %e, "emulator server stopped");
+            }
+        });
+        Ok(EmulatorHandle {
+            addr,
+            tenant: config.tenant,
+            state,
+            problems,
+            shutdown: Some(tx),
+            task: Some(task),
+        })
+    }
+}
+
+/// A running emulator. Dropping it stops the server too (without waiting).
+pub struct EmulatorHandle {
+    addr: SocketAddr,
+    tenant: String,
+    state: AppState,
+    problems: Vec<LoadProblem>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl EmulatorHandle {
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// `http://127.0.0.1:PORT/{tenant}`: the SDK base URL.
+    pub fn base_url(&self) -> String {
+        format!("{}/{}", self.url(), self.tenant)
+    }
+
+    /// The bound socket address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The tenant served.
+    pub fn tenant(&self) -> &str {
+        &self.tenant
+    }
+
+    /// A snapshot of the request counters (also at `GET /_emulator/counters`).
+    pub fn counters(&self) -> Counters {
+        self.state.counters()
+    }
+
+    /// Reset the counters.
+    pub fn reset_counters(&self) {
+        self.state.reset_counters()
+    }
+
+    /// Replace the fault plan; `None` disables faults.
+    pub fn set_faults(&self, plan: impl Into<Option<FaultPlan>>) {
+        self.state.set_faults(plan.into())
+    }
+
+    /// Invalidate every issued OAuth token (the next bearer call gets a 401).
+    pub fn revoke_tokens(&self) {
+        self.state.inner.tokens.revoke_all()
+    }
+
+    /// Workbooks that failed to load at start.
+    pub fn load_problems(&self) -> &[LoadProblem] {
+        &self.problems
+    }
+
+    /// The shared state (store access for tests and embedding).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Stop accepting connections, finish in-flight requests, and wait for the server task.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for EmulatorHandle {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! The seam between the HTTP half and the calculation engine.
+//!
+//! Routes never name the workbook type directly: they hold an `Arc<dyn Engine>`, so other
+//! engines (WASM bundles, synthetic services in tests) can be published the same way.
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use crate::workbook::{Evaluation, Field};
+
+/// A compiled service that can be evaluated many times, concurrently.
+pub trait Engine: Send + Sync + 'static {
+    /// The input fields (`Xinput_*`), in workbook order.
+    fn inputs(&self) -> &[Field];
+    /// The output fields (`Xoutput_*`), in workbook order.
+    fn outputs(&self) -> &[Field];
+    /// Evaluate with the given inputs; `requested_outputs` restricts the outputs computed.
+    fn evaluate(
+        &self,
+        inputs: &Map<String, Value>,
+        requested_outputs: Option<&[String]>,
+    ) -> Evaluation;
+}
+
+/// Parse `.xlsx` bytes into an engine; the error is a human-readable reason.
+pub fn load_xlsx(bytes: &[u8], file_name: &str) -> Result<Arc<dyn Engine>, String> {
+    imp::load(bytes, file_name)
+}
+
+mod imp {
+    use super::*;
+    use crate::workbook::Workbook;
+
+    impl Engine for Workbook {
+        fn inputs(&self) -> &[Field] {
+            Workbook::inputs(self)
+        }
+        fn outputs(&self) -> &[Field] {
+            Workbook::outputs(self)
+        }
+        fn evaluate(
+            &self,
+            inputs: &Map<String, Value>,
+            requested_outputs: Option<&[String]>,
+        ) -> Evaluation {
+            Workbook::evaluate(self, inputs, requested_outputs)
+        }
+    }
+
+    pub(super) fn load(bytes: &[u8], file_name: &str) -> Result<Arc<dyn Engine>, String> {
+        Workbook::from_xlsx(bytes, file_name)
+            .map(|w| Arc::new(w) as Arc<dyn Engine>)
+            .map_err(|e| e.to_string())
+    }
+}

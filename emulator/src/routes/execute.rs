@@ -1,0 +1,182 @@
+//! Execute API v3 (§3): every locator form, public variants, request_meta effects.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::post;
+use bytes::Bytes;
+use chrono::Utc;
+use serde_json::{Map, Value, json};
+
+use crate::error::{ApiError, Family};
+use crate::exec::{self, COMPILER_VERSION, Locator, Selection};
+use crate::state::{AppState, CallRecord};
+use crate::store::Version;
+use crate::wire::{self, ok, str_field};
+
+use super::parse_object;
+
+pub(super) fn router() -> Router<AppState> {
+    let mut r = Router::new();
+    for prefix in ["/{tenant}/api/v3", "/{tenant}/api/v3/public"] {
+        r = r
+            .route(
+                &format!("{prefix}/folders/{{folder}}/services/{{service}}/execute"),
+                post(execute),
+            )
+            .route(&format!("{prefix}/service/{{service_id}}"), post(execute))
+            .route(
+                &format!("{prefix}/service/{{service_id}}/execute"),
+                post(execute),
+            )
+            .route(&format!("{prefix}/version/{{version_id}}"), post(execute))
+            .route(
+                &format!("{prefix}/version/{{version_id}}/execute"),
+                post(execute),
+            )
+            .route(&format!("{prefix}/execute"), post(execute));
+    }
+    r.route("/{tenant}/api/v3", post(execute_root))
+}
+
+/// Build a locator from path parameters plus `request_meta`.
+pub(super) fn locator(
+    params: &HashMap<String, String>,
+    meta: &Map<String, Value>,
+    family: Family,
+) -> Result<Locator, ApiError> {
+    let mut loc = Locator {
+        folder: params.get("folder").cloned(),
+        service: params.get("service").cloned(),
+        service_id: params.get("service_id").cloned(),
+        version_id: params.get("version_id").cloned(),
+        ..Locator::default()
+    };
+    let has_path_locator =
+        loc.folder.is_some() || loc.service_id.is_some() || loc.version_id.is_some();
+    if !has_path_locator {
+        if let Some(uri) = str_field(meta, "service_uri") {
+            loc.parse_uri(uri);
+        }
+        if let Some(sid) = str_field(meta, "service_id").filter(|s| !s.is_empty()) {
+            loc.service_id = Some(sid.to_string());
+        }
+    }
+    if loc.version_id.is_none()
+        && let Some(vid) = str_field(meta, "version_id").filter(|s| !s.is_empty())
+    {
+        loc.version_id = Some(vid.to_string());
+    }
+    if let Some(v) = str_field(meta, "version").filter(|s| !s.is_empty()) {
+        loc.version = Some(v.to_string());
+    }
+    if let Some(date) = str_field(meta, "transaction_date").filter(|s| !s.is_empty()) {
+        loc.at = Some(wire::parse_instant(date).ok_or_else(|| {
+            ApiError::bad_request(family, format!("invalid transaction_date {date:?}"))
+        })?);
+    }
+    Ok(loc)
+}
+
+/// The v3 `response_meta` of an execution.
+pub(super) fn response_meta(
+    version: &Version,
+    meta: &Map<String, Value>,
+    call_id: &str,
+    process_time: u64,
+    at: chrono::DateTime<Utc>,
+) -> Value {
+    json!({
+        "service_id": version.info.service_id,
+        "version_id": version.info.id,
+        "version": version.info.version.to_string(),
+        "process_time": process_time,
+        "call_id": call_id,
+        "compiler_type": "Neuron",
+        "compiler_version": COMPILER_VERSION,
+        "source_hash": null,
+        "engine_id": version.hash,
+        "correlation_id": meta.get("correlation_id").cloned().unwrap_or(json!("")),
+        "parameterset_version_id": meta.get("parameterset_version_id").cloned().unwrap_or(Value::Null),
+        "system": "SPARK",
+        "request_timestamp": wire::timestamp(at),
+    })
+}
+
+/// `POST /{tenant}/api/v3`: like `/api/v3/execute`, but API keys are refused (403), as on Spark.
+async fn execute_root(
+    state: State<AppState>,
+    params: Path<HashMap<String, String>>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    if headers.contains_key("x-synthetic-key") {
+        return Err(ApiError::Forbidden(Family::V3));
+    }
+    execute(state, params, body).await
+}
+
+async fn execute(
+    State(state): State<AppState>,
+    Path(params): Path<HashMap<String, String>>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let family = Family::V3;
+    let at = Utc::now();
+    let body = parse_object(&body, family)?;
+    let meta = match body.get("request_meta") {
+        Some(Value::Object(m)) => m.clone(),
+        None | Some(Value::Null) => Map::new(),
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                family,
+                "request_meta must be an object",
+            ));
+        }
+    };
+    let loc = locator(&params, &meta, family)?;
+    let version = exec::resolve(state.store(), &loc, family)?;
+    let raw_inputs = body
+        .get("request_data")
+        .and_then(|d| d.get("inputs"))
+        .cloned()
+        .unwrap_or(Value::Null);
+    let inputs = exec::normalise_inputs(Some(&raw_inputs), family)?;
+    let selection = Selection {
+        outputs: wire::string_list(meta.get("requested_output")),
+        categories: wire::string_list(meta.get("service_category")),
+    };
+    let requested = selection.requested(version.engine.outputs());
+    let (eval, ms) = exec::evaluate(&version, &inputs, requested.as_deref());
+    let mut outputs = eval.outputs.clone();
+    if let Some(which) = wire::string_list(meta.get("array_outputs")) {
+        exec::apply_array_outputs(&mut outputs, version.engine.outputs(), &which);
+    }
+    let mut data = json!({
+        "outputs": outputs,
+        "warnings": exec::warnings_json(&eval),
+        "errors": exec::errors_json(&eval),
+        "service_chain": null,
+    });
+    if meta.get("response_data_inputs").and_then(Value::as_bool) == Some(true) {
+        data["inputs"] = Value::Object(eval.inputs.clone());
+    }
+    let call_id = uuid::Uuid::new_v4().to_string();
+    let rmeta = response_meta(&version, &meta, &call_id, ms, at);
+    let body = wire::v3_success(data.clone(), rmeta.clone());
+    state.inner.history.push(CallRecord {
+        call_id,
+        version: Arc::clone(&version),
+        api: "V3",
+        at,
+        request_meta: meta,
+        inputs: raw_inputs,
+        response_data: data,
+        response_meta: rmeta,
+        calc_ms: ms,
+    });
+    Ok(ok(body))
+}

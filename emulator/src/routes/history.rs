@@ -1,0 +1,98 @@
+//! API call history (§2.7): the detailed log of a call, `response_data` as a JSON string.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::get;
+use serde_json::{Value, json};
+
+use crate::error::{ApiError, Family};
+use crate::state::{AppState, CallRecord};
+use crate::wire::{self, ok};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new().route(
+        "/{tenant}/api/v3/log/getexecutionhistorybycallid/{call_id}",
+        get(by_call_id),
+    )
+}
+
+fn log_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.6f").to_string()
+}
+
+/// The detailed-log document (§6.9) of one call.
+fn detailed_log(r: &CallRecord, tenant: &str, host: &str) -> Value {
+    let m = &r.request_meta;
+    let info = &r.version.info;
+    let text = |k: &str| m.get(k).cloned().unwrap_or(Value::Null);
+    let mut response_meta = r.response_meta.clone();
+    if let Value::Object(obj) = &mut response_meta {
+        obj.insert("spark_total_time".into(), json!(r.calc_ms));
+    }
+    json!({
+        "EngineCallId": r.call_id,
+        "LogTime": log_time(r.at),
+        "TransactionDate": m.get("transaction_date").and_then(Value::as_str)
+            .and_then(wire::parse_instant).map(log_time).unwrap_or_else(|| log_time(r.at)),
+        "SourceSystem": text("source_system"),
+        "Purpose": text("call_purpose"),
+        "UserName": "emulator@cspark.local",
+        "HostName": host,
+        "Tenant": tenant,
+        "Service": info.service,
+        "Product": info.folder,
+        "EngineDetails": {
+            "response_data": r.response_data,
+            "response_meta": response_meta,
+            "request_data": {"inputs": r.inputs},
+            "request_meta": {
+                "service_uri": text("service_uri"),
+                "service_id": info.service_id,
+                "version": info.version.to_string(),
+                "version_id": info.id,
+                "transaction_date": text("transaction_date"),
+                "call_purpose": text("call_purpose"),
+                "source_system": text("source_system"),
+                "correlation_id": m.get("correlation_id").cloned().unwrap_or(json!("")),
+                "requested_output": text("requested_output"),
+                "service_category": m.get("service_category").cloned().unwrap_or(json!("")),
+                "compiler_type": "Neuron",
+                "array_outputs": text("array_outputs"),
+                "response_data_inputs": m.get("response_data_inputs").cloned().unwrap_or(json!(false)),
+                "parameterset_version_id": text("parameterset_version_id"),
+                "validation_type": text("validation_type"),
+                "xreport_options": text("xreport_options"),
+            },
+        },
+        "CalcTime": r.calc_ms,
+        "SparkTotalTime": r.calc_ms,
+        "ServiceRevision": info.version.to_string(),
+        "APIVersion": r.api,
+        "ControlLogReference": null,
+    })
+}
+
+async fn by_call_id(
+    State(state): State<AppState>,
+    Path((_tenant, call_id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let record = state
+        .inner
+        .history
+        .get(&call_id)
+        .ok_or(ApiError::NotFound {
+            family: Family::V3,
+            code: "CALL_NOT_FOUND",
+            message: format!("call {call_id} not found"),
+        })?;
+    let host = headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    let log = detailed_log(&record, state.tenant(), host);
+    let data = Value::String(log.to_string());
+    Ok(ok(wire::v3_success(data, wire::short_meta())))
+}

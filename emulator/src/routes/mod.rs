@@ -1,0 +1,271 @@
+//! The HTTP surface: one router per resource, merged into [`crate::app`], plus the layers
+//! every request goes through (path normalisation, counters, faults, auth).
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{HeaderValue, Uri};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use serde_json::Value;
+use std::sync::atomic::Ordering;
+
+use crate::error::{ApiError, Family};
+use crate::faults::Fault;
+use crate::state::AppState;
+
+mod auth;
+mod batches;
+mod execute;
+mod health;
+mod history;
+mod schema;
+mod services;
+mod swagger;
+mod upload;
+mod v4;
+
+/// Largest accepted request body (uploads of workbooks): 200 MB, as Spark's upload limit.
+const BODY_LIMIT: usize = 200 * 1024 * 1024;
+
+/// Build the complete application router.
+pub fn app(state: AppState) -> Router {
+    let inner = Router::new()
+        .merge(health::router())
+        .merge(auth::router())
+        .merge(execute::router())
+        .merge(v4::router())
+        .merge(services::router())
+        .merge(swagger::router())
+        .merge(upload::router())
+        .merge(batches::router())
+        .merge(history::router())
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), gate))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(state);
+    let normalised = tower::ServiceExt::map_request(inner, normalise as fn(Request) -> Request);
+    Router::new().fallback_service(normalised)
+}
+
+/// Unknown paths: 404 in the family's shape.
+async fn not_found(uri: Uri) -> Response {
+    let family = Family::of_path(uri.path());
+    ApiError::NotFound {
+        family,
+        code: "RESOURCE_NOT_FOUND",
+        message: format!("no such endpoint: {}", uri.path()),
+    }
+    .into_response()
+}
+
+/// Fixed path segments Spark matches case-insensitively; they are lower-cased before routing.
+/// Folder and service names keep their case (lookups are case-insensitive anyway).
+const KEYWORDS: &[&str] = &[
+    "api",
+    "v1",
+    "v3",
+    "v4",
+    "folders",
+    "services",
+    "service",
+    "version",
+    "execute",
+    "public",
+    "product",
+    "engines",
+    "get",
+    "getversions",
+    "getbyversionid",
+    "download",
+    "delete",
+    "downloadswagger",
+    "metadata",
+    "validation",
+    "exists",
+    "search",
+    "upload",
+    "getcompilationprogess",
+    "publish",
+    "log",
+    "getexecutionhistorybycallid",
+    "batch",
+    "chunks",
+    "chunkresults",
+    "status",
+    "getenginedetailbyversionid",
+    "versionid",
+    "health",
+    "auth",
+    "realms",
+    "protocol",
+    "openid-connect",
+    "token",
+    "_emulator",
+    "counters",
+    "reset",
+];
+
+fn normalise(mut req: Request) -> Request {
+    let uri = req.uri();
+    let path = uri.path();
+    let needs = path
+        .split('/')
+        .any(|seg| seg.bytes().any(|b| b.is_ascii_uppercase()) && is_keyword(seg));
+    if !needs {
+        return req;
+    }
+    let lowered: Vec<String> = path
+        .split('/')
+        .map(|seg| {
+            if is_keyword(seg) {
+                seg.to_ascii_lowercase()
+            } else {
+                seg.to_string()
+            }
+        })
+        .collect();
+    let mut text = lowered.join("/");
+    if let Some(q) = uri.query() {
+        text.push('?');
+        text.push_str(q);
+    }
+    if let Ok(new_uri) = text.parse::<Uri>() {
+        *req.uri_mut() = new_uri;
+    }
+    req
+}
+
+fn is_keyword(seg: &str) -> bool {
+    KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(seg))
+}
+
+/// Paths that need no credentials.
+fn is_open(path: &str) -> bool {
+    path == "/health"
+        || path.starts_with("/auth/")
+        || path.starts_with("/_emulator")
+        || path.split('/').nth(3).is_some_and(|s| s == "public")
+}
+
+/// The tenant named by the path (`/{tenant}/api/v3/…`), if the path has one.
+fn path_tenant(path: &str) -> Option<&str> {
+    let mut segs = path.split('/').skip(1);
+    let first = segs.next()?;
+    match segs.next() {
+        Some("api") if first != "api" => Some(first),
+        _ => None,
+    }
+}
+
+/// Counters, fault injection, auth, request-id echo.
+async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let inner = &state.inner;
+    inner
+        .counters
+        .total_requests
+        .fetch_add(1, Ordering::Relaxed);
+    let method = req.method().as_str().to_string();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_else(|| "<unmatched>".into());
+    inner.counters.hit(&format!("{method} {route}"));
+    let path = req.uri().path().to_string();
+    let family = Family::of_path(&path);
+    let request_id = req.headers().get("x-request-id").cloned();
+
+    if let Some(decision) = inner.faults.decide(&method, &path) {
+        if let Some(latency) = decision.latency {
+            tokio::time::sleep(latency).await;
+        }
+        let injected = match decision.fault {
+            None | Some(Fault::Pass) => None,
+            Some(Fault::Drop) => Some(dropped_connection()),
+            Some(Fault::Status(401)) => Some(ApiError::Unauthorized(family).into_response()),
+            Some(Fault::Status(code)) => {
+                let status = axum::http::StatusCode::from_u16(code)
+                    .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+                Some(
+                    ApiError::Injected {
+                        family,
+                        status,
+                        retry_after: (code == 429).then_some(decision.retry_after),
+                    }
+                    .into_response(),
+                )
+            }
+        };
+        if let Some(res) = injected {
+            inner
+                .counters
+                .faults_injected
+                .fetch_add(1, Ordering::Relaxed);
+            return with_request_id(res, request_id);
+        }
+    }
+
+    if !is_open(&path) {
+        let tenant = path_tenant(&path);
+        if let Err(e) = crate::auth::check(
+            req.headers(),
+            tenant,
+            &inner.tenant,
+            &inner.auth,
+            &inner.tokens,
+            family,
+        ) {
+            return with_request_id(e.into_response(), request_id);
+        }
+    } else if path.split('/').nth(3).is_some_and(|s| s == "public")
+        && let Err(e) =
+            crate::auth::check_tenant(req.headers(), path_tenant(&path), &inner.tenant, family)
+    {
+        return with_request_id(e.into_response(), request_id);
+    }
+    with_request_id(next.run(req).await, request_id)
+}
+
+fn with_request_id(mut res: Response, id: Option<HeaderValue>) -> Response {
+    if let Some(id) = id {
+        res.headers_mut().insert("x-request-id", id);
+    }
+    res
+}
+
+/// A response whose body fails at once: hyper aborts the connection, so the client sees the
+/// socket close without a complete response.
+fn dropped_connection() -> Response {
+    let stream = futures::stream::once(async {
+        Err::<Bytes, std::io::Error>(std::io::Error::other("connection dropped by fault plan"))
+    });
+    let mut res = Response::new(Body::from_stream(stream));
+    res.headers_mut()
+        .insert("content-length", HeaderValue::from_static("4096"));
+    res
+}
+
+/// Parse a JSON body into a value; anything malformed is a Spark-shaped 400.
+pub(crate) fn parse_json(body: &[u8], family: Family) -> Result<Value, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Object(Default::default()));
+    }
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(family, format!("malformed JSON body: {e}")))
+}
+
+/// Parse a JSON body that must be an object.
+pub(crate) fn parse_object(
+    body: &[u8],
+    family: Family,
+) -> Result<serde_json::Map<String, Value>, ApiError> {
+    match parse_json(body, family)? {
+        Value::Object(obj) => Ok(obj),
+        _ => Err(ApiError::bad_request(
+            family,
+            "the request body must be a JSON object",
+        )),
+    }
+}

@@ -1,0 +1,177 @@
+//! Upload → compilation progress → publish (§2.3): a real `.xlsx` becomes a new version.
+
+use axum::Router;
+use axum::extract::{Multipart, Path, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use bytes::Bytes;
+use serde_json::{Value, json};
+
+use crate::engine::load_xlsx;
+use crate::error::{ApiError, Family};
+use crate::state::AppState;
+use crate::store::{Draft, short_hash};
+use crate::wire::{self, ok, str_field};
+use crate::workbook::Shape;
+
+use super::parse_object;
+
+pub(super) fn router() -> Router<AppState> {
+    let base = "/{tenant}/api/v3/folders/{folder}/services/{service}";
+    Router::new()
+        .route(&format!("{base}/upload"), post(upload))
+        .route(
+            &format!("{base}/getcompilationprogess/{{job_id}}"),
+            get(progress),
+        )
+        .route(&format!("{base}/publish"), post(publish))
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    Path((_tenant, folder, service)): Path<(String, String, String)>,
+    mut multipart: Multipart,
+) -> Result<Response, ApiError> {
+    let family = Family::V3;
+    let mut entity = Value::Null;
+    let mut file: Option<(String, Bytes)> = None;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => {
+                return Err(ApiError::bad_request(
+                    family,
+                    format!("invalid multipart body: {e}"),
+                ));
+            }
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        let file_name = field.file_name().map(String::from);
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|e| ApiError::bad_request(family, format!("invalid multipart body: {e}")))?;
+        if name.eq_ignore_ascii_case("engineUploadRequestEntity") {
+            entity = super::parse_json(&bytes, family)?;
+        } else if name.eq_ignore_ascii_case("serviceFile") || file_name.is_some() {
+            file = Some((
+                file_name.unwrap_or_else(|| format!("{service}.xlsx")),
+                bytes,
+            ));
+        }
+    }
+    let (file_name, bytes) =
+        file.ok_or_else(|| ApiError::bad_request(family, "missing file part serviceFile"))?;
+    let engine = load_xlsx(&bytes, &file_name).map_err(|reason| ApiError::BadRequest {
+        family,
+        code: "INVALID_SERVICE_FILE",
+        message: reason,
+    })?;
+    let inputs = engine.inputs().len();
+    let outputs = engine.outputs().len();
+    let cells: usize = engine
+        .inputs()
+        .iter()
+        .chain(engine.outputs())
+        .map(|f| match &f.shape {
+            Shape::Scalar => 1,
+            Shape::Table { columns, rows } => columns.len() * (*rows as usize + 1),
+        })
+        .sum();
+    let hash = short_hash(&bytes);
+    let doc_id = state.store().add_draft(Draft {
+        folder: folder.clone(),
+        service: service.clone(),
+        file_name,
+        file: bytes,
+        engine,
+    });
+    let service_id = state
+        .store()
+        .service_id_for(&folder, &service)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let request_data = entity.get("request_data").cloned().unwrap_or(Value::Null);
+    let data = json!({
+        "lines_of_code": 0, "hours_saved": 0,
+        "nodegen_compilation_jobid": doc_id,
+        "original_file_documentid": doc_id,
+        "engine_file_documentid": doc_id,
+        "warnings": [], "current_statistics": null,
+        "no_of_sheets": 1, "no_of_inputs": inputs, "no_of_outputs": outputs,
+        "no_of_formulas": 0, "no_of_cellswithdata": cells,
+    });
+    let meta = json!({
+        "service_id": service_id, "version_id": uuid::Uuid::new_v4().to_string(),
+        "version": "0.1.0", "process_time": 0, "call_id": null, "compiler_type": "Neuron",
+        "compiler_version": null, "source_hash": hash, "engine_id": hash,
+        "correlation_id": request_data.get("correlation_id").cloned().unwrap_or(Value::Null),
+        "parameterset_version_id": null, "system": "SPARK", "request_timestamp": wire::now_ts(),
+    });
+    Ok(ok(wire::v3_success(data, meta)))
+}
+
+async fn progress(
+    State(state): State<AppState>,
+    Path((_tenant, _folder, _service, job)): Path<(String, String, String, String)>,
+) -> Result<Response, ApiError> {
+    if state.store().draft(&job).is_none() {
+        return Err(ApiError::NotFound {
+            family: Family::V3,
+            code: "JOB_NOT_FOUND",
+            message: format!("compilation job {job} not found"),
+        });
+    }
+    let data = json!({"status": "Success", "last_error_message": "null", "progress": 100});
+    Ok(ok(wire::v3_success(data, wire::short_meta())))
+}
+
+async fn publish(
+    State(state): State<AppState>,
+    Path((_tenant, folder, service)): Path<(String, String, String)>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let family = Family::V3;
+    let body = parse_object(&body, family)?;
+    let data = match body.get("request_data") {
+        Some(Value::Object(d)) => d.clone(),
+        _ => return Err(ApiError::bad_request(family, "missing request_data")),
+    };
+    let doc = str_field(&data, "original_file_documentid")
+        .or_else(|| str_field(&data, "engine_file_documentid"))
+        .ok_or_else(|| ApiError::bad_request(family, "missing original_file_documentid"))?;
+    let draft = state.store().draft(doc).ok_or_else(|| ApiError::NotFound {
+        family,
+        code: "DOCUMENT_NOT_FOUND",
+        message: format!("uploaded document {doc} not found"),
+    })?;
+    let date = |key: &str| -> Result<Option<chrono::DateTime<chrono::Utc>>, ApiError> {
+        match str_field(&data, key).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(text) => wire::parse_instant(text)
+                .map(Some)
+                .ok_or_else(|| ApiError::bad_request(family, format!("invalid {key} {text:?}"))),
+        }
+    };
+    let window = (date("effective_start_date")?, date("effective_end_date")?);
+    let text = |key: &str| {
+        str_field(&data, key)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+    };
+    let difference = text("version_difference").unwrap_or_else(|| "minor".into());
+    let version = state.store().publish(
+        &folder,
+        &service,
+        draft.engine,
+        draft.file,
+        &draft.file_name,
+        &difference,
+        window,
+        (text("release_note"), text("version_label"), text("tags")),
+    );
+    Ok(ok(wire::v3_success(
+        json!({"version_id": version.info.id}),
+        wire::short_meta(),
+    )))
+}

@@ -1,0 +1,220 @@
+//! Shared server state: cheap to clone (one `Arc` inside).
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::auth::Tokens;
+use crate::batches::Batches;
+use crate::faults::{FaultPlan, FaultState};
+use crate::store::Store;
+
+/// Who may call the emulator.
+#[derive(Debug, Clone, Default)]
+pub struct AuthConfig {
+    /// Accepted API keys (`x-synthetic-key`); empty = any non-empty key.
+    pub api_keys: Vec<String>,
+    /// Accepted OAuth clients (id, secret); empty = any client.
+    pub oauth_clients: Vec<(String, String)>,
+    /// Lifetime of issued access tokens.
+    pub token_lifetime: Duration,
+}
+
+impl AuthConfig {
+    /// True when credentials are checked against the configured lists.
+    pub fn restricted(&self) -> bool {
+        !self.api_keys.is_empty() || !self.oauth_clients.is_empty()
+    }
+}
+
+/// Request counters, readable through [`crate::EmulatorHandle::counters`] and
+/// `GET /_emulator/counters`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Counters {
+    /// Requests per route, keyed `"METHOD /matched/{path}"` (unmatched requests under
+    /// `"METHOD <unmatched>"`).
+    pub routes: BTreeMap<String, u64>,
+    /// OAuth token requests (successful or not).
+    pub token_requests: u64,
+    /// Every request seen, including injected faults.
+    pub total_requests: u64,
+    /// Requests answered by an injected fault.
+    pub faults_injected: u64,
+}
+
+#[derive(Default)]
+pub(crate) struct CounterCells {
+    pub routes: Mutex<HashMap<String, u64>>,
+    pub token_requests: AtomicU64,
+    pub total_requests: AtomicU64,
+    pub faults_injected: AtomicU64,
+}
+
+impl CounterCells {
+    pub fn hit(&self, route: &str) {
+        let mut map = self.routes.lock().unwrap_or_else(|e| e.into_inner());
+        match map.get_mut(route) {
+            Some(n) => *n += 1,
+            None => {
+                map.insert(route.to_string(), 1);
+            }
+        }
+    }
+
+    pub fn snapshot(&self) -> Counters {
+        let routes = self
+            .routes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .map(|(k, v)| (k.clone(), *v))
+            .collect();
+        Counters {
+            routes,
+            token_requests: self.token_requests.load(Ordering::Relaxed),
+            total_requests: self.total_requests.load(Ordering::Relaxed),
+            faults_injected: self.faults_injected.load(Ordering::Relaxed),
+        }
+    }
+
+    pub fn reset(&self) {
+        self.routes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+        self.token_requests.store(0, Ordering::Relaxed);
+        self.total_requests.store(0, Ordering::Relaxed);
+        self.faults_injected.store(0, Ordering::Relaxed);
+    }
+}
+
+/// One stored API call (the call history). Kept in a bounded ring buffer: the oldest entries
+/// are dropped once `history_capacity` is reached, so history never grows without bound nor
+/// slows the execute path (one short lock per call, no I/O).
+/// The detailed-log document is only assembled when someone asks for it.
+#[derive(Clone)]
+pub struct CallRecord {
+    /// Call id returned in `response_meta.call_id`.
+    pub call_id: String,
+    /// The version that ran.
+    pub version: Arc<crate::store::Version>,
+    /// `V3` or `V4`.
+    pub api: &'static str,
+    /// When the call arrived.
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// The request metadata as sent (v4: the top-level fields other than inputs).
+    pub request_meta: serde_json::Map<String, Value>,
+    /// The inputs as sent (v4: the array of records).
+    pub inputs: Value,
+    /// The `response_data` returned (v4: the whole body).
+    pub response_data: Value,
+    /// The `response_meta` returned (v4: null).
+    pub response_meta: Value,
+    /// Compute time in ms.
+    pub calc_ms: u64,
+}
+
+pub(crate) struct History {
+    capacity: usize,
+    entries: Mutex<VecDeque<Arc<CallRecord>>>,
+}
+
+impl History {
+    pub fn new(capacity: usize) -> History {
+        History {
+            capacity,
+            entries: Mutex::new(VecDeque::with_capacity(capacity.min(4096))),
+        }
+    }
+
+    pub fn push(&self, record: CallRecord) {
+        if self.capacity == 0 {
+            return;
+        }
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= self.capacity {
+            entries.pop_front();
+        }
+        entries.push_back(Arc::new(record));
+    }
+
+    pub fn get(&self, call_id: &str) -> Option<Arc<CallRecord>> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries
+            .iter()
+            .rev()
+            .find(|r| r.call_id.eq_ignore_ascii_case(call_id))
+            .cloned()
+    }
+}
+
+/// Everything the handlers share.
+pub(crate) struct Inner {
+    pub tenant: String,
+    pub store: Store,
+    pub auth: AuthConfig,
+    pub tokens: Tokens,
+    pub counters: CounterCells,
+    pub faults: FaultState,
+    pub history: History,
+    pub batches: Batches,
+}
+
+/// The application state handed to [`crate::app`]. Clone is one `Arc` increment.
+#[derive(Clone)]
+pub struct AppState {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl AppState {
+    /// A fresh state for `tenant` with an empty in-memory catalogue (or one persisted in
+    /// `data_dir`), the given auth rules and fault plan.
+    pub fn new(
+        tenant: &str,
+        data_dir: Option<std::path::PathBuf>,
+        auth: AuthConfig,
+        faults: Option<FaultPlan>,
+        history_capacity: usize,
+    ) -> AppState {
+        AppState {
+            inner: Arc::new(Inner {
+                tenant: tenant.to_string(),
+                store: Store::new(data_dir),
+                auth,
+                tokens: Tokens::default(),
+                counters: CounterCells::default(),
+                faults: FaultState::new(faults),
+                history: History::new(history_capacity),
+                batches: Batches::default(),
+            }),
+        }
+    }
+
+    /// The catalogue of services.
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// The tenant this emulator serves.
+    pub fn tenant(&self) -> &str {
+        &self.inner.tenant
+    }
+
+    /// A snapshot of the request counters.
+    pub fn counters(&self) -> Counters {
+        self.inner.counters.snapshot()
+    }
+
+    /// Reset all counters to zero.
+    pub fn reset_counters(&self) {
+        self.inner.counters.reset()
+    }
+
+    /// Replace the fault plan (`None` = no faults); restarts its seeded random sequence.
+    pub fn set_faults(&self, plan: Option<FaultPlan>) {
+        self.inner.faults.set(plan)
+    }
+}
