@@ -1,0 +1,250 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Retries, back-off, server delay hints and timeouts, counted at the server.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{Reply, Server, builder, execute_ok};
+use cspark::clock::ManualClock;
+use cspark::{ApiErrorKind, Auth, SparkError, TransportKind};
+use serde_json::json;
+
+fn client_with_clock(server: &Server, max_retries: u32) -> (cspark::Client, Arc<ManualClock>) {
+    let clock = Arc::new(ManualClock::new());
+    let client = builder(server)
+        .auth(Auth::api_key("k"))
+        .max_retries(max_retries)
+        .clock(clock.clone())
+        .build()
+        .unwrap();
+    (client, clock)
+}
+
+#[tokio::test]
+async fn retry_after_429_then_200() {
+    let server = Server::start(|_, i| {
+        if i == 0 {
+            Reply::json(429, json!({})).with_header("Retry-After", "2")
+        } else {
+            execute_ok(json!({"y": 1}))
+        }
+    })
+    .await;
+    let (client, clock) = client_with_clock(&server, 2);
+    let out = client.services().execute("f/s", &json!({})).await.unwrap();
+    assert_eq!(out.outputs()["y"], json!(1));
+    assert_eq!(server.hits().len(), 2);
+    assert_eq!(clock.sleeps(), vec![Duration::from_secs(2)]);
+    let ids: Vec<_> = server
+        .hits()
+        .iter()
+        .map(|h| h.header("x-request-id"))
+        .collect();
+    assert_eq!(ids[0], ids[1], "retries reuse the request id");
+}
+
+#[tokio::test]
+async fn fractional_x_retry_after() {
+    let server = Server::start(|_, i| {
+        if i == 0 {
+            Reply::json(429, json!({})).with_header("x-retry-after", ".1")
+        } else {
+            execute_ok(json!({}))
+        }
+    })
+    .await;
+    let (client, clock) = client_with_clock(&server, 2);
+    client.services().execute("f/s", &json!({})).await.unwrap();
+    assert_eq!(clock.sleeps(), vec![Duration::from_millis(100)]);
+}
+
+#[tokio::test]
+async fn x_retry_after_really_waits_with_the_system_clock() {
+    let server = Server::start(|_, i| {
+        if i == 0 {
+            Reply::json(429, json!({})).with_header("x-retry-after", ".1")
+        } else {
+            execute_ok(json!({}))
+        }
+    })
+    .await;
+    let client = builder(&server).auth(Auth::Open).build().unwrap();
+    let started = std::time::Instant::now();
+    client.services().execute("f/s", &json!({})).await.unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(100));
+    assert_eq!(server.hits().len(), 2);
+}
+
+#[tokio::test]
+async fn service_unavailable_twice_then_200_with_exponential_backoff() {
+    let server = Server::start(|_, i| {
+        if i < 2 {
+            Reply::json(503, json!({}))
+        } else {
+            execute_ok(json!({}))
+        }
+    })
+    .await;
+    let (client, clock) = client_with_clock(&server, 2);
+    client.services().execute("f/s", &json!({})).await.unwrap();
+    assert_eq!(server.hits().len(), 3);
+    let sleeps = clock.sleeps();
+    assert_eq!(sleeps.len(), 2);
+    // retry_interval 10 ms: first step in [5, 10] ms, second in [10, 20] ms.
+    assert!(
+        sleeps[0] >= Duration::from_millis(5) && sleeps[0] <= Duration::from_millis(10),
+        "{sleeps:?}"
+    );
+    assert!(
+        sleeps[1] >= Duration::from_millis(10) && sleeps[1] <= Duration::from_millis(20),
+        "{sleeps:?}"
+    );
+}
+
+#[tokio::test]
+async fn gives_up_after_max_retries() {
+    for max in [0u32, 1, 3] {
+        let server = Server::start(|_, _| Reply::json(429, json!({}))).await;
+        let (client, clock) = client_with_clock(&server, max);
+        let err = client
+            .services()
+            .execute("f/s", &json!({}))
+            .await
+            .unwrap_err();
+        assert_eq!(server.hits().len() as u32, max + 1);
+        assert_eq!(clock.sleeps().len() as u32, max);
+        let api = err.api().expect("api error");
+        assert_eq!(api.kind, ApiErrorKind::RateLimit);
+        assert_eq!(api.attempts, max + 1);
+        assert!(err.is_retryable());
+    }
+}
+
+#[tokio::test]
+async fn each_retryable_status_is_retried_and_others_are_not() {
+    for (status, expected_hits) in [
+        (408, 2),
+        (429, 2),
+        (502, 2),
+        (503, 2),
+        (504, 2),
+        (500, 1),
+        (400, 1),
+        (404, 1),
+        (409, 1),
+    ] {
+        let server = Server::start(move |_, i| {
+            if i == 0 {
+                Reply::json(status, json!({}))
+            } else {
+                execute_ok(json!({}))
+            }
+        })
+        .await;
+        let (client, _) = client_with_clock(&server, 2);
+        let _ = client.services().execute("f/s", &json!({})).await;
+        assert_eq!(server.hits().len(), expected_hits, "status {status}");
+    }
+}
+
+#[tokio::test]
+async fn retry_after_above_cap_fails_at_once() {
+    let server =
+        Server::start(|_, _| Reply::json(503, json!({})).with_header("Retry-After", "3600")).await;
+    let (client, clock) = client_with_clock(&server, 2);
+    let err = client
+        .services()
+        .execute("f/s", &json!({}))
+        .await
+        .unwrap_err();
+    assert_eq!(server.hits().len(), 1);
+    assert!(clock.sleeps().is_empty());
+    assert_eq!(
+        err.api().unwrap().retry_after,
+        Some(Duration::from_secs(3600))
+    );
+}
+
+#[tokio::test]
+async fn connection_refused_is_retried_then_reported() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let clock = Arc::new(ManualClock::new());
+    let client = cspark::Client::builder()
+        .env_lookup(common::no_env)
+        .base_url(format!("http://127.0.0.1:{port}/t"))
+        .auth(Auth::Open)
+        .clock(clock.clone())
+        .build()
+        .unwrap();
+    let err = client
+        .services()
+        .execute("f/s", &json!({}))
+        .await
+        .unwrap_err();
+    match &err {
+        SparkError::Transport {
+            kind,
+            attempts,
+            path,
+            ..
+        } => {
+            assert_eq!(*kind, TransportKind::Connect);
+            assert_eq!(*attempts, 3);
+            assert_eq!(path, "/t/api/v3/folders/f/services/s/execute");
+        }
+        other => panic!("expected Transport, got {other:?}"),
+    }
+    assert_eq!(clock.sleeps().len(), 2);
+    assert!(err.request_id().is_some());
+}
+
+#[tokio::test]
+async fn hanging_server_times_out_and_post_is_not_replayed() {
+    let server = Server::start(|_, _| execute_ok(json!({})).delayed(Duration::from_secs(30))).await;
+    let client = builder(&server)
+        .auth(Auth::Open)
+        .timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = client
+        .services()
+        .execute("f/s", &json!({}))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, SparkError::Timeout { attempts: 1, .. }),
+        "{err:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(
+        server.hits().len(),
+        1,
+        "a POST that may have run is not sent again"
+    );
+    assert!(err.is_retryable());
+}
+
+#[tokio::test]
+async fn hanging_get_is_retried_on_timeout() {
+    let server = Server::start(|_, _| {
+        Reply::json(200, json!({"status": "UP"})).delayed(Duration::from_secs(30))
+    })
+    .await;
+    let client = builder(&server)
+        .auth(Auth::Open)
+        .timeout(Duration::from_millis(150))
+        .max_retries(1)
+        .build()
+        .unwrap();
+    let err = client.health().await.unwrap_err();
+    assert!(
+        matches!(err, SparkError::Timeout { attempts: 2, .. }),
+        "{err:?}"
+    );
+    assert_eq!(server.hits().len(), 2);
+}
