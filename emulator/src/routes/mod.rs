@@ -146,7 +146,12 @@ fn is_open(path: &str) -> bool {
     path == "/health"
         || path.starts_with("/auth/")
         || path.starts_with("/_emulator")
-        || path.split('/').nth(3).is_some_and(|s| s == "public")
+        || is_public(path)
+}
+
+/// `/{tenant}/api/v3/public/…` and `/{tenant}/api/v4/public/…`.
+fn is_public(path: &str) -> bool {
+    path.split('/').nth(4).is_some_and(|s| s == "public")
 }
 
 /// The tenant named by the path (`/{tenant}/api/v3/…`), if the path has one.
@@ -219,7 +224,7 @@ async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Respon
         ) {
             return with_request_id(e.into_response(), request_id);
         }
-    } else if path.split('/').nth(3).is_some_and(|s| s == "public")
+    } else if is_public(&path)
         && let Err(e) =
             crate::auth::check_tenant(req.headers(), path_tenant(&path), &inner.tenant, family)
     {

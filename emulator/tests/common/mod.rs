@@ -81,3 +81,76 @@ pub fn execute_url(h: &EmulatorHandle, folder: &str, service: &str) -> String {
         h.base_url()
     )
 }
+
+/// A cylinder workbook whose Volume is `factor`·π·r²·h (to tell versions apart).
+pub fn cylinder_xlsx(factor: f64) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Cylinder").unwrap();
+    sheet.write_string(1, 0, "Radius").unwrap();
+    sheet.write_number(1, 1, 1.0).unwrap();
+    sheet.write_string(2, 0, "Height").unwrap();
+    sheet.write_number(2, 1, 1.0).unwrap();
+    sheet.write_string(4, 0, "Volume").unwrap();
+    sheet
+        .write_formula(4, 1, format!("={factor}*PI()*B2^2*B3").as_str())
+        .unwrap();
+    book.define_name("Xinput_Radius", "=Cylinder!$B$2").unwrap();
+    book.define_name("Xinput_Height", "=Cylinder!$B$3").unwrap();
+    book.define_name("Xoutput_Volume", "=Cylinder!$B$5")
+        .unwrap();
+    book.save_to_buffer().unwrap()
+}
+
+/// Upload + poll + publish a workbook; returns the new version id.
+pub async fn publish(
+    h: &EmulatorHandle,
+    folder: &str,
+    service: &str,
+    file: Vec<u8>,
+    request_data: Value,
+) -> String {
+    let base = format!(
+        "{}/api/v3/folders/{folder}/services/{service}",
+        h.base_url()
+    );
+    let entity = serde_json::json!({"request_data": request_data}).to_string();
+    let form = reqwest::multipart::Form::new()
+        .text("engineUploadRequestEntity", entity)
+        .part(
+            "serviceFile",
+            reqwest::multipart::Part::bytes(file).file_name(format!("{service}.xlsx")),
+        );
+    let res = client()
+        .post(format!("{base}/upload"))
+        .header("x-synthetic-key", KEY)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let (status, upload) = decode(res).await;
+    assert_eq!(status, 200, "{upload}");
+    let rd = &upload["response_data"];
+    let job = rd["nodegen_compilation_jobid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, progress) = get(&format!("{base}/getcompilationprogess/{job}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(progress["response_data"]["progress"], 100);
+    assert_eq!(progress["response_data"]["status"], "Success");
+    let mut publish = request_data.clone();
+    publish["original_file_documentid"] = rd["original_file_documentid"].clone();
+    publish["engine_file_documentid"] = rd["engine_file_documentid"].clone();
+    publish["draft_service_name"] = Value::String(service.to_string());
+    let (status, published) = post(
+        &format!("{base}/publish"),
+        serde_json::json!({"request_data": publish}),
+    )
+    .await;
+    assert_eq!(status, 200, "{published}");
+    published["response_data"]["version_id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
