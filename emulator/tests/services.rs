@@ -1,0 +1,368 @@
+//! Schema, swagger, versions, metadata, validation, exists, search, download, delete,
+//! upload/publish, persistence.
+
+mod common;
+
+use common::*;
+use cspark_emulator::EmulatorConfig;
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn schema_describes_fields_like_spark() {
+    let h = start().await;
+    let (status, s) = get(&format!(
+        "{}/api/v1/product/demo/engines/get/volume-cylinder",
+        h.url()
+    ))
+    .await;
+    assert_eq!(status, 200, "{s}");
+    assert_eq!(s["bookSummary"]["bookServiceName"], "volume-cylinder");
+    assert_eq!(s["bookSummary"]["product"], "demo");
+    assert_eq!(s["bookSummary"]["bookRevision"], "0.1.0");
+    let inputs = s["xlInputs"].as_array().unwrap();
+    let names: Vec<&str> = inputs.iter().map(|i| i["name"].as_str().unwrap()).collect();
+    assert!(
+        names.contains(&"Radius") && names.contains(&"Height"),
+        "{names:?}"
+    );
+    let radius = inputs.iter().find(|i| i["name"] == "Radius").unwrap();
+    assert_eq!(radius["type"], "XInput");
+    assert_eq!(radius["dataType"], "NUMBER");
+    assert_eq!(radius["sheetName"], "Cylinder");
+    assert_eq!(radius["address"], "B2");
+    assert_eq!(radius["rowIndex"], 2);
+    assert_eq!(radius["columnIndex"], 2);
+    assert_eq!(s["xOutput"].as_array().unwrap().len(), 3);
+    assert_eq!(s["xOutput"][0]["type"], "XOutput");
+    let single = s["inputMetadata"]["single"].as_array().unwrap();
+    assert_eq!(single.len(), 2);
+    for key in ["solves", "reports", "images", "tables", "csv"] {
+        assert!(s["inputMetadata"][key].is_array() && s["outputMetadata"][key].is_array());
+    }
+    assert_eq!(s["metadata"]["xInputTable"].as_array().unwrap().len(), 2);
+    assert!(s["metadata"]["xInputTable"][0]["Input Name"].is_string());
+    assert_eq!(s["engineType"], "Neuron");
+    assert!(
+        s["bookProperties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["value"].is_string() || p["value"].is_null())
+    );
+    // Tables count as tables.
+    let (_, q) = get(&format!(
+        "{}/api/v1/product/demo/engines/get/insurance-quote",
+        h.url()
+    ))
+    .await;
+    assert_eq!(q["inputMetadata"]["tables"], json!(["Drivers"]));
+    assert_eq!(q["totalInputTables"], 1);
+    // By version id (both forms).
+    let vid = s["bookSummary"]["versionId"].as_str().unwrap();
+    let (status, by_id) = post(
+        &format!(
+            "{}/api/v3/GetEngineDetailByVersionId/versionid/{vid}",
+            h.base_url()
+        ),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(by_id["bookSummary"]["versionId"], vid);
+    let (status, _) = get(&format!("{}/api/v1/product/demo/engines/get/nope", h.url())).await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn swagger_is_typed_from_the_workbook_and_deterministic() {
+    let h = start().await;
+    let url = format!(
+        "{}/api/v3/folders/demo/services/insurance-quote/downloadswagger/All/False/",
+        h.base_url()
+    );
+    let (status, doc) = get(&url).await;
+    assert_eq!(status, 200, "{doc}");
+    let (_, again) = get(&url).await;
+    assert_eq!(doc, again, "deterministic");
+    assert_eq!(doc["swagger"], "2.0");
+    assert_eq!(doc["info"]["title"], "insurance-quote");
+    let op = &doc["paths"]["/{tenant}/api/v3/folders/{product}/services/{engine}/execute"]["post"];
+    let params = op["parameters"].as_array().unwrap();
+    let body = params.iter().find(|p| p["in"] == "body").unwrap();
+    let inputs =
+        &body["schema"]["properties"]["request_data"]["properties"]["inputs"]["properties"];
+    assert_eq!(inputs["VehicleValue"]["type"], "number");
+    assert_eq!(inputs["VehicleValue"]["minimum"], 1000.0);
+    assert_eq!(inputs["VehicleValue"]["maximum"], 200000.0);
+    assert_eq!(inputs["HasClaims"], json!({"type": "boolean"}));
+    assert_eq!(
+        inputs["PolicyStart"],
+        json!({"type": "string", "format": "date"})
+    );
+    assert_eq!(inputs["CoverLevel"]["type"], "string");
+    assert_eq!(
+        inputs["CoverLevel"]["enum"],
+        json!(["Basic", "Standard", "Premium"])
+    );
+    assert_eq!(inputs["Drivers"]["type"], "array");
+    assert_eq!(inputs["Drivers"]["items"]["type"], "object");
+    assert_eq!(
+        inputs["Drivers"]["items"]["properties"]["Age"]["type"],
+        "number"
+    );
+    assert_eq!(
+        inputs["Drivers"]["items"]["properties"]["Name"]["type"],
+        "string"
+    );
+    let outputs = &op["responses"]["200"]["schema"]["properties"]["response_data"]["properties"]["outputs"]
+        ["properties"];
+    assert_eq!(outputs["TotalPremium"]["type"], "number");
+    assert_eq!(outputs["Eligible"]["type"], "boolean");
+    assert_eq!(outputs["DriverPremiums"]["type"], "array");
+    assert_eq!(
+        op["responses"]["404"]["description"],
+        "Service cannot be found"
+    );
+    // Category filter and an explicit version id.
+    let vid = body["schema"]["example"]["request_meta"]["version_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, loan) = get(&format!(
+        "{}/api/v3/folders/demo/services/loan-calc/downloadswagger/payment/false/",
+        h.base_url()
+    ))
+    .await;
+    let op = &loan["paths"]["/{tenant}/api/v3/folders/{product}/services/{engine}/execute"]["post"];
+    let outs = op["responses"]["200"]["schema"]["properties"]["response_data"]["properties"]["outputs"]["properties"]
+        .as_object().unwrap();
+    assert_eq!(outs.keys().collect::<Vec<_>>(), vec!["MonthlyPayment"]);
+    let (status, pinned) = get(&format!(
+        "{}/api/v3/folders/demo/services/insurance-quote/downloadswagger/All/true/{vid}",
+        h.base_url()
+    ))
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(pinned, doc);
+}
+
+#[tokio::test]
+async fn versions_metadata_validation_exists_search() {
+    let h = start().await;
+    let (status, v) = get(&format!(
+        "{}/api/v1/product/demo/engines/getversions/volume-cylinder",
+        h.url()
+    ))
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(v["status"], "Success");
+    assert_eq!(v["errorCode"], Value::Null);
+    let data = v["data"].as_array().unwrap();
+    assert_eq!(data.len(), 1);
+    assert_eq!(data[0]["revision"], "0.1.0");
+    assert_eq!(data[0]["engine"], "volume-cylinder");
+    assert_eq!(data[0]["product"], "demo");
+    assert_eq!(data[0]["originalFileName"], "volume-cylinder.xlsx");
+
+    let (status, m) = get(&format!(
+        "{}/api/v3/folders/demo/services/loan-calc/metadata",
+        h.base_url()
+    ))
+    .await;
+    assert_eq!(status, 200, "{m}");
+    assert_eq!(
+        m["response_data"]["outputs"],
+        json!({"metadata.Author": "cspark-rs demo"})
+    );
+
+    let (status, val) = post(&format!("{}/api/v3/folders/demo/services/insurance-quote/validation", h.base_url()),
+        json!({"request_data": {"inputs": {}}, "request_meta": {"validation_type": "default_values"}})).await;
+    assert_eq!(status, 200, "{val}");
+    let cover = &val["response_data"]["outputs"]["CoverLevel"];
+    assert_eq!(cover["validation_allow"], "List");
+    assert_eq!(cover["validation_type"], "static");
+    assert_eq!(cover["options"], json!(["Basic", "Standard", "Premium"]));
+    let (_, dynamic) = post(
+        &format!(
+            "{}/api/v3/folders/demo/services/insurance-quote/validation",
+            h.base_url()
+        ),
+        json!({"request_meta": {"validation_type": "dynamic"}}),
+    )
+    .await;
+    assert_eq!(dynamic["response_data"]["outputs"], json!({}));
+
+    let (_, e) = get(&format!(
+        "{}/api/v3/folders/demo/services/loan-calc/exists",
+        h.base_url()
+    ))
+    .await;
+    assert_eq!(e["response_data"]["is_exists"], true);
+    let (_, e) = get(&format!(
+        "{}/api/v3/folders/demo/services/nope/exists",
+        h.base_url()
+    ))
+    .await;
+    assert_eq!(e["response_data"]["is_exists"], false);
+
+    let (status, s) = post(&format!("{}/api/v3/services/search", h.base_url()),
+        json!({"request_data": {"page": 1, "page_size": -1, "search": [{"field": "filename", "value": "loan"}]}})).await;
+    assert_eq!(status, 200);
+    let rows = s["response_data"].as_array().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["fileName"], "loan-calc");
+    assert_eq!(rows[0]["folderName"], "demo");
+    assert_eq!(s["response_meta"]["count"], 1);
+    let (_, all) = post(
+        &format!("{}/api/v3/services/search", h.base_url()),
+        json!({"request_data": {}}),
+    )
+    .await;
+    assert_eq!(all["response_data"].as_array().unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn upload_publish_download_delete() {
+    let h = start().await;
+    let file = cylinder_xlsx(5.0);
+    let v1 = publish(
+        &h,
+        "mine",
+        "Cyl",
+        file.clone(),
+        json!({"version_difference": "major"}),
+    )
+    .await;
+    let v2 = publish(
+        &h,
+        "mine",
+        "Cyl",
+        cylinder_xlsx(6.0),
+        json!({"version_difference": "minor"}),
+    )
+    .await;
+    let (_, versions) = get(&format!(
+        "{}/api/v1/product/mine/engines/getversions/cyl",
+        h.url()
+    ))
+    .await;
+    let revs: Vec<&str> = versions["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["revision"].as_str().unwrap())
+        .collect();
+    assert_eq!(revs, vec!["1.1.0", "1.0.0"]);
+    assert_eq!(versions["data"][0]["engine"], "Cyl", "name case kept");
+    let (_, out) = post(
+        &execute_url(&h, "mine", "cyl"),
+        json!({"request_data": {"inputs": {"Radius": 1, "Height": 1}}}),
+    )
+    .await;
+    assert!(close(
+        out["response_data"]["outputs"]["Volume"].as_f64().unwrap(),
+        6.0 * std::f64::consts::PI
+    ));
+    assert_eq!(out["response_meta"]["version_id"], v2.as_str());
+
+    let res = client()
+        .get(format!(
+            "{}/api/v1/product/mine/engines/Cyl/download/{v1}?filename=&type=",
+            h.url()
+        ))
+        .header("x-synthetic-key", KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(
+        res.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert_eq!(
+        res.headers()["content-length"],
+        file.len().to_string().as_str()
+    );
+    assert_eq!(res.bytes().await.unwrap().as_ref(), file.as_slice());
+    let res = client()
+        .get(format!(
+            "{}/api/v1/product/mine/engines/Cyl/download/?filename=x.xlsx&type=",
+            h.url()
+        ))
+        .header("x-synthetic-key", KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("x.xlsx")
+    );
+
+    // Not a workbook → 400, nothing published.
+    let form = reqwest::multipart::Form::new()
+        .text("engineUploadRequestEntity", "{\"request_data\":{}}")
+        .part(
+            "serviceFile",
+            reqwest::multipart::Part::bytes(b"not a zip".to_vec()).file_name("bad.xlsx"),
+        );
+    let res = client()
+        .post(format!(
+            "{}/api/v3/folders/mine/services/bad/upload",
+            h.base_url()
+        ))
+        .header("x-synthetic-key", KEY)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = decode(res).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["message"], "INVALID_SERVICE_FILE");
+
+    let res = client()
+        .delete(format!(
+            "{}/api/v1/product/mine/engines/delete/Cyl",
+            h.url()
+        ))
+        .header("x-synthetic-key", KEY)
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = decode(res).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        body,
+        json!({"status": "Success", "data": null, "message": null, "errorCode": null})
+    );
+    let (status, _) = post(&execute_url(&h, "mine", "cyl"), json!({})).await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn data_dir_persists_versions_across_restarts() {
+    let dir = std::env::temp_dir().join(format!("cspark-emulator-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let config = || EmulatorConfig {
+        data_dir: Some(dir.clone()),
+        ..EmulatorConfig::default()
+    };
+    let h = start_with(config()).await;
+    let vid = publish(&h, "kept", "cyl", cylinder_xlsx(7.0), json!({})).await;
+    h.shutdown().await;
+    let h = start_with(config()).await;
+    let (status, out) = post(
+        &format!("{}/api/v3/version/{vid}", h.base_url()),
+        json!({"request_data": {"inputs": {"Radius": 1, "Height": 2}}}),
+    )
+    .await;
+    assert_eq!(status, 200, "{out}");
+    assert!(close(
+        out["response_data"]["outputs"]["Volume"].as_f64().unwrap(),
+        14.0 * std::f64::consts::PI
+    ));
+    h.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
