@@ -38,6 +38,9 @@ use std::fmt;
 use crate::base_url::BaseUrl;
 use crate::error::{Result, SparkError};
 
+/// First segments that introduce a form other than `folder/service`.
+const RESERVED: [&str; 5] = ["folders", "services", "version", "service", "proxy"];
+
 /// What a [`ServiceUri`] points at.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -252,10 +255,7 @@ impl ServiceUri {
                 }
             }
             ["folders", folder, "services", service] | [folder, service]
-                if !matches!(
-                    *folder,
-                    "folders" | "services" | "version" | "service" | "proxy"
-                ) || segments.len() == 4 =>
+                if !RESERVED.contains(folder) || segments.len() == 4 =>
             {
                 let (service, version) = split_version(input, service)?;
                 let uri = Self::new(*folder, service)?;
@@ -384,8 +384,9 @@ impl ServiceUri {
         self.url(base, "api/v3", Some("validation"))
     }
 
-    /// WASM bundle: `…/api/v3/nodegen[/public]/getnodegenzipbyId/{locator}[version]`,
-    /// the version in literal brackets after the encoded service name.
+    /// WASM bundle: `…/api/v3/nodegen[/public]/getnodegenzipbyId/{locator}[version]`;
+    /// for folder/service locators the version follows the encoded service name in
+    /// literal brackets (as the reference SDKs send it).
     pub fn wasm_url(&self, base: &BaseUrl) -> String {
         let mut segs = vec!["api", "v3", "nodegen"];
         if self.public {
@@ -397,7 +398,7 @@ impl ServiceUri {
             url.push('/');
             url.push_str(&encode::segment(s));
         }
-        if let Some(v) = &self.version {
+        if let (Some(v), Locator::FolderService { .. }) = (&self.version, &self.locator) {
             url.push('[');
             url.push_str(&encode::segment(v));
             url.push(']');
@@ -516,6 +517,10 @@ impl fmt::Display for ServiceUri {
             f.write_str("public/")?;
         }
         match &self.locator {
+            // A folder named like a keyword would read as another form: use the long form.
+            Locator::FolderService { folder, service } if RESERVED.contains(&folder.as_str()) => {
+                write!(f, "folders/{folder}/services/{service}")?
+            }
             Locator::FolderService { folder, service } => write!(f, "{folder}/{service}")?,
             Locator::ServiceId(id) => write!(f, "service/{id}")?,
             Locator::VersionId(id) => write!(f, "version/{id}")?,
