@@ -35,7 +35,7 @@ pub struct Typed<O> {
     /// Calculation errors reported with a successful status.
     pub errors: Vec<serde_json::Value>,
     /// The `x-request-id` sent.
-    pub request_id: Option<String>,
+    pub request_id: String,
 }
 
 impl crate::Client {
@@ -68,12 +68,15 @@ impl crate::Client {
             options.version = Some(S::VERSION.to_owned());
         }
         let uri = crate::ServiceUri::new(S::FOLDER, S::SERVICE)?;
-        let response = self.services().execute_with(uri, inputs, &options).await?;
+        let (response, request_id) = self
+            .services()
+            .execute_traced(uri, inputs, &options)
+            .await?;
         let outputs_value = serde_json::Value::Object(response.response_data.outputs);
         let outputs = serde_json::from_value::<S::Outputs>(outputs_value).map_err(|e| {
             crate::SparkError::Decode {
                 what: "typed outputs",
-                request_id: String::new(),
+                request_id: request_id.clone(),
                 reason: format!(
                     "outputs of {}/{} do not match the generated type: {e}",
                     S::FOLDER,
@@ -86,7 +89,7 @@ impl crate::Client {
             meta: response.response_meta,
             warnings: response.response_data.warnings,
             errors: response.response_data.errors,
-            request_id: None,
+            request_id,
         })
     }
 }

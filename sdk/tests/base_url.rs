@@ -1,4 +1,4 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Base URL rules (python-sdk.md §1.3, ts-sdk.md §2.2/§4.3) and config precedence.
 
 mod common;

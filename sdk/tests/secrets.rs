@@ -1,4 +1,4 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Canary secrets must never appear in Debug/Display output, errors or TRACE logs.
 
 mod common;

@@ -1,4 +1,4 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Runs every vector of `tests/data/uri_vectors.json` (python-sdk.md §3.6, ts-sdk.md §4).
 
 use cspark::resources::services::execute_body;

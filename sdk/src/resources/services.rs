@@ -82,6 +82,18 @@ impl<'c> Services<'c> {
         inputs: &I,
         options: &ExecuteOptions,
     ) -> Result<ExecuteResponse> {
+        self.execute_traced(uri, inputs, options)
+            .await
+            .map(|(r, _)| r)
+    }
+
+    /// Like [`execute_with`](Self::execute_with), also returning the `x-request-id`.
+    pub(crate) async fn execute_traced<I: Serialize + ?Sized>(
+        &self,
+        uri: impl IntoServiceUri,
+        inputs: &I,
+        options: &ExecuteOptions,
+    ) -> Result<(ExecuteResponse, String)> {
         let uri = uri.into_service_uri()?;
         let inputs = match serde_json::to_value(inputs) {
             Ok(Value::Object(map)) => map,
@@ -106,7 +118,10 @@ impl<'c> Services<'c> {
             .json(&body)?
             .compressible();
         let response = self.client.transport.send(spec).await?;
-        response.json("execute response")
+        Ok((
+            response.json("execute response")?,
+            response.request_id().to_owned(),
+        ))
     }
 }
 

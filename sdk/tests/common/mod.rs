@@ -1,6 +1,6 @@
 //! An in-process HTTP server for the SDK's integration tests: every request is recorded,
 //! every answer comes from a closure the test supplies.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
