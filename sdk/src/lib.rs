@@ -14,7 +14,7 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Module map: [`Client`]/[`ClientBuilder`] (configuration, [`env`] variables),
+//! Module map: [`Client`]/[`ClientBuilder`] (configuration, [`env`](mod@env) variables),
 //! [`auth`] (credentials, OAuth token cache, JWT), [`uri`] (service locators and URLs),
 //! [`transport`] (the only code that sends; retries in [`retry`]), [`error`],
 //! [`resources`] (health, execute), [`typed`] (generated bindings), `blocking`

@@ -9,7 +9,7 @@
 //!
 //! OAuth2 client-credentials tokens are fetched eagerly, cached until `expires_in` minus
 //! a skew of `min(60 s, ttl/2)`, refreshed by one task at a time, and refreshed at most
-//! once per call after a 401 (see [`token_cache`] and the transport).
+//! once per call after a 401 (see the `token_cache` module and the transport).
 
 pub mod jwt;
 pub(crate) mod oauth;
