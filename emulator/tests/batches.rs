@@ -1,4 +1,5 @@
 //! Async batch lifecycle with real computed outputs.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
@@ -30,9 +31,9 @@ async fn thousand_records_in_chunks_round_trip() {
     // alternating with records form.
     let record = |i: usize| (1.0 + i as f64 / 100.0, 1.0 + (i % 7) as f64);
     let mut pushed = 0;
-    for c in 0..10 {
+    for c in 0..10usize {
         let range = c * 100..(c + 1) * 100;
-        let data = if c % 2 == 0 {
+        let data = if c.is_multiple_of(2) {
             let mut rows = vec![json!(["Radius", "Height"])];
             rows.extend(range.clone().map(|i| {
                 let (r, hh) = record(i);
@@ -84,9 +85,9 @@ async fn thousand_records_in_chunks_round_trip() {
     assert_eq!(status, 400, "push after close");
 
     let mut seen = 0;
-    let mut pulls = 0;
+    let mut pulls = 0usize;
     loop {
-        let query = if pulls % 2 == 0 {
+        let query = if pulls.is_multiple_of(2) {
             "max=3"
         } else {
             "max_chunks=3"
@@ -109,7 +110,7 @@ async fn thousand_records_in_chunks_round_trip() {
                 .parse()
                 .unwrap();
             let outputs = chunk["outputs"].as_array().unwrap();
-            let values: Vec<f64> = if c % 2 == 0 {
+            let values: Vec<f64> = if c.is_multiple_of(2) {
                 assert_eq!(outputs[0], json!(["Volume"]), "columnar in → columnar out");
                 outputs[1..]
                     .iter()

@@ -1,4 +1,5 @@
 //! Execute v3 (every locator, request_meta effects), v4, version resolution.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

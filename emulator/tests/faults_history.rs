@@ -1,4 +1,5 @@
 //! Fault injection (scripted, seeded, dropped connections, latency) and call history.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Schema, swagger, versions, metadata, validation, exists, search, download, delete,
 //! upload/publish, persistence.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

@@ -1,0 +1,115 @@
+//! The `cspark-emulator` binary: prints `listening on …`, serves real results, exits on signal.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use serde_json::json;
+
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn spawn(args: &[&str]) -> (Child, String, BufReader<std::process::ChildStderr>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cspark-emulator"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary starts");
+    let stdout = child.stdout.take().unwrap();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("first line was {line:?}"))
+        .to_string();
+    (Child(child), url, stderr)
+}
+
+#[tokio::test]
+async fn binary_serves_workbooks_and_restricts_keys() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/workbooks");
+    let (_child, url, _) = spawn(&[
+        "--addr",
+        "127.0.0.1:0",
+        "--workbooks",
+        dir,
+        "--api-key",
+        "k1",
+        "--tenant",
+        "acme",
+    ]);
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let client = reqwest::Client::new();
+    let exec = format!("{url}/acme/api/v3/folders/demo/services/volume-cylinder/execute");
+    let body = json!({"request_data": {"inputs": {"Radius": 2, "Height": 7}}});
+    let res = client
+        .post(&exec)
+        .header("x-synthetic-key", "k1")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let out: serde_json::Value = res.json().await.unwrap();
+    let v = out["response_data"]["outputs"]["Volume"].as_f64().unwrap();
+    assert!((v - std::f64::consts::PI * 4.0 * 7.0).abs() < 1e-9);
+    let res = client
+        .post(&exec)
+        .header("x-synthetic-key", "other")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 401);
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn binary_reports_bad_workbooks_and_exits_on_sigterm() {
+    let dir = std::env::temp_dir().join(format!("cspark-emulator-bin-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("f")).unwrap();
+    std::fs::write(dir.join("f/broken.xlsx"), b"not a workbook").unwrap();
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/workbooks/demo/volume-cylinder.xlsx"
+        ),
+        dir.join("f/vol.xlsx"),
+    )
+    .unwrap();
+    let (mut child, url, mut stderr) = spawn(&[
+        "--addr",
+        "127.0.0.1:0",
+        "--workbooks",
+        dir.to_str().unwrap(),
+    ]);
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    assert!(line.contains("broken.xlsx"), "{line}");
+    let res = reqwest::Client::new()
+        .post(format!(
+            "{url}/my-tenant/api/v3/folders/f/services/vol/execute"
+        ))
+        .header("x-synthetic-key", "anything")
+        .json(&json!({"request_data": {"inputs": {"Radius": 1, "Height": 1}}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let pid = child.0.id().to_string();
+    let status = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(status.success());
+    let exit = child.0.wait().unwrap();
+    assert!(exit.success(), "clean exit on SIGTERM: {exit:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
