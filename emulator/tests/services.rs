@@ -367,3 +367,83 @@ async fn data_dir_persists_versions_across_restarts() {
     h.shutdown().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn recompile_config_and_rehydrate() {
+    let h = start().await;
+    let b = h.base_url();
+    let (status, r) = post(
+        &format!("{b}/api/v3/folders/demo/services/volume-cylinder/recompileNodgen"),
+        json!({"request_data": {"versionId": null, "upgradeType": "patch",
+                                "releaseNotes": "again"}}),
+    )
+    .await;
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(r["response_data"]["revision"], "0.1.1");
+    let job = r["response_data"]["jobId"].as_str().unwrap();
+    let (_, p) = get(&format!(
+        "{b}/api/v3/folders/demo/services/volume-cylinder/getcompilationprogess/{job}"
+    ))
+    .await;
+    assert_eq!(p["response_data"]["progress"], 100);
+    assert_eq!(p["response_data"]["last_error_message"], "null");
+    let (_, out) = post(&execute_url(&h, "demo", "volume-cylinder"), json!({})).await;
+    assert_eq!(out["response_meta"]["version"], "0.1.1");
+
+    // Config is bearer-only.
+    let url = format!("{}/api/v1/config/GetSparkConfiguration", h.url());
+    assert_eq!(get(&url).await.0, 401);
+    let res = client().get(&url).bearer_auth("t").send().await.unwrap();
+    let (status, cfg) = decode(res).await;
+    assert_eq!(status, 200);
+    assert_eq!(cfg["data"]["EnablePublicAPI"], "True");
+
+    // Rehydrate links to a downloadable workbook.
+    let call_id = out["response_meta"]["call_id"].as_str().unwrap();
+    let (status, rh) = post(
+        &format!("{b}/api/v3/folders/demo/services/volume-cylinder/download/xml/{call_id}"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 200, "{rh}");
+    assert_eq!(rh["status"], Value::Null);
+    let link = rh["response_data"]["download_url"].as_str().unwrap();
+    let res = client().get(link).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(res.bytes().await.unwrap().starts_with(b"PK"));
+}
+
+#[tokio::test]
+async fn swagger_properties_are_sorted_by_name() {
+    let h = start().await;
+    let (_, doc) = get(&format!(
+        "{}/api/v3/folders/demo/services/insurance-quote/downloadswagger/All/false/",
+        h.base_url()
+    ))
+    .await;
+    let op = &doc["paths"]["/{tenant}/api/v3/folders/{product}/services/{engine}/execute"]["post"];
+    let body = op["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["in"] == "body")
+        .unwrap();
+    let inputs = body["schema"]["properties"]["request_data"]["properties"]["inputs"]["properties"]
+        .as_object()
+        .unwrap();
+    let keys: Vec<&String> = inputs.keys().collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+    assert_eq!(
+        keys,
+        vec![
+            "CoverLevel",
+            "Drivers",
+            "HasClaims",
+            "PolicyStart",
+            "Region",
+            "VehicleValue"
+        ]
+    );
+}

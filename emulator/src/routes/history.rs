@@ -4,7 +4,7 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use crate::error::{ApiError, Family};
@@ -12,10 +12,49 @@ use crate::state::{AppState, CallRecord};
 use crate::wire::{self, ok};
 
 pub(super) fn router() -> Router<AppState> {
-    Router::new().route(
-        "/{tenant}/api/v3/log/getexecutionhistorybycallid/{call_id}",
-        get(by_call_id),
-    )
+    let base = "/{tenant}/api/v3/folders/{folder}/services/{service}";
+    Router::new()
+        .route(
+            "/{tenant}/api/v3/log/getexecutionhistorybycallid/{call_id}",
+            get(by_call_id),
+        )
+        .route(
+            &format!("{base}/download/xml/{{call_id}}"),
+            post(rehydrate).get(rehydrate),
+        )
+        .route(
+            &format!("{base}/download/{{call_id}}"),
+            post(rehydrate).get(rehydrate),
+        )
+}
+
+/// Rehydration: `response_data.download_url` links to the workbook of the call's version
+/// (the emulator does not write the call's inputs into the file); envelope `status` is null.
+async fn rehydrate(
+    State(state): State<AppState>,
+    Path((_tenant, _folder, _service, call_id)): Path<(String, String, String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let record = state
+        .inner
+        .history
+        .get(&call_id)
+        .ok_or(ApiError::NotFound {
+            family: Family::V3,
+            code: "CALL_NOT_FOUND",
+            message: format!("call {call_id} not found"),
+        })?;
+    let host = headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    let url = format!("http://{host}/_emulator/files/{}", record.version.info.id);
+    Ok(ok(json!({
+        "status": null,
+        "response_data": {"download_url": url},
+        "response_meta": wire::short_meta(),
+        "error": null,
+    })))
 }
 
 fn log_time(t: chrono::DateTime<chrono::Utc>) -> String {

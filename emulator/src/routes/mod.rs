@@ -20,6 +20,7 @@ mod batches;
 mod execute;
 mod health;
 mod history;
+mod platform;
 mod schema;
 mod services;
 mod swagger;
@@ -33,6 +34,7 @@ const BODY_LIMIT: usize = 200 * 1024 * 1024;
 pub fn app(state: AppState) -> Router {
     let inner = Router::new()
         .merge(health::router())
+        .merge(platform::router())
         .merge(auth::router())
         .merge(execute::router())
         .merge(v4::router())
@@ -105,6 +107,11 @@ const KEYWORDS: &[&str] = &[
     "_emulator",
     "counters",
     "reset",
+    "recompilenodgen",
+    "config",
+    "getsparkconfiguration",
+    "xml",
+    "files",
 ];
 
 fn normalise(mut req: Request) -> Request {

@@ -4,7 +4,8 @@
 //! the workbook's field order; no timestamps or random ids inside). Types come from the
 //! fields: number → `number`, text → `string`, boolean → `boolean`, date → `string` +
 //! `format: date`, tables → `array` of `object`s with per-column properties, list
-//! validations → `enum`, number validations → `minimum` / `maximum`.
+//! validations → `enum`, number validations → `minimum` / `maximum`. Property maps are
+//! sorted by name.
 
 use std::collections::HashMap;
 
@@ -65,10 +66,11 @@ pub(super) fn property(field: &Field) -> Value {
     let mut prop = match &field.shape {
         Shape::Scalar => type_schema(field.data_type),
         Shape::Table { columns, .. } => {
-            let mut props = Map::new();
-            for (name, t) in columns {
-                props.insert(name.clone(), Value::Object(type_schema(*t)));
-            }
+            let props = sorted(
+                columns
+                    .iter()
+                    .map(|(name, t)| (name.clone(), Value::Object(type_schema(*t)))),
+            );
             let mut m = Map::new();
             m.insert("type".into(), json!("array"));
             m.insert(
@@ -96,6 +98,14 @@ pub(super) fn property(field: &Field) -> Value {
         prop.insert("description".into(), json!(d));
     }
     Value::Object(prop)
+}
+
+/// Keys in byte order whatever `serde_json`'s map flavour (`preserve_order` or not), so the
+/// document is byte-identical in every build.
+fn sorted(entries: impl Iterator<Item = (String, Value)>) -> Map<String, Value> {
+    let mut entries: Vec<(String, Value)> = entries.collect();
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    entries.into_iter().collect()
 }
 
 fn in_category(field: &Field, categories: &Option<Vec<String>>) -> bool {

@@ -25,6 +25,7 @@ pub(super) fn router() -> Router<AppState> {
             get(progress),
         )
         .route(&format!("{base}/publish"), post(publish))
+        .route(&format!("{base}/recompilenodgen"), post(recompile))
 }
 
 async fn upload(
@@ -174,4 +175,66 @@ async fn publish(
         json!({"version_id": version.info.id}),
         wire::short_meta(),
     )))
+}
+
+/// `recompileNodgen` (sic): republish a version's workbook as a new version
+/// (`upgradeType`, default `patch`); the returned `jobId` is pollable like an upload's.
+async fn recompile(
+    State(state): State<AppState>,
+    Path((_tenant, folder, service)): Path<(String, String, String)>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let family = Family::V3;
+    let body = parse_object(&body, family)?;
+    let data = match body.get("request_data") {
+        Some(Value::Object(d)) => d.clone(),
+        _ => serde_json::Map::new(),
+    };
+    let loc = crate::exec::Locator {
+        folder: Some(folder.clone()),
+        service: Some(service.clone()),
+        version_id: str_field(&data, "versionId")
+            .filter(|s| !s.is_empty())
+            .map(String::from),
+        ..Default::default()
+    };
+    let source = crate::exec::resolve(state.store(), &loc, family)?;
+    let text = |key: &str| {
+        str_field(&data, key)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+    };
+    let date = |key: &str| text(key).and_then(|t| wire::parse_instant(&t));
+    let upgrade = text("upgradeType").unwrap_or_else(|| "patch".into());
+    let job = state.store().add_draft(Draft {
+        folder: folder.clone(),
+        service: service.clone(),
+        file_name: source.info.file_name.clone(),
+        file: source.file.clone(),
+        engine: source.engine.clone(),
+    });
+    let version = state.store().publish(
+        &folder,
+        &service,
+        source.engine.clone(),
+        source.file.clone(),
+        &source.info.file_name,
+        &upgrade,
+        (
+            date("effectiveStartDate").or(Some(source.info.effective_start)),
+            date("effectiveEndDate").or(Some(source.info.effective_end)),
+        ),
+        (
+            text("releaseNotes"),
+            text("versionLabel").or_else(|| text("label")),
+            text("tags"),
+        ),
+    );
+    Ok(ok(json!({
+        "status": "Success",
+        "error": null,
+        "response_data": {"versionId": version.info.id,
+                          "revision": version.info.version.to_string(), "jobId": job},
+        "response_meta": {"system": "SPARK", "request_timestamp": wire::now_ts()},
+    })))
 }
