@@ -31,6 +31,7 @@ pub mod compression;
 pub mod config;
 pub mod env;
 pub mod error;
+pub mod hooks;
 pub mod resources;
 pub mod retry;
 pub mod secret;
