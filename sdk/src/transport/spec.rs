@@ -122,7 +122,7 @@ impl RequestSpec {
         self
     }
 
-    /// Compresses the body with the client's [`Compression`], if one is configured.
+    /// Compresses the body with the client's [`Compression`](crate::Compression), if one is configured.
     pub fn compressible(mut self) -> Self {
         self.compress = true;
         self
