@@ -349,3 +349,44 @@ async fn request_id_is_echoed() {
         .unwrap();
     assert_eq!(res.headers()["x-request-id"], "abc-123");
 }
+
+#[tokio::test]
+async fn compressed_request_bodies_are_decoded() {
+    use std::io::Write;
+    let h = start().await;
+    let body = serde_json::to_vec(&json!({"request_data": {"inputs": {"Radius": 2, "Height": 9}}}))
+        .unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&body).unwrap();
+    let mut zl = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    zl.write_all(&body).unwrap();
+    for (encoding, bytes) in [
+        ("gzip", gz.finish().unwrap()),
+        ("deflate", zl.finish().unwrap()),
+    ] {
+        let res = client()
+            .post(execute_url(&h, "demo", "volume-cylinder"))
+            .header("x-synthetic-key", KEY)
+            .header("content-type", "application/json")
+            .header("content-encoding", encoding)
+            .body(bytes)
+            .send()
+            .await
+            .unwrap();
+        let (status, out) = decode(res).await;
+        assert_eq!(status, 200, "{encoding}: {out}");
+        let v = out["response_data"]["outputs"]["Volume"].as_f64().unwrap();
+        assert!(close(v, volume(2.0, 9.0)));
+    }
+    let res = client()
+        .post(execute_url(&h, "demo", "volume-cylinder"))
+        .header("x-synthetic-key", KEY)
+        .header("content-encoding", "gzip")
+        .body("definitely not gzip")
+        .send()
+        .await
+        .unwrap();
+    let (status, out) = decode(res).await;
+    assert_eq!(status, 400);
+    assert_eq!(out["status"], "Error");
+}

@@ -17,6 +17,7 @@ use crate::state::AppState;
 
 mod auth;
 mod batches;
+mod encoding;
 mod execute;
 mod health;
 mod history;
@@ -237,6 +238,10 @@ async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Respon
     {
         return with_request_id(e.into_response(), request_id);
     }
+    let req = match encoding::decode_body(req, family, BODY_LIMIT).await {
+        Ok(req) => req,
+        Err(e) => return with_request_id(e.into_response(), request_id),
+    };
     with_request_id(next.run(req).await, request_id)
 }
 
