@@ -60,8 +60,8 @@ pub enum SparkError {
         source: Option<Box<SparkError>>,
     },
     /// The request could not be delivered or its response could not be read.
-    #[error("{} {method} {path} failed after {attempts} attempt(s) (request_id={request_id}): {source}",
-        if kind.is_connect() { "could not connect:" } else { "connection failed:" })]
+    #[error("{} {method} {path} failed after {attempts} attempt(s) (request_id={request_id}): {}",
+        if kind.is_connect() { "could not connect:" } else { "connection failed:" }, cause_chain(source))]
     Transport {
         /// Whether the connection was never established (request surely not sent).
         kind: TransportKind,
@@ -120,6 +120,20 @@ impl TransportKind {
     pub fn is_connect(self) -> bool {
         matches!(self, Self::Connect)
     }
+}
+
+/// `outer: inner: innermost`, skipping repeated messages.
+fn cause_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = vec![err.to_string()];
+    let mut next = err.source();
+    while let Some(e) = next {
+        let text = e.to_string();
+        if parts.last() != Some(&text) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    parts.join(": ")
 }
 
 fn fmt_request_id(id: Option<&str>) -> String {

@@ -1,24 +1,4 @@
-//! cspark: the Rust SDK for Coherent Spark.
-//!
-//! ```no_run
-//! # async fn demo() -> cspark::Result<()> {
-//! let client = cspark::Client::builder()
-//!     .base_url("https://excel.uat.us.coherent.global/my-tenant")
-//!     .auth(cspark::Auth::oauth("client-id", "client-secret"))
-//!     .build()?;
-//! let result = client
-//!     .services()
-//!     .execute("my-folder/my-service", &serde_json::json!({"loan_amount": 1000}))
-//!     .await?;
-//! println!("{:?}", result.outputs());
-//! # Ok(()) }
-//! ```
-//!
-//! Module map: [`Client`]/[`ClientBuilder`] (configuration, [`env`](mod@env) variables),
-//! [`auth`] (credentials, OAuth token cache, JWT), [`uri`] (service locators and URLs),
-//! [`transport`] (the only code that sends; retries in [`retry`]), [`error`],
-//! [`resources`] (health, execute), [`typed`] (generated bindings), `blocking`
-//! (feature `blocking`).
+#![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
 pub mod auth;

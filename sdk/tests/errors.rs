@@ -193,3 +193,16 @@ async fn invalid_input_is_reported_before_sending() {
     );
     assert!(server.hits().is_empty());
 }
+
+#[tokio::test]
+async fn redirects_are_not_followed() {
+    let (err, hit) =
+        fail_with(Reply::text(302, "").with_header("location", "http://example.invalid/steal"))
+            .await;
+    assert_eq!(err.status(), Some(302));
+    assert_eq!(err.api().unwrap().kind, ApiErrorKind::Unknown);
+    assert_eq!(
+        hit.path,
+        "/my-tenant/api/v3/folders/my%20folder/services/s/execute"
+    );
+}

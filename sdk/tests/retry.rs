@@ -200,6 +200,12 @@ async fn connection_refused_is_retried_then_reported() {
     }
     assert_eq!(clock.sleeps().len(), 2);
     assert!(err.request_id().is_some());
+    let line = err.to_string();
+    assert!(line.starts_with("could not connect: POST /t/api/v3/folders/f/services/s/execute failed after 3 attempt(s)"), "{line}");
+    assert!(
+        line.to_lowercase().contains("refused"),
+        "the cause chain is shown: {line}"
+    );
 }
 
 #[tokio::test]
