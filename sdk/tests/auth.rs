@@ -436,3 +436,49 @@ fn jwt_gives_base_url_and_tenant() {
     );
     assert!(cspark::auth::jwt::decode("not-a-jwt").is_err());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_callers_share_one_failed_token_request() {
+    let server = Server::start(|h, _| {
+        if h.is_token() {
+            // Slow enough that all 50 callers are queued before it answers.
+            Reply::json(401, json!({"error": "unauthorized_client"}))
+                .delayed(Duration::from_millis(300))
+        } else {
+            execute_ok(json!({}))
+        }
+    })
+    .await;
+    let client = builder(&server)
+        .auth(Auth::oauth("cid", "wrong"))
+        .build()
+        .unwrap();
+    let calls: Vec<_> = (0..50)
+        .map(|_| {
+            let c = client.clone();
+            tokio::spawn(async move { c.services().execute("f/s", &json!({})).await })
+        })
+        .collect();
+    for call in calls {
+        let err = call.await.unwrap().unwrap_err();
+        assert!(
+            matches!(
+                err,
+                SparkError::Auth {
+                    status: Some(401),
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    }
+    assert_eq!(server.token_hits().len(), 1);
+    assert_eq!(server.api_hits().len(), 0);
+    // A later call tries again.
+    let _ = client
+        .services()
+        .execute("f/s", &json!({}))
+        .await
+        .unwrap_err();
+    assert_eq!(server.token_hits().len(), 2);
+}

@@ -3,15 +3,18 @@
 //! Callers take an async mutex; the first caller that finds no usable token fetches one
 //! while holding it, and everyone queued behind it re-checks and reuses that token. So
 //! N concurrent calls with an empty or expired cache cause exactly one token request.
-//! Deadlines are monotonic instants from the injected [`Clock`].
+//! If that request fails, the callers that were queued behind it get its failure
+//! instead of each trying again (so bad credentials cost one token request, not N);
+//! later callers try afresh. Deadlines are monotonic instants from the injected [`Clock`].
 
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio::sync::Mutex;
 
 use crate::clock::Clock;
-use crate::error::Result;
+use crate::error::{Result, SparkError};
 use crate::secret::Secret;
 
 /// Skew cap: a token is refreshed when less than `min(MAX_SKEW, ttl / 2)` remains.
@@ -35,12 +38,22 @@ struct Cached {
 #[derive(Default)]
 pub(crate) struct TokenCache {
     state: Mutex<State>,
+    /// Completed fetch attempts (successful or not).
+    fetches: AtomicU64,
 }
 
 #[derive(Default)]
 struct State {
     cached: Option<Cached>,
     generation: u64,
+    last_failure: Option<Failure>,
+}
+
+/// What waiters learn about a failed fetch (the error itself is not `Clone`).
+struct Failure {
+    message: String,
+    status: Option<u16>,
+    request_id: Option<String>,
 }
 
 impl TokenCache {
@@ -50,13 +63,41 @@ impl TokenCache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<FreshToken>>,
     {
+        let seen = self.fetches.load(Ordering::SeqCst);
         let mut state = self.state.lock().await;
         if let Some(c) = &state.cached
             && clock.now() < c.refresh_at
         {
             return Ok((c.token.clone(), c.generation));
         }
-        let fresh = fetch().await?;
+        if self.fetches.load(Ordering::SeqCst) != seen
+            && let Some(f) = &state.last_failure
+        {
+            return Err(SparkError::Auth {
+                message: format!("{} (shared by concurrent callers)", f.message),
+                status: f.status,
+                request_id: f.request_id.clone(),
+                source: None,
+            });
+        }
+        let result = fetch().await;
+        self.fetches.fetch_add(1, Ordering::SeqCst);
+        let fresh = match result {
+            Ok(fresh) => fresh,
+            Err(e) => {
+                let message = match &e {
+                    SparkError::Auth { message, .. } => message.clone(),
+                    other => other.to_string(),
+                };
+                state.last_failure = Some(Failure {
+                    message,
+                    status: e.status(),
+                    request_id: e.request_id().map(str::to_owned),
+                });
+                return Err(e);
+            }
+        };
+        state.last_failure = None;
         let ttl = fresh.ttl.filter(|t| !t.is_zero()).unwrap_or(DEFAULT_TTL);
         let skew = MAX_SKEW.min(ttl / 2);
         state.generation += 1;
