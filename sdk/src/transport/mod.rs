@@ -176,7 +176,8 @@ impl Transport {
         }
     }
 
-    /// The retry loop shared by [`send`](Self::send) and [`execute`](Self::execute).
+    /// The retry loop of [`send`](Self::send); [`execute`](Self::execute) applies the same
+    /// classification and policy to cloned `reqwest` requests.
     async fn run(
         &self,
         spec: &RequestSpec,
