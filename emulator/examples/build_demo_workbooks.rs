@@ -135,11 +135,14 @@ fn insurance_quote() -> Result<Vec<u8>> {
 
     // Helper cells.
     label(quote, 17, "CoverBase")?;
-    quote.write_formula(17, 1, "=VLOOKUP(B5,Lists!$C$2:$D$4,2,FALSE)")?;
+    // IronCalc 0.9.1 compiles a regular expression on every exact-match text lookup
+    // (VLOOKUP/MATCH/XLOOKUP with a text key, ~60 µs each), so the demo uses IF chains that
+    // mirror the Lists sheet; the Lists sheet still feeds the Region validation list.
+    quote.write_formula(17, 1, "=IF(B5=\"Basic\",300,IF(B5=\"Premium\",700,450))")?;
     label(quote, 18, "ClaimsLoading")?;
     quote.write_formula(18, 1, "=IF(B4,1.25,1)")?;
     label(quote, 19, "RegionFactor")?;
-    quote.write_formula(19, 1, "=INDEX(Lists!$B$2:$B$4,MATCH(B6,Lists!$A$2:$A$4,0))")?;
+    quote.write_formula(19, 1, "=IF(B6=\"South\",1.1,IF(B6=\"City\",1.3,1))")?;
     label(quote, 20, "BaseRate")?;
     quote.write_formula(20, 1, "=B18*B19*B20+B7*0.005")?;
 
