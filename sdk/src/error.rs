@@ -350,7 +350,8 @@ impl fmt::Display for ApiError {
             self.status,
             self.kind.name()
         )?;
-        match (self.code(), self.message()) {
+        let one_line = |s: &str| s.replace(['\n', '\r'], " ");
+        match (self.code().map(one_line), self.message().map(one_line)) {
             (Some(code), Some(msg)) if code != msg => write!(f, ": {code}: {msg}")?,
             (_, Some(msg)) => write!(f, ": {msg}")?,
             (Some(code), None) => write!(f, ": {code}")?,

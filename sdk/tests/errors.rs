@@ -130,6 +130,11 @@ async fn v1_error_is_decoded() {
 
 #[tokio::test]
 async fn raw_bodies_are_truncated() {
+    let (err, _) = fail_with(Reply::text(500, "upstream\nexploded")).await;
+    assert!(
+        !err.to_string().contains('\n'),
+        "Display stays on one line: {err}"
+    );
     let (err, _) = fail_with(Reply::text(500, "upstream exploded")).await;
     assert_eq!(
         err.api().unwrap().body,
