@@ -30,6 +30,7 @@
 pub mod check;
 pub mod drift;
 mod error;
+pub mod fetch;
 pub mod lock;
 pub mod names;
 pub mod platform;

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use cspark_codegen::fetch::ServiceDrift;
 use cspark_codegen::{Builder, Outcome, PlatformBuilder, Result};
 
 #[derive(Parser)]
@@ -59,6 +60,16 @@ enum Command {
     Lock {
         /// The services directory.
         dir: PathBuf,
+    },
+    /// Compare two services directories (e.g. committed versus freshly fetched); exit 1 on drift.
+    Diff {
+        /// The committed services directory.
+        old: PathBuf,
+        /// The other services directory.
+        new: PathBuf,
+        /// Fetch `new` from the live tenant first (not wired yet: needs the SDK client).
+        #[arg(long)]
+        live: bool,
     },
     /// Download documents from a live tenant (not wired yet: needs the SDK client).
     Fetch {
@@ -135,7 +146,39 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let lock = cspark_codegen::relock(&dir)?;
             eprintln!("locked {} service(s)", lock.services.len());
         }
+        Command::Diff { old, new, live } => {
+            if live {
+                eprintln!(
+                    "diff --live is not wired yet (needs the cspark client); fetch into a directory and diff it"
+                );
+                return Ok(ExitCode::from(2));
+            }
+            let mut drift = false;
+            for d in cspark_codegen::fetch::compare_dirs(&old, &new)? {
+                drift |= d.is_drift();
+                match d {
+                    ServiceDrift::Added(s) => println!("+ service {s}"),
+                    ServiceDrift::Removed(s) => println!("- service {s}"),
+                    ServiceDrift::Changed { service, drift } if !drift.is_empty() => {
+                        println!(
+                            "~ service {service}{}",
+                            if drift.is_breaking() {
+                                " (breaking)"
+                            } else {
+                                ""
+                            }
+                        );
+                        print!("{drift}");
+                    }
+                    ServiceDrift::Changed { .. } => {}
+                }
+            }
+            return Ok(ExitCode::from(u8::from(drift)));
+        }
         Command::Fetch { services, out } => {
+            for s in &services {
+                cspark_codegen::fetch::ServiceRef::parse(s)?;
+            }
             eprintln!(
                 "fetch is not wired yet (needs the cspark client); would fetch {} service(s) into {}",
                 services.len(),

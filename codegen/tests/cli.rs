@@ -91,3 +91,27 @@ fn bad_input_is_exit_2() {
     assert_eq!(r.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&r.stderr).starts_with("error: "));
 }
+
+#[test]
+fn diff_directories() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let run = |a: &str, b: &str| {
+        bin()
+            .arg("diff")
+            .arg(fixtures.join(a))
+            .arg(fixtures.join(b))
+            .output()
+            .unwrap()
+    };
+    let same = run("scalars", "scalars");
+    assert_eq!(same.status.code(), Some(0));
+    assert!(same.stdout.is_empty());
+    let r = run("scalars", "tables");
+    assert_eq!(r.status.code(), Some(1));
+    let out = String::from_utf8(r.stdout).unwrap();
+    assert!(
+        out.contains("- service insurance/quote-calc")
+            && out.contains("+ service finance/loan-schedule"),
+        "{out}"
+    );
+}
