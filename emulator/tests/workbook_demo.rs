@@ -205,8 +205,18 @@ struct Quote<'a> {
     drivers: Vec<Driver<'a>>,
 }
 
+/// What the workbook should compute for a quote.
+struct Expected {
+    /// (driver, risk factor, premium) per driver.
+    rows: Vec<(String, f64, f64)>,
+    total: f64,
+    band: &'static str,
+    eligible: bool,
+    expiry: String,
+}
+
 /// The quote formulas of the workbook, re-implemented.
-fn expected(q: &Quote<'_>) -> (Vec<(String, f64, f64)>, f64, &'static str, bool, String) {
+fn expected(q: &Quote<'_>) -> Expected {
     let cover_base = match q.cover {
         "Basic" => 300.0,
         "Standard" => 450.0,
@@ -243,13 +253,13 @@ fn expected(q: &Quote<'_>) -> (Vec<(String, f64, f64)>, f64, &'static str, bool,
     let expiry = chrono::NaiveDate::from_ymd_opt(y + 1, m, d)
         .unwrap_or_else(|| chrono::NaiveDate::from_ymd_opt(y + 1, m + 1, 1).unwrap())
         - chrono::Duration::days(1);
-    (
+    Expected {
         rows,
         total,
         band,
         eligible,
-        expiry.format("%Y-%m-%d").to_string(),
-    )
+        expiry: expiry.format("%Y-%m-%d").to_string(),
+    }
 }
 
 fn quote_inputs(q: &Quote<'_>) -> Map<String, Value> {
@@ -272,7 +282,13 @@ fn check_quote(book: &Workbook, q: &Quote<'_>) {
     let ev = book.evaluate(&quote_inputs(q), None);
     assert!(ev.errors.is_empty(), "{:?}", ev.errors);
     assert!(ev.warnings.is_empty(), "{:?}", ev.warnings);
-    let (rows, total, band, eligible, expiry) = expected(q);
+    let Expected {
+        rows,
+        total,
+        band,
+        eligible,
+        expiry,
+    } = expected(q);
     let table = ev.outputs["DriverPremiums"]
         .as_array()
         .expect("table output");
@@ -423,7 +439,7 @@ fn insurance_defaults_match_the_reimplementation() {
             },
         ],
     };
-    let (_, total, band, ..) = expected(&q);
+    let Expected { total, band, .. } = expected(&q);
     assert!(close(num(&ev, "TotalPremium"), total));
     assert_eq!(ev.outputs["RiskBand"], json!(band));
 }

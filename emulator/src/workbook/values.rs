@@ -113,7 +113,8 @@ pub(crate) fn number_json(n: f64) -> Value {
     }
 }
 
-/// A cell value as JSON, dates as strings when the cell has a date format.
+/// A cell value as JSON, dates as strings when the cell has a date format. Numbers are
+/// rounded to Excel's 15 significant digits (`1.5*1.2` gives `1.8`, as Excel shows it).
 pub(crate) fn cell_json(value: &CellValue, date_format: Option<&str>) -> Value {
     match value {
         CellValue::None => Value::Null,
@@ -121,7 +122,7 @@ pub(crate) fn cell_json(value: &CellValue, date_format: Option<&str>) -> Value {
         CellValue::Boolean(b) => Value::Bool(*b),
         CellValue::Number(n) => match date_format.and_then(|f| serial_to_date_string(*n, f)) {
             Some(date) => Value::String(date),
-            None => number_json(*n),
+            None => number_json(ironcalc::base::number_format::to_excel_precision(*n, 15)),
         },
     }
 }
