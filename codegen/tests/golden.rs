@@ -173,3 +173,43 @@ fn empty_directory_is_an_error() {
         .to_string();
     assert!(err.contains("no `<folder>/<service>"), "{err}");
 }
+
+#[test]
+fn recursive_ref_is_an_error_not_a_stack_overflow() {
+    let dir = scratch_service(serde_json::json!({"T": {"$ref": "#/definitions/Row"}}));
+    let path = dir.path().join("f/s.swagger.json");
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    doc["definitions"] = serde_json::json!({"Row": {"type": "array", "items": {"type": "object", "properties": {"child": {"$ref": "#/definitions/Row"}}}}});
+    std::fs::write(&path, doc.to_string()).unwrap();
+    let err = Builder::new()
+        .services_dir(dir.path())
+        .render()
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("nested more than"), "{err}");
+}
+
+#[test]
+fn arbitrary_json_documents_never_panic() {
+    // Valid JSON of the wrong shape anywhere in the documents gives an error or empty types.
+    let shapes = [
+        serde_json::json!(null),
+        serde_json::json!([1, 2]),
+        serde_json::json!({"paths": []}),
+        serde_json::json!({"paths": {"/x": {"post": {"parameters": {"in": "body"}}}}}),
+        serde_json::json!({"xlInputs": [{"name": 3}, {"name": "a", "dataType": 7, "validation": {"options": [null, 1]}}], "xOutput": "no"}),
+        serde_json::json!({"xlInputs": [{"name": "t", "headerSpecs": [{}, 1, "c"]}], "inputMetadata": {"tables": ["t", 5]}}),
+    ];
+    for (i, doc) in shapes.iter().enumerate() {
+        for file in ["s.swagger.json", "s.schema.json"] {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::create_dir(dir.path().join("f")).unwrap();
+            std::fs::write(dir.path().join("f").join(file), doc.to_string()).unwrap();
+            let r = Builder::new().services_dir(dir.path()).render();
+            if let Ok(text) = &r {
+                syn::parse_file(text).unwrap_or_else(|e| panic!("shape {i} {file}: {e}"));
+            }
+        }
+    }
+}

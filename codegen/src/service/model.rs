@@ -139,6 +139,9 @@ pub fn resolve_service(
     })
 }
 
+/// How deeply tables may nest (guards against recursive `$ref`s in hostile documents).
+const MAX_DEPTH: usize = 16;
+
 /// Settings shared while resolving one service.
 struct Ctx<'a> {
     label: &'a str,
@@ -202,6 +205,14 @@ impl Ctx<'_> {
         cell: Option<&Cell>,
         side: Side,
     ) -> Result<Resolved> {
+        let depth = path.matches(['.', '[']).count();
+        if depth > MAX_DEPTH {
+            return Err(Error::schema(
+                self.label,
+                Some(path),
+                format!("tables nested more than {MAX_DEPTH} levels deep (a recursive `$ref`?)"),
+            ));
+        }
         let prop = prop.map(|p| super::schema::resolve(self.doc, p));
         let (types, nullable) = prop.map(json_types).unwrap_or_default();
         let data_type = cell.and_then(|c| c.data_type.clone());
