@@ -482,3 +482,50 @@ async fn concurrent_callers_share_one_failed_token_request() {
         .unwrap_err();
     assert_eq!(server.token_hits().len(), 2);
 }
+
+#[tokio::test]
+async fn absurd_or_missing_expires_in_is_survivable() {
+    for body in [
+        json!({"access_token": "t", "expires_in": 1e15}),
+        json!({"access_token": "t", "expires_in": -5}),
+        json!({"access_token": "t"}),
+    ] {
+        let b = body.clone();
+        let server = Server::start(move |h, _| {
+            if h.is_token() {
+                Reply::json(200, b.clone())
+            } else {
+                execute_ok(json!({}))
+            }
+        })
+        .await;
+        let client = builder(&server)
+            .auth(Auth::oauth("cid", "cs"))
+            .build()
+            .unwrap();
+        client.services().execute("f/s", &json!({})).await.unwrap();
+        client.services().execute("f/s", &json!({})).await.unwrap();
+        assert_eq!(server.token_hits().len(), 1, "{body}");
+    }
+    let server = Server::start(|h, _| {
+        if h.is_token() {
+            Reply::json(200, json!({"access_token": ""}))
+        } else {
+            execute_ok(json!({}))
+        }
+    })
+    .await;
+    let client = builder(&server)
+        .auth(Auth::oauth("cid", "cs"))
+        .build()
+        .unwrap();
+    let err = client
+        .services()
+        .execute("f/s", &json!({}))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, SparkError::Auth { .. }) && err.to_string().contains("no access_token"),
+        "{err}"
+    );
+}

@@ -245,3 +245,35 @@ fn execute_body_matches_the_reference_shape() {
             "excel_file": false, "response_data_inputs": false}})
     );
 }
+
+#[test]
+fn parser_never_panics_and_round_trips() {
+    use rand::{Rng, SeedableRng};
+    let alphabet: Vec<char> = "ab/[]% ?#.-_ü0folderservicesversionproxypublic"
+        .chars()
+        .collect();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(42);
+    let mut parsed = 0;
+    for _ in 0..20_000 {
+        let len = rng.random_range(0..24);
+        let input: String = (0..len)
+            .map(|_| alphabet[rng.random_range(0..alphabet.len())])
+            .collect();
+        if let Ok(uri) = ServiceUri::parse(&input) {
+            parsed += 1;
+            let again = ServiceUri::parse(&uri.to_string())
+                .unwrap_or_else(|e| panic!("{input:?} -> {uri} -> {e}"));
+            assert_eq!(again, uri, "{input:?}");
+            let base = BaseUrl::parse("http://127.0.0.1:1/t", None).unwrap();
+            let url = url::Url::parse(&uri.execute_url(&base)).unwrap();
+            assert!(
+                url.query().is_none() && url.fragment().is_none(),
+                "{input:?} leaks into query/fragment: {url}"
+            );
+        }
+    }
+    assert!(
+        parsed > 100,
+        "the generator should hit valid locators ({parsed})"
+    );
+}

@@ -22,6 +22,9 @@ pub(crate) const MAX_SKEW: Duration = Duration::from_secs(60);
 /// Lifetime assumed when the token endpoint gives no usable `expires_in`.
 pub(crate) const DEFAULT_TTL: Duration = Duration::from_secs(300);
 
+/// Longest lifetime trusted from a token response (guards against absurd `expires_in`).
+pub(crate) const MAX_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// A fetched token and its lifetime.
 pub(crate) struct FreshToken {
     pub(crate) access_token: Secret,
@@ -98,13 +101,20 @@ impl TokenCache {
             }
         };
         state.last_failure = None;
-        let ttl = fresh.ttl.filter(|t| !t.is_zero()).unwrap_or(DEFAULT_TTL);
+        let ttl = fresh
+            .ttl
+            .filter(|t| !t.is_zero())
+            .unwrap_or(DEFAULT_TTL)
+            .min(MAX_TTL);
         let skew = MAX_SKEW.min(ttl / 2);
         state.generation += 1;
         let generation = state.generation;
         state.cached = Some(Cached {
             token: fresh.access_token.clone(),
-            refresh_at: clock.now() + ttl - skew,
+            refresh_at: clock
+                .now()
+                .checked_add(ttl - skew)
+                .unwrap_or_else(|| clock.now()),
             generation,
         });
         Ok((fresh.access_token, generation))

@@ -42,7 +42,12 @@ impl RetryPolicy {
                     .checked_mul(factor)
                     .unwrap_or(self.max_backoff)
                     .min(self.max_backoff);
-                Some(step.mul_f64(0.5 + 0.5 * jitter.clamp(0.0, 1.0)))
+                let jitter = if jitter.is_finite() {
+                    jitter.clamp(0.0, 1.0)
+                } else {
+                    1.0
+                };
+                Some(step.mul_f64(0.5 + 0.5 * jitter))
             }
             _ => None,
         }
@@ -77,6 +82,7 @@ mod tests {
             Some(Duration::from_millis(100))
         );
         assert_eq!(p.delay(0, RetryAction::No, 0.3), None);
+        assert_eq!(p.delay(0, r, f64::NAN), Some(Duration::from_secs(1)));
         let none = RetryPolicy {
             max_retries: 0,
             ..p
