@@ -153,7 +153,16 @@ async fn trace_logs_and_errors_never_contain_secrets() {
     }
     let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
     assert!(logs.contains("spark.http"), "spans are emitted: {logs}");
-    assert!(logs.contains("request_id"), "request ids are logged");
+    assert!(logs.contains("request_id="), "request ids are logged");
+    assert!(
+        logs.contains("method=POST path=/my-tenant/api/v3/folders/f/services/s/execute"),
+        "{logs}"
+    );
+    assert!(
+        logs.contains("status=200") && logs.contains("status=401"),
+        "statuses are logged"
+    );
+    assert!(logs.contains("attempts=1"), "attempts are logged");
     assert_clean("TRACE logs", &logs);
     // The canaries did reach the server, so the assertion above is meaningful.
     let seen: Vec<_> = server
