@@ -4,8 +4,8 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
-use super::load::{CellRef, ColumnPlan, InputPlan, OutputPlan, read_records, write_cell};
-use super::load::{cell_value, evaluate_guarded};
+use super::cells::{CellRef, cell_value, evaluate_guarded, read_records, write_cell};
+use super::load::{ColumnPlan, InputPlan, OutputPlan};
 use super::validate::check_value;
 use super::values::{CellWrite, cell_json, coerce};
 use super::{Evaluation, InputError, Warning, Workbook};
@@ -348,9 +348,7 @@ impl Workbook {
                     rows,
                     headings,
                     date_formats,
-                } => read_records(&slot.model, *origin, *rows, headings, |k| {
-                    date_formats.get(k).cloned().flatten()
-                }),
+                } => read_records(&slot.model, *origin, *rows, headings, date_formats),
             };
             ev.outputs.insert(self.outputs[i].name.clone(), value);
         }

@@ -1,12 +1,15 @@
 //! Loading: `.xlsx` bytes → fields, cell plans and a pool of evaluated template models.
 
 use std::collections::HashMap;
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::panic::catch_unwind;
 
 use ironcalc::base::Model;
 use ironcalc::base::cell::CellValue;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+use super::cells::{
+    CellRef, cell_value, evaluate_guarded, is_blank, number_format, read_records, write_cell,
+};
 use super::pool::ModelPool;
 use super::validate::{Check, build_check};
 use super::values::{CellWrite, cell_json, cell_write_of, infer_type, is_date_format};
@@ -15,14 +18,6 @@ use super::{DataType, Field, Shape, Workbook, WorkbookError};
 
 /// Largest number of cells a single table field may span.
 const MAX_TABLE_CELLS: u64 = 1_000_000;
-
-/// A 1-based cell position in a sheet (IronCalc's indices).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct CellRef {
-    pub sheet: u32,
-    pub row: i32,
-    pub col: i32,
-}
 
 /// One column of a table input.
 #[derive(Debug, Clone)]
@@ -82,51 +77,6 @@ fn unreadable(file: &str, reason: impl Into<String>) -> WorkbookError {
     WorkbookError::Unreadable {
         file: file.to_string(),
         reason: reason.into(),
-    }
-}
-
-/// Evaluates, turning an engine panic into an error.
-pub(crate) fn evaluate_guarded(model: &mut Model<'static>) -> Result<(), String> {
-    catch_unwind(AssertUnwindSafe(|| model.evaluate()))
-        .map_err(|_| "the calculation engine failed on this workbook".to_string())
-}
-
-pub(crate) fn cell_value(model: &Model<'static>, cell: CellRef) -> CellValue {
-    model
-        .get_cell_value_by_index(cell.sheet, cell.row, cell.col)
-        .unwrap_or(CellValue::None)
-}
-
-pub(crate) fn number_format(model: &Model<'static>, cell: CellRef) -> String {
-    let format = model
-        .get_style_for_cell(cell.sheet, cell.row, cell.col)
-        .map(|s| s.num_fmt)
-        .unwrap_or_default();
-    if format.is_empty() || format.eq_ignore_ascii_case("general") {
-        "General".to_string()
-    } else {
-        format
-    }
-}
-
-/// Writes one cell.
-pub(crate) fn write_cell(
-    model: &mut Model<'static>,
-    cell: CellRef,
-    write: &CellWrite,
-) -> Result<(), String> {
-    let CellRef { sheet, row, col } = cell;
-    match write {
-        CellWrite::Number(n) => model.update_cell_with_number(sheet, row, col, *n),
-        CellWrite::Text(s) => model.update_cell_with_text(sheet, row, col, s),
-        CellWrite::Bool(b) => model.update_cell_with_bool(sheet, row, col, *b),
-        CellWrite::Clear => {
-            if model.is_empty_cell(sheet, row, col)? {
-                Ok(())
-            } else {
-                model.set_user_input(sheet, row, col, String::new())
-            }
-        }
     }
 }
 
@@ -218,48 +168,6 @@ fn heading_text(value: &CellValue) -> Option<String> {
         CellValue::Number(_) => cell_json(value, None).as_f64().map(|n| n.to_string()),
         CellValue::Boolean(b) => Some(if *b { "TRUE" } else { "FALSE" }.to_string()),
     }
-}
-
-fn is_blank(value: &CellValue) -> bool {
-    match value {
-        CellValue::None => true,
-        CellValue::String(s) => s.is_empty(),
-        _ => false,
-    }
-}
-
-/// Reads records below the heading row as JSON objects, dropping fully blank trailing rows.
-pub(crate) fn read_records(
-    model: &Model<'static>,
-    origin: CellRef,
-    rows: u32,
-    headings: &[String],
-    date_format: impl Fn(usize) -> Option<String>,
-) -> Value {
-    let width = headings.len();
-    let mut records = Vec::with_capacity(rows as usize);
-    let mut last_filled = 0;
-    for r in 0..rows as usize {
-        let mut record = Map::new();
-        let mut filled = false;
-        for (c, heading) in headings.iter().enumerate() {
-            let cell = CellRef {
-                sheet: origin.sheet,
-                row: origin.row + r as i32,
-                col: origin.col + c as i32,
-            };
-            let value = cell_value(model, cell);
-            filled |= !is_blank(&value);
-            let format = date_format(r * width + c);
-            record.insert(heading.clone(), cell_json(&value, format.as_deref()));
-        }
-        records.push(Value::Object(record));
-        if filled {
-            last_filled = r + 1;
-        }
-    }
-    records.truncate(last_filled);
-    Value::Array(records)
 }
 
 fn date_format_of(model: &Model<'static>, cell: CellRef) -> Option<String> {
@@ -427,7 +335,7 @@ fn build(
             date_formats.push(date_format_of(model, at(r, c)));
         }
     }
-    field.default = read_records(model, origin, rows, &headings, |i| date_formats[i].clone());
+    field.default = read_records(model, origin, rows, &headings, &date_formats);
     if m.is_input {
         let mut defaults = Vec::with_capacity(rows as usize * width);
         for r in 0..rows {

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
+mod cells;
 mod eval;
 mod load;
 mod pool;

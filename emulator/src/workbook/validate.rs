@@ -4,7 +4,7 @@ use ironcalc::base::Model;
 use ironcalc::base::cell::CellValue;
 use serde_json::Value;
 
-use super::load::{CellRef, cell_value};
+use super::cells::{CellRef, cell_value};
 use super::values::{CellWrite, number_json, write_json};
 use super::xlsx_meta::{PackageMeta, RawValidation, split_reference};
 use super::{DataType, Validation};
