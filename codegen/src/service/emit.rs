@@ -72,8 +72,20 @@ fn ident(s: &str) -> Ident {
 pub fn doc_text(s: &str) -> Vec<String> {
     s.lines()
         .map(|line| {
-            let mut out = String::with_capacity(line.len());
-            for c in line.trim().chars() {
+            let line = line.trim();
+            let mut out = String::with_capacity(line.len() + 1);
+            // A leading list marker (`- `, `+ `, `1. `) would start a Markdown list, and the
+            // following lines would trip clippy's `doc_lazy_continuation`.
+            let rest = line.trim_start_matches(|c: char| c.is_ascii_digit());
+            let mut line = line;
+            if line.starts_with(['-', '+']) {
+                out.push('\\');
+            } else if rest.len() < line.len() && rest.starts_with(['.', ')']) {
+                out.push_str(&line[..line.len() - rest.len()]);
+                out.push('\\');
+                line = rest;
+            }
+            for c in line.chars() {
                 match c {
                     '`' | '[' | ']' | '<' | '>' | '\\' | '*' | '_' | '#' | '|' => {
                         out.push('\\');
@@ -171,6 +183,9 @@ impl Module {
         self.defs.push(quote! {
             #doc
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+            // Variant names come from Excel list values, which often share a word
+            // ("Fixed Rate", "Floating Rate"); renaming them would hide the wire values.
+            #[allow(clippy::enum_variant_names)]
             pub enum #id {
                 #(#variants,)*
             }

@@ -73,6 +73,7 @@ pub mod pricing_rule_engine {
         Serialize,
         Deserialize
     )]
+    #[allow(clippy::enum_variant_names)]
     pub enum Keyword {
         /// The value `self`.
         #[serde(rename = "self")]
@@ -100,6 +101,7 @@ pub mod pricing_rule_engine {
         Serialize,
         Deserialize
     )]
+    #[allow(clippy::enum_variant_names)]
     pub enum Operator {
         /// The value `>=`.
         #[serde(rename = ">=")]
@@ -133,6 +135,7 @@ pub mod pricing_rule_engine {
         Serialize,
         Deserialize
     )]
+    #[allow(clippy::enum_variant_names)]
     pub enum Plan {
         /// The value `Fixed Rate`.
         #[serde(rename = "Fixed Rate")]
@@ -163,6 +166,7 @@ pub mod pricing_rule_engine {
         Serialize,
         Deserialize
     )]
+    #[allow(clippy::enum_variant_names)]
     pub enum Tier {
         /// The value `gold`.
         #[serde(rename = "gold")]
