@@ -394,3 +394,93 @@ fn sheet_scoped_names_and_subservices() {
     assert_eq!(ev.outputs["b"], json!(8));
     assert_eq!(ev.outputs["Version"], json!("1.2.3"));
 }
+
+#[test]
+fn date_text_length_strict_and_range_list_validations() {
+    use rust_xlsxwriter::{DataValidation, DataValidationRule, ExcelDateTime};
+    let mut book = XlsxBook::new();
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    let sheet = book.add_worksheet();
+    sheet.write_number_with_format(0, 0, 45300, &date).unwrap(); // A1 date
+    sheet.write_string(1, 0, "abc").unwrap(); // A2 code
+    sheet.write_number(2, 0, 5).unwrap(); // A3 count
+    sheet.write_number(3, 0, 2).unwrap(); // A4 size, list from C1:C3 (numbers)
+    for (i, n) in [1, 2, 4].iter().enumerate() {
+        sheet.write_number(i as u32, 2, *n).unwrap();
+    }
+    sheet.write_formula(0, 1, "=A1+A3+LEN(A2)+A4").unwrap();
+    let from = ExcelDateTime::from_ymd(2024, 1, 1).unwrap();
+    let to = ExcelDateTime::from_ymd(2024, 12, 31).unwrap();
+    let dates = DataValidation::new().allow_date(DataValidationRule::Between(from, to));
+    sheet.add_data_validation(0, 0, 0, 0, &dates).unwrap();
+    let length = DataValidation::new().allow_text_length(DataValidationRule::LessThanOrEqualTo(5));
+    sheet.add_data_validation(1, 0, 1, 0, &length).unwrap();
+    let positive = DataValidation::new().allow_whole_number(DataValidationRule::GreaterThan(0));
+    sheet.add_data_validation(2, 0, 2, 0, &positive).unwrap();
+    let sizes = DataValidation::new().allow_list_formula("=$C$1:$C$3".into());
+    sheet.add_data_validation(3, 0, 3, 0, &sizes).unwrap();
+    for (name, cell) in [
+        ("When", "A1"),
+        ("Code", "A2"),
+        ("Count", "A3"),
+        ("Size", "A4"),
+    ] {
+        book.define_name(
+            format!("Xinput_{name}"),
+            &format!("=Sheet1!${}${}", &cell[..1], &cell[1..]),
+        )
+        .unwrap();
+    }
+    book.define_name("Xoutput_Out", "=Sheet1!$B$1").unwrap();
+    let book = load(&book.save_to_buffer().unwrap());
+
+    let get = |name: &str| book.inputs().iter().find(|f| f.name == name).unwrap();
+    // Date and text-length rules are enforced but not reported as a `Validation`.
+    assert_eq!(get("When").validation, None);
+    assert_eq!(get("Code").validation, None);
+    assert_eq!(
+        get("Count").validation,
+        Some(cspark_emulator::workbook::Validation::Number {
+            min: Some(0.0),
+            max: None,
+            whole: true
+        })
+    );
+    assert_eq!(
+        get("Size").validation,
+        Some(cspark_emulator::workbook::Validation::List(vec![
+            json!(1),
+            json!(2),
+            json!(4)
+        ]))
+    );
+
+    let ok = book.evaluate(
+        &obj(json!({"When": "2024-06-01", "Code": "abcde", "Count": 1, "Size": 4})),
+        None,
+    );
+    assert!(ok.errors.is_empty(), "{:?}", ok.errors);
+    let bad = book.evaluate(
+        &obj(json!({"When": "2025-01-01", "Code": "abcdef", "Count": 0, "Size": 3})),
+        None,
+    );
+    let message = |field: &str| {
+        bad.errors
+            .iter()
+            .find(|e| e.field == field)
+            .unwrap_or_else(|| panic!("no error for {field}: {:?}", bad.errors))
+            .message
+            .clone()
+    };
+    assert!(
+        message("When").contains("2025-01-01") && message("When").contains("2024-12-31"),
+        "{}",
+        message("When")
+    );
+    assert!(message("Code").contains("abcdef"), "{}", message("Code"));
+    assert!(message("Count").contains("above 0"), "{}", message("Count"));
+    assert!(message("Size").contains('3'), "{}", message("Size"));
+    assert_eq!(bad.errors.len(), 4);
+    // Outputs are still computed with the given values.
+    assert_eq!(bad.outputs["Out"], json!(45658 + 0 + 6 + 3));
+}

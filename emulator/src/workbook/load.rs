@@ -260,7 +260,7 @@ fn build(
                 .iter()
                 .find(|r| r.covers(m.area.0, m.area.1))
                 .and_then(|r| build_check(r, m.sheet, model, meta, field.data_type));
-            field.validation = check.as_ref().map(|c| c.rule.clone());
+            field.validation = check.as_ref().and_then(Check::public);
             let plan = InputPlan::Scalar {
                 cell: top,
                 data_type: field.data_type,

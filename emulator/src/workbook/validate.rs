@@ -5,15 +5,42 @@ use ironcalc::base::cell::CellValue;
 use serde_json::Value;
 
 use super::cells::{CellRef, cell_value};
-use super::values::{CellWrite, number_json, write_json};
+use super::values::{CellWrite, number_json, serial_to_date_string, write_json};
 use super::xlsx_meta::{PackageMeta, RawValidation, split_reference};
 use super::{DataType, Validation};
+
+/// What a bounded rule measures.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Measure {
+    /// Whole number.
+    Whole,
+    /// Decimal number.
+    Decimal,
+    /// Date (serial).
+    Date,
+    /// Length of the text.
+    TextLength,
+}
+
+/// A rule as checked (wider than the public [`Validation`]).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Rule {
+    /// Allowed values.
+    List(Vec<Value>),
+    /// Bounds on a measure; `strict` for greaterThan / lessThan.
+    Range {
+        measure: Measure,
+        min: Option<f64>,
+        max: Option<f64>,
+        strict: bool,
+    },
+}
 
 /// A validation rule ready to check values against.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Check {
-    /// The rule as reported in [`super::Field::validation`].
-    pub rule: Validation,
+    /// The rule.
+    pub rule: Rule,
     /// Blank values pass (`allowBlank`).
     pub allow_blank: bool,
     /// The workbook's custom error-alert text.
@@ -113,23 +140,32 @@ pub(crate) fn build_check(
                     })
                     .collect()
             };
-            Validation::List(options)
+            Rule::List(options)
         }
-        "whole" | "decimal" => {
+        "whole" | "decimal" | "date" | "textLength" => {
             let f1 = bound(raw.formula1.as_ref(), own_sheet, model, meta);
             let f2 = bound(raw.formula2.as_ref(), own_sheet, model, meta);
-            let (min, max) = match raw.operator.as_str() {
-                "between" => (f1, f2),
-                "equal" => (f1, f1),
-                "greaterThan" | "greaterThanOrEqual" => (f1, None),
-                "lessThan" | "lessThanOrEqual" => (None, f1),
+            let (min, max, strict) = match raw.operator.as_str() {
+                "between" => (f1, f2, false),
+                "equal" => (f1, f1, false),
+                "greaterThanOrEqual" => (f1, None, false),
+                "greaterThan" => (f1, None, true),
+                "lessThanOrEqual" => (None, f1, false),
+                "lessThan" => (None, f1, true),
                 // notBetween / notEqual are not expressible as min/max.
                 _ => return None,
             };
-            Validation::Number {
+            let measure = match raw.kind.as_str() {
+                "whole" => Measure::Whole,
+                "decimal" => Measure::Decimal,
+                "date" => Measure::Date,
+                _ => Measure::TextLength,
+            };
+            Rule::Range {
+                measure,
                 min,
                 max,
-                whole: raw.kind == "whole",
+                strict,
             }
         }
         _ => return None,
@@ -187,7 +223,7 @@ pub(crate) fn check_value(check: &Check, field: &str, value: &CellWrite) -> Resu
         };
     }
     match &check.rule {
-        Validation::List(options) => {
+        Rule::List(options) => {
             if options.iter().any(|o| matches_option(value, o)) {
                 Ok(())
             } else {
@@ -198,28 +234,79 @@ pub(crate) fn check_value(check: &Check, field: &str, value: &CellWrite) -> Resu
                 ))
             }
         }
-        Validation::Number { min, max, whole } => {
-            let CellWrite::Number(n) = value else {
-                return failure(format!("value {shown} for {field} is not a number"));
+        Rule::Range {
+            measure,
+            min,
+            max,
+            strict,
+        } => {
+            let shown_bound = |b: f64| match measure {
+                Measure::Date => serial_to_date_string(b, "yyyy-mm-dd")
+                    .unwrap_or_else(|| number_json(b).to_string()),
+                _ => number_json(b).to_string(),
             };
-            if *whole && n.fract() != 0.0 {
+            let measured = match (measure, value) {
+                (Measure::TextLength, CellWrite::Text(s)) => s.chars().count() as f64,
+                (Measure::TextLength, other) => display(&write_json(other)).chars().count() as f64,
+                (_, CellWrite::Number(n)) => *n,
+                (Measure::Date, _) => {
+                    return failure(format!("value {shown} for {field} is not a date"));
+                }
+                _ => return failure(format!("value {shown} for {field} is not a number")),
+            };
+            let shown = match (measure, value) {
+                (Measure::Date, CellWrite::Number(n)) => shown_bound(*n),
+                _ => shown,
+            };
+            if *measure == Measure::Whole && measured.fract() != 0.0 {
                 return failure(format!("value {shown} for {field} is not a whole number"));
             }
-            let low = min.is_some_and(|m| *n < m);
-            let high = max.is_some_and(|m| *n > m);
-            if low || high {
-                let range = match (min, max) {
-                    (Some(a), Some(b)) => {
-                        format!("between {} and {}", number_json(*a), number_json(*b))
-                    }
-                    (Some(a), None) => format!("at least {}", number_json(*a)),
-                    (None, Some(b)) => format!("at most {}", number_json(*b)),
-                    (None, None) => String::new(),
-                };
-                failure(format!("value {shown} for {field} must be {range}"))
-            } else {
-                Ok(())
+            let low = min.is_some_and(|m| if *strict { measured <= m } else { measured < m });
+            let high = max.is_some_and(|m| if *strict { measured >= m } else { measured > m });
+            if !(low || high) {
+                return Ok(());
             }
+            let (above, below) = if *strict {
+                ("above", "below")
+            } else {
+                ("at least", "at most")
+            };
+            let range = match (min, max) {
+                (Some(a), Some(b)) if a == b => format!("equal to {}", shown_bound(*a)),
+                (Some(a), Some(b)) => {
+                    format!("between {} and {}", shown_bound(*a), shown_bound(*b))
+                }
+                (Some(a), None) => format!("{above} {}", shown_bound(*a)),
+                (None, Some(b)) => format!("{below} {}", shown_bound(*b)),
+                (None, None) => String::new(),
+            };
+            let what = if *measure == Measure::TextLength {
+                "the length of "
+            } else {
+                ""
+            };
+            failure(format!("{what}value {shown} for {field} must be {range}"))
+        }
+    }
+}
+
+impl Check {
+    /// The rule as reported in [`super::Field::validation`] (list, whole and decimal rules;
+    /// date and text-length rules are checked but not reported).
+    pub(crate) fn public(&self) -> Option<Validation> {
+        match &self.rule {
+            Rule::List(options) => Some(Validation::List(options.clone())),
+            Rule::Range {
+                measure: measure @ (Measure::Whole | Measure::Decimal),
+                min,
+                max,
+                ..
+            } => Some(Validation::Number {
+                min: *min,
+                max: *max,
+                whole: *measure == Measure::Whole,
+            }),
+            Rule::Range { .. } => None,
         }
     }
 }
