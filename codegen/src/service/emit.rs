@@ -297,6 +297,18 @@ fn field_docs(wire: &str, r: &Resolved, side: Side, what: &str) -> Vec<String> {
         (None, Some(dt)) => meta.push(format!("Excel type: {}.", code(dt))),
         (None, None) => {}
     }
+    if let Some(v) = &r.workbook_value {
+        let mut text = v.to_string();
+        if text.chars().count() > 60 {
+            text = text.chars().take(57).collect::<String>() + "...";
+        }
+        meta.push(format!("Workbook value: {}.", code(&text)));
+    }
+    if let Some(list) = &r.allowed {
+        let items: Vec<String> = list.iter().take(20).map(|v| code(&v.to_string())).collect();
+        let more = if list.len() > 20 { ", …" } else { "" };
+        meta.push(format!("Allowed values: {}{more}.", items.join(", ")));
+    }
     if let Some(note) = &r.note {
         meta.push(note.clone());
     }

@@ -101,6 +101,10 @@ pub struct Resolved {
     pub data_type: Option<String>,
     /// A note on how a swagger/schema disagreement was settled.
     pub note: Option<String>,
+    /// The value in the uploaded workbook (what Spark uses when an input is omitted).
+    pub workbook_value: Option<Value>,
+    /// List-validation values that could not become an enum (numbers, mixed lists).
+    pub allowed: Option<Vec<Value>>,
 }
 
 /// Both sides of one service, resolved.
@@ -253,12 +257,12 @@ impl Ctx<'_> {
             Kind::Text if side == Side::Inputs => choice(prop, cell).unwrap_or(Kind::Text),
             k => k,
         };
+        let describe_short = kind.describe_short();
 
         let swagger_kind = types.first().map(String::as_str);
         let note = match (dt, swagger_kind) {
             (Some(d), Some(s)) if !agrees(d, s, format) => Some(format!(
-                "The schema says `{d}` and the swagger says `{s}`; typed as {}.",
-                kind.describe_short()
+                "The schema says `{d}` and the swagger says `{s}`; typed as {describe_short}."
             )),
             _ => None,
         };
@@ -275,6 +279,15 @@ impl Ctx<'_> {
                     .map(str::to_string)
             })
             .filter(|d| !d.trim().is_empty());
+        let allowed = match kind {
+            Kind::Choice(_) => None,
+            _ => cell
+                .and_then(|c| c.options.clone())
+                .filter(|_| side == Side::Inputs),
+        };
+        let workbook_value = cell
+            .and_then(|c| c.value.clone())
+            .filter(|_| side == Side::Inputs);
         Ok(Resolved {
             kind,
             nullable,
@@ -282,6 +295,8 @@ impl Ctx<'_> {
             location,
             data_type,
             note,
+            workbook_value,
+            allowed,
         })
     }
 

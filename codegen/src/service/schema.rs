@@ -43,6 +43,8 @@ pub struct Cell {
     pub headers: Vec<(String, Option<String>)>,
     /// Listed under `tables` in `inputMetadata`/`outputMetadata`.
     pub is_table: bool,
+    /// The cell's value in the uploaded workbook (an input's default), when it is a scalar.
+    pub value: Option<Value>,
 }
 
 /// Follows a local `$ref` (`#/definitions/X`) in the swagger document, up to a fixed depth.
@@ -211,6 +213,13 @@ pub fn schema_cells(schema: &Value, side: Side) -> BTreeMap<String, Cell> {
             options: validation_options(c.get("validation")),
             headers: headers(c.get("headerSpecs")),
             is_table: tables.contains(name),
+            value: c
+                .get("value")
+                .filter(|v| {
+                    matches!(v, Value::Number(_) | Value::Bool(_))
+                        || v.as_str().is_some_and(|s| !s.is_empty())
+                })
+                .cloned(),
         };
         out.insert(name.to_string(), cell);
     }

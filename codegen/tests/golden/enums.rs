@@ -27,22 +27,22 @@ pub mod pricing_rule_engine {
     pub struct Inputs {
         /// The input `Count`.
         ///
-        /// Excel: `Sheet1!B4` (`NUMBER`).
+        /// Excel: `Sheet1!B4` (`NUMBER`). Workbook value: `1`. Allowed values: `1`, `2`, `3`.
         #[serde(rename = "Count")]
         pub count: f64,
         /// The input `Keyword`.
         ///
-        /// Excel: `Sheet1!B5` (`TEXT`).
+        /// Excel: `Sheet1!B5` (`TEXT`). Workbook value: `"self"`.
         #[serde(rename = "Keyword")]
         pub keyword: Keyword,
         /// The input `Operator`.
         ///
-        /// Excel: `Sheet1!B2` (`TEXT`).
+        /// Excel: `Sheet1!B2` (`TEXT`). Workbook value: `">="`.
         #[serde(rename = "Operator")]
         pub operator: Operator,
         /// The input `Plan`.
         ///
-        /// Excel: `Sheet1!B3` (`TEXT`).
+        /// Excel: `Sheet1!B3` (`TEXT`). Workbook value: `"Fixed Rate"`.
         #[serde(rename = "Plan")]
         pub plan: Plan,
         /// The input `Tier`.

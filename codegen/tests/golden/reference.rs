@@ -29,7 +29,7 @@ pub mod my_folder_my_service {
     pub struct Inputs {
         /// The input `my_input`.
         ///
-        /// Excel: `Sheet1!C7` (`NUMBER`).
+        /// Excel: `Sheet1!C7` (`NUMBER`). Workbook value: `13`.
         pub my_input: f64,
     }
     /// The outputs of `my-folder/my-service`.

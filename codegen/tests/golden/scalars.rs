@@ -29,17 +29,17 @@ pub mod insurance_quote_calc {
     pub struct Inputs {
         /// Age of the applicant in years
         ///
-        /// Spark name: `Age`. Excel: `Sheet1!B2` (`NUMBER`).
+        /// Spark name: `Age`. Excel: `Sheet1!B2` (`NUMBER`). Workbook value: `30`.
         #[serde(rename = "Age")]
         pub age: f64,
         /// The input `Is Smoker`.
         ///
-        /// Excel: `Sheet1!B4` (`BOOLEAN`).
+        /// Excel: `Sheet1!B4` (`BOOLEAN`). Workbook value: `false`.
         #[serde(rename = "Is Smoker")]
         pub is_smoker: bool,
         /// The input `Name`.
         ///
-        /// Excel: `Sheet1!B3` (`TEXT`).
+        /// Excel: `Sheet1!B3` (`TEXT`). Workbook value: `"Jane"`.
         #[serde(rename = "Name")]
         pub name: String,
         /// Free text; only in the swagger
@@ -49,7 +49,7 @@ pub mod insurance_quote_calc {
         pub notes: String,
         /// The input `Premium Rate`.
         ///
-        /// Excel: `Sheet1!B6` (`NUMBER`).
+        /// Excel: `Sheet1!B6` (`NUMBER`). Workbook value: `0.05`.
         #[serde(
             rename = "Premium Rate",
             default,
@@ -58,7 +58,7 @@ pub mod insurance_quote_calc {
         pub premium_rate: Option<f64>,
         /// Policy start (YYYY-MM-DD)
         ///
-        /// Spark name: `Start Date`. Excel: `Sheet1!B5` (`DATE`).
+        /// Spark name: `Start Date`. Excel: `Sheet1!B5` (`DATE`). Workbook value: `"2024-01-01"`.
         #[serde(rename = "Start Date")]
         pub start_date: ::chrono::NaiveDate,
     }

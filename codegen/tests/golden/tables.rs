@@ -29,7 +29,7 @@ pub mod finance_loan_schedule {
     pub struct Inputs {
         /// The input `Principal`.
         ///
-        /// Excel: `Sheet1!B2` (`NUMBER`).
+        /// Excel: `Sheet1!B2` (`NUMBER`). Workbook value: `100000`.
         #[serde(rename = "Principal")]
         pub principal: f64,
         /// The input `Riders`.

@@ -29,11 +29,11 @@ pub mod my_folder_volume_cylinder {
     pub struct Inputs {
         /// Height of the cylinder
         ///
-        /// Spark name: `height`. Excel: `Sheet1!B3` (`NUMBER`).
+        /// Spark name: `height`. Excel: `Sheet1!B3` (`NUMBER`). Workbook value: `4`.
         pub height: f64,
         /// Radius of the cylinder
         ///
-        /// Spark name: `radius`. Excel: `Sheet1!B2` (`NUMBER`).
+        /// Spark name: `radius`. Excel: `Sheet1!B2` (`NUMBER`). Workbook value: `7`.
         pub radius: f64,
     }
     /// The outputs of `my-folder/volume-cylinder`.
