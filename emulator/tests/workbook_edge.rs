@@ -484,3 +484,54 @@ fn date_text_length_strict_and_range_list_validations() {
     // Outputs are still computed with the given values.
     assert_eq!(bad.outputs["Out"], json!(45658 + 0 + 6 + 3));
 }
+
+/// Deterministic pseudo-random corruptions: loading must return (never panic), and whatever
+/// loads must evaluate without panicking.
+#[test]
+fn corrupted_files_never_panic() {
+    let good = edge_book();
+    let mut seed: u64 = 0x5eed_1234_abcd_0001;
+    let mut next = move || {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) as usize
+    };
+    let try_load = |bytes: &[u8]| {
+        if let Ok(book) = Workbook::from_xlsx(bytes, "fuzz.xlsx") {
+            let _ = book.evaluate(
+                &obj(json!({"count": 2, "Basket": [{"Item Name": "x"}]})),
+                None,
+            );
+        }
+    };
+    for _ in 0..150 {
+        let mut bytes = good.clone();
+        for _ in 0..1 + next() % 4 {
+            let at = next() % bytes.len();
+            bytes[at] = next() as u8;
+        }
+        try_load(&bytes);
+    }
+    for part in [
+        "xl/workbook.xml",
+        "xl/worksheets/sheet1.xml",
+        "xl/worksheets/sheet2.xml",
+        "xl/styles.xml",
+    ] {
+        for _ in 0..40 {
+            let (cut, at, byte) = (next(), next(), next() as u8);
+            let corrupted = patch_part(&good, part, |xml| {
+                let mut bytes = xml.into_bytes();
+                if cut % 2 == 0 {
+                    bytes.truncate(cut % bytes.len());
+                } else {
+                    let at = at % bytes.len();
+                    bytes[at] = if byte.is_ascii() { byte } else { b'<' };
+                }
+                String::from_utf8_lossy(&bytes).into_owned()
+            });
+            try_load(&corrupted);
+        }
+    }
+}

@@ -122,6 +122,7 @@ pub(crate) fn cell_json(value: &CellValue, date_format: Option<&str>) -> Value {
         CellValue::Boolean(b) => Value::Bool(*b),
         CellValue::Number(n) => match date_format.and_then(|f| serial_to_date_string(*n, f)) {
             Some(date) => Value::String(date),
+            None if n.fract() == 0.0 => number_json(*n),
             None => number_json(ironcalc::base::number_format::to_excel_precision(*n, 15)),
         },
     }
