@@ -6,12 +6,14 @@
 //! only allowed while `created`/`in_progress`; pulling is allowed in every state.
 
 use std::collections::{HashMap, VecDeque};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::store::Version;
+use crate::store::{Store, Version};
 use crate::wire::timestamp;
 
 /// Output buffer size reported (bytes).
@@ -154,13 +156,146 @@ impl Batch {
     }
 }
 
-/// All batches of the tenant.
+/// All batches of the tenant. With a data directory, each batch is saved as
+/// `batches/{id}.json` (state, counters and unpulled results) after every change.
 #[derive(Default)]
 pub struct Batches {
     map: Mutex<HashMap<String, Arc<Mutex<Batch>>>>,
+    dir: Option<PathBuf>,
+}
+
+/// The saved form of a batch.
+#[derive(Serialize, Deserialize)]
+struct Saved {
+    id: String,
+    version_id: String,
+    requested: Option<Vec<String>>,
+    status: String,
+    request: Map<String, Value>,
+    created: DateTime<Utc>,
+    updated: DateTime<Utc>,
+    results: Vec<(Value, u64, u64)>,
+    counters: [u64; 8],
+}
+
+fn status_literal(s: &str) -> &'static str {
+    match s {
+        "in_progress" => "in_progress",
+        "closed" => "closed",
+        "completed" => "completed",
+        "cancelled" => "cancelled",
+        _ => "created",
+    }
 }
 
 impl Batches {
+    /// Batches saved under `dir` (created on first save).
+    pub fn persistent(dir: Option<PathBuf>) -> Batches {
+        Batches {
+            map: Mutex::default(),
+            dir,
+        }
+    }
+
+    /// Save one batch (no-op without a data directory). Call after releasing its lock.
+    pub fn save(&self, cell: &Mutex<Batch>) {
+        let Some(dir) = &self.dir else { return };
+        let (id, text) = {
+            let b = cell.lock().unwrap_or_else(|e| e.into_inner());
+            let saved = Saved {
+                id: b.id.clone(),
+                version_id: b.version.info.id.clone(),
+                requested: b.requested.clone(),
+                status: b.status.to_string(),
+                request: b.request.clone(),
+                created: b.created,
+                updated: b.updated,
+                results: b
+                    .results
+                    .iter()
+                    .map(|r| (r.body.clone(), r.records, r.bytes))
+                    .collect(),
+                counters: [
+                    b.chunks_submitted,
+                    b.records_submitted,
+                    b.chunks_completed,
+                    b.records_completed,
+                    b.records_failed,
+                    b.compute_ms,
+                    b.input_bytes,
+                    b.output_bytes,
+                ],
+            };
+            (b.id.clone(), serde_json::to_vec(&saved).unwrap_or_default())
+        };
+        let result = std::fs::create_dir_all(dir)
+            .and_then(|_| std::fs::write(dir.join(format!("{id}.json")), text));
+        if let Err(e) = result {
+            tracing::error!(dir = %dir.display(), error = %e, "cannot save batch");
+        }
+    }
+
+    /// Reload saved batches whose version still exists; returns problems as (path, reason).
+    pub fn load(&self, store: &Store) -> Vec<(PathBuf, String)> {
+        let Some(dir) = &self.dir else {
+            return Vec::new();
+        };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return Vec::new();
+        };
+        let mut problems = Vec::new();
+        for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+            if path.extension().and_then(|e| e.to_str()) != Some("json") {
+                continue;
+            }
+            let saved: Saved = match std::fs::read(&path)
+                .map_err(|e| e.to_string())
+                .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
+            {
+                Ok(saved) => saved,
+                Err(reason) => {
+                    problems.push((path, reason));
+                    continue;
+                }
+            };
+            let Some(version) = store.version(&saved.version_id) else {
+                problems.push((
+                    path,
+                    format!("version {} no longer exists", saved.version_id),
+                ));
+                continue;
+            };
+            let [cs, rs, cc, rc, rf, ms, ib, ob] = saved.counters;
+            self.insert(Batch {
+                id: saved.id,
+                version,
+                requested: saved.requested,
+                status: status_literal(&saved.status),
+                request: saved.request,
+                created: saved.created,
+                updated: saved.updated,
+                results: saved
+                    .results
+                    .into_iter()
+                    .map(|(body, records, bytes)| ChunkResult {
+                        body,
+                        records,
+                        bytes,
+                    })
+                    .collect(),
+                chunks_submitted: cs,
+                records_submitted: rs,
+                chunks_completed: cc,
+                records_completed: rc,
+                records_failed: rf,
+                compute_ms: ms,
+                input_bytes: ib,
+                output_bytes: ob,
+            });
+        }
+        problems
+    }
+
     /// Register a new batch.
     pub fn insert(&self, batch: Batch) -> Arc<Mutex<Batch>> {
         let id = batch.id.clone();

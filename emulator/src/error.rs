@@ -20,7 +20,8 @@ pub enum Family {
 impl Family {
     /// The family of a request path: v4 paths get v4 bodies, everything else v3.
     pub fn of_path(path: &str) -> Family {
-        if path.to_ascii_lowercase().contains("/api/v4/") {
+        // Paths are normalised (fixed segments lower-cased) before this is called.
+        if path.contains("/api/v4/") {
             Family::V4
         } else {
             Family::V3

@@ -151,6 +151,7 @@ impl Emulator {
             config.history_capacity,
         );
         let mut problems = state.store().load_data_dir();
+        problems.extend(state.inner.batches.load(state.store()));
         if let Some(dir) = &config.workbooks_dir {
             problems.extend(store::publish_dir(state.store(), dir));
         }

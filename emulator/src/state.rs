@@ -109,10 +109,8 @@ pub struct CallRecord {
     pub request_meta: serde_json::Map<String, Value>,
     /// The inputs as sent (v4: the array of records).
     pub inputs: Value,
-    /// The `response_data` returned (v4: the whole body).
-    pub response_data: Value,
-    /// The `response_meta` returned (v4: null).
-    pub response_meta: Value,
+    /// The response body exactly as sent (parsed again only when the log is read).
+    pub response: bytes::Bytes,
     /// Compute time in ms.
     pub calc_ms: u64,
 }
@@ -182,13 +180,13 @@ impl AppState {
         AppState {
             inner: Arc::new(Inner {
                 tenant: tenant.to_string(),
+                batches: Batches::persistent(data_dir.as_ref().map(|d| d.join("batches"))),
                 store: Store::new(data_dir),
                 auth,
                 tokens: Tokens::default(),
                 counters: CounterCells::default(),
                 faults: FaultState::new(faults),
                 history: History::new(history_capacity),
-                batches: Batches::default(),
             }),
         }
     }

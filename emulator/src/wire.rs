@@ -40,13 +40,29 @@ pub fn json_response(status: StatusCode, body: Value) -> Response {
 }
 
 /// v3 success envelope: `{"status":"Success","response_data":…,"response_meta":…,"error":null}`.
+/// Built by moving the values in (`json!` would deep-copy them through the serializer).
 pub fn v3_success(response_data: Value, response_meta: Value) -> Value {
-    json!({
-        "status": "Success",
-        "response_data": response_data,
-        "response_meta": response_meta,
-        "error": null,
-    })
+    let mut m = Map::new();
+    m.insert("status".into(), Value::String("Success".into()));
+    m.insert("response_data".into(), response_data);
+    m.insert("response_meta".into(), response_meta);
+    m.insert("error".into(), Value::Null);
+    Value::Object(m)
+}
+
+/// Serialize a JSON body once, so the same bytes can be sent and kept in the history.
+pub fn to_bytes(body: &Value) -> bytes::Bytes {
+    bytes::Bytes::from(serde_json::to_vec(body).unwrap_or_default())
+}
+
+/// A 200 response with an already serialized JSON body.
+pub fn ok_bytes(body: bytes::Bytes) -> Response {
+    let mut res = (StatusCode::OK, body).into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    res
 }
 
 /// Minimal v3 `response_meta` of non-execute calls: `{system, request_timestamp}`.

@@ -198,3 +198,37 @@ async fn cancel_discards_and_parameters_and_summary_apply() {
     let (status, _) = post(&b, json!({"service": "demo/missing"})).await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn batches_survive_a_restart_with_a_data_dir() {
+    let dir = std::env::temp_dir().join(format!("cspark-emulator-batch-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let config = || cspark_emulator::EmulatorConfig {
+        data_dir: Some(dir.clone()),
+        ..cspark_emulator::EmulatorConfig::default()
+    };
+    let h = start_with(config()).await;
+    let vid = publish(&h, "kept", "cyl", cylinder_xlsx(1.0), json!({})).await;
+    let b = format!("{}/api/v4/batch", h.base_url());
+    let (_, created) = post(&b, json!({"version_id": vid})).await;
+    let id = created["id"].as_str().unwrap().to_string();
+    let (_, st) = post(
+        &format!("{b}/{id}/chunks"),
+        json!({"chunks": [{"id": "a", "data": {"inputs": [{"Radius": 2, "Height": 3}]}}]}),
+    )
+    .await;
+    assert_eq!(st["record_submitted"], 1);
+    h.shutdown().await;
+
+    let h = start_with(config()).await;
+    let b = format!("{}/api/v4/batch", h.base_url());
+    let (status, st) = get(&format!("{b}/{id}/status")).await;
+    assert_eq!(status, 200, "{st}");
+    assert_eq!(st["batch_status"], "in_progress");
+    assert_eq!(st["records_available"], 1);
+    let (_, pulled) = get(&format!("{b}/{id}/chunkresults?max=5")).await;
+    let v = pulled["data"][0]["outputs"][0]["Volume"].as_f64().unwrap();
+    assert!(close(v, volume(2.0, 3.0)));
+    h.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -76,6 +76,7 @@ async fn create(State(state): State<AppState>, body: Bytes) -> Result<Response, 
         output_bytes: 0,
     };
     let cell = state.inner.batches.insert(batch);
+    state.inner.batches.save(&cell);
     let b = lock(&cell);
     Ok(ok(
         json!({"object": "batch", "id": b.id, "data": b.data_json(false)}),
@@ -173,9 +174,10 @@ async fn dispose(
     }
     b.updated = Utc::now();
     let data = b.data_json(false);
-    Ok(ok(
-        json!({"object": "batch", "id": b.id, "data": data, "meta": data}),
-    ))
+    let body = json!({"object": "batch", "id": b.id, "data": data, "meta": data});
+    drop(b);
+    state.inner.batches.save(&cell);
+    Ok(ok(body))
 }
 
 /// Compute one chunk; returns its result document.
@@ -331,7 +333,10 @@ async fn push(
         b.results.push_back(result);
     }
     b.updated = Utc::now();
-    Ok(ok(b.status_json(at)))
+    let body = b.status_json(at);
+    drop(b);
+    state.inner.batches.save(&cell);
+    Ok(ok(body))
 }
 
 async fn pull(
@@ -356,5 +361,10 @@ async fn pull(
     if n > 0 {
         b.updated = Utc::now();
     }
-    Ok(ok(json!({"data": data, "status": b.status_json(at)})))
+    let body = json!({"data": data, "status": b.status_json(at)});
+    drop(b);
+    if n > 0 {
+        state.inner.batches.save(&cell);
+    }
+    Ok(ok(body))
 }

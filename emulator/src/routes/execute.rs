@@ -9,13 +9,13 @@ use axum::response::Response;
 use axum::routing::post;
 use bytes::Bytes;
 use chrono::Utc;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::error::{ApiError, Family};
 use crate::exec::{self, COMPILER_VERSION, Locator, Selection};
 use crate::state::{AppState, CallRecord};
 use crate::store::Version;
-use crate::wire::{self, ok, str_field};
+use crate::wire::{self, str_field};
 
 use super::parse_object;
 
@@ -89,21 +89,36 @@ pub(super) fn response_meta(
     process_time: u64,
     at: chrono::DateTime<Utc>,
 ) -> Value {
-    json!({
-        "service_id": version.info.service_id,
-        "version_id": version.info.id,
-        "version": version.info.version.to_string(),
-        "process_time": process_time,
-        "call_id": call_id,
-        "compiler_type": "Neuron",
-        "compiler_version": COMPILER_VERSION,
-        "source_hash": null,
-        "engine_id": version.hash,
-        "correlation_id": meta.get("correlation_id").cloned().unwrap_or(json!("")),
-        "parameterset_version_id": meta.get("parameterset_version_id").cloned().unwrap_or(Value::Null),
-        "system": "SPARK",
-        "request_timestamp": wire::timestamp(at),
-    })
+    let info = &version.info;
+    let text = |s: &str| Value::String(s.to_string());
+    let mut m = Map::new();
+    m.insert("service_id".into(), text(&info.service_id));
+    m.insert("version_id".into(), text(&info.id));
+    m.insert("version".into(), Value::String(info.version.to_string()));
+    m.insert("process_time".into(), Value::from(process_time));
+    m.insert("call_id".into(), text(call_id));
+    m.insert("compiler_type".into(), text("Neuron"));
+    m.insert("compiler_version".into(), text(COMPILER_VERSION));
+    m.insert("source_hash".into(), Value::Null);
+    m.insert("engine_id".into(), text(&version.hash));
+    m.insert(
+        "correlation_id".into(),
+        meta.get("correlation_id")
+            .cloned()
+            .unwrap_or_else(|| text("")),
+    );
+    m.insert(
+        "parameterset_version_id".into(),
+        meta.get("parameterset_version_id")
+            .cloned()
+            .unwrap_or(Value::Null),
+    );
+    m.insert("system".into(), text("SPARK"));
+    m.insert(
+        "request_timestamp".into(),
+        Value::String(wire::timestamp(at)),
+    );
+    Value::Object(m)
 }
 
 /// `POST /{tenant}/api/v3`: like `/api/v3/execute`, but API keys are refused (403), as on Spark.
@@ -126,9 +141,9 @@ async fn execute(
 ) -> Result<Response, ApiError> {
     let family = Family::V3;
     let at = Utc::now();
-    let body = parse_object(&body, family)?;
-    let meta = match body.get("request_meta") {
-        Some(Value::Object(m)) => m.clone(),
+    let mut body = parse_object(&body, family)?;
+    let meta = match body.remove("request_meta") {
+        Some(Value::Object(m)) => m,
         None | Some(Value::Null) => Map::new(),
         Some(_) => {
             return Err(ApiError::bad_request(
@@ -139,11 +154,10 @@ async fn execute(
     };
     let loc = locator(&params, &meta, family)?;
     let version = exec::resolve(state.store(), &loc, family)?;
-    let raw_inputs = body
-        .get("request_data")
-        .and_then(|d| d.get("inputs"))
-        .cloned()
-        .unwrap_or(Value::Null);
+    let raw_inputs = match body.remove("request_data") {
+        Some(Value::Object(mut d)) => d.remove("inputs").unwrap_or(Value::Null),
+        _ => Value::Null,
+    };
     let inputs = exec::normalise_inputs(Some(&raw_inputs), family)?;
     let selection = Selection {
         outputs: wire::string_list(meta.get("requested_output")),
@@ -151,22 +165,23 @@ async fn execute(
     };
     let requested = selection.requested(version.engine.outputs());
     let (eval, ms) = exec::evaluate(&version, &inputs, requested.as_deref());
-    let mut outputs = eval.outputs.clone();
+    let warnings = exec::warnings_json(&eval);
+    let errors = exec::errors_json(&eval);
+    let mut outputs = eval.outputs;
     if let Some(which) = wire::string_list(meta.get("array_outputs")) {
         exec::apply_array_outputs(&mut outputs, version.engine.outputs(), &which);
     }
-    let mut data = json!({
-        "outputs": outputs,
-        "warnings": exec::warnings_json(&eval),
-        "errors": exec::errors_json(&eval),
-        "service_chain": null,
-    });
+    let mut data = Map::new();
+    data.insert("outputs".into(), Value::Object(outputs));
+    data.insert("warnings".into(), warnings);
+    data.insert("errors".into(), errors);
+    data.insert("service_chain".into(), Value::Null);
     if meta.get("response_data_inputs").and_then(Value::as_bool) == Some(true) {
-        data["inputs"] = Value::Object(eval.inputs.clone());
+        data.insert("inputs".into(), Value::Object(eval.inputs));
     }
     let call_id = uuid::Uuid::new_v4().to_string();
     let rmeta = response_meta(&version, &meta, &call_id, ms, at);
-    let body = wire::v3_success(data.clone(), rmeta.clone());
+    let response = wire::to_bytes(&wire::v3_success(Value::Object(data), rmeta));
     state.inner.history.push(CallRecord {
         call_id,
         version: Arc::clone(&version),
@@ -174,9 +189,8 @@ async fn execute(
         at,
         request_meta: meta,
         inputs: raw_inputs,
-        response_data: data,
-        response_meta: rmeta,
+        response: response.clone(),
         calc_ms: ms,
     });
-    Ok(ok(body))
+    Ok(wire::ok_bytes(response))
 }

@@ -66,7 +66,12 @@ fn detailed_log(r: &CallRecord, tenant: &str, host: &str) -> Value {
     let m = &r.request_meta;
     let info = &r.version.info;
     let text = |k: &str| m.get(k).cloned().unwrap_or(Value::Null);
-    let mut response_meta = r.response_meta.clone();
+    let sent: Value = serde_json::from_slice(&r.response).unwrap_or(Value::Null);
+    let (response_data, mut response_meta) = if r.api == "V3" {
+        (sent["response_data"].clone(), sent["response_meta"].clone())
+    } else {
+        (sent, Value::Null)
+    };
     if let Value::Object(obj) = &mut response_meta {
         obj.insert("spark_total_time".into(), json!(r.calc_ms));
     }
@@ -83,7 +88,7 @@ fn detailed_log(r: &CallRecord, tenant: &str, host: &str) -> Value {
         "Service": info.service,
         "Product": info.folder,
         "EngineDetails": {
-            "response_data": r.response_data,
+            "response_data": response_data,
             "response_meta": response_meta,
             "request_data": {"inputs": r.inputs},
             "request_meta": {

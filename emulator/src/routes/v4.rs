@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 use crate::error::{ApiError, Family};
 use crate::exec::{self, COMPILER_VERSION, Locator, Selection};
 use crate::state::{AppState, CallRecord};
-use crate::wire::{self, ok, str_field};
+use crate::wire::{self, str_field};
 
 use super::parse_object;
 
@@ -122,21 +122,28 @@ async fn execute(State(state): State<AppState>, body: Bytes) -> Result<Response,
         times.push(json!(ms));
     }
     let call_id = uuid::Uuid::new_v4().to_string();
-    let response = json!({
-        "outputs": outputs,
-        "process_time": times,
-        "warnings": warnings,
-        "errors": errors,
-        "service_chain": [],
-        "service_id": version.info.service_id,
-        "version_id": version.info.id,
-        "version": version.info.version.to_string(),
-        "call_id": call_id,
-        "compiler_version": COMPILER_VERSION,
-        "correlation_id": body.get("correlation_id").cloned().unwrap_or(Value::Null),
-        "request_timestamp": wire::timestamp(at),
-    });
-    let mut meta = body.clone();
+    let info = &version.info;
+    let mut r = Map::new();
+    r.insert("outputs".into(), Value::Array(outputs));
+    r.insert("process_time".into(), Value::Array(times));
+    r.insert("warnings".into(), Value::Array(warnings));
+    r.insert("errors".into(), Value::Array(errors));
+    r.insert("service_chain".into(), Value::Array(Vec::new()));
+    r.insert("service_id".into(), Value::String(info.service_id.clone()));
+    r.insert("version_id".into(), Value::String(info.id.clone()));
+    r.insert("version".into(), Value::String(info.version.to_string()));
+    r.insert("call_id".into(), Value::String(call_id.clone()));
+    r.insert("compiler_version".into(), json!(COMPILER_VERSION));
+    r.insert(
+        "correlation_id".into(),
+        body.get("correlation_id").cloned().unwrap_or(Value::Null),
+    );
+    r.insert(
+        "request_timestamp".into(),
+        Value::String(wire::timestamp(at)),
+    );
+    let response = wire::to_bytes(&Value::Object(r));
+    let mut meta = body;
     let inputs = meta.remove("inputs").unwrap_or(Value::Null);
     state.inner.history.push(CallRecord {
         call_id,
@@ -145,9 +152,8 @@ async fn execute(State(state): State<AppState>, body: Bytes) -> Result<Response,
         at,
         request_meta: meta,
         inputs,
-        response_data: response.clone(),
-        response_meta: Value::Null,
+        response: response.clone(),
         calc_ms: total,
     });
-    Ok(ok(response))
+    Ok(wire::ok_bytes(response))
 }
