@@ -482,7 +482,8 @@ fn date_text_length_strict_and_range_list_validations() {
     assert!(message("Size").contains('3'), "{}", message("Size"));
     assert_eq!(bad.errors.len(), 4);
     // Outputs are still computed with the given values.
-    assert_eq!(bad.outputs["Out"], json!(45658 + 0 + 6 + 3));
+    // 2025-01-01 is serial 45658; Count 0; LEN("abcdef") 6; Size 3.
+    assert_eq!(bad.outputs["Out"], json!(45658 + 6 + 3));
 }
 
 /// Deterministic pseudo-random corruptions: loading must return (never panic), and whatever
