@@ -38,6 +38,12 @@ fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * b.abs().max(1.0)
 }
 
+/// Excel's ROUND(x, 2) for positive x: ties on the decimal value round up, even when the
+/// binary value sits just below the tie (1089.475 is stored as 1089.47499999…).
+fn round2(x: f64) -> f64 {
+    (x * 100.0 * (1.0 + 1e-13)).round() / 100.0
+}
+
 fn names(fields: &[Field]) -> Vec<&str> {
     fields.iter().map(|f| f.name.as_str()).collect()
 }
@@ -237,7 +243,7 @@ fn expected(q: &Quote<'_>) -> Expected {
             + if d.age < 25.0 { 0.5 } else { 0.0 }
             + if d.years < 2.0 { 0.3 } else { 0.0 }
             + if d.age > 70.0 { 0.25 } else { 0.0 };
-        let premium = (base * factor * 100.0).round() / 100.0;
+        let premium = round2(base * factor);
         rows.push((d.name.to_string(), factor, premium));
     }
     let total: f64 = rows.iter().map(|r| r.2).sum();
@@ -636,7 +642,7 @@ fn monthly_payment(principal: f64, annual_rate: f64, years: f64) -> f64 {
     } else {
         principal * r / (1.0 - (1.0 + r).powf(-n))
     };
-    (exact * 100.0).round() / 100.0
+    round2(exact)
 }
 
 #[test]
@@ -708,4 +714,48 @@ fn loan_payments_match_the_formula() {
     assert_eq!(ev.errors.len(), 1);
     assert!(ev.errors[0].message.contains("50"));
     assert_eq!(ev.outputs.len(), 1);
+}
+
+#[test]
+fn insurance_concurrent_tables_and_defaults() {
+    const NAMES: [&str; 5] = ["Ann", "Ben", "Cy", "Dee", "Eve"];
+    const COVERS: [&str; 3] = ["Basic", "Standard", "Premium"];
+    const REGIONS: [&str; 3] = ["North", "South", "City"];
+    let book = Arc::new(demo("insurance-quote"));
+    let handles: Vec<_> = (0..8)
+        .map(|t| {
+            let book = Arc::clone(&book);
+            std::thread::spawn(move || {
+                for i in 0..60usize {
+                    let k = t * 7 + i;
+                    let q = Quote {
+                        start: (2026, 1 + (k % 12) as u32, 1 + (k % 28) as u32),
+                        claims: k % 3 == 0,
+                        cover: COVERS[k % 3],
+                        region: REGIONS[(k / 3) % 3],
+                        value: 1000.0 + (k * 997 % 150_000) as f64,
+                        drivers: (0..(k % 6))
+                            .map(|d| Driver {
+                                name: NAMES[d],
+                                age: 18.0 + ((k + d * 13) % 60) as f64,
+                                years: ((k + d) % 10) as f64,
+                            })
+                            .collect(),
+                    };
+                    check_quote(&book, &q);
+                    if i % 10 == 0 {
+                        let ev = book.evaluate(&Map::new(), None);
+                        assert!(
+                            close(num(&ev, "TotalPremium"), 1437.5),
+                            "thread {t} call {i}"
+                        );
+                        assert_eq!(ev.outputs["DriverCount"], json!(2));
+                    }
+                }
+            })
+        })
+        .collect();
+    for handle in handles {
+        handle.join().expect("thread panicked");
+    }
 }
