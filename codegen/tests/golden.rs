@@ -73,6 +73,12 @@ fn reference() {
     golden("reference");
 }
 
+/// Documents served by `cspark-emulator` for its demo workbooks (fetched with curl).
+#[test]
+fn emulator_demo() {
+    golden("emulator_demo");
+}
+
 #[test]
 fn output_is_deterministic() {
     for case in ["nasty_names", "two_services", "tables"] {
