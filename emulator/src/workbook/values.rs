@@ -25,28 +25,46 @@ fn excel_epoch() -> NaiveDate {
     NaiveDate::from_ymd_opt(1899, 12, 30).unwrap_or_default()
 }
 
-/// Whether an Excel number format shows a date (day, month or year tokens).
+/// Whether an Excel number format shows a date (day, month or year tokens). Time-only
+/// formats (`h:mm`, `mm:ss`) are not dates: such cells stay numbers (fractions of a day).
 pub(crate) fn is_date_format(format: &str) -> bool {
-    ironcalc::base::formatter::lexer::is_likely_date_number_format(format)
+    if !ironcalc::base::formatter::lexer::is_likely_date_number_format(format) {
+        return false;
+    }
+    let letters = format_letters(format);
+    let has = |c: char| letters.contains(c);
+    has('y') || has('d') || (has('m') && !has('h') && !has('s'))
 }
 
-/// Whether an Excel number format also shows a time of day.
-fn has_time(format: &str) -> bool {
+/// The lower-cased letters of a format outside quotes, escapes and `[...]` sections.
+fn format_letters(format: &str) -> String {
+    let mut out = String::new();
     let mut in_quotes = false;
-    let mut prev_backslash = false;
+    let mut in_brackets = false;
+    let mut escaped = false;
     for c in format.chars() {
-        if prev_backslash {
-            prev_backslash = false;
+        if escaped {
+            escaped = false;
             continue;
         }
         match c {
             '"' => in_quotes = !in_quotes,
-            '\\' => prev_backslash = true,
-            'h' | 'H' | 's' | 'S' if !in_quotes => return true,
+            '\\' if !in_quotes => escaped = true,
+            '[' if !in_quotes => in_brackets = true,
+            ']' if !in_quotes => in_brackets = false,
+            c if !in_quotes && !in_brackets && c.is_ascii_alphabetic() => {
+                out.push(c.to_ascii_lowercase())
+            }
             _ => {}
         }
     }
-    false
+    out
+}
+
+/// Whether an Excel number format also shows a time of day.
+fn has_time(format: &str) -> bool {
+    let letters = format_letters(format);
+    letters.contains('h') || letters.contains('s')
 }
 
 /// Excel serial → `YYYY-MM-DD` (or `YYYY-MM-DDThh:mm:ss` when the format shows a time
@@ -264,6 +282,12 @@ mod tests {
         assert!(is_date_format("mm-dd-yy"));
         assert!(!is_date_format("0.00"));
         assert!(!is_date_format("General"));
+        assert!(!is_date_format("h:mm"));
+        assert!(!is_date_format("[h]:mm:ss"));
+        assert!(is_date_format("yyyy-mm-dd hh:mm"));
+        assert!(is_date_format("d-mmm"));
+        assert!(is_date_format("mmm-yy"));
+        assert!(!is_date_format("0.00\\d"));
     }
 
     #[test]
