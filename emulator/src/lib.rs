@@ -28,6 +28,7 @@ pub mod engine;
 mod error;
 mod exec;
 pub mod faults;
+mod folders;
 mod routes;
 mod state;
 pub mod store;

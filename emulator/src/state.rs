@@ -159,6 +159,7 @@ pub(crate) struct Inner {
     pub faults: FaultState,
     pub history: History,
     pub batches: Batches,
+    pub folders: crate::folders::Folders,
 }
 
 /// The application state handed to [`crate::app`]. Clone is one `Arc` increment.
@@ -181,6 +182,9 @@ impl AppState {
             inner: Arc::new(Inner {
                 tenant: tenant.to_string(),
                 batches: Batches::persistent(data_dir.as_ref().map(|d| d.join("batches"))),
+                folders: crate::folders::Folders::persistent(
+                    data_dir.as_ref().map(|d| d.join("folders.json")),
+                ),
                 store: Store::new(data_dir),
                 auth,
                 tokens: Tokens::default(),

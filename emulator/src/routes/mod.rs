@@ -19,6 +19,7 @@ mod auth;
 mod batches;
 mod encoding;
 mod execute;
+mod folders;
 mod health;
 mod history;
 mod platform;
@@ -36,6 +37,7 @@ pub fn app(state: AppState) -> Router {
     let inner = Router::new()
         .merge(health::router())
         .merge(platform::router())
+        .merge(folders::router())
         .merge(auth::router())
         .merge(execute::router())
         .merge(v4::router())
@@ -113,6 +115,14 @@ const KEYWORDS: &[&str] = &[
     "getsparkconfiguration",
     "xml",
     "files",
+    "create",
+    "getproduct",
+    "list",
+    "update",
+    "isproductexists",
+    "uploadcoverimage",
+    "lookup",
+    "getcategories",
 ];
 
 fn normalise(mut req: Request) -> Request {

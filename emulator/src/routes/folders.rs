@@ -1,0 +1,359 @@
+//! Folder ("product") API v1 and categories (§2.2): bearer only, camelCase envelopes.
+
+use axum::Router;
+use axum::extract::{Multipart, Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::{delete, get, post};
+use bytes::Bytes;
+use serde_json::{Map, Value, json};
+
+use crate::error::{ApiError, Family};
+use crate::folders::Folder;
+use crate::state::AppState;
+use crate::wire::{self, ok, str_field, timestamp};
+
+use super::parse_object;
+
+const F: Family = Family::V3;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/product/create", post(create))
+        .route("/api/v1/product/getproduct/{folder}", get(get_folder))
+        .route("/api/v1/product/list", post(list))
+        .route("/api/v1/product/update/{folder}", post(update))
+        .route("/api/v1/product/delete/{folder}", delete(remove))
+        .route(
+            "/api/v1/product/isproductexists/{name}",
+            post(exists).get(exists),
+        )
+        .route("/api/v1/product/uploadcoverimage", post(cover))
+        .route("/api/v1/product/{folder}/engines", post(services))
+        .route("/api/v1/lookup/getcategories", get(categories))
+}
+
+/// Folder APIs refuse API keys on Spark.
+fn bearer_only(headers: &HeaderMap) -> Result<(), ApiError> {
+    if headers.contains_key("x-synthetic-key") {
+        return Err(ApiError::Unauthorized(F));
+    }
+    Ok(())
+}
+
+fn sync(state: &AppState) {
+    let names: Vec<String> = state
+        .store()
+        .all()
+        .iter()
+        .filter_map(|v| v.first().map(|v| v.info.folder.clone()))
+        .collect();
+    state.inner.folders.ensure(names.iter().map(String::as_str));
+}
+
+fn service_count(state: &AppState, folder: &str) -> usize {
+    state
+        .store()
+        .all()
+        .iter()
+        .filter(|v| {
+            v.first()
+                .is_some_and(|v| v.info.folder.eq_ignore_ascii_case(folder))
+        })
+        .count()
+}
+
+fn info(state: &AppState, f: &Folder) -> Map<String, Value> {
+    let count = service_count(state, &f.name);
+    let date = |d: &Option<chrono::DateTime<chrono::Utc>>| d.map(timestamp);
+    let json = json!({
+        "id": f.id, "name": f.name, "status": f.status, "category": f.category,
+        "description": f.description,
+        "coverImagePath": if f.has_cover { json!(format!("/_emulator/covers/{}", f.id)) } else { Value::Null },
+        "createdAt": timestamp(f.created_at), "createdBy": "emulator@cspark.local",
+        "lastModifiedDate": timestamp(f.modified_at), "isStarred": false,
+        "kanbanStatus": "Test 01", "startDate": date(&f.start_date),
+        "launchDate": date(&f.launch_date), "activeServiceCount": count,
+        "totalServiceCount": count,
+    });
+    match json {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
+fn host(headers: &HeaderMap) -> String {
+    headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1")
+        .to_string()
+}
+
+async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    mut multipart: Multipart,
+) -> Result<Response, ApiError> {
+    bearer_only(&headers)?;
+    sync(&state);
+    let mut fields: Map<String, Value> = Map::new();
+    let mut has_cover = false;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => {
+                return Err(ApiError::bad_request(
+                    F,
+                    format!("invalid multipart body: {e}"),
+                ));
+            }
+        };
+        let name = field.name().unwrap_or_default().to_ascii_lowercase();
+        let is_file = field.file_name().is_some();
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|e| ApiError::bad_request(F, format!("invalid multipart body: {e}")))?;
+        if is_file || name == "coverimage" {
+            has_cover = true;
+        } else {
+            fields.insert(
+                name,
+                Value::String(String::from_utf8_lossy(&bytes).into_owned()),
+            );
+        }
+    }
+    let text = |k: &str| {
+        str_field(&fields, k)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+    };
+    let name = text("name").ok_or_else(|| ApiError::bad_request(F, "missing Name"))?;
+    let mut folder = Folder::new(&name);
+    if let Some(c) = text("category") {
+        folder.category = c;
+    }
+    if let Some(s) = text("status") {
+        folder.status = s;
+    }
+    folder.description = text("description");
+    folder.start_date = text("startdate").and_then(|d| wire::parse_instant(&d));
+    folder.launch_date = text("launchdate").and_then(|d| wire::parse_instant(&d));
+    folder.has_cover = has_cover;
+    let id = folder.id.clone();
+    if !state.inner.folders.create(folder) {
+        return Ok(ok(
+            json!({"status": "Error", "message": "Folder already exists",
+                            "errorCode": "PRODUCT_ALREADY_EXISTS", "data": null}),
+        ));
+    }
+    let url = format!("http://{}/api/v1/product/GetProduct/{id}", host(&headers));
+    Ok(ok(wire::v1_success(
+        json!({"folderId": id, "get_product_url": url}),
+    )))
+}
+
+async fn get_folder(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(folder): Path<String>,
+) -> Result<Response, ApiError> {
+    bearer_only(&headers)?;
+    sync(&state);
+    let f = state.inner.folders.find(&folder).ok_or_else(not_found)?;
+    let mut data = info(&state, &f);
+    data.insert("sections".into(), json!([]));
+    data.insert(
+        "calculationEngines".into(),
+        json!({"count": 0, "next": "False", "previous": null, "message": null,
+               "data": [], "errorCode": null, "status": "Success"}),
+    );
+    Ok(ok(wire::v1_success(Value::Object(data))))
+}
+
+fn not_found() -> ApiError {
+    ApiError::NotFound {
+        family: F,
+        code: "PRODUCT_NOT_FOUND",
+        message: "folder could not be found".into(),
+    }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    bearer_only(&headers)?;
+    sync(&state);
+    let body = parse_object(&body, F)?;
+    let filters: Vec<(String, String)> = body
+        .get("search")
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|s| {
+                    let field = s.get("field")?.as_str()?.to_ascii_lowercase();
+                    let value = match s.get("value")? {
+                        Value::String(v) => v.to_lowercase(),
+                        other => other.to_string(),
+                    };
+                    Some((field, value))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let rows: Vec<Value> = state
+        .inner
+        .folders
+        .all()
+        .iter()
+        .filter(|f| {
+            filters.iter().all(|(field, value)| match field.as_str() {
+                "name" => f.name.to_lowercase().contains(value),
+                "status" => f.status.eq_ignore_ascii_case(value),
+                "category" => f.category.eq_ignore_ascii_case(value),
+                "id" => f.id.eq_ignore_ascii_case(value),
+                "isstarred" => value == "false",
+                _ => true,
+            })
+        })
+        .map(|f| Value::Object(info(&state, f)))
+        .collect();
+    let page = body.get("page").and_then(Value::as_u64).unwrap_or(1).max(1) as usize;
+    let size = body
+        .get("pageSize")
+        .and_then(Value::as_u64)
+        .unwrap_or(100)
+        .max(1) as usize;
+    let count = rows.len();
+    let data: Vec<Value> = rows
+        .into_iter()
+        .skip((page - 1) * size)
+        .take(size)
+        .collect();
+    Ok(ok(json!({"status": "Success", "count": count,
+                 "next": if page * size < count { json!(page + 1) } else { Value::Null },
+                 "previous": if page > 1 { json!(page - 1) } else { Value::Null },
+                 "message": null, "errorCode": null, "data": data})))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(folder): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    bearer_only(&headers)?;
+    sync(&state);
+    let body = parse_object(&body, F)?;
+    let text = |k: &str| str_field(&body, k).map(String::from);
+    state
+        .inner
+        .folders
+        .update(&folder, |f| {
+            if let Some(d) = text("description") {
+                f.description = Some(d);
+            }
+            if let Some(c) = text("category") {
+                f.category = c;
+            }
+            if let Some(s) = text("status") {
+                f.status = s;
+            }
+            if let Some(d) = text("startDate").and_then(|d| wire::parse_instant(&d)) {
+                f.start_date = Some(d);
+            }
+            if let Some(d) = text("launchDate").and_then(|d| wire::parse_instant(&d)) {
+                f.launch_date = Some(d);
+            }
+        })
+        .ok_or_else(not_found)?;
+    Ok(ok(wire::v1_success(Value::Null)))
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(folder): Path<String>,
+) -> Result<Response, ApiError> {
+    bearer_only(&headers)?;
+    sync(&state);
+    let f = state.inner.folders.remove(&folder).ok_or_else(not_found)?;
+    let services: Vec<String> = state
+        .store()
+        .all()
+        .iter()
+        .filter_map(|v| v.first())
+        .filter(|v| v.info.folder.eq_ignore_ascii_case(&f.name))
+        .map(|v| v.info.service.clone())
+        .collect();
+    for s in services {
+        state.store().delete(&f.name, &s);
+    }
+    Ok(ok(wire::v1_success(Value::Null)))
+}
+
+async fn exists(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+) -> Result<Response, ApiError> {
+    bearer_only(&headers)?;
+    sync(&state);
+    let found = state.inner.folders.find(&name).is_some();
+    Ok(ok(wire::v1_success(json!(found))))
+}
+
+async fn cover(headers: HeaderMap) -> Result<Response, ApiError> {
+    bearer_only(&headers)?;
+    Ok(ok(wire::v1_success(Value::Null)))
+}
+
+/// `POST /api/v1/product/{folder}/engines`: the services of a folder (CLI "list services").
+async fn services(
+    State(state): State<AppState>,
+    Path(folder): Path<String>,
+) -> Result<Response, ApiError> {
+    let data: Vec<Value> = state
+        .store()
+        .all()
+        .iter()
+        .filter_map(|vs| vs.iter().max_by_key(|v| v.info.version))
+        .filter(|v| v.info.folder.eq_ignore_ascii_case(&folder))
+        .map(|v| {
+            let i = &v.info;
+            json!({"serviceName": i.service, "id": i.service_id, "versionId": i.id,
+                   "version": i.version.to_string(), "product": i.folder,
+                   "originalFileName": i.file_name, "createdAt": timestamp(i.created_at)})
+        })
+        .collect();
+    Ok(ok(
+        json!({"status": "Success", "count": data.len(), "next": null, "previous": null,
+                 "message": null, "errorCode": null, "data": data}),
+    ))
+}
+
+async fn categories() -> Response {
+    let names = [
+        ("Medical", "medical.svg"),
+        ("Critical Illness", "criticalillness.svg"),
+        ("Lifelong Participation", "lifelongparticipation.svg"),
+        ("Universal Life", "universallife.svg"),
+        ("Investment Linked", "investmentlinked.svg"),
+        ("Annuity", "annuity.svg"),
+        ("Term", "term.svg"),
+        ("VHIS", "vhis.svg"),
+        ("VHIS + Medical", "vhismedical.svg"),
+        ("Property & Casualty", "Property-and-casualty-icon.svg"),
+        ("Other", "other.svg"),
+    ];
+    let data: Vec<Value> = names
+        .iter()
+        .map(|(n, icon)| json!({"key": n, "value": n, "icon": icon}))
+        .collect();
+    ok(wire::v1_success(Value::Array(data)))
+}
