@@ -536,3 +536,18 @@ fn corrupted_files_never_panic() {
         }
     }
 }
+
+/// Every distinct text input grows the engine's string table; pooled models are replaced
+/// from the template once it grows too much, without changing results.
+#[test]
+fn many_distinct_text_inputs() {
+    let book = load(&edge_book());
+    for i in 0..4500 {
+        let greeting = format!("hello #{i}");
+        let ev = book.evaluate(&obj(json!({"Greeting": greeting})), Some(&["Echo".into()]));
+        assert_eq!(ev.outputs["Echo"], json!(greeting));
+    }
+    let ev = book.evaluate(&Map::new(), None);
+    assert_eq!(ev.outputs["Echo"], json!("hello"));
+    assert_eq!(ev.outputs["Sum"], json!(33));
+}
