@@ -104,9 +104,9 @@ impl Folders {
         let mut map = self.lock();
         let mut added = false;
         for name in names {
-            let key = name.to_lowercase();
-            if !map.contains_key(&key) {
-                map.insert(key, Folder::new(name));
+            if let std::collections::btree_map::Entry::Vacant(slot) = map.entry(name.to_lowercase())
+            {
+                slot.insert(Folder::new(name));
                 added = true;
             }
         }
