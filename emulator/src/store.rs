@@ -140,6 +140,19 @@ fn key(folder: &str, service: &str) -> (String, String) {
     (folder.to_lowercase(), service.to_lowercase())
 }
 
+/// A UUID (v4 layout) derived from `parts`: the same parts always give the same id.
+pub fn stable_uuid(parts: &[&str]) -> String {
+    let text = parts.join("\u{1f}");
+    let a = u64::from_str_radix(&short_hash(text.as_bytes()), 16).unwrap_or(0);
+    let b = u64::from_str_radix(&short_hash(format!("salt:{text}").as_bytes()), 16).unwrap_or(0);
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&a.to_be_bytes());
+    bytes[8..].copy_from_slice(&b.to_be_bytes());
+    uuid::Builder::from_random_bytes(bytes)
+        .into_uuid()
+        .to_string()
+}
+
 /// A short, stable content hash (FNV-1a, hex) for `engine_id`-style fields.
 pub fn short_hash(bytes: &[u8]) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -235,8 +248,18 @@ impl Store {
         difference: &str,
         window: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
         notes: (Option<String>, Option<String>, Option<String>),
+        stable_ids: bool,
     ) -> Arc<Version> {
         let now = Utc::now();
+        let file_hash = short_hash(&file);
+        let (fl, sl) = key(folder, service);
+        let new_id = |parts: &[&str]| {
+            if stable_ids {
+                stable_uuid(parts)
+            } else {
+                Uuid::new_v4().to_string()
+            }
+        };
         let version = {
             let mut cat = self.write();
             let k = key(folder, service);
@@ -254,14 +277,14 @@ impl Store {
                     )
                 }
                 None => (
-                    Uuid::new_v4().to_string(),
+                    new_id(&["service", &fl, &sl]),
                     folder.to_string(),
                     service.to_string(),
                     SemVer(0, 0, 0).bump(difference),
                 ),
             };
             let info = VersionInfo {
-                id: Uuid::new_v4().to_string(),
+                id: new_id(&["version", &fl, &sl, &next.to_string(), &file_hash]),
                 service_id: service_id.clone(),
                 folder,
                 service,
@@ -440,6 +463,7 @@ pub fn publish_dir(store: &Store, dir: &Path) -> Vec<(PathBuf, String)> {
                         "minor",
                         (None, None),
                         (None, None, None),
+                        true,
                     );
                 }
                 Err(reason) => problems.push((file.clone(), reason)),

@@ -447,3 +447,30 @@ async fn swagger_properties_are_sorted_by_name() {
         ]
     );
 }
+
+#[tokio::test]
+async fn bundled_workbooks_get_stable_ids_and_identical_swagger_across_starts() {
+    let mut docs = Vec::new();
+    for _ in 0..2 {
+        let h = start().await;
+        let res = client()
+            .get(format!(
+                "{}/api/v3/folders/demo/services/volume-cylinder/downloadswagger/All/false/",
+                h.base_url()
+            ))
+            .header("x-synthetic-key", KEY)
+            .send()
+            .await
+            .unwrap();
+        docs.push(res.bytes().await.unwrap());
+        h.shutdown().await;
+    }
+    assert_eq!(docs[0], docs[1], "byte-identical swagger");
+    let doc: Value = serde_json::from_slice(&docs[0]).unwrap();
+    let op = &doc["paths"]["/{tenant}/api/v3/folders/{product}/services/{engine}/execute"]["post"];
+    let vid = op["responses"]["200"]["schema"]["example"]["response_meta"]["version_id"]
+        .as_str()
+        .unwrap();
+    assert_eq!(vid.len(), 36);
+    assert_eq!(&vid[14..15], "4", "v4 layout");
+}

@@ -170,6 +170,7 @@ async fn publish(
         &difference,
         window,
         (text("release_note"), text("version_label"), text("tags")),
+        false,
     );
     Ok(ok(wire::v3_success(
         json!({"version_id": version.info.id}),
@@ -229,6 +230,7 @@ async fn recompile(
             text("versionLabel").or_else(|| text("label")),
             text("tags"),
         ),
+        false,
     );
     Ok(ok(json!({
         "status": "Success",
