@@ -54,6 +54,16 @@ pub enum ApiError {
         /// Human-readable message.
         message: String,
     },
+    /// A request rejected before a handler ran (bad path encoding, wrong method, oversized or
+    /// non-multipart body): the status is kept, the body becomes Spark-shaped.
+    Rejected {
+        /// Envelope family.
+        family: Family,
+        /// The HTTP status chosen by the extractor / router.
+        status: StatusCode,
+        /// What was wrong.
+        message: String,
+    },
     /// A status chosen by the fault plan (429, 5xx), with optional retry-after seconds.
     Injected {
         /// Envelope family.
@@ -162,6 +172,31 @@ impl IntoResponse for ApiError {
                     }
                 },
             ),
+            ApiError::Rejected {
+                family,
+                status,
+                message,
+            } => {
+                let code = match status.as_u16() {
+                    404 => "RESOURCE_NOT_FOUND",
+                    405 => "METHOD_NOT_ALLOWED",
+                    413 => "EXCEEDED_FILE_SIZE",
+                    415 => "UNSUPPORTED_MEDIA_TYPE",
+                    _ => "INVALID_REQUEST",
+                };
+                let body = match family {
+                    Family::V4 => {
+                        json!({"type": "invalid_input", "code": code, "message": message})
+                    }
+                    Family::V3 => {
+                        let mut body =
+                            v3_error("application_error", "error.application_error", code);
+                        body["error"]["additional_details"] = json!({"details": [message]});
+                        body
+                    }
+                };
+                json_response(status, body)
+            }
             ApiError::Injected {
                 family,
                 status,

@@ -390,3 +390,41 @@ async fn compressed_request_bodies_are_decoded() {
     assert_eq!(status, 400);
     assert_eq!(out["status"], "Error");
 }
+
+#[tokio::test]
+async fn extractor_rejections_are_spark_shaped() {
+    let h = start().await;
+    // Bad percent-encoding in a path segment.
+    let (status, body) = post(
+        &format!("{}/api/v3/folders/%FF%FE/services/x/execute", h.base_url()),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["status"], "Error");
+    // Wrong method on a known path.
+    let (status, body) = get(&execute_url(&h, "demo", "volume-cylinder")).await;
+    assert_eq!(status, 405, "{body}");
+    assert_eq!(body["error"]["message"], "METHOD_NOT_ALLOWED");
+    // Upload without multipart.
+    let (status, body) = post(
+        &format!("{}/api/v3/folders/demo/services/x/upload", h.base_url()),
+        json!({}),
+    )
+    .await;
+    assert!(status == 400 || status == 415, "{status}");
+    assert_eq!(body["status"], "Error");
+    // v4 family keeps the v4 shape.
+    let res = client()
+        .get(format!(
+            "{}/api/v4/batch/x/chunkresults?max=abc",
+            h.base_url()
+        ))
+        .header("x-synthetic-key", KEY)
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = decode(res).await;
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(body["type"], "invalid_input");
+}

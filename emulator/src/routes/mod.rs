@@ -252,7 +252,35 @@ async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Respon
         Ok(req) => req,
         Err(e) => return with_request_id(e.into_response(), request_id),
     };
-    with_request_id(next.run(req).await, request_id)
+    let res = spark_shaped(next.run(req).await, family).await;
+    with_request_id(res, request_id)
+}
+
+/// Error responses that did not come from our handlers (axum extractor rejections, 405)
+/// are plain text; rewrite them into the family's JSON error shape, keeping the status.
+async fn spark_shaped(res: Response, family: Family) -> Response {
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.contains("json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return res;
+    }
+    let body = axum::body::to_bytes(res.into_body(), 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let mut message = String::from_utf8_lossy(&body).trim().to_string();
+    if message.is_empty() {
+        message = status.canonical_reason().unwrap_or("rejected").to_string();
+    }
+    ApiError::Rejected {
+        family,
+        status,
+        message,
+    }
+    .into_response()
 }
 
 fn with_request_id(mut res: Response, id: Option<HeaderValue>) -> Response {
