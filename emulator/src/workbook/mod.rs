@@ -5,6 +5,25 @@
 //! without re-reading the file. The HTTP half of the emulator only talks to this module through
 //! the types below; wire formats (schema, swagger, envelopes) are built from [`Field`] by the
 //! routes, not here.
+//!
+//! Choices made here (Spark behaviour the spec leaves open):
+//!
+//! * Prefixes `Xinput_` / `Xoutput_` match case-insensitively; the API name keeps its case.
+//!   `Xinput_{sub}.{name}` sets [`Field::subservice`]. Names must be unique per direction,
+//!   ignoring case. Fields are sorted by sheet index, then by name (case-insensitively).
+//! * Data types: booleans → BOOLEAN, numbers with a date format → DATE (time-only formats stay
+//!   NUMBER), numbers → NUMBER, text and blank cells → TEXT (blank date-formatted cells → DATE).
+//!   Dates go in and out as `YYYY-MM-DD` (`YYYY-MM-DDThh:mm:ss` when the format shows a time).
+//! * Output numbers are rounded to Excel's 15 significant digits; integral values are JSON
+//!   integers. Cell errors come back as their text (`"#DIV/0!"`).
+//! * Formulas in input cells are evaluated once at load and replaced by their values.
+//! * Data validation: lists (literal, range or named range), whole/decimal bounds (reported in
+//!   [`Field::validation`]); date bounds and text length (checked, not reported). Text list
+//!   matching ignores case. Other rules (custom, notBetween) are ignored.
+//! * Evaluation runs on a pool of IronCalc models cloned from the parsed template; each call
+//!   rewrites the inputs it was given and restores the defaults of inputs a previous call on
+//!   that model changed, then recalculates the whole workbook (IronCalc 0.9.1 has no partial
+//!   recalculation).
 
 use std::collections::HashMap;
 
