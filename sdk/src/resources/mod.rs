@@ -3,4 +3,5 @@
 
 pub mod execute;
 pub mod health;
+pub mod inspect;
 pub mod services;

@@ -58,6 +58,10 @@ impl<'c> Services<'c> {
         Self { client }
     }
 
+    pub(crate) fn client(&self) -> &'c Client {
+        self.client
+    }
+
     /// Runs a service once (API v3) with default metadata.
     ///
     /// ```no_run

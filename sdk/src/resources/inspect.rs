@@ -1,0 +1,126 @@
+//! Service inspection: versions, schema and Swagger document.
+//!
+//! Versions go through the generated platform client. The schema and the Swagger document
+//! are returned as raw JSON on purpose: `cspark-codegen fetch` stores them byte-for-byte
+//! meaningful (every field Spark sent, including ones our OpenAPI description does not
+//! model), and the typed bindings are generated from them.
+
+use serde_json::Value;
+
+use super::services::{IntoServiceUri, Services};
+use crate::error::{Result, SparkError};
+use crate::generated::{into_spark_error, types};
+use crate::transport::RequestSpec;
+use crate::uri::ServiceUri;
+
+/// One published version of a service (`getversions`).
+pub type VersionInfo = types::VersionInfo;
+
+/// Options of [`Services::get_swagger`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SwaggerOptions {
+    /// Subservices to describe (`None` = `All`).
+    pub category: Option<String>,
+    /// A specific version id (`None` = the latest version).
+    pub version_id: Option<String>,
+}
+
+impl SwaggerOptions {
+    /// Describes one version.
+    pub fn version_id(mut self, id: impl Into<String>) -> Self {
+        self.version_id = Some(id.into());
+        self
+    }
+
+    /// Describes only these subservices (comma-separated on the wire).
+    pub fn category(mut self, category: impl Into<String>) -> Self {
+        self.category = Some(category.into());
+        self
+    }
+}
+
+impl Services<'_> {
+    /// Lists the versions of a `folder/service`, as Spark returns them (newest first).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
+    /// for v in client.services().get_versions("my-folder/my-service").await? {
+    ///     println!("{:?} {:?}", v.revision, v.id);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn get_versions(&self, uri: impl IntoServiceUri) -> Result<Vec<VersionInfo>> {
+        let uri = uri.into_service_uri()?;
+        let (folder, service) = folder_service(&uri, "versions")?;
+        let response = self
+            .client()
+            .platform()
+            .get_service_versions(folder, service)
+            .await
+            .map_err(|e| into_spark_error(e, "get_service_versions"))?;
+        Ok(response.into_inner().data.unwrap_or_default())
+    }
+
+    /// The service schema (`xlInputs`, `xOutput`, `bookSummary`, …) as raw JSON.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
+    /// let schema = client.services().get_schema("my-folder/my-service").await?;
+    /// println!("{} inputs", schema["xlInputs"].as_array().map_or(0, Vec::len));
+    /// # Ok(()) }
+    /// ```
+    pub async fn get_schema(&self, uri: impl IntoServiceUri) -> Result<Value> {
+        let uri = uri.into_service_uri()?;
+        let url = uri.schema_url(self.client().base_url())?;
+        let spec = RequestSpec::get(&url)?.idempotent(true);
+        self.client()
+            .transport
+            .send(spec)
+            .await?
+            .json("service schema")
+    }
+
+    /// The Swagger 2.0 document Spark generates for a service (typed inputs and outputs).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
+    /// use cspark::resources::inspect::SwaggerOptions;
+    /// let doc = client
+    ///     .services()
+    ///     .get_swagger("my-folder/my-service", &SwaggerOptions::default())
+    ///     .await?;
+    /// assert_eq!(doc["swagger"], "2.0");
+    /// # Ok(()) }
+    /// ```
+    pub async fn get_swagger(
+        &self,
+        uri: impl IntoServiceUri,
+        options: &SwaggerOptions,
+    ) -> Result<Value> {
+        let uri = uri.into_service_uri()?;
+        let url = uri.swagger_url(
+            self.client().base_url(),
+            options.category.as_deref(),
+            false,
+            options.version_id.as_deref(),
+        )?;
+        let spec = RequestSpec::get(&url)?.idempotent(true);
+        self.client()
+            .transport
+            .send(spec)
+            .await?
+            .json("service swagger")
+    }
+}
+
+fn folder_service<'u>(uri: &'u ServiceUri, what: &str) -> Result<(&'u str, &'u str)> {
+    match (uri.folder(), uri.service()) {
+        (Some(folder), Some(service)) => Ok((folder, service)),
+        _ => Err(SparkError::invalid(
+            "service URI",
+            uri.to_string(),
+            format!("{what} need a folder/service locator"),
+        )),
+    }
+}
