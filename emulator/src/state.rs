@@ -139,6 +139,11 @@ impl History {
         entries.push_back(Arc::new(record));
     }
 
+    pub fn matching(&self, keep: impl Fn(&CallRecord) -> bool) -> Vec<Arc<CallRecord>> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries.iter().filter(|r| keep(r)).cloned().collect()
+    }
+
     pub fn get(&self, call_id: &str) -> Option<Arc<CallRecord>> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries
@@ -160,6 +165,8 @@ pub(crate) struct Inner {
     pub history: History,
     pub batches: Batches,
     pub folders: crate::folders::Folders,
+    /// Finished log-download jobs: job id → (file name, zip bytes).
+    pub downloads: Mutex<HashMap<String, (String, bytes::Bytes)>>,
 }
 
 /// The application state handed to [`crate::app`]. Clone is one `Arc` increment.
@@ -182,6 +189,7 @@ impl AppState {
             inner: Arc::new(Inner {
                 tenant: tenant.to_string(),
                 batches: Batches::persistent(data_dir.as_ref().map(|d| d.join("batches"))),
+                downloads: Mutex::default(),
                 folders: crate::folders::Folders::persistent(
                     data_dir.as_ref().map(|d| d.join("folders.json")),
                 ),

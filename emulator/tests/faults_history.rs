@@ -285,3 +285,78 @@ async fn dropped_connection_sends_no_bytes() {
         String::from_utf8_lossy(&received)
     );
 }
+
+#[tokio::test]
+async fn log_downloads_as_json_and_csv_zips() {
+    use std::io::Read;
+    let h = start().await;
+    let url = execute_url(&h, "demo", "volume-cylinder");
+    let mut ids = Vec::new();
+    for (r, hh) in [(1.0, 2.0), (3.0, 4.0)] {
+        let (_, out) = post(
+            &url,
+            json!({"request_data": {"inputs": {"Radius": r, "Height": hh}},
+                   "request_meta": {"source_system": "logs-test", "correlation_id": "c, \"q\""}}),
+        )
+        .await;
+        ids.push(
+            out["response_meta"]["call_id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    post(&execute_url(&h, "demo", "loan-calc"), json!({})).await;
+    let base = format!(
+        "{}/api/v3/folders/demo/services/volume-cylinder/log",
+        h.base_url()
+    );
+    for format in ["downloadjson", "downloadcsv"] {
+        let (status, started) = post(
+            &format!("{base}/{format}"),
+            json!({"request_data": {"call_ids": ["logs-test"], "start_date": "2020-01-01T00:00:00Z",
+                                    "end_date": "2100-01-01T00:00:00Z", "timezone_offset": "+00:00"}}),
+        )
+        .await;
+        assert_eq!(status, 200, "{started}");
+        let job = started["response_data"]["job_id"].as_str().unwrap();
+        let (status, st) = get(&format!("{base}/{format}/status/{job}")).await;
+        assert_eq!(status, 200);
+        assert_eq!(st["response_data"]["progress"], 100);
+        assert!(
+            st.get("status").is_none(),
+            "envelope status missing as on Spark"
+        );
+        let link = st["response_data"]["download_url"].as_str().unwrap();
+        let res = client().get(link).send().await.unwrap();
+        assert_eq!(res.headers()["content-type"], "application/zip");
+        let bytes = res.bytes().await.unwrap();
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+        let mut file = archive.by_index(0).unwrap();
+        let mut text = String::new();
+        file.read_to_string(&mut text).unwrap();
+        if format == "downloadjson" {
+            let logs: Value = serde_json::from_str(&text).unwrap();
+            let logs = logs.as_array().unwrap();
+            assert_eq!(logs.len(), 2);
+            let got: Vec<&str> = logs
+                .iter()
+                .map(|l| l["EngineCallId"].as_str().unwrap())
+                .collect();
+            assert_eq!(got, ids.iter().map(String::as_str).collect::<Vec<_>>());
+            let v = logs[1]["EngineDetails"]["response_data"]["outputs"]["Volume"]
+                .as_f64()
+                .unwrap();
+            assert!(close(v, volume(3.0, 4.0)));
+        } else {
+            let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
+            assert_eq!(lines.len(), 3, "{text}");
+            assert!(lines[0].starts_with("Description,Log Time,Transaction date,Version,"));
+            assert!(lines[0].ends_with(",Error Details,Warning Details"));
+            assert!(lines[0].contains(",Radius,") && lines[0].contains(",Volume,"));
+            assert!(lines[1].contains(&ids[0]) && lines[1].contains("\"c, \"\"q\"\"\""));
+        }
+    }
+    let (status, _) = get(&format!("{base}/downloadjson/status/nope")).await;
+    assert_eq!(status, 404);
+}

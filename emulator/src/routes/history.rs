@@ -62,7 +62,7 @@ fn log_time(t: chrono::DateTime<chrono::Utc>) -> String {
 }
 
 /// The detailed-log document (§6.9) of one call.
-fn detailed_log(r: &CallRecord, tenant: &str, host: &str) -> Value {
+pub(super) fn detailed_log(r: &CallRecord, tenant: &str, host: &str) -> Value {
     let m = &r.request_meta;
     let info = &r.version.info;
     let text = |k: &str| m.get(k).cloned().unwrap_or(Value::Null);

@@ -22,6 +22,7 @@ mod execute;
 mod folders;
 mod health;
 mod history;
+mod logs;
 mod platform;
 mod schema;
 mod services;
@@ -46,6 +47,7 @@ pub fn app(state: AppState) -> Router {
         .merge(upload::router())
         .merge(batches::router())
         .merge(history::router())
+        .merge(logs::router())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), gate))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -123,6 +125,9 @@ const KEYWORDS: &[&str] = &[
     "uploadcoverimage",
     "lookup",
     "getcategories",
+    "downloadjson",
+    "downloadcsv",
+    "downloads",
 ];
 
 fn normalise(mut req: Request) -> Request {
