@@ -244,6 +244,31 @@ impl EmulatorHandle {
         self.state.inner.tokens.revoke_all()
     }
 
+    /// Publish a workbook as a new version of `folder/service` without going through HTTP
+    /// (`difference`: `major`, `minor` or `patch`); returns the new version id.
+    pub fn publish_workbook(
+        &self,
+        folder: &str,
+        service: &str,
+        file_name: &str,
+        bytes: Vec<u8>,
+        difference: &str,
+    ) -> Result<String, String> {
+        let engine = engine::load_xlsx(&bytes, file_name)?;
+        let version = self.state.store().publish(
+            folder,
+            service,
+            engine,
+            bytes::Bytes::from(bytes),
+            file_name,
+            difference,
+            (None, None),
+            (None, None, None),
+            false,
+        );
+        Ok(version.info.id.clone())
+    }
+
     /// Workbooks that failed to load at start.
     pub fn load_problems(&self) -> &[LoadProblem] {
         &self.problems

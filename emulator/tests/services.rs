@@ -474,3 +474,26 @@ async fn bundled_workbooks_get_stable_ids_and_identical_swagger_across_starts() 
     assert_eq!(vid.len(), 36);
     assert_eq!(&vid[14..15], "4", "v4 layout");
 }
+
+#[tokio::test]
+async fn publish_workbook_from_the_handle() {
+    let h = start().await;
+    let vid = h
+        .publish_workbook("api", "cyl", "cyl.xlsx", cylinder_xlsx(4.0), "minor")
+        .unwrap();
+    let (status, out) = post(
+        &format!("{}/api/v3/version/{vid}", h.base_url()),
+        json!({"request_data": {"inputs": {"Radius": 1, "Height": 1}}}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(out["response_meta"]["version"], "0.1.0");
+    assert!(close(
+        out["response_data"]["outputs"]["Volume"].as_f64().unwrap(),
+        4.0 * std::f64::consts::PI
+    ));
+    assert!(
+        h.publish_workbook("api", "bad", "bad.xlsx", b"nope".to_vec(), "minor")
+            .is_err()
+    );
+}
