@@ -64,6 +64,17 @@ pub enum ApiError {
         /// What was wrong.
         message: String,
     },
+    /// Any status with an explicit code (e.g. 500 `INVALID_JOB_ID` of the ImpEx API).
+    Coded {
+        /// Envelope family.
+        family: Family,
+        /// HTTP status.
+        status: StatusCode,
+        /// Machine code.
+        code: &'static str,
+        /// Human-readable message.
+        message: String,
+    },
     /// A status chosen by the fault plan (429, 5xx), with optional retry-after seconds.
     Injected {
         /// Envelope family.
@@ -160,6 +171,25 @@ impl IntoResponse for ApiError {
                 message,
             } => json_response(
                 StatusCode::BAD_REQUEST,
+                match family {
+                    Family::V4 => {
+                        json!({"type": "invalid_input", "code": code, "message": message})
+                    }
+                    Family::V3 => {
+                        let mut body =
+                            v3_error("application_error", "error.application_error", code);
+                        body["error"]["additional_details"] = json!({"details": [message]});
+                        body
+                    }
+                },
+            ),
+            ApiError::Coded {
+                family,
+                status,
+                code,
+                message,
+            } => json_response(
+                status,
                 match family {
                     Family::V4 => {
                         json!({"type": "invalid_input", "code": code, "message": message})

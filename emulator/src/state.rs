@@ -167,6 +167,8 @@ pub(crate) struct Inner {
     pub folders: crate::folders::Folders,
     /// Finished log-download jobs: job id → (file name, zip bytes).
     pub downloads: Mutex<HashMap<String, (String, bytes::Bytes)>>,
+    /// Export / import job results: job id → (kind, result document).
+    pub impex: Mutex<HashMap<String, (&'static str, Value)>>,
 }
 
 /// The application state handed to [`crate::app`]. Clone is one `Arc` increment.
@@ -190,6 +192,7 @@ impl AppState {
                 tenant: tenant.to_string(),
                 batches: Batches::persistent(data_dir.as_ref().map(|d| d.join("batches"))),
                 downloads: Mutex::default(),
+                impex: Mutex::default(),
                 folders: crate::folders::Folders::persistent(
                     data_dir.as_ref().map(|d| d.join("folders.json")),
                 ),

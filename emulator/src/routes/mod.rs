@@ -22,6 +22,7 @@ mod execute;
 mod folders;
 mod health;
 mod history;
+mod impex;
 mod logs;
 mod platform;
 mod schema;
@@ -48,6 +49,7 @@ pub fn app(state: AppState) -> Router {
         .merge(batches::router())
         .merge(history::router())
         .merge(logs::router())
+        .merge(impex::router())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), gate))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -128,6 +130,8 @@ const KEYWORDS: &[&str] = &[
     "downloadjson",
     "downloadcsv",
     "downloads",
+    "export",
+    "import",
 ];
 
 fn normalise(mut req: Request) -> Request {
