@@ -284,3 +284,36 @@ async fn version_resolution() {
     .await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_executes_stay_correct() {
+    let h = start().await;
+    let url = execute_url(&h, "demo", "volume-cylinder");
+    let mut tasks = Vec::new();
+    for t in 0..8u32 {
+        let url = url.clone();
+        tasks.push(tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            for i in 0..100u32 {
+                let (r, hh) = (f64::from(t) + 1.0, f64::from(i) + 0.5);
+                let res = client
+                    .post(&url)
+                    .header("x-synthetic-key", KEY)
+                    .json(&json!({"request_data": {"inputs": {"Radius": r, "Height": hh}}}))
+                    .send()
+                    .await
+                    .unwrap();
+                let body: Value = res.json().await.unwrap();
+                assert!(close(vol(&body), volume(r, hh)), "task {t} call {i}");
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let c = h.counters();
+    assert_eq!(
+        c.routes["POST /{tenant}/api/v3/folders/{folder}/services/{service}/execute"],
+        800
+    );
+}
