@@ -175,6 +175,11 @@ impl Emulator {
         let (tx, rx) = oneshot::channel::<()>();
         let router = app(state.clone());
         let task = tokio::spawn(async move {
+            use axum::serve::ListenerExt;
+            // Small JSON answers: no Nagle delay on keep-alive connections.
+            let listener = listener.tap_io(|tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
             let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
                 let _ = rx.await;
             });
