@@ -11,6 +11,41 @@
 //!
 //! The router is [`app`]; [`Emulator::start`] binds it to a socket and returns a handle with
 //! the URL, request counters and a fault-plan switch.
+//!
+//! # Endpoints
+//!
+//! `{t}` = tenant. Fixed path segments match case-insensitively; folder and service names are
+//! URL-decoded and looked up case-insensitively. `/public/` variants need no credentials.
+//!
+//! | method | path |
+//! |---|---|
+//! | GET | `/health` |
+//! | POST | `/auth/realms/{t}/protocol/openid-connect/token` (form, client credentials) |
+//! | POST | `/{t}/api/v3[/public]/folders/{f}/services/{s}/execute`, `…/service/{id}`, `…/version/{id}`, `…/execute`; `/{t}/api/v3` (bearer only) |
+//! | POST | `/{t}/api/v4[/public]/execute` |
+//! | GET/POST | `/{t}/api/v3[/public]/{locator}/metadata`, POST `…/validation` |
+//! | GET | `/{t}/api/v3[/public]/{locator}/downloadswagger/{category}/{isDownload}/{versionId?}` |
+//! | GET | `/api/v1/product/{f}/engines/get/{s}`, `…/getbyversionid/{s}/{vid}`, `…/getversions/{s}`; POST `/{t}/api/v3/GetEngineDetailByVersionId/versionid/{vid}` |
+//! | GET | `/api/v1/product/{f}/engines/{s}/download/{vid?}`; DELETE `/api/v1/product/{f}/engines/delete/{s}` |
+//! | GET | `/{t}/api/v3/folders/{f}/services/{s}/exists`; POST `/{t}/api/v3/services/search` |
+//! | POST | `…/services/{s}/upload` (multipart), GET `…/getcompilationprogess/{job}`, POST `…/publish`, POST `…/recompileNodgen` |
+//! | * | `/{t}/api/v4/batch`, `/batch/status`, `/batch/{id}` (GET, PATCH), `/batch/{id}/status`, `/batch/{id}/chunks`, `/batch/{id}/chunkresults?max=` |
+//! | GET | `/{t}/api/v3/log/getexecutionhistorybycallid/{call}`; POST `…/services/{s}/download/xml/{call}`; POST `…/log/downloadjson|downloadcsv`, GET `…/status/{job}` |
+//! | * | `/{t}/api/v4/export`, `/export/{id}/status`, `/export/status`, `/import`, `/import/{id}/status`, `/import/status` |
+//! | * | `/api/v1/product/create|list|GetProduct/{id}|update/{id}|delete/{id}|isproductexists/{name}`, `/api/v1/product/{f}/engines`, `/api/v1/lookup/getcategories` (bearer only) |
+//! | GET | `/api/v1/config/GetSparkConfiguration` (bearer only) |
+//! | GET/POST | `/_emulator/counters`, `/_emulator/counters/reset`, `/_emulator/files/{vid}`, `/_emulator/downloads/{job}` |
+//!
+//! # Swagger types
+//!
+//! `downloadswagger` documents are deterministic (properties sorted by name, bundled workbooks
+//! get stable ids): number → `number`, text → `string`, boolean → `boolean`, date → `string` with
+//! `format: date`, table → `array` of `object` (one property per column), list validation →
+//! `enum`, number validation → `minimum` / `maximum`.
+//!
+//! # Faults
+//!
+//! See [`faults`] for the plan format (`--faults FILE` or [`EmulatorHandle::set_faults`]).
 #![deny(missing_docs)]
 #![recursion_limit = "256"]
 
