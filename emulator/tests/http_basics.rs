@@ -428,3 +428,40 @@ async fn extractor_rejections_are_spark_shaped() {
     assert_eq!(status, 404, "{body}");
     assert_eq!(body["type"], "invalid_input");
 }
+
+/// Raw HTTP/1.1 GET (reqwest would decompress transparently); returns (head, body).
+async fn raw_get(addr: std::net::SocketAddr, path: &str, extra: &str) -> (String, Vec<u8>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let req = format!(
+        "GET {path} HTTP/1.1\r\nhost: localhost\r\nx-synthetic-key: {KEY}\r\nconnection: close\r\n{extra}\r\n"
+    );
+    stream.write_all(req.as_bytes()).await.unwrap();
+    let mut all = Vec::new();
+    stream.read_to_end(&mut all).await.unwrap();
+    let split = all.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&all[..split]).to_ascii_lowercase();
+    (head, all[split + 4..].to_vec())
+}
+
+#[tokio::test]
+async fn large_json_responses_are_gzipped_when_accepted() {
+    let h = start().await;
+    let path = "/api/v1/product/demo/engines/get/insurance-quote";
+    let (head, body) = raw_get(h.addr(), path, "accept-encoding: gzip\r\n").await;
+    assert!(head.contains("content-encoding: gzip"), "{head}");
+    // The body may be chunked; find the gzip stream by its magic bytes.
+    let start = body.windows(2).position(|w| w == [0x1f, 0x8b]).unwrap();
+    let mut text = String::new();
+    let _ =
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&body[start..]), &mut text);
+    assert!(
+        text.contains("\"bookServiceName\":\"insurance-quote\""),
+        "{text}"
+    );
+    // Without Accept-Encoding, or for small bodies, nothing is compressed.
+    let (head, _) = raw_get(h.addr(), path, "").await;
+    assert!(!head.contains("content-encoding"), "{head}");
+    let (head, _) = raw_get(h.addr(), "/health", "accept-encoding: gzip\r\n").await;
+    assert!(!head.contains("content-encoding"), "{head}");
+}

@@ -53,3 +53,67 @@ fn inflate(bytes: &[u8], encoding: &str, limit: usize) -> Result<Vec<u8>, String
     };
     Ok(out)
 }
+
+/// Bodies smaller than this are sent uncompressed even when the client accepts gzip.
+const COMPRESS_MIN: usize = 1024;
+
+/// gzip a JSON response when the request accepted it (`Accept-Encoding: gzip`) and the body
+/// is worth it; other responses pass through untouched.
+pub(super) async fn compress_response(
+    res: axum::response::Response,
+    accepts_gzip: bool,
+) -> axum::response::Response {
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.contains("json"));
+    let small = res
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .is_some_and(|n| n < COMPRESS_MIN);
+    if !accepts_gzip || !is_json || small || res.headers().contains_key(header::CONTENT_ENCODING) {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return axum::response::Response::from_parts(parts, Body::empty());
+    };
+    if bytes.len() < COMPRESS_MIN {
+        return axum::response::Response::from_parts(parts, Body::from(bytes));
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let compressed = std::io::Write::write_all(&mut gz, &bytes).and_then(|_| gz.finish());
+    match compressed {
+        Ok(out) => {
+            parts.headers.remove(header::CONTENT_LENGTH);
+            parts.headers.insert(
+                header::CONTENT_ENCODING,
+                axum::http::HeaderValue::from_static("gzip"),
+            );
+            parts.headers.insert(
+                header::VARY,
+                axum::http::HeaderValue::from_static("accept-encoding"),
+            );
+            axum::response::Response::from_parts(parts, Body::from(out))
+        }
+        Err(_) => axum::response::Response::from_parts(parts, Body::from(bytes)),
+    }
+}
+
+/// Does the request accept gzip?
+pub(super) fn accepts_gzip(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|enc| {
+            let mut parts = enc.trim().split(';');
+            let name = parts.next().unwrap_or("").trim();
+            let q_zero = parts.any(|p| p.trim().replace(' ', "") == "q=0");
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !q_zero
+        })
+}

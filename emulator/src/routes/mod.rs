@@ -261,7 +261,9 @@ async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Respon
         Ok(req) => req,
         Err(e) => return with_request_id(e.into_response(), request_id),
     };
+    let gzip_ok = encoding::accepts_gzip(req.headers());
     let res = spark_shaped(next.run(req).await, family).await;
+    let res = encoding::compress_response(res, gzip_ok).await;
     with_request_id(res, request_id)
 }
 
