@@ -113,3 +113,83 @@ async fn binary_reports_bad_workbooks_and_exits_on_sigterm() {
     assert!(exit.success(), "clean exit on SIGTERM: {exit:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn binary_applies_fault_file_and_oauth_clients() {
+    let dir = std::env::temp_dir().join(format!("cspark-emulator-faults-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let plan = dir.join("faults.json");
+    std::fs::write(
+        &plan,
+        r#"{"seed": 1, "rules": [{"route": "*/execute", "script": [503]}]}"#,
+    )
+    .unwrap();
+    let workbooks = concat!(env!("CARGO_MANIFEST_DIR"), "/workbooks");
+    let (_child, url, _) = spawn(&[
+        "--addr",
+        "127.0.0.1:0",
+        "--workbooks",
+        workbooks,
+        "--oauth-client",
+        "app:secret",
+        "--faults",
+        plan.to_str().unwrap(),
+    ]);
+    let client = reqwest::Client::new();
+    let res = client
+        .post(format!(
+            "{url}/auth/realms/my-tenant/protocol/openid-connect/token"
+        ))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("grant_type=client_credentials&client_id=app&client_secret=secret")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let token: serde_json::Value = res.json().await.unwrap();
+    let token = token["access_token"].as_str().unwrap().to_string();
+    let exec = format!("{url}/my-tenant/api/v3/folders/demo/services/volume-cylinder/execute");
+    let body = json!({"request_data": {"inputs": {"Radius": 1, "Height": 3}}});
+    let first = client
+        .post(&exec)
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status().as_u16(), 503, "scripted fault first");
+    let second = client
+        .post(&exec)
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(second.status().as_u16(), 200);
+    let out: serde_json::Value = second.json().await.unwrap();
+    let v = out["response_data"]["outputs"]["Volume"].as_f64().unwrap();
+    assert!((v - std::f64::consts::PI * 3.0).abs() < 1e-9);
+    let keyed = client
+        .post(&exec)
+        .header("x-synthetic-key", "k")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        keyed.status().as_u16(),
+        401,
+        "API keys refused when only OAuth clients are set"
+    );
+    let counters: serde_json::Value = client
+        .get(format!("{url}/_emulator/counters"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(counters["token_requests"], 1);
+    assert_eq!(counters["faults_injected"], 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}
