@@ -169,6 +169,8 @@ pub(crate) struct Inner {
     pub downloads: Mutex<HashMap<String, (String, bytes::Bytes)>>,
     /// Export / import job results: job id → (kind, result document).
     pub impex: Mutex<HashMap<String, (&'static str, Value)>>,
+    /// Saved transform documents.
+    pub transforms: crate::routes::transforms::Transforms,
 }
 
 /// The application state handed to [`crate::app`]. Clone is one `Arc` increment.
@@ -193,6 +195,7 @@ impl AppState {
                 batches: Batches::persistent(data_dir.as_ref().map(|d| d.join("batches"))),
                 downloads: Mutex::default(),
                 impex: Mutex::default(),
+                transforms: Default::default(),
                 folders: crate::folders::Folders::persistent(
                     data_dir.as_ref().map(|d| d.join("folders.json")),
                 ),

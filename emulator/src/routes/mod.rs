@@ -28,6 +28,7 @@ mod platform;
 mod schema;
 mod services;
 mod swagger;
+pub(crate) mod transforms;
 mod upload;
 mod v4;
 
@@ -50,6 +51,7 @@ pub fn app(state: AppState) -> Router {
         .merge(history::router())
         .merge(logs::router())
         .merge(impex::router())
+        .merge(transforms::router())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), gate))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -132,6 +134,9 @@ const KEYWORDS: &[&str] = &[
     "downloads",
     "export",
     "import",
+    "transforms",
+    "for",
+    "run",
 ];
 
 fn normalise(mut req: Request) -> Request {

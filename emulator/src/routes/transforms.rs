@@ -1,0 +1,301 @@
+//! Transform documents (§2.5, v4): save, get, delete, list, validate, upload. The emulator
+//! stores and validates them but does not run JSONata / Node code: `…/for/…` calls answer
+//! 501 `TRANSFORM_NOT_SUPPORTED`.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use axum::Router;
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::post;
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+use crate::error::{ApiError, Family};
+use crate::state::AppState;
+use crate::wire::{self, ok, timestamp};
+
+use super::parse_object;
+
+const F: Family = Family::V4;
+const TYPES: &[&str] = &["JSONtransforms_v1.0.1", "Nodejs22_v1.0.0"];
+
+/// A stored transform document.
+#[derive(Clone)]
+pub(crate) struct Transform {
+    id: String,
+    name: String,
+    kind: String,
+    document: String,
+    created: DateTime<Utc>,
+    updated: DateTime<Utc>,
+}
+
+/// Transforms by (folder lower, name lower).
+#[derive(Default)]
+pub(crate) struct Transforms(Mutex<BTreeMap<(String, String), Transform>>);
+
+pub(super) fn router() -> Router<AppState> {
+    let base = "/{tenant}/api/v4/transforms";
+    Router::new()
+        .route(&format!("{base}/validation"), post(validate))
+        .route(&format!("{base}/list/{{folder}}"), post(list))
+        .route(&format!("{base}/{{folder}}"), post(upload))
+        .route(
+            &format!("{base}/{{folder}}/{{name}}"),
+            post(save).get(fetch).delete(remove),
+        )
+        .route(
+            &format!("{base}/{{folder}}/{{name}}/for/{{f}}/{{s}}"),
+            post(run),
+        )
+        .route(&format!("{base}/{{folder}}/{{name}}/run"), post(run))
+        .route(
+            &format!("{base}/{{name}}/for/folders/{{f}}/services/{{s}}"),
+            post(run),
+        )
+}
+
+/// Check a transform document; `Err` holds Spark-style `{code, type, message}` errors.
+fn check(content: &str) -> Result<String, Vec<Value>> {
+    let err = |m: String| {
+        vec![json!({"code": "INVALID_TRANSFORM", "type": "invalid_input", "message": m})]
+    };
+    let doc: Value = serde_json::from_str(content).map_err(|e| err(format!("not JSON: {e}")))?;
+    let kind = doc
+        .get("transform_type")
+        .and_then(Value::as_str)
+        .ok_or_else(|| err("missing transform_type".into()))?;
+    if !TYPES.contains(&kind) {
+        return Err(err(format!("unsupported transform_type {kind:?}")));
+    }
+    let needs: &[&str] = if kind.starts_with("Nodejs") {
+        &["transform_code"]
+    } else {
+        &["input_body_transform", "output_body_transform"]
+    };
+    for key in needs {
+        if !doc.get(*key).is_some_and(Value::is_string) {
+            return Err(err(format!("missing {key}")));
+        }
+    }
+    Ok(kind.to_string())
+}
+
+fn content_of(body: &serde_json::Map<String, Value>) -> Result<String, ApiError> {
+    match body.get("transform_content") {
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(v @ Value::Object(_)) => Ok(v.to_string()),
+        _ => Err(ApiError::bad_request(F, "missing transform_content")),
+    }
+}
+
+fn envelope(id: &str, outputs: Value) -> Response {
+    ok(
+        json!({"object": "transform", "response_timestamp": wire::now_ts(), "process_time": 0,
+              "id": id, "status": "Success", "outputs": outputs}),
+    )
+}
+
+fn store(
+    state: &AppState,
+    folder: &str,
+    name: &str,
+    content: String,
+) -> Result<Response, ApiError> {
+    let kind = check(&content).map_err(|errors| {
+        ApiError::bad_request(
+            F,
+            errors[0]["message"]
+                .as_str()
+                .unwrap_or("invalid")
+                .to_string(),
+        )
+    })?;
+    let key = (folder.to_lowercase(), name.to_lowercase());
+    let mut map = state
+        .inner
+        .transforms
+        .0
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    let now = Utc::now();
+    let created = map.get(&key).map(|t| t.created).unwrap_or(now);
+    let id = map
+        .get(&key)
+        .map(|t| t.id.clone())
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    map.insert(
+        key,
+        Transform {
+            id: id.clone(),
+            name: name.to_string(),
+            kind,
+            document: content,
+            created,
+            updated: now,
+        },
+    );
+    Ok(envelope(
+        &id,
+        json!({"name": name, "transform_uri": format!("{folder}/{name}")}),
+    ))
+}
+
+async fn save(
+    State(state): State<AppState>,
+    Path((_t, folder, name)): Path<(String, String, String)>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let body = parse_object(&body, F)?;
+    store(&state, &folder, &name, content_of(&body)?)
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    Path((_t, folder)): Path<(String, String)>,
+    mut multipart: Multipart,
+) -> Result<Response, ApiError> {
+    let mut last = None;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => {
+                return Err(ApiError::bad_request(
+                    F,
+                    format!("invalid multipart body: {e}"),
+                ));
+            }
+        };
+        let file_name = field.file_name().unwrap_or("transform.json").to_string();
+        let name = file_name
+            .rsplit_once('.')
+            .map_or(file_name.as_str(), |(n, _)| n)
+            .to_string();
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|e| ApiError::bad_request(F, format!("invalid multipart body: {e}")))?;
+        last = Some(store(
+            &state,
+            &folder,
+            &name,
+            String::from_utf8_lossy(&bytes).into_owned(),
+        )?);
+    }
+    last.ok_or_else(|| ApiError::bad_request(F, "missing file part"))
+}
+
+fn not_found(folder: &str, name: &str) -> ApiError {
+    ApiError::NotFound {
+        family: F,
+        code: "TRANSFORM_NOT_FOUND",
+        message: format!("transform {folder}/{name} not found"),
+    }
+}
+
+async fn fetch(
+    State(state): State<AppState>,
+    Path((_t, folder, name)): Path<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    let map = state
+        .inner
+        .transforms
+        .0
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    let t = map
+        .get(&(folder.to_lowercase(), name.to_lowercase()))
+        .ok_or_else(|| not_found(&folder, &name))?;
+    Ok(envelope(
+        &t.id,
+        json!({"transform_document": t.document, "updatedAt": timestamp(t.updated)}),
+    ))
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    Path((_t, folder, name)): Path<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    let mut map = state
+        .inner
+        .transforms
+        .0
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    let t = map
+        .remove(&(folder.to_lowercase(), name.to_lowercase()))
+        .ok_or_else(|| not_found(&folder, &name))?;
+    Ok(envelope(
+        &t.id,
+        json!({"name": t.name, "transform_uri": format!("{folder}/{}", t.name)}),
+    ))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    Path((_t, folder)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let body = parse_object(&body, F)?;
+    let page = body.get("page").and_then(Value::as_u64).unwrap_or(1).max(1) as usize;
+    let size = body
+        .get("pageSize")
+        .and_then(Value::as_u64)
+        .unwrap_or(100)
+        .max(1) as usize;
+    let kind_filter: Option<String> = body
+        .get("search")
+        .and_then(Value::as_array)
+        .and_then(|s| s.iter().find(|f| f["field"] == "transform_type"))
+        .and_then(|f| f["value"].as_str().map(String::from));
+    let map = state
+        .inner
+        .transforms
+        .0
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    let rows: Vec<Value> = map
+        .iter()
+        .filter(|((f, _), t)| {
+            *f == folder.to_lowercase() && kind_filter.as_ref().is_none_or(|k| *k == t.kind)
+        })
+        .map(|(_, t)| {
+            json!({"id": t.id, "name": t.name, "transform_type": t.kind,
+                   "createdAt": timestamp(t.created), "createdBy": "emulator@cspark.local",
+                   "updatedAt": timestamp(t.updated), "modifiedBy": "emulator@cspark.local"})
+        })
+        .collect();
+    let count = rows.len();
+    let result: Vec<Value> = rows
+        .into_iter()
+        .skip((page - 1) * size)
+        .take(size)
+        .collect();
+    Ok(ok(
+        json!({"count": count, "page": page, "pageSize": size, "result": result}),
+    ))
+}
+
+async fn validate(body: Bytes) -> Result<Response, ApiError> {
+    let body = parse_object(&body, F)?;
+    let content = content_of(&body)?;
+    let (valid, error) = match check(&content) {
+        Ok(_) => (true, Value::Null),
+        Err(errors) => (false, Value::Array(errors)),
+    };
+    Ok(envelope("", json!({"isValid": valid, "error": error})))
+}
+
+async fn run() -> ApiError {
+    ApiError::Coded {
+        family: F,
+        status: StatusCode::NOT_IMPLEMENTED,
+        code: "TRANSFORM_NOT_SUPPORTED",
+        message: "the emulator stores transforms but does not run them".into(),
+    }
+}
