@@ -34,6 +34,8 @@
 //! | * | `/{t}/api/v4/export`, `/export/{id}/status`, `/export/status`, `/import`, `/import/{id}/status`, `/import/status` |
 //! | * | `/api/v1/product/create|list|GetProduct/{id}|update/{id}|delete/{id}|isproductexists/{name}`, `/api/v1/product/{f}/engines`, `/api/v1/lookup/getcategories` (bearer only) |
 //! | GET | `/api/v1/config/GetSparkConfiguration` (bearer only) |
+//! | * | `/{t}/api/v4/transforms/{folder}/{name}` (POST/GET/DELETE), `/transforms/list/{folder}`, `/transforms/validation`; running a transform → 501 |
+//! | * | `/{t}/api/v3/nodegen/…/getnodegenzipbyId/…`, `/{t}/api/v3[/public]/proxy/…` → 501 `NOT_SUPPORTED_BY_EMULATOR` |
 //! | GET/POST | `/_emulator/counters`, `/_emulator/counters/reset`, `/_emulator/files/{vid}`, `/_emulator/downloads/{job}` |
 //!
 //! # Swagger types

@@ -66,3 +66,21 @@ async fn transform_documents_round_trip() {
     let (status, _) = get(&format!("{b}/tf/cyl")).await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn wasm_and_proxy_answer_501() {
+    let h = start().await;
+    let (status, body) = get(&format!(
+        "{}/api/v3/nodegen/getnodegenzipbyId/folders/demo/services/volume-cylinder",
+        h.base_url()
+    ))
+    .await;
+    assert_eq!(status, 501, "{body}");
+    assert_eq!(body["error"]["message"], "NOT_SUPPORTED_BY_EMULATOR");
+    let (status, _) = post(
+        &format!("{}/api/v3/proxy/my/endpoint", h.base_url()),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 501);
+}

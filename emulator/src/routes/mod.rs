@@ -29,6 +29,7 @@ mod schema;
 mod services;
 mod swagger;
 pub(crate) mod transforms;
+mod unsupported;
 mod upload;
 mod v4;
 
@@ -52,6 +53,7 @@ pub fn app(state: AppState) -> Router {
         .merge(logs::router())
         .merge(impex::router())
         .merge(transforms::router())
+        .merge(unsupported::router())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), gate))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -137,6 +139,9 @@ const KEYWORDS: &[&str] = &[
     "transforms",
     "for",
     "run",
+    "nodegen",
+    "getnodegenzipbyid",
+    "proxy",
 ];
 
 fn normalise(mut req: Request) -> Request {
