@@ -360,3 +360,39 @@ async fn log_downloads_as_json_and_csv_zips() {
     let (status, _) = get(&format!("{base}/downloadjson/status/nope")).await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn v1_log_search_lists_calls_newest_first() {
+    let h = start().await;
+    let url = execute_url(&h, "demo", "volume-cylinder");
+    for purpose in ["A", "B", "A"] {
+        post(
+            &url,
+            json!({"request_meta": {"call_purpose": purpose, "source_system": "s"}}),
+        )
+        .await;
+    }
+    let logs = format!(
+        "{}/api/v1/product/demo/engines/volume-cylinder/logs",
+        h.url()
+    );
+    let (status, all) = post(
+        &logs,
+        json!({"search": [], "page": 1, "pageSize": 100, "sort": "-updated"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{all}");
+    assert_eq!(all["count"], 3);
+    assert_eq!(all["data"][0]["callPurpose"], "A");
+    assert_eq!(all["data"][0]["serviceName"], "volume-cylinder");
+    assert!(all["data"][0]["calcTime"].is_string());
+    let (_, only_b) = post(
+        &logs,
+        json!({"search": [{"field": "CallPurpose", "value": "B"}]}),
+    )
+    .await;
+    assert_eq!(only_b["count"], 1);
+    let (_, paged) = post(&logs, json!({"page": 2, "pageSize": 2})).await;
+    assert_eq!(paged["data"].as_array().unwrap().len(), 1);
+    assert_eq!(paged["previous"], 1);
+}

@@ -26,6 +26,95 @@ pub(super) fn router() -> Router<AppState> {
         .route(&format!("{base}/{{format}}"), post(start))
         .route(&format!("{base}/{{format}}/status/{{job}}"), get(status))
         .route("/_emulator/downloads/{job}", get(download))
+        .route(
+            "/api/v1/product/{folder}/engines/{service}/logs",
+            post(search),
+        )
+}
+
+/// `POST /api/v1/product/{f}/engines/{s}/logs`: call history of a service, newest first.
+async fn search(
+    State(state): State<AppState>,
+    Path((folder, service)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let body = parse_object(&body, Family::V3)?;
+    let mut from = None;
+    let mut to = None;
+    let mut version = None;
+    let mut purpose = None;
+    let mut text = None;
+    for item in body
+        .get("search")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let field = item["field"].as_str().unwrap_or("").to_ascii_lowercase();
+        let value = item["value"].as_str().map(String::from);
+        match field.as_str() {
+            "startdate" => from = value.as_deref().and_then(wire::parse_instant),
+            "enddate" => to = value.as_deref().and_then(wire::parse_instant),
+            "version" => version = item["id"].as_str().map(String::from).or(value),
+            "callpurpose" => purpose = value,
+            "search" => text = value,
+            _ => {}
+        }
+    }
+    let mut records = state.inner.history.matching(|r| {
+        let i = &r.version.info;
+        let m = &r.request_meta;
+        let field = |k: &str| m.get(k).and_then(Value::as_str).unwrap_or("");
+        i.folder.eq_ignore_ascii_case(&folder)
+            && i.service.eq_ignore_ascii_case(&service)
+            && from.is_none_or(|f| r.at >= f)
+            && to.is_none_or(|t| r.at <= t)
+            && version
+                .as_deref()
+                .is_none_or(|v| i.id.eq_ignore_ascii_case(v))
+            && purpose
+                .as_deref()
+                .is_none_or(|p| field("call_purpose") == p)
+            && text.as_deref().is_none_or(|t| {
+                r.call_id.eq_ignore_ascii_case(t)
+                    || field("source_system") == t
+                    || field("correlation_id") == t
+            })
+    });
+    records.reverse();
+    let page = body.get("page").and_then(Value::as_u64).unwrap_or(1).max(1) as usize;
+    let size = body
+        .get("pageSize")
+        .and_then(Value::as_u64)
+        .unwrap_or(100)
+        .max(1) as usize;
+    let count = records.len();
+    let data: Vec<Value> = records
+        .iter()
+        .skip((page - 1) * size)
+        .take(size)
+        .map(|r| {
+            let i = &r.version.info;
+            let m = &r.request_meta;
+            let at = wire::timestamp(r.at);
+            json!({
+                "id": r.call_id, "transactionDate": at, "timeStamp": at,
+                "callGUID": r.call_id, "engineGUID": i.id, "engineHASH": r.version.hash,
+                "serviceName": i.service, "serviceVersion": i.version.to_string(),
+                "calcTime": r.calc_ms.to_string(),
+                "callPurpose": m.get("call_purpose").cloned().unwrap_or(Value::Null),
+                "sourceSystem": m.get("source_system").cloned().unwrap_or(Value::Null),
+                "log": null, "totalTime": r.calc_ms.to_string(),
+                "username": "emulator@cspark.local", "isBatchCall": r.api == "V4",
+                "correlationId": m.get("correlation_id").cloned().unwrap_or(Value::Null),
+            })
+        })
+        .collect();
+    Ok(ok(json!({
+        "status": "Success", "data": data, "errorCode": null, "message": null, "count": count,
+        "next": if page * size < count { json!(page + 1) } else { Value::Null },
+        "previous": if page > 1 { json!(page - 1) } else { Value::Null },
+    })))
 }
 
 fn host(headers: &HeaderMap) -> String {

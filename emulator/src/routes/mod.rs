@@ -142,6 +142,7 @@ const KEYWORDS: &[&str] = &[
     "nodegen",
     "getnodegenzipbyid",
     "proxy",
+    "logs",
 ];
 
 fn normalise(mut req: Request) -> Request {
