@@ -2,8 +2,9 @@
 //! (outside any lock) and their results wait in the output buffer until pulled.
 //!
 //! States: `created` → (push) `in_progress` → (PATCH closed) `closed` → (buffer drained)
-//! `completed`; any open state → (PATCH cancelled) `cancelled` (buffers discarded). Pushing is
-//! only allowed while `created`/`in_progress`; pulling is allowed in every state.
+//! `completed`; any open state → (PATCH cancelled) `cancelled` (buffers discarded); 30 minutes
+//! without activity → `closed_by_timeout` → (drained) `completed_by_timeout`. Pushing is only
+//! allowed while `created`/`in_progress`; pulling is allowed in every state.
 
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
@@ -16,6 +17,8 @@ use serde_json::{Map, Value, json};
 use crate::store::{Store, Version};
 use crate::wire::timestamp;
 
+/// Minutes of inactivity after which an open batch is closed (`closed_by_timeout`).
+pub const INACTIVITY_MINUTES: i64 = 30;
 /// Output buffer size reported (bytes).
 pub const OUTPUT_BUFFER: u64 = 450_000_000;
 /// Input buffer size reported (bytes).
@@ -79,10 +82,24 @@ impl Batch {
         })
     }
 
-    /// Move `closed` to `completed` once nothing is left to pull.
+    /// Move `closed` to `completed` (and `closed_by_timeout` to `completed_by_timeout`) once
+    /// nothing is left to pull.
     pub fn settle(&mut self) {
-        if self.status == "closed" && self.results.is_empty() {
-            self.status = "completed";
+        if self.results.is_empty() {
+            match self.status {
+                "closed" => self.status = "completed",
+                "closed_by_timeout" => self.status = "completed_by_timeout",
+                _ => {}
+            }
+        }
+    }
+
+    /// Spark closes a pipeline after 30 minutes without activity; results stay pullable.
+    pub fn expire(&mut self, now: DateTime<Utc>) {
+        if self.open() && now - self.updated > chrono::Duration::minutes(INACTIVITY_MINUTES) {
+            self.status = "closed_by_timeout";
+            self.updated = now;
+            self.settle();
         }
     }
 
@@ -183,6 +200,8 @@ fn status_literal(s: &str) -> &'static str {
         "in_progress" => "in_progress",
         "closed" => "closed",
         "completed" => "completed",
+        "closed_by_timeout" => "closed_by_timeout",
+        "completed_by_timeout" => "completed_by_timeout",
         "cancelled" => "cancelled",
         _ => "created",
     }
@@ -324,5 +343,75 @@ impl Batches {
             .values()
             .cloned()
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn batch(updated_minutes_ago: i64) -> Batch {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/workbooks/demo/volume-cylinder.xlsx"
+        );
+        let bytes = std::fs::read(path).unwrap();
+        let engine = crate::engine::load_xlsx(&bytes, "volume-cylinder.xlsx").unwrap();
+        let store = Store::new(None);
+        let version = store.publish(
+            "demo",
+            "v",
+            engine,
+            bytes.into(),
+            "v.xlsx",
+            "minor",
+            (None, None),
+            (None, None, None),
+            false,
+        );
+        let then = Utc::now() - chrono::Duration::minutes(updated_minutes_ago);
+        Batch {
+            id: "b".into(),
+            version,
+            requested: None,
+            status: "in_progress",
+            request: Map::new(),
+            created: then,
+            updated: then,
+            results: VecDeque::new(),
+            chunks_submitted: 0,
+            records_submitted: 0,
+            chunks_completed: 0,
+            records_completed: 0,
+            records_failed: 0,
+            compute_ms: 0,
+            input_bytes: 0,
+            output_bytes: 0,
+        }
+    }
+
+    #[test]
+    fn inactivity_closes_and_drained_batches_complete() {
+        let mut fresh = batch(5);
+        fresh.expire(Utc::now());
+        assert_eq!(fresh.status, "in_progress");
+
+        let mut idle = batch(31);
+        idle.results.push_back(ChunkResult {
+            body: Value::Null,
+            records: 1,
+            bytes: 1,
+        });
+        idle.expire(Utc::now());
+        assert_eq!(idle.status, "closed_by_timeout");
+        assert!(!idle.open());
+        idle.results.clear();
+        idle.settle();
+        assert_eq!(idle.status, "completed_by_timeout");
+
+        let mut empty = batch(45);
+        empty.expire(Utc::now());
+        assert_eq!(empty.status, "completed_by_timeout");
     }
 }

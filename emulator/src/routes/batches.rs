@@ -45,6 +45,7 @@ fn find(state: &AppState, id: &str) -> Result<Arc<Mutex<Batch>>, ApiError> {
             code: "BATCH_NOT_FOUND",
             message: format!("batch {id} could not be found"),
         })
+        .inspect(|cell| lock(cell).expire(Utc::now()))
 }
 
 async fn create(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
