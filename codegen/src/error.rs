@@ -63,6 +63,26 @@ pub enum Error {
     /// progenitor or syn rejected the input or produced unparsable code.
     #[error("code generation failed: {0}")]
     Generate(String),
+    /// Talking to the Spark tenant (or emulator) failed during `fetch` / `diff --live`.
+    #[cfg(feature = "live")]
+    #[error("service {service}: {source}")]
+    Remote {
+        /// `folder/service`.
+        service: String,
+        /// The SDK's error (never contains credentials).
+        #[source]
+        source: cspark::SparkError,
+    },
+    /// A requested version does not exist on the tenant.
+    #[error("service {service}: no version matches {wanted:?} (published: {available})")]
+    NoSuchVersion {
+        /// `folder/service`.
+        service: String,
+        /// The version asked for.
+        wanted: String,
+        /// Versions the tenant has, newest first.
+        available: String,
+    },
     /// A required builder setting was not given.
     #[error("missing setting: {0}")]
     Setting(&'static str),

@@ -64,13 +64,22 @@ impl ServiceRef {
     }
 }
 
+/// Top-level keys that change on every request without the service changing (the schema's
+/// fetch timestamp); dropped so that re-fetching an unchanged service rewrites no bytes.
+pub const VOLATILE_KEYS: &[&str] = &["fetchTimeUTC"];
+
 /// Re-serialises a JSON document with sorted keys and two-space indentation plus a final
 /// newline, so that committed documents diff well and re-fetches are byte-stable.
 pub fn normalize_document(bytes: &[u8], what: &Path) -> Result<Vec<u8>> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|source| Error::Json {
+    let mut value: Value = serde_json::from_slice(bytes).map_err(|source| Error::Json {
         path: what.to_path_buf(),
         source,
     })?;
+    if let Value::Object(map) = &mut value {
+        for key in VOLATILE_KEYS {
+            map.remove(*key);
+        }
+    }
     let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
     text.push('\n');
     Ok(text.into_bytes())

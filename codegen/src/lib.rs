@@ -31,6 +31,8 @@ pub mod check;
 pub mod drift;
 mod error;
 pub mod fetch;
+#[cfg(feature = "live")]
+pub mod live;
 pub mod lock;
 pub mod names;
 pub mod platform;

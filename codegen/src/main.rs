@@ -61,25 +61,67 @@ enum Command {
         /// The services directory.
         dir: PathBuf,
     },
-    /// Compare two services directories (e.g. committed versus freshly fetched); exit 1 on drift.
+    /// Compare two services directories, or (with --live) the committed one with the
+    /// tenant's latest versions; exit 1 on drift.
     Diff {
         /// The committed services directory.
         old: PathBuf,
-        /// The other services directory.
-        new: PathBuf,
-        /// Fetch `new` from the live tenant first (not wired yet: needs the SDK client).
+        /// The other services directory (not with --live).
+        #[arg(required_unless_present = "live", conflicts_with = "live")]
+        new: Option<PathBuf>,
+        /// Fetch the latest version of every locked service from the tenant and compare.
         #[arg(long)]
         live: bool,
+        #[command(flatten)]
+        tenant: TenantArgs,
     },
-    /// Download documents from a live tenant (not wired yet: needs the SDK client).
+    /// Download services' Swagger documents and schemas from a tenant (or the emulator).
     Fetch {
         /// Services as folder/service or folder/service[version].
-        #[arg(long = "service")]
+        #[arg(long = "service", required = true)]
         services: Vec<String>,
         /// The services directory to write.
         #[arg(long)]
         out: PathBuf,
+        #[command(flatten)]
+        tenant: TenantArgs,
     },
+}
+
+/// Where to fetch from. Credentials come from the SDK's environment variables
+/// (`CSPARK_API_KEY`, `CSPARK_BEARER_TOKEN`, `CSPARK_CLIENT_ID`/`CSPARK_CLIENT_SECRET`, …).
+#[derive(clap::Args)]
+struct TenantArgs {
+    /// Base URL with tenant, e.g. https://excel.uat.us.coherent.global/my-tenant or
+    /// http://127.0.0.1:8480/my-tenant (default: $CSPARK_BASE_URL).
+    #[arg(long)]
+    base_url: Option<String>,
+}
+
+impl TenantArgs {
+    fn client(&self) -> std::result::Result<cspark::Client, cspark::SparkError> {
+        let mut builder = cspark::Client::builder();
+        if let Some(url) = &self.base_url {
+            builder = builder.base_url(url);
+        }
+        builder.build()
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| cspark_codegen::Error::Generate(format!("cannot start a runtime: {e}")))
+}
+
+fn client(tenant: &TenantArgs) -> Result<cspark::Client> {
+    tenant
+        .client()
+        .map_err(|source| cspark_codegen::Error::Remote {
+            service: "(client configuration)".into(),
+            source,
+        })
 }
 
 fn report(outcome: Outcome, out: &std::path::Path) -> ExitCode {
@@ -146,15 +188,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let lock = cspark_codegen::relock(&dir)?;
             eprintln!("locked {} service(s)", lock.services.len());
         }
-        Command::Diff { old, new, live } => {
-            if live {
-                eprintln!(
-                    "diff --live is not wired yet (needs the cspark client); fetch into a directory and diff it"
-                );
-                return Ok(ExitCode::from(2));
-            }
+        Command::Diff {
+            old,
+            new,
+            live,
+            tenant,
+        } => {
+            let drifts = match new {
+                Some(new) if !live => cspark_codegen::fetch::compare_dirs(&old, &new)?,
+                _ => {
+                    runtime()?.block_on(cspark_codegen::live::diff_live(&client(&tenant)?, &old))?
+                }
+            };
             let mut drift = false;
-            for d in cspark_codegen::fetch::compare_dirs(&old, &new)? {
+            for d in drifts {
                 drift |= d.is_drift();
                 match d {
                     ServiceDrift::Added(s) => println!("+ service {s}"),
@@ -175,16 +222,27 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             return Ok(ExitCode::from(u8::from(drift)));
         }
-        Command::Fetch { services, out } => {
-            for s in &services {
-                cspark_codegen::fetch::ServiceRef::parse(s)?;
+        Command::Fetch {
+            services,
+            out,
+            tenant,
+        } => {
+            let refs = services
+                .iter()
+                .map(|s| cspark_codegen::fetch::ServiceRef::parse(s))
+                .collect::<Result<Vec<_>>>()?;
+            let client = client(&tenant)?;
+            let entries =
+                runtime()?.block_on(cspark_codegen::live::fetch_services(&client, &refs, &out))?;
+            for e in entries {
+                eprintln!(
+                    "fetched {}/{} {} ({})",
+                    e.folder,
+                    e.service,
+                    e.version.as_deref().unwrap_or("?"),
+                    e.version_id.as_deref().unwrap_or("?")
+                );
             }
-            eprintln!(
-                "fetch is not wired yet (needs the cspark client); would fetch {} service(s) into {}",
-                services.len(),
-                out.display()
-            );
-            return Ok(ExitCode::from(2));
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -92,7 +92,10 @@ async fn schema_and_swagger_describe_the_workbook() {
         .iter()
         .filter_map(|cell| cell["name"].as_str())
         .collect();
-    assert!(inputs.contains(&"Radius") && inputs.contains(&"Height"), "{inputs:?}");
+    assert!(
+        inputs.contains(&"Radius") && inputs.contains(&"Height"),
+        "{inputs:?}"
+    );
 
     let swagger = client
         .services()
@@ -108,7 +111,10 @@ async fn schema_and_swagger_describe_the_workbook() {
         .get_schema("service/0000")
         .await
         .unwrap_err();
-    assert!(matches!(err, cspark::SparkError::InvalidInput { .. }), "{err}");
+    assert!(
+        matches!(err, cspark::SparkError::InvalidInput { .. }),
+        "{err}"
+    );
     emu.shutdown().await;
 }
 

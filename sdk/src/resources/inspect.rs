@@ -81,6 +81,39 @@ impl Services<'_> {
             .json("service schema")
     }
 
+    /// The schema of one exact version (`getbyversionid`) as raw JSON.
+    pub async fn get_schema_by_version_id(
+        &self,
+        uri: impl IntoServiceUri,
+        version_id: &str,
+    ) -> Result<Value> {
+        let uri = uri.into_service_uri()?;
+        let (folder, service) = folder_service(&uri, "schemas")?;
+        if version_id.trim().is_empty() {
+            return Err(SparkError::invalid(
+                "version id",
+                version_id,
+                "must not be empty",
+            ));
+        }
+        let url = self.client().base_url().origin_url(&[
+            "api",
+            "v1",
+            "product",
+            folder,
+            "engines",
+            "getbyversionid",
+            service,
+            version_id,
+        ]);
+        let spec = RequestSpec::get(&url)?.idempotent(true);
+        self.client()
+            .transport
+            .send(spec)
+            .await?
+            .json("service schema")
+    }
+
     /// The Swagger 2.0 document Spark generates for a service (typed inputs and outputs).
     ///
     /// ```no_run
