@@ -181,7 +181,9 @@ impl FaultState {
             } else {
                 0
             };
-            Some(Duration::from_millis(rule.latency_ms + jitter))
+            Some(Duration::from_millis(
+                rule.latency_ms.saturating_add(jitter),
+            ))
         } else {
             None
         };

@@ -465,3 +465,32 @@ async fn large_json_responses_are_gzipped_when_accepted() {
     let (head, _) = raw_get(h.addr(), "/health", "accept-encoding: gzip\r\n").await;
     assert!(!head.contains("content-encoding"), "{head}");
 }
+
+#[tokio::test]
+async fn absurd_paging_values_do_not_break_anything() {
+    let h = start().await;
+    let (status, body) = post(
+        &format!("{}/api/v3/services/search", h.base_url()),
+        json!({"request_data": {"page": i64::MAX, "page_size": i64::MAX}}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["response_data"], json!([]));
+    let res = client()
+        .post(format!("{}/api/v1/product/list", h.url()))
+        .bearer_auth("t")
+        .json(&json!({"page": u64::MAX, "pageSize": u64::MAX}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let (status, _) = post(
+        &format!(
+            "{}/api/v1/product/demo/engines/volume-cylinder/logs",
+            h.url()
+        ),
+        json!({"page": u64::MAX, "pageSize": u64::MAX}),
+    )
+    .await;
+    assert_eq!(status, 200);
+}

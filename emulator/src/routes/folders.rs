@@ -232,11 +232,11 @@ async fn list(
     let count = rows.len();
     let data: Vec<Value> = rows
         .into_iter()
-        .skip((page - 1) * size)
+        .skip((page - 1).saturating_mul(size))
         .take(size)
         .collect();
     Ok(ok(json!({"status": "Success", "count": count,
-                 "next": if page * size < count { json!(page + 1) } else { Value::Null },
+                 "next": if page.saturating_mul(size) < count { json!(page + 1) } else { Value::Null },
                  "previous": if page > 1 { json!(page - 1) } else { Value::Null },
                  "message": null, "errorCode": null, "data": data})))
 }

@@ -91,7 +91,7 @@ async fn search(
     let count = records.len();
     let data: Vec<Value> = records
         .iter()
-        .skip((page - 1) * size)
+        .skip((page - 1).saturating_mul(size))
         .take(size)
         .map(|r| {
             let i = &r.version.info;
@@ -112,7 +112,7 @@ async fn search(
         .collect();
     Ok(ok(json!({
         "status": "Success", "data": data, "errorCode": null, "message": null, "count": count,
-        "next": if page * size < count { json!(page + 1) } else { Value::Null },
+        "next": if page.saturating_mul(size) < count { json!(page + 1) } else { Value::Null },
         "previous": if page > 1 { json!(page - 1) } else { Value::Null },
     })))
 }

@@ -240,7 +240,7 @@ async fn search(State(state): State<AppState>, body: Bytes) -> Result<Response, 
     let (start, size) = if page_size <= 0 {
         (0, count.max(1))
     } else {
-        ((page - 1) * page_size, page_size)
+        ((page - 1).saturating_mul(page_size), page_size)
     };
     let page_rows: Vec<Value> = rows
         .into_iter()
@@ -250,7 +250,7 @@ async fn search(State(state): State<AppState>, body: Bytes) -> Result<Response, 
     let page_total = if page_size <= 0 {
         1
     } else {
-        (count + page_size - 1) / page_size
+        count.saturating_add(page_size - 1) / page_size
     };
     let meta = json!({
         "count": count, "next": if page < page_total { json!(page + 1) } else { Value::Null },

@@ -273,7 +273,7 @@ async fn list(
     let count = rows.len();
     let result: Vec<Value> = rows
         .into_iter()
-        .skip((page - 1) * size)
+        .skip((page - 1).saturating_mul(size))
         .take(size)
         .collect();
     Ok(ok(
