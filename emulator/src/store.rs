@@ -43,9 +43,9 @@ impl SemVer {
     /// The next version for a `version_difference` of `major`, `minor` (default) or `patch`.
     pub fn bump(self, difference: &str) -> SemVer {
         match difference.to_ascii_lowercase().as_str() {
-            "major" => SemVer(self.0 + 1, 0, 0),
-            "patch" => SemVer(self.0, self.1, self.2 + 1),
-            _ => SemVer(self.0, self.1 + 1, 0),
+            "major" => SemVer(self.0.saturating_add(1), 0, 0),
+            "patch" => SemVer(self.0, self.1, self.2.saturating_add(1)),
+            _ => SemVer(self.0, self.1.saturating_add(1), 0),
         }
     }
 }
