@@ -183,3 +183,30 @@ async fn insurance_quote_tables_enums_and_dates() {
     );
     emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn many_records_in_one_typed_v4_call() {
+    let (emu, client) = start().await;
+    let batch: Vec<volume::Inputs> = (0..200)
+        .map(|i| volume::Inputs {
+            radius: 0.5 + f64::from(i % 17),
+            height: 1.0 + f64::from(i),
+        })
+        .collect();
+    let results = client
+        .execute_typed_many::<VolumeCylinder>(&batch)
+        .await
+        .unwrap();
+    assert_eq!(results.records.len(), batch.len());
+    for (inputs, outputs) in batch.iter().zip(results.outputs()) {
+        let pi = std::f64::consts::PI;
+        close(
+            outputs.volume,
+            pi * inputs.radius * inputs.radius * inputs.height,
+            "volume",
+        );
+    }
+    assert!(results.call_id.is_some());
+    assert_eq!(results.version.as_deref(), Some("0.1.0"));
+    emu.shutdown().await;
+}

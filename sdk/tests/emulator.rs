@@ -137,3 +137,44 @@ async fn execute_computes_the_volume() {
     assert!(client.health().await.unwrap().is_up());
     emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn execute_many_runs_every_record_through_v4() {
+    let emu = emulator().await;
+    let client = client(&emu, "test-key");
+    let records: Vec<_> = (1..=25)
+        .map(|i| json!({"Radius": f64::from(i) / 2.0, "Height": f64::from(i)}))
+        .collect();
+    let options = cspark::ExecuteOptions::default().correlation_id("corr-7");
+    let out = client
+        .services()
+        .execute_many("demo/volume-cylinder", &records, &options)
+        .await
+        .unwrap();
+    assert_eq!(out.outputs.len(), 25);
+    for (i, record) in out.outputs.iter().enumerate() {
+        let r = (i as f64 + 1.0) / 2.0;
+        let h = i as f64 + 1.0;
+        let volume = record["Volume"].as_f64().unwrap();
+        assert!(
+            (volume - std::f64::consts::PI * r * r * h).abs() < 1e-9,
+            "#{i}: {volume}"
+        );
+    }
+    assert!(out.call_id.is_some());
+    assert_eq!(out.correlation_id.as_deref(), Some("corr-7"));
+    assert_eq!(out.version.as_deref(), Some("0.1.0"));
+
+    // A record that is not an object is refused before anything is sent.
+    let err = client
+        .services()
+        .execute_many(
+            "demo/volume-cylinder",
+            &[json!({"Radius": 1}), json!(5)],
+            &options,
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("#1"), "{err}");
+    emu.shutdown().await;
+}

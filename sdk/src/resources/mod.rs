@@ -2,6 +2,7 @@
 //! and hands it to the transport.
 
 pub mod execute;
+pub mod execute_many;
 pub mod health;
 pub mod inspect;
 pub mod services;
