@@ -68,7 +68,10 @@ async fn fetch_then_diff_live_detects_drift() {
 
     // Pretend the committed documents came from a version whose input was called
     // `RadiusOld`: the live service no longer has it.
-    for doc in ["volume-cylinder.swagger.json", "volume-cylinder.schema.json"] {
+    for doc in [
+        "volume-cylinder.swagger.json",
+        "volume-cylinder.schema.json",
+    ] {
         let path = out.join("demo").join(doc);
         let text = std::fs::read_to_string(&path).unwrap();
         let edited = text.replace("\"Radius\"", "\"RadiusOld\"");
