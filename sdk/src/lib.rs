@@ -18,6 +18,7 @@ pub mod retry;
 pub mod secret;
 pub mod transport;
 pub mod typed;
+pub mod typed_batch;
 pub mod uri;
 
 pub use auth::{Auth, OAuthCredentials};
@@ -26,6 +27,7 @@ pub use client::{Client, ClientBuilder};
 pub use compression::Compression;
 pub use config::Config;
 pub use error::{ApiError, ApiErrorBody, ApiErrorKind, Result, SparkError, TransportKind};
+pub use resources::batches::{BatchRun, Batches, CreateBatchOptions, Pipeline, RunOptions};
 pub use resources::execute::{ExecuteOptions, ExecuteResponse, ResponseData, ResponseMeta};
 pub use resources::execute_many::ExecuteManyResponse;
 pub use resources::health::HealthStatus;

@@ -1,0 +1,119 @@
+//! Typed batch runs: [`Client::run_typed_batch`](crate::Client::run_typed_batch) streams
+//! generated `S::Inputs` through the Batch API and yields `(input index, S::Outputs)`.
+
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures::Stream;
+use tokio::sync::watch;
+
+use crate::TypedService;
+use crate::error::{Result, SparkError};
+use crate::resources::batches::{BatchRun, Progress, RunOptions};
+
+/// A typed batch run: a [`Stream`] of `(input index, outputs)`, each index exactly once, in
+/// completion order.
+pub struct TypedBatchRun<S: TypedService> {
+    inner: BatchRun,
+    _service: PhantomData<fn() -> S>,
+}
+
+impl<S: TypedService> std::fmt::Debug for TypedBatchRun<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TypedBatchRun")
+            .field("service", &format_args!("{}/{}", S::FOLDER, S::SERVICE))
+            .field("batch_id", &self.inner.batch_id())
+            .finish()
+    }
+}
+
+impl<S: TypedService> TypedBatchRun<S> {
+    /// Counters of the run (see [`BatchRun::progress`]).
+    ///
+    /// ```no_run
+    /// # fn demo<S: cspark::TypedService>(run: cspark::typed_batch::TypedBatchRun<S>) {
+    /// let progress = run.progress();
+    /// println!("{} processed", progress.borrow().processed);
+    /// # }
+    /// ```
+    pub fn progress(&self) -> watch::Receiver<Progress> {
+        self.inner.progress()
+    }
+
+    /// The batch id.
+    ///
+    /// ```no_run
+    /// # fn demo<S: cspark::TypedService>(run: cspark::typed_batch::TypedBatchRun<S>) {
+    /// println!("batch {}", run.batch_id());
+    /// # }
+    /// ```
+    pub fn batch_id(&self) -> &str {
+        self.inner.batch_id()
+    }
+}
+
+impl<S: TypedService> Stream for TypedBatchRun<S> {
+    type Item = Result<(usize, S::Outputs)>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let batch = self.inner.batch_id().to_owned();
+        Pin::new(&mut self.inner).poll_next(cx).map(|item| {
+            item.map(|record| {
+                let record = record?;
+                let outputs =
+                    serde_json::from_value::<S::Outputs>(record.outputs).map_err(|e| {
+                        SparkError::Decode {
+                            what: "typed batch outputs",
+                            request_id: format!("batch {batch}"),
+                            reason: format!(
+                                "record #{} of {}/{} does not match the generated type: {e}",
+                                record.index,
+                                S::FOLDER,
+                                S::SERVICE
+                            ),
+                        }
+                    })?;
+                Ok((record.index, outputs))
+            })
+        })
+    }
+}
+
+impl crate::Client {
+    /// Creates a batch for `S` and streams `inputs` through it (see
+    /// [`Pipeline::run`](crate::resources::batches::Pipeline::run)): bounded memory,
+    /// concurrent push and pull, every input index exactly once, batch closed at the end.
+    /// Pins `S::VERSION` unless `options.create` sets a version or version id.
+    ///
+    /// ```no_run
+    /// # use cspark::TypedService;
+    /// # async fn demo<S: TypedService>(client: cspark::Client, inputs: Vec<S::Inputs>) -> cspark::Result<()> {
+    /// use futures::StreamExt;
+    /// let mut run = client.run_typed_batch::<S>(inputs, &Default::default()).await?;
+    /// while let Some(item) = run.next().await {
+    ///     let (index, _outputs) = item?;
+    ///     println!("record #{index} done");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn run_typed_batch<S: TypedService>(
+        &self,
+        inputs: impl IntoIterator<Item = S::Inputs, IntoIter: Send + 'static>,
+        options: &RunOptions,
+    ) -> Result<TypedBatchRun<S>> {
+        let mut options = options.clone();
+        if options.create.version.is_none()
+            && options.create.version_id.is_none()
+            && !S::VERSION.is_empty()
+        {
+            options.create.version = Some(S::VERSION.to_owned());
+        }
+        let uri = crate::ServiceUri::new(S::FOLDER, S::SERVICE)?;
+        let inner = self.batches().run(uri, inputs, &options).await?;
+        Ok(TypedBatchRun {
+            inner,
+            _service: PhantomData,
+        })
+    }
+}
