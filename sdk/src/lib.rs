@@ -33,6 +33,8 @@ pub use resources::execute_many::ExecuteManyResponse;
 pub use resources::health::HealthStatus;
 pub use resources::inspect::{SwaggerOptions, VersionInfo};
 pub use resources::services::{IntoServiceUri, Services};
+pub use resources::support::PollOptions;
+pub use resources::wasm as hybrid;
 pub use secret::Secret;
 pub use typed::{RecordResult, Typed, TypedMany, TypedService};
 pub use uri::{Locator, ServiceUri, UriParts};

@@ -4,6 +4,15 @@
 pub mod batches;
 pub mod execute;
 pub mod execute_many;
+pub mod folders;
 pub mod health;
+pub mod history;
+pub mod impex;
 pub mod inspect;
+pub mod lifecycle;
+pub mod platform;
+pub mod service_ops;
 pub mod services;
+pub mod support;
+pub mod transforms;
+pub mod wasm;

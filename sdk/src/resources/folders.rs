@@ -1,0 +1,351 @@
+//! `client.folders()`: folders ("products") and categories (python-sdk.md §4.2). All v1,
+//! origin-relative (no tenant in the path); Spark accepts only bearer tokens here.
+
+use bytes::Bytes;
+use serde_json::{Map, Value, json};
+
+use super::support::{Multipart, conflict, fetch_url, window};
+use crate::client::Client;
+use crate::error::{Result, SparkError};
+use crate::transport::RequestSpec;
+
+/// Folder operations, borrowed from a [`Client`].
+#[derive(Debug, Clone, Copy)]
+pub struct Folders<'c> {
+    client: &'c Client,
+}
+
+/// Search and paging of [`Folders::find`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct FindFolders {
+    /// Folder name filter.
+    pub name: Option<String>,
+    /// Starred (`isstarred`) filter; `Some(false)` is sent too (Python drops it).
+    pub favorite: Option<bool>,
+    /// Other `{field, value}` filters (`status`, `category`, `id`…), sent first.
+    pub filters: Vec<(String, Value)>,
+    /// Page (1-based).
+    pub page: u32,
+    /// Page size.
+    pub size: u32,
+    /// Sort key.
+    pub sort: String,
+}
+
+impl Default for FindFolders {
+    fn default() -> Self {
+        Self {
+            name: None,
+            favorite: None,
+            filters: Vec::new(),
+            page: 1,
+            size: 100,
+            sort: "-updated".into(),
+        }
+    }
+}
+
+impl FindFolders {
+    /// Folders with this name.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Adds a `{field, value}` filter.
+    pub fn filter(mut self, field: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.filters.push((field.into(), value.into()));
+        self
+    }
+
+    /// Starred folders only (or only unstarred ones).
+    pub fn favorite(mut self, yes: bool) -> Self {
+        self.favorite = Some(yes);
+        self
+    }
+
+    /// Page and page size.
+    pub fn page(mut self, page: u32, size: u32) -> Self {
+        self.page = page;
+        self.size = size;
+        self
+    }
+}
+
+/// Fields of [`Folders::create`] and [`Folders::update`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FolderFields {
+    /// Description (create default: `Created by Spark Rust SDK`).
+    pub description: Option<String>,
+    /// Category (create default: `Other`).
+    pub category: Option<String>,
+    /// Start date, naive ISO (create default: now).
+    pub start_date: Option<String>,
+    /// Launch date, naive ISO (create default: start + 10 years).
+    pub launch_date: Option<String>,
+    /// Status (create only; default `Design`).
+    pub status: Option<String>,
+    /// Cover image bytes, uploaded with [`Folders::upload_cover`].
+    pub cover: Option<Bytes>,
+}
+
+impl FolderFields {
+    /// Sets the description.
+    pub fn description(mut self, d: impl Into<String>) -> Self {
+        self.description = Some(d.into());
+        self
+    }
+
+    /// Sets the category.
+    pub fn category(mut self, c: impl Into<String>) -> Self {
+        self.category = Some(c.into());
+        self
+    }
+
+    /// Sets the cover image.
+    pub fn cover(mut self, image: impl Into<Bytes>) -> Self {
+        self.cover = Some(image.into());
+        self
+    }
+}
+
+impl<'c> Folders<'c> {
+    pub(crate) fn new(client: &'c Client) -> Self {
+        Self { client }
+    }
+
+    fn url(&self, segs: &[&str]) -> String {
+        let mut all = vec!["api", "v1"];
+        all.extend_from_slice(segs);
+        self.client.base_url().origin_url(&all)
+    }
+
+    async fn send_json(&self, spec: RequestSpec, what: &'static str) -> Result<Value> {
+        self.client.transport.send(spec).await?.json(what)
+    }
+
+    /// Lists folders (`POST /api/v1/product/list`), raw `{status, count, data:[…]}`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
+    /// use cspark::resources::folders::FindFolders;
+    /// let page = client.folders().find(&FindFolders::default().name("demo")).await?;
+    /// println!("{}", page["data"]);
+    /// # Ok(()) }
+    /// ```
+    pub async fn find(&self, options: &FindFolders) -> Result<Value> {
+        let mut search: Vec<Value> = options
+            .filters
+            .iter()
+            .map(|(f, v)| json!({"field": f, "value": v}))
+            .collect();
+        if let Some(name) = &options.name {
+            search.push(json!({"field": "name", "value": name}));
+        }
+        if let Some(fav) = options.favorite {
+            search.push(json!({"field": "isstarred", "value": fav}));
+        }
+        let body = json!({
+            "search": search, "page": options.page, "pageSize": options.size,
+            "sort": options.sort, "shouldFetchActiveServicesCount": true,
+        });
+        let spec = RequestSpec::post(&self.url(&["product", "list"]))?
+            .json(&body)?
+            .idempotent(true);
+        self.send_json(spec, "folder list").await
+    }
+
+    /// Creates a folder (`POST /api/v1/product/create`, multipart as in the TS SDK; Python
+    /// sends a URL-encoded form with the same fields), uploads the cover if any, then
+    /// returns the folder fetched from the server-given `get_product_url`.
+    /// A duplicate name is an [`ApiErrorKind::Conflict`](crate::ApiErrorKind::Conflict)
+    /// error, although Spark reports it in a 2xx body.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
+    /// use cspark::resources::folders::FolderFields;
+    /// let folder = client.folders().create("pricing", &FolderFields::default().category("Term")).await?;
+    /// println!("{}", folder["data"]["id"]);
+    /// # Ok(()) }
+    /// ```
+    pub async fn create(&self, name: &str, fields: &FolderFields) -> Result<Value> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(SparkError::invalid(
+                "folder name",
+                name,
+                "must not be empty",
+            ));
+        }
+        let (start, launch) = window(fields.start_date.as_deref(), fields.launch_date.as_deref());
+        let body = Multipart::default()
+            .text("Name", name)
+            .text(
+                "Description",
+                fields
+                    .description
+                    .as_deref()
+                    .unwrap_or("Created by Spark Rust SDK"),
+            )
+            .text("Category", fields.category.as_deref().unwrap_or("Other"))
+            .text("StartDate", start)
+            .text("LaunchDate", launch)
+            .text("Status", fields.status.as_deref().unwrap_or("Design"))
+            .into_body()?;
+        let spec = RequestSpec::post(&self.url(&["product", "create"]))?.body(body);
+        let response = self.client.transport.send(spec).await?;
+        let created: Value = response.json("folder creation")?;
+        if created["status"] != "Success" {
+            let code = created["errorCode"].as_str().unwrap_or("UNKNOWN");
+            if code == "PRODUCT_ALREADY_EXISTS" {
+                return Err(conflict(
+                    &response,
+                    code,
+                    format!("folder name <{name}> already exists"),
+                ));
+            }
+            return Err(SparkError::invalid(
+                "folder",
+                name,
+                format!("creation failed: {code}"),
+            ));
+        }
+        let id = created["data"]["folderId"].as_str().unwrap_or_default();
+        if let Some(cover) = &fields.cover {
+            self.upload_cover(id, cover.clone(), None).await?;
+        }
+        match created["data"]["get_product_url"].as_str() {
+            Some(url) => fetch_url(self.client, url).await?.json("folder"),
+            None => Ok(created),
+        }
+    }
+
+    /// Updates a folder (`POST /api/v1/product/update/{id}`); a cover is uploaded first.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cspark::Client, id: &str) -> cspark::Result<()> {
+    /// use cspark::resources::folders::FolderFields;
+    /// client.folders().update(id, &FolderFields::default().description("new")).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn update(&self, id: &str, fields: &FolderFields) -> Result<Value> {
+        if let Some(cover) = &fields.cover {
+            self.upload_cover(id, cover.clone(), None).await?;
+        }
+        let mut body = Map::new();
+        body.insert("shouldTrackUserAction".into(), json!(true));
+        for (k, v) in [
+            ("description", &fields.description),
+            ("category", &fields.category),
+            ("startDate", &fields.start_date),
+            ("launchDate", &fields.launch_date),
+            ("status", &fields.status),
+        ] {
+            if let Some(v) = v {
+                body.insert(k.into(), json!(v));
+            }
+        }
+        let spec = RequestSpec::post(&self.url(&["product", "update", id]))?.json(&body)?;
+        self.send_json(spec, "folder update").await
+    }
+
+    /// Deletes a folder and every service in it (`DELETE /api/v1/product/delete/{id}`).
+    pub async fn delete(&self, id: &str) -> Result<Value> {
+        let spec = RequestSpec::new(http::Method::DELETE, &self.url(&["product", "delete", id]))?;
+        self.send_json(spec, "folder deletion").await
+    }
+
+    /// Whether a folder name is taken (`POST /api/v1/product/isproductexists/{name}`).
+    pub async fn exists(&self, name: &str) -> Result<bool> {
+        let spec =
+            RequestSpec::post(&self.url(&["product", "isproductexists", name]))?.idempotent(true);
+        let body = self.send_json(spec, "folder existence").await?;
+        Ok(body["data"] == Value::Bool(true))
+    }
+
+    /// Uploads a cover image (`POST /api/v1/product/uploadcoverimage`, multipart `id` +
+    /// `coverImage`; file name `upload` unless given).
+    pub async fn upload_cover(
+        &self,
+        id: &str,
+        image: impl Into<Bytes>,
+        file_name: Option<&str>,
+    ) -> Result<Value> {
+        let name = file_name.unwrap_or("upload");
+        let mime = match name
+            .rsplit('.')
+            .next()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("png") => "image/png",
+            Some("jpg" | "jpeg") => "image/jpeg",
+            Some("svg") => "image/svg+xml",
+            _ => "application/octet-stream",
+        };
+        let body = Multipart::default()
+            .text("id", id)
+            .file("coverImage", name, mime, image.into())
+            .into_body()?;
+        let spec = RequestSpec::post(&self.url(&["product", "uploadcoverimage"]))?.body(body);
+        self.send_json(spec, "cover upload").await
+    }
+
+    /// Folder categories (`GET /api/v1/lookup/getcategories`): the `data` list.
+    pub async fn categories(&self) -> Result<Value> {
+        let spec = RequestSpec::get(&self.url(&["lookup", "getcategories"]))?;
+        Ok(self.send_json(spec, "categories").await?["data"].take())
+    }
+
+    /// Saves a category (`POST /api/v1/lookup/savecategory`); `key` defaults to a new UUID
+    /// and `icon` to `other.svg`. Returns the categories with lower-cased keys.
+    pub async fn save_category(
+        &self,
+        name: &str,
+        key: Option<&str>,
+        icon: Option<&str>,
+    ) -> Result<Value> {
+        let key = key.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
+        let body = json!({"value": name, "key": key, "icon": icon.unwrap_or("other.svg")});
+        let spec = RequestSpec::post(&self.url(&["lookup", "savecategory"]))?.json(&body)?;
+        Ok(lower_categories(self.send_json(spec, "categories").await?))
+    }
+
+    /// Deletes a category (`DELETE /api/v1/lookup/deletecategory/{key}`).
+    pub async fn delete_category(&self, key: &str) -> Result<Value> {
+        let spec = RequestSpec::new(
+            http::Method::DELETE,
+            &self.url(&["lookup", "deletecategory", key]),
+        )?;
+        Ok(lower_categories(self.send_json(spec, "categories").await?))
+    }
+}
+
+/// `data["Metadata.ProductCategories"]` with `Key/Value/Icon` lower-cased.
+fn lower_categories(mut body: Value) -> Value {
+    match body["data"]["Metadata.ProductCategories"].take() {
+        Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .map(|item| match item {
+                    Value::Object(map) => Value::Object(
+                        map.into_iter()
+                            .map(|(k, v)| (k.to_lowercase(), v))
+                            .collect(),
+                    ),
+                    other => other,
+                })
+                .collect(),
+        ),
+        _ => body["data"].take(),
+    }
+}
+
+impl Client {
+    /// Folder and category calls (v1; bearer tokens only on Spark).
+    pub fn folders(&self) -> Folders<'_> {
+        Folders::new(self)
+    }
+}

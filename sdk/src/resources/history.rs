@@ -1,0 +1,290 @@
+//! `client.history()`: API call history (python-sdk.md §4.6, ts-sdk.md §1.6): detailed log
+//! by call id, search, rehydration and CSV/JSON log downloads.
+
+use serde_json::{Value, json};
+
+use super::service_ops::{DownloadedFile, disposition_file_name, folder_service};
+use super::services::IntoServiceUri;
+use super::support::{PollOptions, fetch_url, poll, str_at};
+use crate::client::Client;
+use crate::error::{Result, SparkError};
+use crate::transport::{RequestSpec, Response};
+use crate::uri::ServiceUri;
+
+/// Call-history operations, borrowed from a [`Client`].
+#[derive(Debug, Clone, Copy)]
+pub struct History<'c> {
+    client: &'c Client,
+}
+
+/// Format of [`History::download`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LogFormat {
+    /// A zip holding a JSON array of detailed logs.
+    #[default]
+    Json,
+    /// A zip holding a CSV file.
+    Csv,
+}
+
+impl LogFormat {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Json => "json",
+            Self::Csv => "csv",
+        }
+    }
+}
+
+/// What [`History::download`] exports.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LogDownload {
+    /// JSON or CSV.
+    pub format: LogFormat,
+    /// Call ids (or one source system / correlation id, as Spark allows).
+    pub call_ids: Vec<String>,
+    /// From (naive ISO).
+    pub start_date: Option<String>,
+    /// To (naive ISO).
+    pub end_date: Option<String>,
+    /// e.g. `+08:00`.
+    pub timezone_offset: Option<String>,
+    /// Only this version.
+    pub version_id: Option<String>,
+    /// Job polling.
+    pub poll: PollOptions,
+}
+
+impl LogDownload {
+    /// A CSV export.
+    pub fn csv(mut self) -> Self {
+        self.format = LogFormat::Csv;
+        self
+    }
+
+    /// Only these calls.
+    pub fn call_ids<I: IntoIterator<Item = S>, S: Into<String>>(mut self, ids: I) -> Self {
+        self.call_ids = ids.into_iter().map(Into::into).collect();
+        self
+    }
+}
+
+/// Filters of [`History::search`] (`POST /api/v1/product/{f}/engines/{s}/logs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LogSearch {
+    /// From (ISO; default now − 7 days is the server's choice when absent).
+    pub start_date: Option<String>,
+    /// To (ISO).
+    pub end_date: Option<String>,
+    /// Only this version (`{"field":"version","id":…}`).
+    pub version_id: Option<String>,
+    /// Call purpose.
+    pub call_purpose: Option<String>,
+    /// Free text: a call id, source system or correlation id.
+    pub text: Option<String>,
+    /// Page (1-based).
+    pub page: u32,
+    /// Page size.
+    pub size: u32,
+}
+
+impl Default for LogSearch {
+    fn default() -> Self {
+        Self {
+            start_date: None,
+            end_date: None,
+            version_id: None,
+            call_purpose: None,
+            text: None,
+            page: 1,
+            size: 100,
+        }
+    }
+}
+
+impl<'c> History<'c> {
+    pub(crate) fn new(client: &'c Client) -> Self {
+        Self { client }
+    }
+
+    /// The detailed log of one call (`GET …/api/v3/log/getexecutionhistorybycallid/{id}`).
+    /// Spark sends `response_data` as a JSON *string*; it is parsed (an object is accepted as is).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
+    /// let log = client.history().get("call-id").await?;
+    /// println!("{} took {} ms", log["EngineCallId"], log["CalcTime"]);
+    /// # Ok(()) }
+    /// ```
+    pub async fn get(&self, call_id: &str) -> Result<Value> {
+        let url = self.client.base_url().tenant_url(&[
+            "api",
+            "v3",
+            "log",
+            "getexecutionhistorybycallid",
+            call_id,
+        ]);
+        let response = self.client.transport.send(RequestSpec::get(&url)?).await?;
+        let mut body: Value = response.json("call history")?;
+        match body["response_data"].take() {
+            Value::String(text) => serde_json::from_str(&text).map_err(|e| {
+                SparkError::decode("detailed log", response.request_id(), &e, text.as_bytes())
+            }),
+            Value::Null => Ok(json!({})),
+            other => Ok(other),
+        }
+    }
+
+    /// Searches a service's call history (v1), raw `{count, data:[…]}`.
+    pub async fn search(&self, uri: impl IntoServiceUri, filters: &LogSearch) -> Result<Value> {
+        let uri = uri.into_service_uri()?;
+        let (folder, service) = folder_service(&uri)?;
+        let url = self
+            .client
+            .base_url()
+            .origin_url(&["api", "v1", "product", folder, "engines", service, "logs"]);
+        let mut search = Vec::new();
+        let mut push = |field: &str, v: &Option<String>| {
+            if let Some(v) = v {
+                search.push(json!({"field": field, "value": v}));
+            }
+        };
+        push("StartDate", &filters.start_date);
+        push("EndDate", &filters.end_date);
+        push("CallPurpose", &filters.call_purpose);
+        push("search", &filters.text);
+        if let Some(v) = &filters.version_id {
+            search.push(json!({"field": "version", "id": v}));
+        }
+        let body = json!({"search": search, "page": filters.page, "pageSize": filters.size, "sort": "-updated"});
+        let spec = RequestSpec::post(&url)?.json(&body)?.idempotent(true);
+        self.client
+            .transport
+            .send(spec)
+            .await?
+            .json("call history search")
+    }
+
+    /// Rebuilds the workbook of a call (`POST …/download/xml/{call_id}` with body `{}`, or
+    /// `…/download/{call_id}` when `legacy`), then downloads it from `download_url`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
+    /// let file = client.history().rehydrate("my-folder/my-service", "call-id", None, false).await?;
+    /// std::fs::write(&file.file_name, &file.bytes).ok();
+    /// # Ok(()) }
+    /// ```
+    pub async fn rehydrate(
+        &self,
+        uri: impl IntoServiceUri,
+        call_id: &str,
+        index: Option<u32>,
+        legacy: bool,
+    ) -> Result<DownloadedFile> {
+        let uri = uri.into_service_uri()?;
+        let tail: &[&str] = if legacy {
+            &["download", call_id]
+        } else {
+            &["download", "xml", call_id]
+        };
+        let mut spec = RequestSpec::post(&self.service_url(&uri, tail)?)?.json(&json!({}))?;
+        if let Some(i) = index {
+            spec = spec.query("index", &i.to_string());
+        }
+        let response = self.client.transport.send(spec).await?;
+        let body: Value = response.json("rehydration")?;
+        let url = str_at(
+            &body,
+            "/response_data/download_url",
+            "rehydration",
+            response.request_id(),
+        )?;
+        Ok(file_of(
+            fetch_url(self.client, url).await?,
+            &format!("{call_id}.xlsx"),
+        ))
+    }
+
+    /// Exports call history: starts the job (`POST …/log/download{json|csv}`), polls
+    /// `…/status/{job}` until progress 100, then downloads the zip.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
+    /// use cspark::resources::history::LogDownload;
+    /// let zip = client.history().download("my-folder/my-service", &LogDownload::default().csv()).await?;
+    /// println!("{} bytes", zip.bytes.len());
+    /// # Ok(()) }
+    /// ```
+    pub async fn download(
+        &self,
+        uri: impl IntoServiceUri,
+        options: &LogDownload,
+    ) -> Result<DownloadedFile> {
+        let uri = uri.into_service_uri()?;
+        let kind = format!("download{}", options.format.as_str());
+        let mut data = serde_json::Map::new();
+        data.insert("call_ids".into(), json!(options.call_ids));
+        data.insert("timezone_offset".into(), json!(options.timezone_offset));
+        if let Some(d) = &options.start_date {
+            data.insert("start_date".into(), json!(d));
+        }
+        if let Some(d) = &options.end_date {
+            data.insert("end_date".into(), json!(d));
+        }
+        let body =
+            json!({"request_data": data, "request_meta": {"version_id": options.version_id}});
+        let spec = RequestSpec::post(&self.service_url(&uri, &["log", &kind])?)?.json(&body)?;
+        let response = self.client.transport.send(spec).await?;
+        let started: Value = response.json("log download job")?;
+        let job = str_at(
+            &started,
+            "/response_data/job_id",
+            "log download job",
+            response.request_id(),
+        )?;
+        let status = RequestSpec::get(&self.service_url(&uri, &["log", &kind, "status", job])?)?;
+        let done = poll(self.client, status, options.poll, "log download", |b| {
+            Ok(b["response_data"]["progress"].as_i64() == Some(100))
+        })
+        .await?;
+        let url = str_at(
+            &done,
+            "/response_data/download_url",
+            "log download status",
+            "",
+        )?;
+        let name = format!("{}_logs.zip", uri.service().unwrap_or("service"));
+        Ok(file_of(fetch_url(self.client, url).await?, &name))
+    }
+
+    fn service_url(&self, uri: &ServiceUri, tail: &[&str]) -> Result<String> {
+        let (folder, service) = folder_service(uri)?;
+        let mut segs = vec!["api", "v3", "folders", folder, "services", service];
+        segs.extend_from_slice(tail);
+        Ok(self.client.base_url().tenant_url(&segs))
+    }
+}
+
+/// A downloaded body as a [`DownloadedFile`], named by `Content-Disposition` or `fallback`.
+pub(crate) fn file_of(response: Response, fallback: &str) -> DownloadedFile {
+    let file_name = response
+        .headers()
+        .get(http::header::CONTENT_DISPOSITION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(disposition_file_name)
+        .unwrap_or_else(|| fallback.to_owned());
+    DownloadedFile {
+        file_name,
+        bytes: response.body().clone(),
+    }
+}
+
+impl Client {
+    /// API call history: logs, rehydration, log downloads.
+    pub fn history(&self) -> History<'_> {
+        History::new(self)
+    }
+}

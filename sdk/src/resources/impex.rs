@@ -1,0 +1,360 @@
+//! `client.impex()`: export and import of services (python-sdk.md §4.7, ts-sdk.md §1.7, §1.9).
+
+use bytes::Bytes;
+use serde_json::{Value, json};
+
+use super::history::file_of;
+use super::service_ops::DownloadedFile;
+use super::support::{Multipart, PollOptions, fetch_url, poll, str_at};
+use crate::client::Client;
+use crate::error::{Result, SparkError};
+use crate::transport::RequestSpec;
+
+/// Import/export operations, borrowed from a [`Client`].
+#[derive(Debug, Clone, Copy)]
+pub struct Impex<'c> {
+    client: &'c Client,
+}
+
+/// What [`Impex::export`] packages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ExportRequest {
+    /// Whole folders.
+    pub folders: Vec<String>,
+    /// Services (`folder/service[version]` or service ids).
+    pub services: Vec<String>,
+    /// Version ids.
+    pub version_ids: Vec<String>,
+    /// `migrate` (default) or `onpremises` (hybrid runners).
+    pub file_filter: String,
+    /// `latest` (default) or `all`.
+    pub version_filter: String,
+    /// `source_system` (default `Spark Rust SDK`).
+    pub source_system: String,
+    /// `correlation_id`.
+    pub correlation_id: Option<String>,
+    /// Job polling.
+    pub poll: PollOptions,
+}
+
+impl Default for ExportRequest {
+    fn default() -> Self {
+        Self {
+            folders: Vec::new(),
+            services: Vec::new(),
+            version_ids: Vec::new(),
+            file_filter: "migrate".into(),
+            version_filter: "latest".into(),
+            source_system: super::execute::DEFAULT_SOURCE_SYSTEM.into(),
+            correlation_id: None,
+            poll: PollOptions::default(),
+        }
+    }
+}
+
+impl ExportRequest {
+    /// Exports these services.
+    pub fn services<I: IntoIterator<Item = S>, S: Into<String>>(mut self, uris: I) -> Self {
+        self.services = uris.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Exports these folders.
+    pub fn folders<I: IntoIterator<Item = S>, S: Into<String>>(mut self, names: I) -> Self {
+        self.folders = names.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Exports these versions.
+    pub fn version_ids<I: IntoIterator<Item = S>, S: Into<String>>(mut self, ids: I) -> Self {
+        self.version_ids = ids.into_iter().map(Into::into).collect();
+        self
+    }
+}
+
+/// One `services_modify` entry of an import: where a packaged service goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportMapping {
+    /// `folder/service` in the package.
+    pub source: String,
+    /// `folder/service` in this tenant.
+    pub target: String,
+    /// `major`, `minor` (default) or `patch`.
+    pub upgrade: String,
+}
+
+impl ImportMapping {
+    /// `source` imported under the same name, as a minor version.
+    pub fn same(source: impl Into<String>) -> Self {
+        let source = source.into();
+        Self {
+            target: source.clone(),
+            source,
+            upgrade: "minor".into(),
+        }
+    }
+
+    /// `source` imported as `target`.
+    pub fn to(source: impl Into<String>, target: impl Into<String>) -> Self {
+        Self {
+            source: source.into(),
+            target: target.into(),
+            upgrade: "minor".into(),
+        }
+    }
+}
+
+/// Options of [`Impex::import`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ImportOptions {
+    /// When a service exists: `abort`, `replace` or `add_version` (default).
+    pub if_present: String,
+    /// `source_system`.
+    pub source_system: String,
+    /// `correlation_id`.
+    pub correlation_id: Option<String>,
+    /// Job polling.
+    pub poll: PollOptions,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        Self {
+            if_present: "add_version".into(),
+            source_system: super::execute::DEFAULT_SOURCE_SYSTEM.into(),
+            correlation_id: None,
+            poll: PollOptions::default(),
+        }
+    }
+}
+
+impl<'c> Impex<'c> {
+    pub(crate) fn new(client: &'c Client) -> Self {
+        Self { client }
+    }
+
+    fn url(&self, segs: &[&str]) -> String {
+        let mut all = vec!["api", "v4"];
+        all.extend_from_slice(segs);
+        self.client.base_url().tenant_url(&all)
+    }
+
+    async fn send_json(&self, spec: RequestSpec, what: &'static str) -> Result<Value> {
+        self.client.transport.send(spec).await?.json(what)
+    }
+
+    /// Starts an export job (`POST /api/v4/export`): raw `{id, object, status_url}`.
+    pub async fn start_export(&self, request: &ExportRequest) -> Result<Value> {
+        let mut inputs = serde_json::Map::new();
+        for (k, v) in [
+            ("folders", &request.folders),
+            ("services", &request.services),
+            ("version_ids", &request.version_ids),
+        ] {
+            if !v.is_empty() {
+                inputs.insert(k.into(), json!(v));
+            }
+        }
+        if inputs.is_empty() {
+            return Err(SparkError::invalid(
+                "export",
+                "<empty>",
+                "at least one of folders, services or version_ids is needed",
+            ));
+        }
+        let body = json!({
+            "inputs": inputs, "file_filter": request.file_filter, "version_filter": request.version_filter,
+            "source_system": request.source_system, "correlation_id": request.correlation_id,
+        });
+        self.send_json(
+            RequestSpec::post(&self.url(&["export"]))?.json(&body)?,
+            "export job",
+        )
+        .await
+    }
+
+    /// Polls `GET /api/v4/{export|import}/{id}/status` until `completed` or `closed`.
+    async fn wait(&self, kind: &str, id: &str, options: PollOptions) -> Result<Value> {
+        let spec = RequestSpec::get(&self.url(&[kind, id, "status"]))?;
+        poll(
+            self.client,
+            spec,
+            options,
+            "impex job",
+            |b| match b["status"].as_str() {
+                Some("completed" | "closed") => Ok(true),
+                Some(s @ ("failed" | "cancelled")) => Err(SparkError::invalid(
+                    "impex job",
+                    id.to_owned(),
+                    format!("ended with status {s}: {}", b["errors"]),
+                )),
+                _ => Ok(false),
+            },
+        )
+        .await
+    }
+
+    /// Waits for an export job and returns its final status body.
+    pub async fn wait_export(&self, id: &str, options: PollOptions) -> Result<Value> {
+        self.wait("export", id, options).await
+    }
+
+    /// Cancels an export job (`PATCH /api/v4/export/{id}`).
+    pub async fn cancel_export(&self, id: &str) -> Result<Value> {
+        let spec = RequestSpec::new(http::Method::PATCH, &self.url(&["export", id]))?
+            .json(&json!({"export_status": "cancelled"}))?;
+        self.send_json(spec, "export cancellation").await
+    }
+
+    /// Recent and running exports (`GET /api/v4/export/status`).
+    pub async fn describe_exports(&self) -> Result<Value> {
+        self.send_json(
+            RequestSpec::get(&self.url(&["export", "status"]))?,
+            "export description",
+        )
+        .await
+    }
+
+    /// Recent and running imports (`GET /api/v4/import/status`).
+    pub async fn describe_imports(&self) -> Result<Value> {
+        self.send_json(
+            RequestSpec::get(&self.url(&["import", "status"]))?,
+            "import description",
+        )
+        .await
+    }
+
+    /// Export → poll → download every `outputs.files[].file`: one zip per file.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
+    /// use cspark::resources::impex::ExportRequest;
+    /// let zips = client.impex().export(&ExportRequest::default().services(["my-folder/my-service"])).await?;
+    /// println!("{} bytes", zips[0].bytes.len());
+    /// # Ok(()) }
+    /// ```
+    pub async fn export(&self, request: &ExportRequest) -> Result<Vec<DownloadedFile>> {
+        let job = self.start_export(request).await?;
+        let id = str_at(&job, "/id", "export job", "")?;
+        let done = self.wait_export(id, request.poll).await?;
+        let mut files = Vec::new();
+        for (i, f) in done["outputs"]["files"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            if let Some(url) = f["file"].as_str().filter(|u| !u.is_empty()) {
+                files.push(file_of(
+                    fetch_url(self.client, url).await?,
+                    &format!("export-{i}.zip"),
+                ));
+            }
+        }
+        if files.is_empty() {
+            return Err(SparkError::invalid(
+                "export job",
+                id.to_owned(),
+                "produced no files",
+            ));
+        }
+        Ok(files)
+    }
+
+    /// Starts an import job (`POST /api/v4/import`, multipart `importRequestEntity` + `file`).
+    pub async fn start_import(
+        &self,
+        destination: &[ImportMapping],
+        zip: impl Into<Bytes>,
+        options: &ImportOptions,
+    ) -> Result<Value> {
+        let modify: Vec<Value> = destination
+            .iter()
+            .map(|m| json!({"service_uri_source": m.source, "service_uri_destination": m.target, "update_version_type": m.upgrade}))
+            .collect();
+        let entity = json!({
+            "inputs": {"services_modify": modify}, "services_existing": options.if_present,
+            "source_system": options.source_system, "correlation_id": options.correlation_id,
+        });
+        let body = Multipart::default()
+            .text("importRequestEntity", entity.to_string())
+            .file("file", "package.zip", "application/zip", zip.into())
+            .into_body()?;
+        self.send_json(
+            RequestSpec::post(&self.url(&["import"]))?.body(body),
+            "import job",
+        )
+        .await
+    }
+
+    /// Waits for an import job and returns its final status body.
+    pub async fn wait_import(&self, id: &str, options: PollOptions) -> Result<Value> {
+        self.wait("import", id, options).await
+    }
+
+    /// Import → poll: the final status (`outputs.services`, `outputs.service_versions`).
+    /// A job reporting `errors` is an error.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cspark::Client, zip: Vec<u8>) -> cspark::Result<()> {
+    /// use cspark::resources::impex::{ImportMapping, ImportOptions};
+    /// let done = client.impex().import(&[ImportMapping::same("f/s")], zip, &ImportOptions::default()).await?;
+    /// println!("{}", done["outputs"]["services"]);
+    /// # Ok(()) }
+    /// ```
+    pub async fn import(
+        &self,
+        destination: &[ImportMapping],
+        zip: impl Into<Bytes>,
+        options: &ImportOptions,
+    ) -> Result<Value> {
+        let job = self.start_import(destination, zip, options).await?;
+        let id = str_at(&job, "/id", "import job", "")?;
+        let done = self.wait_import(id, options.poll).await?;
+        match &done["errors"] {
+            Value::Null => Ok(done),
+            Value::Array(e) if e.is_empty() => Ok(done),
+            errors => Err(SparkError::invalid(
+                "import job",
+                id.to_owned(),
+                format!("failed with errors: {errors}"),
+            )),
+        }
+    }
+}
+
+/// Copies services from one tenant to another: export from `from`, import the first zip
+/// into `to` (the TS SDK's `services.migrate`; Python's `migrate()` is not implemented).
+///
+/// ```no_run
+/// # async fn demo(dev: cspark::Client, prod: cspark::Client) -> cspark::Result<()> {
+/// use cspark::resources::impex::{ExportRequest, ImportMapping, ImportOptions, migrate};
+/// let done = migrate(&dev, &prod, &ExportRequest::default().services(["f/s"]),
+///     &[ImportMapping::same("f/s")], &ImportOptions::default()).await?;
+/// println!("{}", done["status"]);
+/// # Ok(()) }
+/// ```
+pub async fn migrate(
+    from: &Client,
+    to: &Client,
+    export: &ExportRequest,
+    destination: &[ImportMapping],
+    options: &ImportOptions,
+) -> Result<Value> {
+    let files = from.impex().export(export).await?;
+    let zip = files
+        .into_iter()
+        .next()
+        .map(|f| f.bytes)
+        .unwrap_or_default();
+    to.impex().import(destination, zip, options).await
+}
+
+impl Client {
+    /// Service export and import (v4 ImpEx).
+    pub fn impex(&self) -> Impex<'_> {
+        Impex::new(self)
+    }
+}

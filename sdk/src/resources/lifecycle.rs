@@ -1,0 +1,376 @@
+//! Service lifecycle (python-sdk.md §4.3, §4.11): upload → compilation → publish, and
+//! recompile. `create` chains the three documented calls with bounded polling.
+
+use bytes::Bytes;
+use serde_json::{Map, Value, json};
+
+use super::service_ops::folder_service;
+use super::services::{IntoServiceUri, Services};
+use super::support::{Multipart, PollOptions, poll, str_at, window};
+use crate::error::{Result, SparkError};
+use crate::transport::RequestSpec;
+use crate::uri::ServiceUri;
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// Options of [`Services::create`], [`Services::compile`] and [`Services::publish`].
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct CreateOptions {
+    /// Upload file name (default `{service}.xlsx`).
+    pub file_name: Option<String>,
+    /// Draft name at publication (default: the service name).
+    pub draft_name: Option<String>,
+    /// `major`, `minor` (default) or `patch`.
+    pub version_difference: Option<String>,
+    /// Effective start, naive ISO (default: now).
+    pub start_date: Option<String>,
+    /// Effective end, naive ISO (default: start + 10 years).
+    pub end_date: Option<String>,
+    /// `should_trck_user_action` (sic, as Spark expects it).
+    pub track_user: bool,
+    /// Version label.
+    pub label: Option<String>,
+    /// Release notes.
+    pub release_notes: Option<String>,
+    /// Tags (comma-joined on the wire).
+    pub tags: Vec<String>,
+    /// Extra `request_data` keys, sent with both the upload and the publication.
+    pub extras: Map<String, Value>,
+    /// Compilation polling.
+    pub poll: PollOptions,
+}
+
+impl CreateOptions {
+    /// `major`, `minor` or `patch`.
+    pub fn version_difference(mut self, v: impl Into<String>) -> Self {
+        self.version_difference = Some(v.into());
+        self
+    }
+
+    /// Effective dates (naive ISO strings, e.g. `2024-01-01T10:00:00`).
+    pub fn effective(mut self, start: impl Into<String>, end: impl Into<String>) -> Self {
+        self.start_date = Some(start.into());
+        self.end_date = Some(end.into());
+        self
+    }
+
+    /// Draft service name at publication.
+    pub fn draft_name(mut self, name: impl Into<String>) -> Self {
+        self.draft_name = Some(name.into());
+        self
+    }
+
+    /// Label, release notes and tags of the new version.
+    pub fn release(mut self, label: &str, notes: &str, tags: &[&str]) -> Self {
+        self.label = Some(label.into());
+        self.release_notes = Some(notes.into());
+        self.tags = tags.iter().map(|t| (*t).to_owned()).collect();
+        self
+    }
+
+    /// Compilation polling.
+    pub fn poll(mut self, poll: PollOptions) -> Self {
+        self.poll = poll;
+        self
+    }
+}
+
+/// Result of [`Services::compile`]: the upload and final compilation-status bodies.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Compiled {
+    /// Upload response (`response_data.{nodegen_compilation_jobid, original_file_documentid, engine_file_documentid}`).
+    pub upload: Value,
+    /// Last compilation-status response.
+    pub compilation: Value,
+}
+
+/// Result of [`Services::create`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Created {
+    /// Upload response.
+    pub upload: Value,
+    /// Last compilation-status response.
+    pub compilation: Value,
+    /// Publication response (`response_data.version_id`).
+    pub publication: Value,
+}
+
+impl Created {
+    /// The id of the published version.
+    pub fn version_id(&self) -> Option<&str> {
+        self.publication["response_data"]["version_id"].as_str()
+    }
+}
+
+/// Options of [`Services::recompile`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RecompileOptions {
+    /// Version to recompile (default: latest).
+    pub version_id: Option<String>,
+    /// Compiler, e.g. `Neuron_v1.13.0` (default `StableLatest`).
+    pub compiler: Option<String>,
+    /// Release notes (default `Recompiled via Spark Rust SDK`).
+    pub release_notes: Option<String>,
+    /// Version label.
+    pub label: Option<String>,
+    /// Effective start (default now).
+    pub start_date: Option<String>,
+    /// Effective end (default start + 10 years).
+    pub end_date: Option<String>,
+    /// `major`, `minor` or `patch` (default).
+    pub upgrade: Option<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+}
+
+impl Services<'_> {
+    /// Uploads a workbook (`POST …/upload`, multipart) and returns the raw response, which
+    /// holds the compilation job id. See [`compile`](Self::compile) to also wait.
+    pub async fn upload(
+        &self,
+        uri: impl IntoServiceUri,
+        file: impl Into<Bytes>,
+        options: &CreateOptions,
+    ) -> Result<Value> {
+        let uri = uri.into_service_uri()?;
+        let (_, service) = folder_service(&uri)?;
+        let (start, end) = window(options.start_date.as_deref(), options.end_date.as_deref());
+        let mut data = Map::new();
+        data.insert("effective_start_date".into(), json!(start));
+        data.insert("effective_end_date".into(), json!(end));
+        data.insert("version_difference".into(), json!(diff(options)));
+        data.extend(options.extras.clone());
+        let entity = json!({ "request_data": data }).to_string();
+        let name = options
+            .file_name
+            .clone()
+            .unwrap_or_else(|| format!("{service}.xlsx"));
+        let mime = if name.ends_with(".xlsx") {
+            XLSX
+        } else {
+            "application/octet-stream"
+        };
+        let body = Multipart::default()
+            .text("engineUploadRequestEntity", entity)
+            .file("serviceFile", &name, mime, file.into())
+            .into_body()?;
+        let spec = RequestSpec::post(&self.lifecycle_url(&uri, &["upload"])?)?.body(body);
+        self.client()
+            .transport
+            .send(spec)
+            .await?
+            .json("upload response")
+    }
+
+    /// Polls `getcompilationprogess/{job_id}` (sic) until progress 100 and status `Success`;
+    /// a finished job with another status is an error at once.
+    pub async fn wait_compilation(
+        &self,
+        uri: impl IntoServiceUri,
+        job_id: &str,
+        options: PollOptions,
+    ) -> Result<Value> {
+        let uri = uri.into_service_uri()?;
+        let url = self.lifecycle_url(&uri, &["getcompilationprogess", job_id])?;
+        poll(
+            self.client(),
+            RequestSpec::get(&url)?,
+            options,
+            "compilation",
+            |b| {
+                let data = &b["response_data"];
+                if data["progress"].as_i64().unwrap_or(0) < 100 {
+                    return Ok(false);
+                }
+                match data["status"].as_str() {
+                    Some("Success") => Ok(true),
+                    other => Err(SparkError::invalid(
+                        "compilation",
+                        job_id.to_owned(),
+                        format!(
+                            "finished with status {other:?}: {}",
+                            data["last_error_message"]
+                        ),
+                    )),
+                }
+            },
+        )
+        .await
+    }
+
+    /// Uploads a workbook and waits for its compilation.
+    pub async fn compile(
+        &self,
+        uri: impl IntoServiceUri,
+        file: impl Into<Bytes>,
+        options: &CreateOptions,
+    ) -> Result<Compiled> {
+        let uri = uri.into_service_uri()?;
+        let upload = self.upload(&uri, file, options).await?;
+        let job = str_at(
+            &upload,
+            "/response_data/nodegen_compilation_jobid",
+            "upload response",
+            "",
+        )?;
+        let compilation = self.wait_compilation(&uri, job, options.poll).await?;
+        Ok(Compiled {
+            upload,
+            compilation,
+        })
+    }
+
+    /// Publishes compiled documents as a new version (`POST …/publish`), raw response.
+    /// Nulls are kept as Spark receives them from the reference SDKs.
+    pub async fn publish(
+        &self,
+        uri: impl IntoServiceUri,
+        file_id: &str,
+        engine_id: &str,
+        options: &CreateOptions,
+    ) -> Result<Value> {
+        let uri = uri.into_service_uri()?;
+        let (_, service) = folder_service(&uri)?;
+        let (start, end) = window(options.start_date.as_deref(), options.end_date.as_deref());
+        let tags = (!options.tags.is_empty()).then(|| options.tags.join(","));
+        let mut data = Map::new();
+        for (k, v) in [
+            (
+                "draft_service_name",
+                json!(options.draft_name.as_deref().unwrap_or(service)),
+            ),
+            ("effective_start_date", json!(start)),
+            ("effective_end_date", json!(end)),
+            ("original_file_documentid", json!(file_id)),
+            ("engine_file_documentid", json!(engine_id)),
+            ("version_difference", json!(diff(options))),
+            ("should_trck_user_action", json!(options.track_user)),
+            ("version_label", json!(options.label)),
+            ("release_note", json!(options.release_notes)),
+            ("tags", json!(tags)),
+        ] {
+            data.insert(k.into(), v);
+        }
+        data.extend(options.extras.clone());
+        let spec = RequestSpec::post(&self.lifecycle_url(&uri, &["publish"])?)?
+            .json(&json!({ "request_data": data }))?;
+        self.client()
+            .transport
+            .send(spec)
+            .await?
+            .json("publish response")
+    }
+
+    /// Upload → compile (polled) → publish: a new service, or a new version of one.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
+    /// use cspark::resources::lifecycle::CreateOptions;
+    /// let file = std::fs::read("volume.xlsx").unwrap_or_default();
+    /// let created = client
+    ///     .services()
+    ///     .create("my-folder/volume", file, &CreateOptions::default().version_difference("major"))
+    ///     .await?;
+    /// println!("version {:?}", created.version_id());
+    /// # Ok(()) }
+    /// ```
+    pub async fn create(
+        &self,
+        uri: impl IntoServiceUri,
+        file: impl Into<Bytes>,
+        options: &CreateOptions,
+    ) -> Result<Created> {
+        let uri = uri.into_service_uri()?;
+        let Compiled {
+            upload,
+            compilation,
+        } = self.compile(&uri, file, options).await?;
+        let file_id = str_at(
+            &upload,
+            "/response_data/original_file_documentid",
+            "upload response",
+            "",
+        )?;
+        let engine_id = str_at(
+            &upload,
+            "/response_data/engine_file_documentid",
+            "upload response",
+            "",
+        )?;
+        let publication = self.publish(&uri, file_id, engine_id, options).await?;
+        Ok(Created {
+            upload,
+            compilation,
+            publication,
+        })
+    }
+
+    /// Recompiles a version with another compiler (`POST …/recompileNodgen`, sic), raw response
+    /// (`response_data.{versionId, revision, jobId}`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
+    /// use cspark::resources::lifecycle::RecompileOptions;
+    /// let r = client.services().recompile("my-folder/my-service", &RecompileOptions::default()).await?;
+    /// println!("{}", r["response_data"]["jobId"]);
+    /// # Ok(()) }
+    /// ```
+    pub async fn recompile(
+        &self,
+        uri: impl IntoServiceUri,
+        options: &RecompileOptions,
+    ) -> Result<Value> {
+        let uri = uri.into_service_uri()?;
+        let (start, end) = window(options.start_date.as_deref(), options.end_date.as_deref());
+        let tags = (!options.tags.is_empty()).then(|| options.tags.join(","));
+        // Unlike Python (§11.22), an explicit version id is always honoured.
+        let version_id = options
+            .version_id
+            .clone()
+            .or_else(|| uri.version_id_value().map(str::to_owned));
+        let body = json!({"request_data": {
+            "versionId": version_id,
+            "upgradeType": options.upgrade.as_deref().unwrap_or("patch"),
+            "neuronCompilerVersion": options.compiler.as_deref().unwrap_or("StableLatest"),
+            "releaseNotes": options.release_notes.as_deref().unwrap_or("Recompiled via Spark Rust SDK"),
+            "label": options.label,
+            "effectiveStartDate": start,
+            "effectiveEndDate": end,
+            "tags": tags,
+        }});
+        let spec =
+            RequestSpec::post(&self.lifecycle_url(&uri, &["recompileNodgen"])?)?.json(&body)?;
+        self.client()
+            .transport
+            .send(spec)
+            .await?
+            .json("recompile response")
+    }
+
+    /// [`recompile`](Self::recompile), then waits for its compilation job; returns both bodies.
+    pub async fn recompile_and_wait(
+        &self,
+        uri: impl IntoServiceUri,
+        options: &RecompileOptions,
+        poll: PollOptions,
+    ) -> Result<(Value, Value)> {
+        let uri = uri.into_service_uri()?;
+        let started = self.recompile(&uri, options).await?;
+        let job = str_at(&started, "/response_data/jobId", "recompile response", "")?;
+        let done = self.wait_compilation(&uri, job, poll).await?;
+        Ok((started, done))
+    }
+
+    fn lifecycle_url(&self, uri: &ServiceUri, tail: &[&str]) -> Result<String> {
+        let (folder, service) = folder_service(uri)?;
+        let mut segs = vec!["api", "v3", "folders", folder, "services", service];
+        segs.extend_from_slice(tail);
+        Ok(self.client().base_url().tenant_url(&segs))
+    }
+}
+
+fn diff(options: &CreateOptions) -> &str {
+    options.version_difference.as_deref().unwrap_or("minor")
+}

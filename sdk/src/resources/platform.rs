@@ -1,0 +1,56 @@
+//! Platform configuration and the WASM bundle of a service (python-sdk.md §4.1, §4.8).
+
+use serde_json::Value;
+
+use super::history::file_of;
+use super::service_ops::DownloadedFile;
+use super::services::{IntoServiceUri, Services};
+use crate::client::Client;
+use crate::error::Result;
+use crate::transport::RequestSpec;
+
+impl Client {
+    /// Tenant settings (`GET {B}/api/v1/config/GetSparkConfiguration`, bearer only on Spark):
+    /// the `data` map when `status` is `Success`, else the whole body.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
+    /// let config = client.spark_config().await?;
+    /// println!("{}", config["CompilerVersion_NeuronStableLatest"]);
+    /// # Ok(()) }
+    /// ```
+    pub async fn spark_config(&self) -> Result<Value> {
+        let url = self
+            .base_url()
+            .origin_url(&["api", "v1", "config", "GetSparkConfiguration"]);
+        let mut body: Value = self
+            .transport
+            .send(RequestSpec::get(&url)?)
+            .await?
+            .json("platform configuration")?;
+        Ok(if body["status"] == "Success" {
+            body["data"].take()
+        } else {
+            body
+        })
+    }
+}
+
+impl Services<'_> {
+    /// The WASM bundle of a service for hybrid runners
+    /// (`GET …/api/v3/nodegen[/public]/getnodegenzipbyId/{locator}`), as zip bytes.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
+    /// let zip = client.services().download_wasm("my-folder/my-service[1.0.0]").await?;
+    /// std::fs::write(&zip.file_name, &zip.bytes).ok();
+    /// # Ok(()) }
+    /// ```
+    pub async fn download_wasm(&self, uri: impl IntoServiceUri) -> Result<DownloadedFile> {
+        let uri = uri.into_service_uri()?;
+        let spec = RequestSpec::get(&uri.wasm_url(self.client().base_url()))?;
+        let response = self.client().transport.send(spec).await?;
+        let name = format!("{}.zip", uri.service().unwrap_or("wasm"));
+        Ok(file_of(response, &name))
+    }
+}

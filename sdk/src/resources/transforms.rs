@@ -1,0 +1,181 @@
+//! `client.transforms()`: transform documents (spark-platform.md §2.5, python-sdk.md §4.4).
+//!
+//! Paths: Spark and the TS SDK use `api/v4/transforms/…` with a flat list body; Python 0.3.2
+//! uses the older `api/v4/transform/…` with the list body wrapped in `request_data`.
+//! [`TransformsApi`] picks one; the default is the current plural form.
+
+use serde_json::{Map, Value, json};
+
+use crate::client::Client;
+use crate::error::{Result, SparkError};
+use crate::transport::RequestSpec;
+
+/// Which transform document API to call.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransformsApi {
+    /// `api/v4/transforms/…`, flat list body (Spark, TS SDK, emulator).
+    #[default]
+    Current,
+    /// `api/v4/transform/…`, list body in `request_data` (Python SDK 0.3.2).
+    Legacy,
+}
+
+/// A transform document (`transform_content`).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum TransformDoc {
+    /// JSONata: `input_body_transform` / `output_body_transform` for a v3 or v4 target.
+    Jsonata {
+        /// `v3` or `v4`.
+        target_api_version: String,
+        /// JSONata applied to the request.
+        input: Option<String>,
+        /// JSONata applied to the response.
+        output: Option<String>,
+    },
+    /// Node.js code (`Nodejs22_v1.0.0`).
+    Node {
+        /// `async function handler(event) {…}`.
+        code: String,
+    },
+    /// A document sent as given.
+    Raw(Map<String, Value>),
+}
+
+impl TransformDoc {
+    /// The wire document; checks the target API version of JSONata documents.
+    pub fn to_value(&self) -> Result<Value> {
+        Ok(match self {
+            Self::Jsonata {
+                target_api_version,
+                input,
+                output,
+            } => {
+                if !matches!(target_api_version.as_str(), "v3" | "v4") {
+                    return Err(SparkError::invalid(
+                        "target_api_version",
+                        target_api_version.clone(),
+                        "must be either 'v3' or 'v4'",
+                    ));
+                }
+                json!({"transform_type": "JSONtransforms_v1.0.1", "target_api_version": target_api_version,
+                       "input_body_transform": input, "output_body_transform": output})
+            }
+            Self::Node { code } => {
+                json!({"transform_type": "Nodejs22_v1.0.0", "transform_code": code})
+            }
+            Self::Raw(map) => Value::Object(map.clone()),
+        })
+    }
+
+    /// `{"transform_content": "<JSON string>"}`.
+    fn body(&self) -> Result<Value> {
+        Ok(json!({ "transform_content": self.to_value()?.to_string() }))
+    }
+}
+
+/// Transform document operations, borrowed from a [`Client`].
+#[derive(Debug, Clone, Copy)]
+pub struct Transforms<'c> {
+    client: &'c Client,
+    api: TransformsApi,
+}
+
+impl<'c> Transforms<'c> {
+    /// Uses another path family (see [`TransformsApi`]).
+    pub fn api(mut self, api: TransformsApi) -> Self {
+        self.api = api;
+        self
+    }
+
+    fn url(&self, segs: &[&str]) -> String {
+        let root = match self.api {
+            TransformsApi::Current => "transforms",
+            TransformsApi::Legacy => "transform",
+        };
+        let mut all = vec!["api", "v4", root];
+        all.extend_from_slice(segs);
+        self.client.base_url().tenant_url(&all)
+    }
+
+    async fn send(&self, spec: RequestSpec) -> Result<Value> {
+        self.client
+            .transport
+            .send(spec)
+            .await?
+            .json("transform response")
+    }
+
+    /// Lists the transforms of a folder (page 1, 100 per page, newest first).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
+    /// let list = client.transforms().list("my-folder", 1, 100).await?;
+    /// println!("{}", list);
+    /// # Ok(()) }
+    /// ```
+    pub async fn list(&self, folder: &str, page: u32, size: u32) -> Result<Value> {
+        let inner = json!({"page": page, "pageSize": size, "sort": "-updatedAt", "search": []});
+        let body = match self.api {
+            TransformsApi::Current => inner,
+            TransformsApi::Legacy => json!({ "request_data": inner }),
+        };
+        self.send(
+            RequestSpec::post(&self.url(&["list", folder]))?
+                .json(&body)?
+                .idempotent(true),
+        )
+        .await
+    }
+
+    /// Fetches a transform document (`outputs.transform_document`).
+    pub async fn get(&self, folder: &str, name: &str) -> Result<Value> {
+        self.send(RequestSpec::get(&self.url(&[folder, name]))?)
+            .await
+    }
+
+    /// Saves (creates or replaces) a transform document.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
+    /// use cspark::resources::transforms::TransformDoc;
+    /// let doc = TransformDoc::Jsonata { target_api_version: "v3".into(),
+    ///     input: Some("{\"inputs\": $}".into()), output: Some("$".into()) };
+    /// client.transforms().save("my-folder", "my-transform", &doc).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn save(&self, folder: &str, name: &str, doc: &TransformDoc) -> Result<Value> {
+        self.send(RequestSpec::post(&self.url(&[folder, name]))?.json(&doc.body()?)?)
+            .await
+    }
+
+    /// Deletes a transform document.
+    pub async fn delete(&self, folder: &str, name: &str) -> Result<Value> {
+        self.send(RequestSpec::new(
+            http::Method::DELETE,
+            &self.url(&[folder, name]),
+        )?)
+        .await
+    }
+
+    /// Validates a document on the server (`outputs.isValid`, `outputs.error`).
+    pub async fn validate(&self, doc: &TransformDoc) -> Result<Value> {
+        self.send(
+            RequestSpec::post(&self.url(&["validation"]))?
+                .json(&doc.body()?)?
+                .idempotent(true),
+        )
+        .await
+    }
+}
+
+impl Client {
+    /// Transform documents (v4).
+    pub fn transforms(&self) -> Transforms<'_> {
+        Transforms {
+            client: self,
+            api: TransformsApi::default(),
+        }
+    }
+}

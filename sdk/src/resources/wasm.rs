@@ -1,0 +1,147 @@
+//! Hybrid runner client (python-sdk.md §10): a self-hosted `nodegen-server` that runs WASM
+//! bundles. Exposed as `cspark::hybrid`.
+//!
+//! It shares the SDK's transport (standard headers, retries, timeouts). Unlike the reference
+//! SDKs it keeps the SDK `User-Agent` on every call, and it trims trailing slashes instead of
+//! sending `//healthcheck`.
+
+use bytes::Bytes;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::execute::ExecuteResponse;
+use super::service_ops::ValidationType;
+use super::services::IntoServiceUri;
+use super::support::Multipart;
+use crate::auth::Auth;
+use crate::error::Result;
+use crate::transport::RequestSpec;
+use crate::uri::{Locator, ServiceUri};
+
+/// A hybrid runner client: `{runner}` for runner-wide calls, `{runner}/{tenant}` for services.
+#[derive(Debug, Clone)]
+pub struct Client {
+    inner: crate::Client,
+}
+
+impl Client {
+    /// A runner at `url` (e.g. `http://localhost:3000`) serving `tenant`, without credentials
+    /// (runners do not authenticate; see [`from_client`](Self::from_client) for more control).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> cspark::Result<()> {
+    /// let runner = cspark::hybrid::Client::connect("http://localhost:3000", "my-tenant")?;
+    /// println!("{}", runner.version().await?["version"]);
+    /// # Ok(()) }
+    /// ```
+    pub fn connect(url: &str, tenant: &str) -> Result<Self> {
+        let base = format!("{}/{}", url.trim().trim_end_matches('/'), tenant.trim());
+        let inner = crate::Client::builder()
+            .env_lookup(|_| None)
+            .base_url(base)
+            .auth(Auth::Open)
+            .build()?;
+        Ok(Self { inner })
+    }
+
+    /// Wraps an SDK client whose base URL is `{runner}/{tenant}`.
+    pub fn from_client(inner: crate::Client) -> Self {
+        Self { inner }
+    }
+
+    fn root(&self, segs: &[&str]) -> String {
+        self.inner.base_url().origin_url(segs)
+    }
+
+    async fn get(&self, url: &str, what: &'static str) -> Result<Value> {
+        self.inner
+            .transport
+            .send(RequestSpec::get(url)?)
+            .await?
+            .json(what)
+    }
+
+    /// `GET {runner}/version`: `{lastPullDate, filehash, version}`.
+    pub async fn version(&self) -> Result<Value> {
+        self.get(&self.root(&["version"]), "runner version").await
+    }
+
+    /// `GET {runner}/healthcheck`: `{"msg":"ok"}`.
+    pub async fn health_check(&self) -> Result<Value> {
+        self.get(&self.root(&["healthcheck"]), "runner health")
+            .await
+    }
+
+    /// `GET {runner}/status`: loaded models and their statistics (runner ≥ 1.46).
+    pub async fn status(&self) -> Result<Value> {
+        self.get(&self.root(&["status"]), "runner status").await
+    }
+
+    /// Uploads a WASM bundle (`POST {runner}/api/v3/upload`, multipart `file`; no tenant).
+    pub async fn upload(&self, zip: impl Into<Bytes>, file_name: Option<&str>) -> Result<Value> {
+        let body = Multipart::default()
+            .file(
+                "file",
+                file_name.unwrap_or("package.zip"),
+                "application/zip",
+                zip.into(),
+            )
+            .into_body()?;
+        let spec = RequestSpec::post(&self.root(&["api", "v3", "upload"]))?.body(body);
+        self.inner.transport.send(spec).await?.json("runner upload")
+    }
+
+    /// Runs a service on the runner (v3, same body as on Spark).
+    pub async fn execute<I: Serialize + ?Sized>(
+        &self,
+        uri: impl IntoServiceUri,
+        inputs: &I,
+    ) -> Result<ExecuteResponse> {
+        self.inner.services().execute(uri, inputs).await
+    }
+
+    /// Validation rules (`POST {runner}/{tenant}/api/v3/validation`, locator in `request_meta`).
+    pub async fn validate<I: Serialize + ?Sized>(
+        &self,
+        uri: impl IntoServiceUri,
+        inputs: &I,
+        validation_type: ValidationType,
+    ) -> Result<Value> {
+        let uri = uri.into_service_uri()?;
+        let mut meta = locator_meta(&uri);
+        meta["version"] = json!(uri.version());
+        meta["validation_type"] = json!(validation_type.as_str());
+        self.post_meta("validation", inputs, meta).await
+    }
+
+    /// Metadata outputs (`POST {runner}/{tenant}/api/v3/metadata`; a GET on Spark).
+    pub async fn get_metadata(&self, uri: impl IntoServiceUri) -> Result<Value> {
+        let uri = uri.into_service_uri()?;
+        self.post_meta("metadata", &Value::Null, locator_meta(&uri))
+            .await
+    }
+
+    async fn post_meta<I: Serialize + ?Sized>(
+        &self,
+        endpoint: &str,
+        inputs: &I,
+        meta: Value,
+    ) -> Result<Value> {
+        let url = self.inner.base_url().tenant_url(&["api", "v3", endpoint]);
+        let body = json!({"request_data": {"inputs": inputs}, "request_meta": meta});
+        self.inner
+            .transport
+            .send(RequestSpec::post(&url)?.json(&body)?)
+            .await?
+            .json("runner response")
+    }
+}
+
+fn locator_meta(uri: &ServiceUri) -> Value {
+    let (sid, vid) = match uri.locator() {
+        Locator::ServiceId(id) => (Some(id.as_str()), None),
+        Locator::VersionId(id) => (None, Some(id.as_str())),
+        _ => (None, None),
+    };
+    json!({"service_id": sid, "version_id": vid})
+}
