@@ -1,0 +1,242 @@
+//! Parity resources end to end against the in-process emulator (real HTTP, real xlsx).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::time::Duration;
+
+use cspark::resources::folders::{FindFolders, FolderFields};
+use cspark::resources::history::LogDownload;
+use cspark::resources::impex::{ExportRequest, ImportMapping, ImportOptions};
+use cspark::resources::lifecycle::CreateOptions;
+use cspark::resources::service_ops::{DownloadOptions, SearchOptions, ValidationType};
+use cspark::resources::transforms::TransformDoc;
+use cspark::{ApiErrorKind, Auth, Client, PollOptions, SparkError};
+use cspark_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
+use serde_json::json;
+
+async fn emulator() -> EmulatorHandle {
+    Emulator::start(EmulatorConfig::default().with_demo_workbooks())
+        .await
+        .expect("emulator starts")
+}
+
+fn client(emu: &EmulatorHandle) -> Client {
+    Client::builder()
+        .env_lookup(|_| None)
+        .base_url(emu.base_url())
+        .auth(Auth::bearer("any-token"))
+        .max_retries(0)
+        .build()
+        .expect("client builds")
+}
+
+fn workbook() -> Vec<u8> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../emulator/workbooks/demo/volume-cylinder.xlsx"
+    );
+    std::fs::read(path).expect("demo workbook")
+}
+
+fn fast() -> PollOptions {
+    PollOptions::new(20, Duration::from_millis(20))
+}
+
+#[tokio::test]
+async fn create_execute_publish_download_delete() {
+    let emu = emulator().await;
+    let client = client(&emu);
+    let services = client.services();
+    let uri = "parity/cylinder";
+    assert!(!services.exists(uri).await.unwrap());
+
+    let created = services
+        .create(uri, workbook(), &CreateOptions::default().poll(fast()))
+        .await
+        .unwrap();
+    let v1 = created.version_id().expect("version id").to_owned();
+    assert_eq!(created.compilation["response_data"]["progress"], 100);
+    assert!(services.exists(uri).await.unwrap());
+
+    let out = services
+        .execute(uri, &json!({"radius": 1.0, "height": 2.0}))
+        .await
+        .unwrap();
+    assert!(!out.outputs().is_empty());
+
+    let second = services
+        .create(
+            uri,
+            workbook(),
+            &CreateOptions::default()
+                .version_difference("major")
+                .effective("2024-01-01T00:00:00", "2030-01-01T00:00:00")
+                .release("v2", "second", &["a", "b"])
+                .poll(fast()),
+        )
+        .await
+        .unwrap();
+    assert_ne!(second.version_id(), Some(v1.as_str()));
+    let versions = services.get_versions(uri).await.unwrap();
+    assert_eq!(versions.len(), 2);
+
+    let file = services
+        .download(uri, &DownloadOptions::default().version_id(&v1))
+        .await
+        .unwrap();
+    assert!(file.bytes.starts_with(b"PK"), "an xlsx is a zip");
+    assert!(file.file_name.ends_with(".xlsx"), "{}", file.file_name);
+
+    let rules = services
+        .validate(uri, &json!({"radius": 1.0}), ValidationType::Static)
+        .await
+        .unwrap();
+    assert!(rules["response_data"]["outputs"].is_object(), "{rules}");
+    let meta = services.get_metadata(uri).await.unwrap();
+    assert_eq!(meta["status"], "Success", "{meta}");
+    let found = services
+        .search(&SearchOptions::default().page(1, 100))
+        .await
+        .unwrap();
+    assert!(
+        found["response_data"].to_string().contains("cylinder"),
+        "{found}"
+    );
+
+    services.delete(uri).await.unwrap();
+    assert!(!services.exists(uri).await.unwrap());
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn folders_crud_and_duplicate_conflict() {
+    let emu = emulator().await;
+    let client = client(&emu);
+    let folders = client.folders();
+    assert!(!folders.exists("parity-folder").await.unwrap());
+    let created = folders
+        .create(
+            "parity-folder",
+            &FolderFields::default()
+                .description("d")
+                .cover(b"\x89PNG\r\n".to_vec()),
+        )
+        .await
+        .unwrap();
+    let id = created["data"]["id"]
+        .as_str()
+        .expect("folder id")
+        .to_owned();
+    assert_eq!(created["data"]["name"], "parity-folder");
+    assert!(folders.exists("parity-folder").await.unwrap());
+
+    let err = folders
+        .create("parity-folder", &FolderFields::default())
+        .await
+        .unwrap_err();
+    match &err {
+        SparkError::Api(api) => {
+            assert_eq!(api.kind, ApiErrorKind::Conflict);
+            assert_eq!(api.code(), Some("PRODUCT_ALREADY_EXISTS"));
+        }
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+
+    folders
+        .update(&id, &FolderFields::default().description("changed"))
+        .await
+        .unwrap();
+    let page = folders
+        .find(&FindFolders::default().name("parity-folder"))
+        .await
+        .unwrap();
+    assert_eq!(page["data"][0]["description"], "changed", "{page}");
+    assert!(folders.categories().await.unwrap().is_array());
+    folders.delete(&id).await.unwrap();
+    assert!(!folders.exists("parity-folder").await.unwrap());
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn history_after_an_execute() {
+    let emu = emulator().await;
+    let client = client(&emu);
+    let out = client
+        .services()
+        .execute(
+            "demo/volume-cylinder",
+            &json!({"radius": 2.0, "height": 3.0}),
+        )
+        .await
+        .unwrap();
+    let call_id = out.response_meta.call_id.clone().expect("call id");
+    let log = client.history().get(&call_id).await.unwrap();
+    assert!(log.to_string().contains(&call_id), "{log}");
+
+    let zip = client
+        .history()
+        .download(
+            "demo/volume-cylinder",
+            &LogDownload::default().csv().call_ids([call_id.clone()]),
+        )
+        .await
+        .unwrap();
+    assert!(zip.bytes.starts_with(b"PK"));
+    let file = client
+        .history()
+        .rehydrate("demo/volume-cylinder", &call_id, None, false)
+        .await
+        .unwrap();
+    assert!(file.bytes.starts_with(b"PK"));
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn export_then_import_roundtrip() {
+    let emu = emulator().await;
+    let client = client(&emu);
+    let impex = client.impex();
+    let mut request = ExportRequest::default().services(["demo/volume-cylinder"]);
+    request.poll = fast();
+    let zips = impex.export(&request).await.unwrap();
+    assert_eq!(zips.len(), 1);
+    assert!(zips[0].bytes.starts_with(b"PK"));
+
+    let mut options = ImportOptions::default();
+    options.poll = fast();
+    let done = impex
+        .import(
+            &[ImportMapping::to("demo/volume-cylinder", "copies/cylinder")],
+            zips[0].bytes.clone(),
+            &options,
+        )
+        .await
+        .unwrap();
+    assert!(done["outputs"]["services"].is_array(), "{done}");
+    assert!(client.services().exists("copies/cylinder").await.unwrap());
+    assert!(impex.describe_exports().await.unwrap().is_object());
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn transforms_and_platform_config() {
+    let emu = emulator().await;
+    let client = client(&emu);
+    let t = client.transforms();
+    let doc = TransformDoc::Jsonata {
+        target_api_version: "v3".into(),
+        input: Some("{\"inputs\": $}".into()),
+        output: Some("$".into()),
+    };
+    let valid = t.validate(&doc).await.unwrap();
+    assert_eq!(valid["outputs"]["isValid"], true, "{valid}");
+    t.save("tf", "one", &doc).await.unwrap();
+    let got = t.get("tf", "one").await.unwrap();
+    assert!(got["outputs"]["transform_document"].is_string(), "{got}");
+    let list = t.list("tf", 1, 10).await.unwrap();
+    assert!(list.to_string().contains("one"), "{list}");
+    t.delete("tf", "one").await.unwrap();
+
+    let config = client.spark_config().await.unwrap();
+    assert!(config.is_object(), "{config}");
+    emu.shutdown().await;
+}
