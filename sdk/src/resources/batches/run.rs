@@ -256,17 +256,35 @@ impl Driver {
         R: Iterator<Item = serde_json::Result<Value>> + Send,
     {
         let outcome = futures::future::try_join(self.pusher(records), self.puller()).await;
-        self.progress.send_modify(|p| p.done = true);
-        match outcome {
-            Ok(_) => self.pipeline.close().await.map(|_| ()),
+        let result = match outcome {
+            Ok(_) => match self.pipeline.close().await {
+                Ok(_) => {
+                    self.drain_duplicates().await;
+                    Ok(())
+                }
+                Err(e) => Err(e),
+            },
             Err(e) => {
                 if let Err(cancel) = self.pipeline.cancel().await {
                     tracing::warn!(batch = %self.pipeline.id(), error = %cancel, "could not cancel the failed batch");
                 }
-                if self.tx.is_closed() {
-                    return Ok(());
+                if self.tx.is_closed() { Ok(()) } else { Err(e) }
+            }
+        };
+        self.progress.send_modify(|p| p.done = true);
+        result
+    }
+
+    /// After close: pulls what is left (results of replayed chunks, all delivered already) so
+    /// the batch can reach `completed`. Best effort, bounded.
+    async fn drain_duplicates(&self) {
+        for _ in 0..10 {
+            match self.pipeline.pull(self.options.pull_max).await {
+                Ok(pulled) if !pulled.data.is_empty() => {
+                    let n = pulled.data.len() as u64;
+                    self.progress.send_modify(|p| p.duplicates_dropped += n);
                 }
-                Err(e)
+                _ => return,
             }
         }
     }
