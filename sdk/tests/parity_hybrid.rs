@@ -1,0 +1,77 @@
+//! Hybrid runner client against a small recording server (python-sdk.md §10.4, Appendix A).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{Reply, Server, TENANT, execute_ok};
+use cspark::hybrid;
+use cspark::resources::service_ops::ValidationType;
+use serde_json::json;
+
+async fn runner() -> Server {
+    Server::start(|hit, _| match hit.path.as_str() {
+        "/version" => Reply::json(
+            200,
+            json!({"lastPullDate": null, "filehash": "h", "version": "1.31.2"}),
+        ),
+        "/healthcheck" => Reply::json(200, json!({"msg": "ok"})),
+        "/status" => Reply::json(200, json!({"models": [], "memory_usage_mb": 1})),
+        p if p.ends_with("/execute") => execute_ok(json!({"volume": 1})),
+        _ => Reply::json(200, json!({"status": "Success", "response_data": {}})),
+    })
+    .await
+}
+
+#[tokio::test]
+async fn runner_endpoints_and_bodies() {
+    let s = runner().await;
+    let r = hybrid::Client::connect(&format!("{}/", s.origin()), TENANT).unwrap();
+    assert_eq!(r.version().await.unwrap()["version"], "1.31.2");
+    assert_eq!(r.health_check().await.unwrap(), json!({"msg": "ok"}));
+    assert!(r.status().await.unwrap()["models"].is_array());
+    r.upload(b"zip".to_vec(), None).await.unwrap();
+    let out = r.execute("f/s[1.0]", &json!({"x": 1})).await.unwrap();
+    assert_eq!(out.outputs()["volume"], 1);
+    r.validate("version/vid", &json!({"x": 1}), ValidationType::Dynamic)
+        .await
+        .unwrap();
+    r.get_metadata("version/vid").await.unwrap();
+
+    let h = s.hits();
+    let paths: Vec<(&str, &str)> = h
+        .iter()
+        .map(|h| (h.method.as_str(), h.path.as_str()))
+        .collect();
+    assert_eq!(
+        paths,
+        vec![
+            ("GET", "/version"),
+            ("GET", "/healthcheck"),
+            ("GET", "/status"),
+            ("POST", "/api/v3/upload"),
+            ("POST", "/my-tenant/api/v3/folders/f/services/s/execute"),
+            ("POST", "/my-tenant/api/v3/validation"),
+            ("POST", "/my-tenant/api/v3/metadata"),
+        ]
+    );
+    for hit in &h {
+        assert_eq!(hit.header("x-tenant-name").as_deref(), Some(TENANT));
+        assert!(hit.header("authorization").is_none() && hit.header("x-synthetic-key").is_none());
+    }
+    let upload = String::from_utf8_lossy(&h[3].body).into_owned();
+    assert!(
+        upload.contains("name=\"file\"; filename=\"package.zip\""),
+        "{upload}"
+    );
+    assert!(upload.contains("Content-Type: application/zip"));
+    assert_eq!(h[4].json()["request_meta"]["version"], "1.0");
+    // Python also sends `"m": 1` from its metadata argument; there is no such argument here.
+    assert_eq!(
+        h[5].json(),
+        json!({"request_data": {"inputs": {"x": 1}}, "request_meta": {"service_id": null, "version_id": "vid", "version": null, "validation_type": "dynamic"}})
+    );
+    assert_eq!(
+        h[6].json(),
+        json!({"request_data": {"inputs": null}, "request_meta": {"service_id": null, "version_id": "vid"}})
+    );
+}
