@@ -41,6 +41,21 @@ impl<S: TypedService> TypedBatchRun<S> {
         self.inner.progress()
     }
 
+    /// The next `(input index, outputs)`, `None` at the end (the same as
+    /// `StreamExt::next`, without needing `futures`).
+    ///
+    /// ```no_run
+    /// # async fn demo<S: cspark::TypedService>(mut run: cspark::typed_batch::TypedBatchRun<S>) -> cspark::Result<()> {
+    /// while let Some(item) = run.recv().await {
+    ///     let (index, _outputs) = item?;
+    ///     println!("#{index}");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn recv(&mut self) -> Option<Result<(usize, S::Outputs)>> {
+        std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
+    }
+
     /// The batch id.
     ///
     /// ```no_run

@@ -133,6 +133,20 @@ impl BatchRun {
         self.progress.clone()
     }
 
+    /// The next output, `None` at the end (the same as `StreamExt::next`, without needing
+    /// `futures`).
+    ///
+    /// ```no_run
+    /// # async fn demo(mut run: cspark::resources::batches::BatchRun) -> cspark::Result<()> {
+    /// while let Some(out) = run.recv().await {
+    ///     println!("{}", out?.index);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn recv(&mut self) -> Option<Result<RecordOutput>> {
+        self.rx.recv().await
+    }
+
     /// The batch id.
     ///
     /// ```no_run
