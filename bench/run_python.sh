@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# P2: CPU per call of the Python SDK (`cspark` from PyPI) against the emulator.
+#
+#   bench/run_python.sh [CALLS]
+#
+# Creates a venv under target/bench-python-venv, installs `cspark` from PyPI, starts
+# target/release/cspark-emulator (build it first: cargo build --release -p cspark-emulator)
+# on a free 127.0.0.1 port, runs bench/python/bench_cspark.py, and stops that emulator.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+calls="${1:-2000}"
+venv="$root/target/bench-python-venv"
+emulator="$root/target/release/cspark-emulator"
+[ -x "$emulator" ] || { echo "build the emulator first: cargo build --release -p cspark-emulator" >&2; exit 1; }
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+fi
+"$venv/bin/pip" install --quiet --disable-pip-version-check cspark httpx
+out="$(mktemp)"
+"$emulator" --addr 127.0.0.1:0 --workbooks "$root/emulator/workbooks" --api-key bench-key >"$out" 2>/dev/null &
+pid=$!
+trap 'kill "$pid" 2>/dev/null || true; rm -f "$out"' EXIT
+for _ in $(seq 100); do
+  grep -q "listening on" "$out" && break
+  sleep 0.05
+done
+url="$(sed -n 's/^listening on //p' "$out" | head -1)"
+[ -n "$url" ] || { echo "emulator did not start" >&2; exit 1; }
+"$venv/bin/python" "$root/bench/python/bench_cspark.py" --url "$url" --calls "$calls" --warmup "$(( calls / 10 ))"

@@ -1,0 +1,486 @@
+//! `cspark-bench`: the SDK's performance figures (issue 7), printed as a table.
+//!
+//! ```text
+//! cargo run --release -p cspark-bench                 # external emulator if built, else in-process
+//! cargo run --release -p cspark-bench -- --in-process # force the in-process emulator
+//! ```
+//!
+//! - **P1** typed `execute_typed::<VolumeCylinder>` against a hand-written `reqwest` POST of the
+//!   same body to the same route: median wall time per sequential call, and the ratio
+//!   (target ≤ 1.05×). Calls alternate in blocks of 100 so drift hits both sides equally.
+//! - **P2 prep** client CPU per call (`getrusage(RUSAGE_THREAD)` around the sequential loops; the
+//!   client runs on a current-thread runtime, so that thread does all of its work).
+//! - **P4** v3 executes per second with 64 calls in flight over keep-alive connections, with raw
+//!   `reqwest` (the emulator's throughput) and with the SDK (target ≥ 20,000/s).
+//!
+//! The emulator runs as a separate process (`target/release/cspark-emulator`, or the path in
+//! `CSPARK_BENCH_EMULATOR`) when that binary exists, otherwise in this process on its own
+//! runtime thread. Environment: `CSPARK_BENCH_CALLS` (default 3,000), `CSPARK_BENCH_SECS`
+//! (default 5). Only 127.0.0.1 is contacted.
+
+use std::io::{BufRead as _, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use cspark_examples::spark::demo_volume_cylinder::{Inputs, VolumeCylinder};
+use nix::sys::resource::{UsageWho, getrusage};
+use serde_json::{Value, json};
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+const KEY: &str = "bench-key";
+const TENANT: &str = "my-tenant";
+const WARMUP: usize = 300;
+const BLOCK: usize = 100;
+const IN_FLIGHT: usize = 64;
+
+/// The emulator under test.
+enum Server {
+    External(Child),
+    InProcess(
+        Option<tokio::sync::oneshot::Sender<()>>,
+        Option<std::thread::JoinHandle<()>>,
+    ),
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        match self {
+            Server::External(child) => {
+                // Only the child this program started, by its handle.
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+            Server::InProcess(stop, thread) => {
+                if let Some(stop) = stop.take() {
+                    let _ = stop.send(());
+                }
+                if let Some(t) = thread.take() {
+                    let _ = t.join();
+                }
+            }
+        }
+    }
+}
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn emulator_binary() -> Option<PathBuf> {
+    let path = std::env::var_os("CSPARK_BENCH_EMULATOR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../target/release/cspark-emulator"
+            ))
+        });
+    path.is_file().then_some(path)
+}
+
+/// Starts the emulator; returns it, its base URL (`http://127.0.0.1:PORT`) and a label.
+fn start_server(force_in_process: bool) -> Result<(Server, String, String), BoxError> {
+    let workbooks = cspark_emulator::EmulatorConfig::demo_workbooks_dir();
+    if let (false, Some(bin)) = (force_in_process, emulator_binary()) {
+        let mut child = Command::new(&bin)
+            .args([
+                "--addr",
+                "127.0.0.1:0",
+                "--tenant",
+                TENANT,
+                "--api-key",
+                KEY,
+            ])
+            .arg("--workbooks")
+            .arg(&workbooks)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()?;
+        let stdout = child.stdout.take().ok_or("emulator stdout not captured")?;
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line)?;
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .ok_or_else(|| format!("unexpected emulator banner {line:?}"))?
+            .to_owned();
+        return Ok((
+            Server::External(child),
+            url,
+            format!("separate process ({})", bin.display()),
+        ));
+    }
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let (url_tx, url_rx) = std::sync::mpsc::channel::<Result<String, String>>();
+    let thread = std::thread::spawn(move || {
+        let rt = match tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+        {
+            Ok(rt) => rt,
+            Err(e) => {
+                let _ = url_tx.send(Err(e.to_string()));
+                return;
+            }
+        };
+        rt.block_on(async move {
+            let config = cspark_emulator::EmulatorConfig::default()
+                .with_workbooks_dir(workbooks)
+                .with_api_key(KEY)
+                .with_tenant(TENANT);
+            match cspark_emulator::Emulator::start(config).await {
+                Ok(handle) => {
+                    let _ = url_tx.send(Ok(handle.url()));
+                    let _ = stop_rx.await;
+                    handle.shutdown().await;
+                }
+                Err(e) => {
+                    let _ = url_tx.send(Err(e.to_string()));
+                }
+            }
+        });
+    });
+    let url = url_rx.recv()??;
+    Ok((
+        Server::InProcess(Some(stop_tx), Some(thread)),
+        url,
+        "in-process (own 1-worker runtime thread)".into(),
+    ))
+}
+
+/// User + system CPU time of the calling thread.
+fn thread_cpu() -> Duration {
+    cpu(UsageWho::RUSAGE_THREAD)
+}
+
+/// User + system CPU time of the whole process.
+fn process_cpu() -> Duration {
+    cpu(UsageWho::RUSAGE_SELF)
+}
+
+fn cpu(who: UsageWho) -> Duration {
+    match getrusage(who) {
+        Ok(u) => {
+            let t = |tv: nix::sys::time::TimeVal| {
+                Duration::from_secs(u64::try_from(tv.tv_sec()).unwrap_or(0))
+                    + Duration::from_micros(u64::try_from(tv.tv_usec()).unwrap_or(0))
+            };
+            t(u.user_time()) + t(u.system_time())
+        }
+        Err(_) => Duration::ZERO,
+    }
+}
+
+fn inputs(i: usize) -> Inputs {
+    Inputs {
+        radius: 1.0 + (i % 17) as f64,
+        height: 1.0 + (i % 13) as f64,
+    }
+}
+
+fn expected(i: &Inputs) -> f64 {
+    std::f64::consts::PI * i.radius * i.radius * i.height
+}
+
+fn check(i: &Inputs, volume: Option<f64>) -> Result<(), BoxError> {
+    let v = volume.ok_or("no Volume in the outputs")?;
+    if (v - expected(i)).abs() > 1e-6 * expected(i).max(1.0) {
+        return Err(format!("wrong Volume {v} for {i:?}").into());
+    }
+    Ok(())
+}
+
+/// The body the SDK sends for a typed call, written by hand.
+fn raw_body(i: &Inputs) -> Value {
+    json!({
+        "request_data": {"inputs": {"Height": i.height, "Radius": i.radius}},
+        "request_meta": {"version": "0.1.0", "call_purpose": "Single Execution", "source_system": "Spark Rust SDK"}
+    })
+}
+
+/// One hand-written call: serialise, POST, read, parse, pick the output.
+async fn raw_call(http: &reqwest::Client, url: &str, i: &Inputs) -> Result<Option<f64>, BoxError> {
+    let res = http
+        .post(url)
+        .header("x-synthetic-key", KEY)
+        .header("x-tenant-name", TENANT)
+        .json(&raw_body(i))
+        .send()
+        .await?;
+    if !res.status().is_success() {
+        return Err(format!("raw call: HTTP {}", res.status()).into());
+    }
+    let bytes = res.bytes().await?;
+    let v: Value = serde_json::from_slice(&bytes)?;
+    Ok(v["response_data"]["outputs"]["Volume"].as_f64())
+}
+
+fn sdk_client(base: &str) -> Result<cspark::Client, BoxError> {
+    Ok(cspark::Client::builder()
+        .env_lookup(|_| None)
+        .base_url(format!("{base}/{TENANT}"))
+        .api_key(KEY)
+        .build()?)
+}
+
+struct Stats {
+    median: Duration,
+    p90: Duration,
+    mean: Duration,
+    cpu_per_call: Duration,
+}
+
+fn stats(mut samples: Vec<Duration>, cpu: Duration) -> Stats {
+    samples.sort();
+    let n = samples.len().max(1);
+    let at = |q: f64| {
+        samples
+            .get(((n as f64 - 1.0) * q).round() as usize)
+            .copied()
+            .unwrap_or_default()
+    };
+    let total: Duration = samples.iter().sum();
+    Stats {
+        median: at(0.5),
+        p90: at(0.9),
+        mean: total / n as u32,
+        cpu_per_call: cpu / n as u32,
+    }
+}
+
+fn us(d: Duration) -> String {
+    format!("{:.1} µs", d.as_secs_f64() * 1e6)
+}
+
+/// P1 and the sequential CPU figures, on a current-thread runtime.
+fn p1(base: &str, calls: usize) -> Result<(Stats, Stats), BoxError> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let client = sdk_client(base)?;
+        let http = reqwest::Client::builder().build()?;
+        let url = format!("{base}/{TENANT}/api/v3/folders/demo/services/volume-cylinder/execute");
+        // Same body on both sides.
+        let uri = cspark::ServiceUri::new("demo", "volume-cylinder")?;
+        let first = inputs(0);
+        let sdk_body = cspark::resources::services::execute_body(
+            &uri,
+            match serde_json::to_value(&first)? {
+                Value::Object(m) => m,
+                _ => return Err("inputs are not an object".into()),
+            },
+            &cspark::ExecuteOptions::default().version("0.1.0"),
+        );
+        if sdk_body != raw_body(&first) {
+            return Err(format!(
+                "raw body differs from the SDK's: {sdk_body} vs {}",
+                raw_body(&first)
+            )
+            .into());
+        }
+        for i in 0..WARMUP {
+            let x = inputs(i);
+            check(
+                &x,
+                client
+                    .execute_typed::<VolumeCylinder>(&x)
+                    .await?
+                    .outputs
+                    .volume,
+            )?;
+            check(&x, raw_call(&http, &url, &x).await?)?;
+        }
+        let (mut typed, mut raw) = (Vec::with_capacity(calls), Vec::with_capacity(calls));
+        let (mut typed_cpu, mut raw_cpu) = (Duration::ZERO, Duration::ZERO);
+        let mut i = 0;
+        while typed.len() < calls {
+            let c0 = thread_cpu();
+            for _ in 0..BLOCK {
+                let x = inputs(i);
+                i += 1;
+                let t = Instant::now();
+                let out = client.execute_typed::<VolumeCylinder>(&x).await?;
+                typed.push(t.elapsed());
+                check(&x, out.outputs.volume)?;
+            }
+            let c1 = thread_cpu();
+            for _ in 0..BLOCK {
+                let x = inputs(i);
+                i += 1;
+                let t = Instant::now();
+                let out = raw_call(&http, &url, &x).await?;
+                raw.push(t.elapsed());
+                check(&x, out)?;
+            }
+            let c2 = thread_cpu();
+            typed_cpu += c1.saturating_sub(c0);
+            raw_cpu += c2.saturating_sub(c1);
+        }
+        Ok((stats(typed, typed_cpu), stats(raw, raw_cpu)))
+    })
+}
+
+/// P4: executes per second with `IN_FLIGHT` concurrent calls; returns (calls/s, errors, client
+/// CPU per call over the whole process).
+fn p4(base: &str, secs: u64, use_sdk: bool) -> Result<(f64, u64, Duration), BoxError> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let client = sdk_client(base)?;
+        let http = reqwest::Client::builder()
+            .pool_max_idle_per_host(IN_FLIGHT)
+            .build()?;
+        let url = Arc::new(format!(
+            "{base}/{TENANT}/api/v3/folders/demo/services/volume-cylinder/execute"
+        ));
+        let counting = Arc::new(AtomicBool::new(false));
+        let stop = Arc::new(AtomicBool::new(false));
+        let done = Arc::new(AtomicU64::new(0));
+        let errors = Arc::new(AtomicU64::new(0));
+        let mut tasks = Vec::with_capacity(IN_FLIGHT);
+        for t in 0..IN_FLIGHT {
+            let (client, http, url) = (client.clone(), http.clone(), url.clone());
+            let (counting, stop, done, errors) =
+                (counting.clone(), stop.clone(), done.clone(), errors.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut i = t;
+                while !stop.load(Ordering::Relaxed) {
+                    let x = inputs(i);
+                    i += IN_FLIGHT;
+                    let ok = if use_sdk {
+                        client
+                            .execute_typed::<VolumeCylinder>(&x)
+                            .await
+                            .ok()
+                            .and_then(|o| check(&x, o.outputs.volume).ok())
+                            .is_some()
+                    } else {
+                        raw_call(&http, &url, &x)
+                            .await
+                            .ok()
+                            .and_then(|v| check(&x, v).ok())
+                            .is_some()
+                    };
+                    if counting.load(Ordering::Relaxed) {
+                        if ok {
+                            done.fetch_add(1, Ordering::Relaxed);
+                        } else {
+                            errors.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                }
+            }));
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await; // warm-up: connections open
+        let cpu0 = process_cpu();
+        let t0 = Instant::now();
+        counting.store(true, Ordering::Relaxed);
+        tokio::time::sleep(Duration::from_secs(secs)).await;
+        counting.store(false, Ordering::Relaxed);
+        let elapsed = t0.elapsed();
+        let cpu = process_cpu().saturating_sub(cpu0);
+        stop.store(true, Ordering::Relaxed);
+        for t in tasks {
+            t.await?;
+        }
+        let n = done.load(Ordering::Relaxed);
+        Ok((
+            n as f64 / elapsed.as_secs_f64(),
+            errors.load(Ordering::Relaxed),
+            cpu / u32::try_from(n.max(1)).unwrap_or(u32::MAX),
+        ))
+    })
+}
+
+fn main() -> Result<(), BoxError> {
+    let force_in_process = std::env::args().any(|a| a == "--in-process");
+    let calls = env_usize("CSPARK_BENCH_CALLS", 3_000).max(BLOCK);
+    let secs = env_usize("CSPARK_BENCH_SECS", 5).max(1) as u64;
+    let (server, base, how) = start_server(force_in_process)?;
+    let external = matches!(server, Server::External(_));
+    let cores = std::thread::available_parallelism().map_or(0, usize::from);
+    println!("cspark-bench: {cores} cores, emulator {how}, base {base}");
+    println!(
+        "profile: {}",
+        if cfg!(debug_assertions) {
+            "debug (figures meaningless: use --release)"
+        } else {
+            "release"
+        }
+    );
+
+    let (typed, raw) = p1(&base, calls)?;
+    let ratio = typed.median.as_secs_f64() / raw.median.as_secs_f64().max(1e-12);
+    println!();
+    println!(
+        "P1 sequential v3 execute, {calls} calls each after {WARMUP} warm-up, blocks of {BLOCK} alternating"
+    );
+    println!("| client | median | p90 | mean | client CPU/call |");
+    println!("|---|---|---|---|---|");
+    for (name, s) in [
+        ("cspark execute_typed::<VolumeCylinder>", &typed),
+        ("raw reqwest POST + serde_json", &raw),
+    ] {
+        println!(
+            "| {name} | {} | {} | {} | {} |",
+            us(s.median),
+            us(s.p90),
+            us(s.mean),
+            us(s.cpu_per_call)
+        );
+    }
+    println!(
+        "P1 ratio typed/raw (median): {ratio:.3}x  (target <= 1.05x: {})",
+        if ratio <= 1.05 { "met" } else { "NOT met" }
+    );
+    println!(
+        "CPU overhead of the SDK per call: {}",
+        us(typed.cpu_per_call.saturating_sub(raw.cpu_per_call))
+    );
+
+    let (raw_rate, raw_err, raw_cpu) = p4(&base, secs, false)?;
+    let (sdk_rate, sdk_err, sdk_cpu) = p4(&base, secs, true)?;
+    println!();
+    println!(
+        "P4 v3 executes/s, {IN_FLIGHT} in flight over keep-alive, {secs} s after 1 s warm-up, client runtime 2 workers"
+    );
+    println!(
+        "| client | executes/s | errors | process CPU/call{} |",
+        if external {
+            " (client only)"
+        } else {
+            " (client + server)"
+        }
+    );
+    println!("|---|---|---|---|");
+    println!(
+        "| raw reqwest | {raw_rate:.0} | {raw_err} | {} |",
+        us(raw_cpu)
+    );
+    println!(
+        "| cspark execute_typed | {sdk_rate:.0} | {sdk_err} | {} |",
+        us(sdk_cpu)
+    );
+    println!(
+        "P4 target >= 20,000/s (raw): {}",
+        if raw_rate >= 20_000.0 {
+            "met"
+        } else {
+            "NOT met"
+        }
+    );
+    drop(server);
+    Ok(())
+}
