@@ -51,7 +51,7 @@ impl Client {
         &self.inner
     }
 
-    fn block_on<F: std::future::Future>(&self, f: F) -> Result<F::Output> {
+    pub(crate) fn block_on<F: std::future::Future>(&self, f: F) -> Result<F::Output> {
         if tokio::runtime::Handle::try_current().is_ok() {
             return Err(SparkError::config(
                 "blocking",

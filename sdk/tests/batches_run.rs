@@ -363,3 +363,46 @@ async fn replayed_pushes_computed_twice_are_delivered_once() {
     );
     assert_eq!(progress.borrow().duplicates_dropped, 10);
 }
+
+#[cfg(feature = "blocking")]
+#[test]
+fn blocking_run_returns_outputs_in_input_order() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = rt.block_on(Emulator::start(
+        EmulatorConfig::default().with_demo_workbooks(),
+    ));
+    let emu = emu.unwrap();
+    let client = cspark::blocking::Client::new(
+        Client::builder()
+            .env_lookup(|_| None)
+            .base_url(emu.base_url())
+            .auth(Auth::api_key("k")),
+    )
+    .unwrap();
+    let n = 500;
+    let outputs = client
+        .run_batch(
+            "demo/volume-cylinder",
+            (0..n).map(record),
+            &RunOptions::default(),
+        )
+        .unwrap();
+    assert_eq!(outputs.len(), n);
+    for (i, out) in outputs.iter().enumerate() {
+        assert_eq!(out.index, i);
+        let got = out.outputs["Volume"].as_f64().unwrap();
+        assert!((got - expected(i)).abs() <= 1e-9 * expected(i));
+    }
+    let batch = client
+        .create_batch("demo/volume-cylinder", &Default::default())
+        .unwrap();
+    let pipeline = client.inner().batches().of(batch.id).unwrap();
+    client
+        .push_batch(
+            &pipeline,
+            vec![cspark::resources::batches::BatchChunk::new(vec![record(0)])],
+            &Default::default(),
+        )
+        .unwrap();
+    assert_eq!(client.pull_batch(&pipeline, 10).unwrap().data.len(), 1);
+}

@@ -17,6 +17,8 @@ use crate::error::{Result, SparkError};
 use crate::transport::RequestSpec;
 use crate::uri::{Locator, ServiceUri};
 
+#[cfg(feature = "blocking")]
+mod blocking;
 mod pipeline;
 mod run;
 
