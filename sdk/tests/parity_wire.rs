@@ -580,3 +580,53 @@ async fn wasm_transforms_config() {
     );
     check(&h[5], "GET", "/api/v1/config/GetSparkConfiguration", None);
 }
+
+#[tokio::test]
+async fn services_transform_legacy_and_document() {
+    use cspark::ExecuteOptions;
+    use cspark::resources::transforms::TransformRef;
+    let s = server().await;
+    let c = client(&s);
+    let legacy = TransformRef::Legacy("my-transform".into());
+    c.services()
+        .transform(
+            "f/s",
+            &json!({"x": 1}),
+            Some(&legacy),
+            false,
+            &ExecuteOptions::default(),
+        )
+        .await
+        .unwrap();
+    let doc = TransformRef::Document {
+        folder: "tf".into(),
+        name: "tn".into(),
+    };
+    let mut o = ExecuteOptions::default();
+    o.call_purpose = Some("cp".into());
+    c.services()
+        .transform("f/s", &json!({"x": 1}), Some(&doc), true, &o)
+        .await
+        .unwrap();
+    let h = s.api_hits();
+    check(
+        &h[0],
+        "POST",
+        &t("/api/v4/transforms/my-transform/for/folders/f/services/s"),
+        None,
+    );
+    assert_eq!(
+        h[0].header("x-request-meta").as_deref(),
+        Some(
+            "'{\"call_purpose\":\"Single Execution\",\"source_system\":\"Spark Rust SDK\",\"compiler_type\":\"Neuron\",\"excel_file\":false,\"response_data_inputs\":false}'"
+        )
+    );
+    assert_eq!(h[0].json(), json!({"x": 1}));
+    check(&h[1], "POST", &t("/api/v4/transforms/tf/tn/for/f/s"), None);
+    assert_eq!(
+        h[1].header("x-meta").as_deref(),
+        Some(
+            "'{\"service\":\"f/s\",\"call_purpose\":\"cp\",\"source_system\":\"Spark Rust SDK\"}'"
+        )
+    );
+}
