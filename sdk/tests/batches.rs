@@ -379,3 +379,21 @@ async fn unknown_batch_is_not_found() {
         }
     }
 }
+
+#[test]
+fn run_outside_a_runtime_is_an_error_not_a_panic() {
+    let client = Client::builder()
+        .env_lookup(|_| None)
+        .base_url("http://127.0.0.1:9/t")
+        .auth(Auth::api_key("k"))
+        .build()
+        .unwrap();
+    let mut run = client
+        .batches()
+        .of("b1")
+        .unwrap()
+        .run(vec![json!({"Radius": 1})], &Default::default());
+    let err = futures::executor::block_on(run.recv()).unwrap().unwrap_err();
+    assert!(err.to_string().contains("tokio runtime"), "{err}");
+    assert!(futures::executor::block_on(run.recv()).is_none());
+}

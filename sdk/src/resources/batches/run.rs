@@ -169,8 +169,12 @@ impl Stream for BatchRun {
 impl Pipeline {
     /// Streams `records` (any serialisable JSON objects, read lazily) through this batch and
     /// returns their outputs as they come, each input index exactly once; closes the batch at
-    /// the end. Spawns a task on the current tokio runtime. See the module docs for the
-    /// backpressure, retry and exactly-once design.
+    /// the end. Spawns a task on the current tokio runtime (outside one, the stream yields a
+    /// single error). See the module docs for the backpressure, retry and exactly-once design.
+    ///
+    /// The run assumes it is the only reader of the batch's results: results of chunks it did
+    /// not push are dropped (with a warning), and results another reader takes are pushed
+    /// again.
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
@@ -195,8 +199,20 @@ impl Pipeline {
         let (ptx, prx) = watch::channel(Progress::default());
         let batch_id = self.id().to_owned();
         let records = records.into_iter().map(|r| serde_json::to_value(r));
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            let _ = tx.try_send(Err(SparkError::config(
+                "runtime",
+                "none",
+                "Pipeline::run must be called inside a tokio runtime",
+            )));
+            return BatchRun {
+                rx,
+                progress: prx,
+                batch_id,
+            };
+        };
         let driver = Driver::new(self, options.clone(), tx.clone(), ptx);
-        tokio::spawn(async move {
+        runtime.spawn(async move {
             if let Err(e) = driver.drive(records).await {
                 // The consumer may be gone already; then there is no one to tell.
                 let _ = tx.send(Err(e)).await;
