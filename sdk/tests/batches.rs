@@ -393,7 +393,9 @@ fn run_outside_a_runtime_is_an_error_not_a_panic() {
         .of("b1")
         .unwrap()
         .run(vec![json!({"Radius": 1})], &Default::default());
-    let err = futures::executor::block_on(run.recv()).unwrap().unwrap_err();
+    let err = futures::executor::block_on(run.recv())
+        .unwrap()
+        .unwrap_err();
     assert!(err.to_string().contains("tokio runtime"), "{err}");
     assert!(futures::executor::block_on(run.recv()).is_none());
 }
