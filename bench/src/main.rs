@@ -3,6 +3,7 @@
 //! ```text
 //! cargo run --release -p cspark-bench                 # external emulator if built, else in-process
 //! cargo run --release -p cspark-bench -- --in-process # force the in-process emulator
+//! cargo run --release -p cspark-bench -- --p1-only    # skip P4 (e.g. under `perf record`)
 //! ```
 //!
 //! - **P1** typed `execute_typed::<VolumeCylinder>` against a hand-written `reqwest` POST of the
@@ -203,7 +204,8 @@ fn check(i: &Inputs, volume: Option<f64>) -> Result<(), BoxError> {
 fn raw_body(i: &Inputs) -> Value {
     json!({
         "request_data": {"inputs": {"Height": i.height, "Radius": i.radius}},
-        "request_meta": {"version": "0.1.0", "call_purpose": "Single Execution", "source_system": "Spark Rust SDK"}
+        "request_meta": {"version": "0.1.0", "call_purpose": "Single Execution", "source_system": "Spark Rust SDK",
+                         "compiler_type": "Neuron", "excel_file": false, "response_data_inputs": false}
     })
 }
 
@@ -450,6 +452,9 @@ fn main() -> Result<(), BoxError> {
         us(typed.cpu_per_call.saturating_sub(raw.cpu_per_call))
     );
 
+    if std::env::args().any(|a| a == "--p1-only") {
+        return Ok(());
+    }
     let (raw_rate, raw_err, raw_cpu) = p4(&base, secs, false)?;
     let (sdk_rate, sdk_err, sdk_cpu) = p4(&base, secs, true)?;
     println!();
