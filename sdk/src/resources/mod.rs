@@ -16,3 +16,7 @@ pub mod services;
 pub mod support;
 pub mod transforms;
 pub mod wasm;
+pub mod folder_types;
+pub mod impex_types;
+pub mod lifecycle_types;
+pub mod service_types;
