@@ -16,6 +16,12 @@ async fn runner() -> Server {
         ),
         "/healthcheck" => Reply::json(200, json!({"msg": "ok"})),
         "/status" => Reply::json(200, json!({"models": [], "memory_usage_mb": 1})),
+        "/my-tenant/api/v4/execute" => Reply::json(
+            200,
+            json!({"outputs": [{"volume": 1}, {"volume": 2}], "process_time": [1, 1], "warnings": [null, null],
+                "errors": [null, null], "service_id": "sid", "version_id": "vid", "version": "1.0.0",
+                "call_id": "c", "compiler_version": "1", "correlation_id": null, "request_timestamp": "t"}),
+        ),
         p if p.ends_with("/execute") => execute_ok(json!({"volume": 1})),
         _ => Reply::json(200, json!({"status": "Success", "response_data": {}})),
     })
@@ -36,6 +42,9 @@ async fn runner_endpoints_and_bodies() {
         .await
         .unwrap();
     r.get_metadata("version/vid").await.unwrap();
+    let many = r
+        .execute_many("f/s", &[json!({"x": 1}), json!({"x": 2})])
+        .await;
 
     let h = s.hits();
     let paths: Vec<(&str, &str)> = h
@@ -52,6 +61,7 @@ async fn runner_endpoints_and_bodies() {
             ("POST", "/my-tenant/api/v3/folders/f/services/s/execute"),
             ("POST", "/my-tenant/api/v3/validation"),
             ("POST", "/my-tenant/api/v3/metadata"),
+            ("POST", "/my-tenant/api/v4/execute"),
         ]
     );
     for hit in &h {
@@ -70,6 +80,8 @@ async fn runner_endpoints_and_bodies() {
         h[5].json(),
         json!({"request_data": {"inputs": {"x": 1}}, "request_meta": {"service_id": null, "version_id": "vid", "version": null, "validation_type": "dynamic"}})
     );
+    assert!(many.is_ok(), "{many:?}");
+    assert_eq!(h[7].json()["inputs"], json!([{"x": 1}, {"x": 2}]));
     assert_eq!(
         h[6].json(),
         json!({"request_data": {"inputs": null}, "request_meta": {"service_id": null, "version_id": "vid"}})

@@ -87,3 +87,35 @@ async fn failed_jobs_stop_at_once() {
     assert_eq!(s.api_hits().len(), 4);
     assert!(clock.sleeps().is_empty());
 }
+
+/// A retried upload resends the very same multipart bytes (the TS SDK hangs here, ts-sdk.md §11.1).
+#[tokio::test]
+async fn retried_multipart_is_identical() {
+    let s = Server::start(|hit, i| {
+        if i == 0 {
+            Reply::json(429, json!({"message": "slow down"}))
+        } else if hit.path.ends_with("/api/v4/import") {
+            Reply::json(200, json!({"id": "x"}))
+        } else {
+            Reply::json(200, json!({"status": "closed", "errors": null}))
+        }
+    })
+    .await;
+    let c = builder(&s)
+        .auth(Auth::api_key("k"))
+        .max_retries(2)
+        .build()
+        .unwrap();
+    c.impex()
+        .import(
+            &[cspark::resources::impex::ImportMapping::same("f/s")],
+            vec![0u8, 1, 2, 255],
+            &Default::default(),
+        )
+        .await
+        .unwrap();
+    let h = s.api_hits();
+    assert_eq!(h[0].path, h[1].path);
+    assert_eq!(h[0].body, h[1].body);
+    assert_eq!(h[0].header("content-type"), h[1].header("content-type"));
+}

@@ -100,6 +100,18 @@ impl Client {
         self.inner.services().execute(uri, inputs).await
     }
 
+    /// Runs many records at once on the runner (`POST {runner}/{tenant}/api/v4/execute`).
+    pub async fn execute_many<I: Serialize>(
+        &self,
+        uri: impl IntoServiceUri,
+        records: &[I],
+    ) -> Result<crate::ExecuteManyResponse> {
+        self.inner
+            .services()
+            .execute_many(uri, records, &Default::default())
+            .await
+    }
+
     /// Validation rules (`POST {runner}/{tenant}/api/v3/validation`, locator in `request_meta`).
     pub async fn validate<I: Serialize + ?Sized>(
         &self,
