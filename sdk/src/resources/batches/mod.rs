@@ -19,6 +19,7 @@ use crate::uri::{Locator, ServiceUri};
 
 #[cfg(feature = "blocking")]
 mod blocking;
+mod columnar;
 mod pipeline;
 mod run;
 

@@ -21,11 +21,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use futures::Stream;
+use futures::stream::FuturesUnordered;
+use futures::{Stream, StreamExt};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use tokio::sync::{Notify, Semaphore, mpsc, watch};
 
+use super::columnar::{from_columnar, to_columnar};
 use super::pipeline::{BatchChunk, ChunkResult, Pipeline};
 use super::{CreateBatchOptions, DEFAULT_CHUNK_SIZE};
 use crate::error::{Result, SparkError};
@@ -40,6 +42,8 @@ pub struct RunOptions {
     pub chunk_size: usize,
     /// Chunks pushed but not yet pulled, at most (default 16).
     pub max_in_flight: usize,
+    /// Push requests in flight at once (default 2).
+    pub push_concurrency: usize,
     /// `max` of each pull (1..=100, default 100).
     pub pull_max: usize,
     /// First wait after an empty pull (default 20 ms); doubles up to `poll_max`.
@@ -61,6 +65,7 @@ impl Default for RunOptions {
             create: CreateBatchOptions::default(),
             chunk_size: DEFAULT_CHUNK_SIZE,
             max_in_flight: 16,
+            push_concurrency: 2,
             pull_max: 100,
             poll_min: Duration::from_millis(20),
             poll_max: Duration::from_secs(2),
@@ -324,50 +329,66 @@ impl Driver {
         R: Iterator<Item = serde_json::Result<Value>> + Send,
     {
         let size = self.options.chunk_size.max(1);
+        let concurrency = self.options.push_concurrency.max(1);
         let mut start = 0usize;
         let mut seq = 0u64;
+        let mut next: Option<(usize, BatchChunk)> = None;
+        let mut input_done = false;
+        let mut pending = FuturesUnordered::new();
         loop {
-            let mut part = Vec::with_capacity(size);
-            for record in records.by_ref().take(size) {
-                let record = record.map_err(|e| {
-                    SparkError::invalid("record", format!("#{}", start + part.len()), e.to_string())
-                })?;
-                part.push(record);
+            if next.is_none() && !input_done {
+                let mut part = Vec::with_capacity(size);
+                for record in records.by_ref().take(size) {
+                    let record = record.map_err(|e| {
+                        SparkError::invalid(
+                            "record",
+                            format!("#{}", start + part.len()),
+                            e.to_string(),
+                        )
+                    })?;
+                    part.push(record);
+                }
+                if part.is_empty() {
+                    input_done = true;
+                } else {
+                    let chunk = self.make_chunk(format!("{}-{seq}", self.run_id), part, start)?;
+                    next = Some((start, chunk));
+                    start += size;
+                    seq += 1;
+                }
             }
-            if part.is_empty() {
+            if input_done && pending.is_empty() {
                 break;
             }
-            let permit = self
-                .permits
-                .acquire()
-                .await
-                .map_err(|_| gone(self.pipeline.id()))?;
-            permit.forget();
-            let len = part.len();
-            let id = format!("{}-{seq}", self.run_id);
-            let chunk = self.make_chunk(id.clone(), part, start)?;
-            self.flight().insert(
-                id.clone(),
-                InFlight {
-                    start,
-                    chunk: chunk.clone(),
-                    acked: false,
-                    repushed: 0,
-                },
-            );
-            self.wake.notify_one();
-            self.pipeline.push_raw(std::slice::from_ref(&chunk)).await?;
-            if let Some(f) = self.flight().get_mut(&id) {
-                f.acked = true;
-            }
-            self.progress.send_modify(|p| {
-                p.submitted += len as u64;
-                p.chunks_pushed += 1;
-            });
-            start += len;
-            seq += 1;
-            if self.tx.is_closed() {
-                return Err(gone(self.pipeline.id()));
+            let can_start = next.is_some() && pending.len() < concurrency;
+            tokio::select! {
+                permit = self.permits.acquire(), if can_start => {
+                    permit.map_err(|_| gone(self.pipeline.id()))?.forget();
+                    if let Some((first, chunk)) = next.take() {
+                        self.flight().insert(
+                            chunk.id.clone(),
+                            InFlight { start: first, chunk: chunk.clone(), acked: false, repushed: 0 },
+                        );
+                        self.wake.notify_one();
+                        pending.push(async move {
+                            self.pipeline.push_raw(std::slice::from_ref(&chunk)).await?;
+                            Ok::<_, SparkError>((chunk.id, chunk.size))
+                        });
+                    }
+                }
+                Some(done) = pending.next(), if !pending.is_empty() => {
+                    let (id, len) = done?;
+                    if let Some(f) = self.flight().get_mut(&id) {
+                        f.acked = true;
+                    }
+                    self.progress.send_modify(|p| {
+                        p.submitted += len as u64;
+                        p.chunks_pushed += 1;
+                    });
+                    if self.tx.is_closed() {
+                        return Err(gone(self.pipeline.id()));
+                    }
+                }
             }
         }
         self.exhausted.store(true, Ordering::SeqCst);
@@ -534,56 +555,4 @@ fn list(v: Option<&Value>) -> Vec<Value> {
         Some(Value::Null) | None => Vec::new(),
         Some(other) => vec![other.clone()],
     }
-}
-
-/// JSON objects → `[headers, row…]` (headers: every key, in order of first appearance;
-/// a key missing from a record is sent as `null`).
-fn to_columnar(records: Vec<Value>) -> Vec<Value> {
-    let mut headers: Vec<String> = Vec::new();
-    let mut known = HashSet::new();
-    for r in &records {
-        if let Value::Object(m) = r {
-            for k in m.keys() {
-                if known.insert(k.clone()) {
-                    headers.push(k.clone());
-                }
-            }
-        }
-    }
-    let mut rows = Vec::with_capacity(records.len() + 1);
-    rows.push(Value::Array(
-        headers.iter().cloned().map(Value::String).collect(),
-    ));
-    for r in records {
-        let mut m = match r {
-            Value::Object(m) => m,
-            _ => Map::new(),
-        };
-        rows.push(Value::Array(
-            headers
-                .iter()
-                .map(|h| m.remove(h).unwrap_or(Value::Null))
-                .collect(),
-        ));
-    }
-    rows
-}
-
-/// `[headers, row…]` → objects; anything else is returned as is.
-fn from_columnar(outputs: Vec<Value>) -> Vec<Value> {
-    let headers: Option<Vec<String>> = match outputs.first() {
-        Some(Value::Array(h)) => h.iter().map(|v| v.as_str().map(str::to_owned)).collect(),
-        _ => None,
-    };
-    let Some(headers) = headers else {
-        return outputs;
-    };
-    outputs
-        .into_iter()
-        .skip(1)
-        .map(|row| match row {
-            Value::Array(cells) => Value::Object(headers.iter().cloned().zip(cells).collect()),
-            other => other,
-        })
-        .collect()
 }
