@@ -630,3 +630,18 @@ async fn services_transform_legacy_and_document() {
         )
     );
 }
+
+#[tokio::test]
+async fn impex_wait_by_status_url() {
+    let s = server().await;
+    let c = client(&s);
+    let url = format!("{}/{TENANT}/api/v4/import/xj/status", s.origin());
+    let done = c.impex().wait_url(&url, fast()).await.unwrap();
+    assert_eq!(done["status"], "closed");
+    check(
+        &s.api_hits()[0],
+        "GET",
+        &t("/api/v4/import/xj/status"),
+        None,
+    );
+}

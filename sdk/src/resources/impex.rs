@@ -65,7 +65,16 @@ impl<'c> Impex<'c> {
 
     /// Polls `GET /api/v4/{export|import}/{id}/status` until `completed` or `closed`.
     async fn wait(&self, kind: &str, id: &str, options: PollOptions) -> Result<Value> {
-        let spec = RequestSpec::get(&self.url(&[kind, id, "status"]))?;
+        self.wait_url(&self.url(&[kind, id, "status"]), options)
+            .await
+    }
+
+    /// Polls a job's server-given `status_url` (export or import) until `completed` or
+    /// `closed`; `failed` and `cancelled` end the wait with an error.
+    pub async fn wait_url(&self, status_url: &str, options: PollOptions) -> Result<Value> {
+        let spec = RequestSpec::get(status_url)?;
+        let id = spec.path().to_owned();
+        let id = id.as_str();
         poll(
             self.client,
             spec,
