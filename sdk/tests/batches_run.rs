@@ -96,7 +96,7 @@ async fn run_10000_records_each_index_exactly_once() {
     assert_eq!(status.records_completed, n as u64);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn run_under_push_and_pull_faults_is_exactly_once() {
     let (emu, client) = emulator().await;
     let rule = |route: &str, method: &str| FaultRule {
@@ -111,6 +111,7 @@ async fn run_under_push_and_pull_faults_is_exactly_once() {
         rate_503: 0.1,
         rate_drop: 0.05,
         retry_after: Some(0.005),
+        latency_jitter_ms: 3,
         ..FaultRule::default()
     };
     emu.set_faults(FaultPlan {
