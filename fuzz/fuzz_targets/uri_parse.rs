@@ -13,7 +13,10 @@ fuzz_target!(|data: &[u8]| {
     };
     let shown = uri.to_string();
     let again = cspark::ServiceUri::parse(&shown);
-    assert!(again.is_ok(), "{text:?} parsed, but its display {shown:?} does not");
+    assert!(
+        again.is_ok(),
+        "{text:?} parsed, but its display {shown:?} does not"
+    );
     if let Ok(base) = cspark::BaseUrl::parse("http://127.0.0.1:1/t", None) {
         let url = uri.execute_url(&base);
         assert!(url.starts_with("http://127.0.0.1:1/t/"), "{url}");
