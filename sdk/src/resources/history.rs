@@ -17,93 +17,7 @@ pub struct History<'c> {
     client: &'c Client,
 }
 
-/// Format of [`History::download`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum LogFormat {
-    /// A zip holding a JSON array of detailed logs.
-    #[default]
-    Json,
-    /// A zip holding a CSV file.
-    Csv,
-}
-
-impl LogFormat {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Json => "json",
-            Self::Csv => "csv",
-        }
-    }
-}
-
-/// What [`History::download`] exports.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct LogDownload {
-    /// JSON or CSV.
-    pub format: LogFormat,
-    /// Call ids (or one source system / correlation id, as Spark allows).
-    pub call_ids: Vec<String>,
-    /// From (naive ISO).
-    pub start_date: Option<String>,
-    /// To (naive ISO).
-    pub end_date: Option<String>,
-    /// e.g. `+08:00`.
-    pub timezone_offset: Option<String>,
-    /// Only this version.
-    pub version_id: Option<String>,
-    /// Job polling.
-    pub poll: PollOptions,
-}
-
-impl LogDownload {
-    /// A CSV export.
-    pub fn csv(mut self) -> Self {
-        self.format = LogFormat::Csv;
-        self
-    }
-
-    /// Only these calls.
-    pub fn call_ids<I: IntoIterator<Item = S>, S: Into<String>>(mut self, ids: I) -> Self {
-        self.call_ids = ids.into_iter().map(Into::into).collect();
-        self
-    }
-}
-
-/// Filters of [`History::search`] (`POST /api/v1/product/{f}/engines/{s}/logs`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct LogSearch {
-    /// From (ISO; default now − 7 days is the server's choice when absent).
-    pub start_date: Option<String>,
-    /// To (ISO).
-    pub end_date: Option<String>,
-    /// Only this version (`{"field":"version","id":…}`).
-    pub version_id: Option<String>,
-    /// Call purpose.
-    pub call_purpose: Option<String>,
-    /// Free text: a call id, source system or correlation id.
-    pub text: Option<String>,
-    /// Page (1-based).
-    pub page: u32,
-    /// Page size.
-    pub size: u32,
-}
-
-impl Default for LogSearch {
-    fn default() -> Self {
-        Self {
-            start_date: None,
-            end_date: None,
-            version_id: None,
-            call_purpose: None,
-            text: None,
-            page: 1,
-            size: 100,
-        }
-    }
-}
+pub use super::history_types::{LogDownload, LogFormat, LogSearch};
 
 impl<'c> History<'c> {
     pub(crate) fn new(client: &'c Client) -> Self {
@@ -224,6 +138,28 @@ impl<'c> History<'c> {
         options: &LogDownload,
     ) -> Result<DownloadedFile> {
         let uri = uri.into_service_uri()?;
+        let started = self.start_download(&uri, options).await?;
+        let job = str_at(&started, "/response_data/job_id", "log download job", "")?;
+        let done = self
+            .wait_download(&uri, options.format, job, options.poll)
+            .await?;
+        let url = str_at(
+            &done,
+            "/response_data/download_url",
+            "log download status",
+            "",
+        )?;
+        let name = format!("{}_logs.zip", uri.service().unwrap_or("service"));
+        Ok(file_of(fetch_url(self.client, url).await?, &name))
+    }
+
+    /// Starts a log export job (`POST …/log/download{json|csv}`): raw `response_data.job_id`.
+    pub async fn start_download(
+        &self,
+        uri: impl IntoServiceUri,
+        options: &LogDownload,
+    ) -> Result<Value> {
+        let uri = uri.into_service_uri()?;
         let kind = format!("download{}", options.format.as_str());
         let mut data = serde_json::Map::new();
         data.insert("call_ids".into(), json!(options.call_ids));
@@ -237,27 +173,32 @@ impl<'c> History<'c> {
         let body =
             json!({"request_data": data, "request_meta": {"version_id": options.version_id}});
         let spec = RequestSpec::post(&self.service_url(&uri, &["log", &kind])?)?.json(&body)?;
-        let response = self.client.transport.send(spec).await?;
-        let started: Value = response.json("log download job")?;
-        let job = str_at(
-            &started,
-            "/response_data/job_id",
-            "log download job",
-            response.request_id(),
-        )?;
-        let status = RequestSpec::get(&self.service_url(&uri, &["log", &kind, "status", job])?)?;
-        let done = poll(self.client, status, options.poll, "log download", |b| {
-            Ok(b["response_data"]["progress"].as_i64() == Some(100))
-        })
-        .await?;
-        let url = str_at(
-            &done,
-            "/response_data/download_url",
-            "log download status",
-            "",
-        )?;
-        let name = format!("{}_logs.zip", uri.service().unwrap_or("service"));
-        Ok(file_of(fetch_url(self.client, url).await?, &name))
+        self.client
+            .transport
+            .send(spec)
+            .await?
+            .json("log download job")
+    }
+
+    /// Polls `…/log/download{json|csv}/status/{job}` until progress 100 (`download_url`).
+    pub async fn wait_download(
+        &self,
+        uri: impl IntoServiceUri,
+        format: LogFormat,
+        job_id: &str,
+        options: PollOptions,
+    ) -> Result<Value> {
+        let uri = uri.into_service_uri()?;
+        let kind = format!("download{}", format.as_str());
+        let url = self.service_url(&uri, &["log", &kind, "status", job_id])?;
+        poll(
+            self.client,
+            RequestSpec::get(&url)?,
+            options,
+            "log download",
+            |b| Ok(b["response_data"]["progress"].as_i64() == Some(100)),
+        )
+        .await
     }
 
     fn service_url(&self, uri: &ServiceUri, tail: &[&str]) -> Result<String> {

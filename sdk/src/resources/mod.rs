@@ -8,6 +8,7 @@ pub mod folder_types;
 pub mod folders;
 pub mod health;
 pub mod history;
+pub mod history_types;
 pub mod impex;
 pub mod impex_types;
 pub mod inspect;
