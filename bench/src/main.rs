@@ -332,6 +332,100 @@ fn p1(base: &str, calls: usize) -> Result<(Stats, Stats), BoxError> {
     })
 }
 
+/// Pure-CPU pieces of a typed call that the raw call does not do (or does more cheaply),
+/// timed in isolation over `n` iterations each: where the P1 overhead comes from.
+fn breakdown(base: &str, n: u32) -> Result<Vec<(&'static str, Duration)>, BoxError> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    // One real response body to decode.
+    let body: Vec<u8> = rt.block_on(async {
+        let http = reqwest::Client::new();
+        let url = format!("{base}/{TENANT}/api/v3/folders/demo/services/volume-cylinder/execute");
+        let res = http
+            .post(&url)
+            .header("x-synthetic-key", KEY)
+            .json(&raw_body(&inputs(1)))
+            .send()
+            .await?;
+        Ok::<_, BoxError>(res.bytes().await?.to_vec())
+    })?;
+    let client = sdk_client(base)?;
+    let x = inputs(3);
+    let opts = cspark::ExecuteOptions::default().version("0.1.0");
+    let time = |f: &mut dyn FnMut() -> Result<(), BoxError>| -> Result<Duration, BoxError> {
+        for _ in 0..n / 10 {
+            f()?;
+        }
+        let t = Instant::now();
+        for _ in 0..n {
+            f()?;
+        }
+        Ok(t.elapsed() / n)
+    };
+    let mut rows = Vec::new();
+    rows.push((
+        "typed body: ServiceUri + to_value(inputs) + execute_body + to_vec",
+        time(&mut || {
+            let uri = cspark::ServiceUri::new("demo", "volume-cylinder")?;
+            let map = match serde_json::to_value(&x)? {
+                Value::Object(m) => m,
+                _ => return Err("not an object".into()),
+            };
+            std::hint::black_box(serde_json::to_vec(
+                &cspark::resources::services::execute_body(&uri, map, &opts),
+            )?);
+            Ok(())
+        })?,
+    ));
+    rows.push((
+        "raw body: json! + to_vec",
+        time(&mut || {
+            std::hint::black_box(serde_json::to_vec(&raw_body(&x))?);
+            Ok(())
+        })?,
+    ));
+    rows.push((
+        "execute URL: format + RequestSpec::post (URL parse)",
+        time(&mut || {
+            let uri = cspark::ServiceUri::new("demo", "volume-cylinder")?;
+            std::hint::black_box(cspark::transport::RequestSpec::post(
+                &uri.execute_url(client.base_url()),
+            )?);
+            Ok(())
+        })?,
+    ));
+    rows.push((
+        "user-agent + x-spark-ua format!",
+        time(&mut || {
+            std::hint::black_box((
+                cspark::transport::user_agent(),
+                cspark::transport::spark_ua(),
+            ));
+            Ok(())
+        })?,
+    ));
+    rows.push((
+        "typed decode: ExecuteResponse + outputs Value -> Outputs",
+        time(&mut || {
+            let r: cspark::ExecuteResponse = serde_json::from_slice(&body)?;
+            let out: cspark_examples::spark::demo_volume_cylinder::Outputs =
+                serde_json::from_value(Value::Object(r.response_data.outputs))?;
+            std::hint::black_box(out);
+            Ok(())
+        })?,
+    ));
+    rows.push((
+        "raw decode: Value + pick Volume",
+        time(&mut || {
+            let v: Value = serde_json::from_slice(&body)?;
+            std::hint::black_box(v["response_data"]["outputs"]["Volume"].as_f64());
+            Ok(())
+        })?,
+    ));
+    Ok(rows)
+}
+
 /// P4: executes per second with `IN_FLIGHT` concurrent calls; returns (calls/s, errors, client
 /// CPU per call over the whole process).
 fn p4(base: &str, secs: u64, use_sdk: bool) -> Result<(f64, u64, Duration), BoxError> {
@@ -452,6 +546,13 @@ fn main() -> Result<(), BoxError> {
         us(typed.cpu_per_call.saturating_sub(raw.cpu_per_call))
     );
 
+    println!();
+    println!("P1 breakdown: CPU-only pieces, 20,000 iterations each (median call above for scale)");
+    println!("| piece | time per call |");
+    println!("|---|---|");
+    for (name, d) in breakdown(&base, 20_000)? {
+        println!("| {name} | {} |", us(d));
+    }
     if std::env::args().any(|a| a == "--p1-only") {
         return Ok(());
     }
