@@ -3,10 +3,7 @@
 use bytes::Bytes;
 use serde_json::Value;
 
-#[allow(unused_imports)]
-use super::folders::Folders;
-
-/// Search and paging of [`Folders::find`].
+/// Search and paging of [`Folders::find`](super::folders::Folders::find).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FindFolders {
@@ -64,7 +61,7 @@ impl FindFolders {
     }
 }
 
-/// Fields of [`Folders::create`] and [`Folders::update`].
+/// Fields of [`Folders::create`](super::folders::Folders::create) and [`Folders::update`](super::folders::Folders::update).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct FolderFields {
@@ -78,7 +75,7 @@ pub struct FolderFields {
     pub launch_date: Option<String>,
     /// Status (create only; default `Design`).
     pub status: Option<String>,
-    /// Cover image bytes, uploaded with [`Folders::upload_cover`].
+    /// Cover image bytes, uploaded with [`Folders::upload_cover`](super::folders::Folders::upload_cover).
     pub cover: Option<Bytes>,
 }
 

@@ -2,10 +2,7 @@
 
 use super::support::PollOptions;
 
-#[allow(unused_imports)]
-use super::history::History;
-
-/// Format of [`History::download`].
+/// Format of [`History::download`](super::history::History::download).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum LogFormat {
@@ -25,7 +22,7 @@ impl LogFormat {
     }
 }
 
-/// What [`History::download`] exports.
+/// What [`History::download`](super::history::History::download) exports.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct LogDownload {
@@ -59,7 +56,7 @@ impl LogDownload {
     }
 }
 
-/// Filters of [`History::search`] (`POST /api/v1/product/{f}/engines/{s}/logs`).
+/// Filters of [`History::search`](super::history::History::search) (`POST /api/v1/product/{f}/engines/{s}/logs`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct LogSearch {

@@ -2,10 +2,7 @@
 
 use super::support::PollOptions;
 
-#[allow(unused_imports)]
-use super::impex::Impex;
-
-/// What [`Impex::export`] packages.
+/// What [`Impex::export`](super::impex::Impex::export) packages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ExportRequest {
@@ -94,7 +91,7 @@ impl ImportMapping {
     }
 }
 
-/// Options of [`Impex::import`].
+/// Options of [`Impex::import`](super::impex::Impex::import).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ImportOptions {

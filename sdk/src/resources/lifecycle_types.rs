@@ -4,10 +4,7 @@ use serde_json::{Map, Value};
 
 use super::support::PollOptions;
 
-#[allow(unused_imports)]
-use super::services::Services;
-
-/// Options of [`Services::create`], [`Services::compile`] and [`Services::publish`].
+/// Options of [`Services::create`](crate::Services::create), [`Services::compile`](crate::Services::compile) and [`Services::publish`](crate::Services::publish).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateOptions {
@@ -70,7 +67,7 @@ impl CreateOptions {
     }
 }
 
-/// Result of [`Services::compile`]: the upload and final compilation-status bodies.
+/// Result of [`Services::compile`](crate::Services::compile): the upload and final compilation-status bodies.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Compiled {
     /// Upload response (`response_data.{nodegen_compilation_jobid, original_file_documentid, engine_file_documentid}`).
@@ -79,7 +76,7 @@ pub struct Compiled {
     pub compilation: Value,
 }
 
-/// Result of [`Services::create`].
+/// Result of [`Services::create`](crate::Services::create).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Created {
     /// Upload response.
@@ -97,7 +94,7 @@ impl Created {
     }
 }
 
-/// Options of [`Services::recompile`].
+/// Options of [`Services::recompile`](crate::Services::recompile).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RecompileOptions {

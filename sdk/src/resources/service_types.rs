@@ -2,10 +2,7 @@
 
 use serde_json::{Value, json};
 
-#[allow(unused_imports)]
-use super::services::Services;
-
-/// Which validation rules [`Services::validate`] asks for.
+/// Which validation rules [`Services::validate`](crate::Services::validate) asks for.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ValidationType {
@@ -26,7 +23,7 @@ impl ValidationType {
     }
 }
 
-/// Options of [`Services::search`] (`POST /api/v3/services/search`).
+/// Options of [`Services::search`](crate::Services::search) (`POST /api/v3/services/search`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SearchOptions {
@@ -72,7 +69,7 @@ impl SearchOptions {
     }
 }
 
-/// Which file [`Services::download`] returns.
+/// Which file [`Services::download`](crate::Services::download) returns.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DownloadKind {
@@ -83,7 +80,7 @@ pub enum DownloadKind {
     Configured,
 }
 
-/// Options of [`Services::download`].
+/// Options of [`Services::download`](crate::Services::download).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DownloadOptions {
