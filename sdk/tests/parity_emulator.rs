@@ -137,6 +137,8 @@ async fn folders_crud_and_duplicate_conflict() {
         SparkError::Api(api) => {
             assert_eq!(api.kind, ApiErrorKind::Conflict);
             assert_eq!(api.code(), Some("PRODUCT_ALREADY_EXISTS"));
+            assert_eq!(api.status, 409);
+            assert_eq!(api.path, "/api/v1/product/create");
         }
         other => panic!("expected a conflict, got {other:?}"),
     }

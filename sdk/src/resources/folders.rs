@@ -101,6 +101,7 @@ impl<'c> Folders<'c> {
             .text("Status", fields.status.as_deref().unwrap_or("Design"))
             .into_body()?;
         let spec = RequestSpec::post(&self.url(&["product", "create"]))?.body(body);
+        let path = spec.path().to_owned();
         let response = self.client.transport.send(spec).await?;
         let created: Value = response.json("folder creation")?;
         if created["status"] != "Success" {
@@ -108,6 +109,7 @@ impl<'c> Folders<'c> {
             if code == "PRODUCT_ALREADY_EXISTS" {
                 return Err(conflict(
                     &response,
+                    &path,
                     code,
                     format!("folder name <{name}> already exists"),
                 ));

@@ -154,13 +154,13 @@ pub(crate) async fn fetch_url(client: &Client, url: &str) -> Result<Response> {
 }
 
 /// A 409 [`ApiError`] for conflicts Spark reports inside a 2xx body.
-pub(crate) fn conflict(response: &Response, code: &str, message: String) -> SparkError {
+pub(crate) fn conflict(response: &Response, path: &str, code: &str, message: String) -> SparkError {
     SparkError::Api(Box::new(ApiError {
         status: 409,
         kind: ApiErrorKind::Conflict,
         request_id: response.request_id().to_owned(),
         method: "POST".into(),
-        path: String::new(),
+        path: path.to_owned(),
         attempts: response.attempts(),
         body: ApiErrorBody::V1 {
             error_code: Some(code.to_owned()),
