@@ -1,0 +1,356 @@
+//! Command-line arguments: clap derive only, no logic.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Interact with Coherent Spark from the command line.
+///
+/// Exit status: 0 success, 1 API or runtime failure, 2 bad arguments or configuration.
+#[derive(Parser, Debug)]
+#[command(name = "cspark", version, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options shared by every command.
+#[derive(Args, Debug, Clone, Default)]
+pub struct GlobalArgs {
+    /// Profile to use (default: the active one).
+    #[arg(long, global = true, env = "CSPARK_PROFILE")]
+    pub profile: Option<String>,
+    /// Base URL, e.g. https://excel.uat.us.coherent.global/my-tenant.
+    #[arg(long, global = true, env = "CSPARK_BASE_URL")]
+    pub base_url: Option<String>,
+    /// Tenant (when the base URL has none).
+    #[arg(long, global = true, env = "CSPARK_TENANT")]
+    pub tenant: Option<String>,
+    /// API key (synthetic key).
+    #[arg(long, global = true, env = "CSPARK_API_KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+    /// Bearer token.
+    #[arg(
+        long,
+        global = true,
+        env = "CSPARK_BEARER_TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<String>,
+    /// Print machine-readable JSON instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Log HTTP calls and internals to stderr (tracing).
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+}
+
+/// The commands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check the platform's health.
+    Health,
+    /// Manage profiles (base URL, tenant, credentials).
+    #[command(subcommand)]
+    Config(ConfigCmd),
+    /// Services: list, inspect, execute, validate, download, delete, create.
+    #[command(subcommand)]
+    Services(ServicesCmd),
+    /// Run many records through a service.
+    #[command(subcommand)]
+    Batch(BatchCmd),
+    /// Folders: list, create, delete.
+    #[command(subcommand)]
+    Folders(FoldersCmd),
+    /// Execution history (logs).
+    #[command(subcommand)]
+    Logs(LogsCmd),
+    /// Export and import services.
+    #[command(subcommand)]
+    Impex(ImpexCmd),
+    /// Run the local Spark emulator until Ctrl-C.
+    Emulator(EmulatorArgs),
+    /// Generate typed Rust bindings (the cspark-codegen library).
+    #[command(subcommand)]
+    Codegen(CodegenCmd),
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// `cspark config …`
+#[derive(Subcommand, Debug)]
+pub enum ConfigCmd {
+    /// Add (or replace) a profile; the first one becomes active.
+    Add {
+        /// Profile name.
+        name: String,
+        /// Base URL (may include the tenant).
+        #[arg(long = "url", value_name = "URL")]
+        url: String,
+        /// Tenant, when the URL has none.
+        #[arg(long = "profile-tenant", value_name = "TENANT")]
+        tenant: Option<String>,
+        /// API key to store (in a 0600 file).
+        #[arg(long = "key", value_name = "KEY")]
+        key: Option<String>,
+        /// Bearer token to store (in a 0600 file).
+        #[arg(long = "bearer", value_name = "TOKEN")]
+        bearer: Option<String>,
+    },
+    /// Make a profile the active one.
+    Use {
+        /// Profile name.
+        name: String,
+    },
+    /// List the profiles (secrets shown as ***).
+    #[command(alias = "ls")]
+    List,
+    /// Remove a profile and its secrets.
+    #[command(alias = "rm")]
+    Remove {
+        /// Profile name.
+        name: String,
+    },
+}
+
+/// `cspark services …`
+#[derive(Subcommand, Debug)]
+pub enum ServicesCmd {
+    /// List the services of a folder.
+    #[command(alias = "ls")]
+    List {
+        /// Folder name.
+        folder: String,
+    },
+    /// List the versions of a service.
+    Versions {
+        /// Service URI, e.g. folder/service.
+        uri: String,
+    },
+    /// Get a service's schema.
+    Schema {
+        /// Service URI.
+        uri: String,
+    },
+    /// Get a service's Swagger (OpenAPI) document.
+    Swagger {
+        /// Service URI.
+        uri: String,
+    },
+    /// Get a service's metadata.
+    Metadata {
+        /// Service URI.
+        uri: String,
+    },
+    /// Execute a service once.
+    #[command(alias = "exec")]
+    Execute {
+        /// Service URI.
+        uri: String,
+        /// Inputs as JSON, or @file.json.
+        #[arg(long, short, default_value = "{}")]
+        inputs: String,
+        /// Print the whole response, not just the outputs.
+        #[arg(long)]
+        show_all: bool,
+    },
+    /// Validate inputs against a service's rules.
+    Validate {
+        /// Service URI.
+        uri: String,
+        /// Inputs as JSON, or @file.json.
+        #[arg(long, short, default_value = "{}")]
+        inputs: String,
+        /// Dynamic validation (rules depending on other inputs).
+        #[arg(long)]
+        dynamic: bool,
+    },
+    /// Download a service's workbook.
+    Download {
+        /// Service URI.
+        uri: String,
+        /// Output file (default: the server's file name).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Delete a service.
+    #[command(alias = "rm")]
+    Delete {
+        /// Service URI.
+        uri: String,
+    },
+    /// Upload, compile and publish a workbook as a service (or a new version).
+    Create {
+        /// Service URI.
+        uri: String,
+        /// The workbook (.xlsx).
+        #[arg(long)]
+        file: PathBuf,
+    },
+}
+
+/// Output format of `batch run`, from the file extension by default.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordFormat {
+    /// Comma-separated values with a header row.
+    Csv,
+    /// One JSON object per line.
+    Jsonl,
+    /// A JSON array of objects (input only).
+    Json,
+}
+
+/// `cspark batch …`
+#[derive(Subcommand, Debug)]
+pub enum BatchCmd {
+    /// Run the records of a file through a service.
+    Run(BatchRunArgs),
+}
+
+/// `cspark batch run`
+#[derive(Args, Debug)]
+pub struct BatchRunArgs {
+    /// Service URI, e.g. folder/service.
+    #[arg(long)]
+    pub service: String,
+    /// Input records (.csv, .jsonl or .json).
+    #[arg(long)]
+    pub input: PathBuf,
+    /// Output file (.csv or .jsonl): input columns then output columns, in input order.
+    #[arg(long)]
+    pub output: PathBuf,
+    /// Failed records (JSON lines with index, inputs and errors).
+    #[arg(long)]
+    pub failed: Option<PathBuf>,
+    /// Below this many records, use one synchronous execute-many call instead of a batch.
+    #[arg(long, default_value_t = 100)]
+    pub threshold: usize,
+    /// Records per batch chunk.
+    #[arg(long, default_value_t = 200)]
+    pub chunk_size: usize,
+}
+
+/// `cspark folders …`
+#[derive(Subcommand, Debug)]
+pub enum FoldersCmd {
+    /// List folders.
+    #[command(alias = "ls")]
+    List {
+        /// Filter by name.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Create a folder.
+    Create {
+        /// Folder name.
+        name: String,
+    },
+    /// Delete a folder by id.
+    #[command(alias = "rm")]
+    Delete {
+        /// Folder id.
+        id: String,
+    },
+}
+
+/// `cspark logs …`
+#[derive(Subcommand, Debug)]
+pub enum LogsCmd {
+    /// Get one call's log by call id.
+    Get {
+        /// Call id (from an execute response).
+        call_id: String,
+    },
+    /// Download a service's logs.
+    Download {
+        /// Service URI.
+        uri: String,
+        /// Output file (default: the server's file name).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+/// `cspark impex …`
+#[derive(Subcommand, Debug)]
+pub enum ImpexCmd {
+    /// Export services (or folders) into files in a directory.
+    Export {
+        /// Service URIs to export.
+        #[arg(long = "service")]
+        services: Vec<String>,
+        /// Folders to export.
+        #[arg(long = "folder")]
+        folders: Vec<String>,
+        /// Directory for the exported files.
+        #[arg(long, default_value = ".")]
+        out_dir: PathBuf,
+    },
+    /// Import an exported zip.
+    Import {
+        /// The zip file.
+        file: PathBuf,
+        /// Mappings SOURCE[=TARGET] (service URIs), repeatable.
+        #[arg(long = "map", required = true)]
+        mappings: Vec<String>,
+    },
+}
+
+/// `cspark emulator`
+#[derive(Args, Debug)]
+pub struct EmulatorArgs {
+    /// Address to listen on (port 0 = any free port).
+    #[arg(long, default_value = "127.0.0.1:8480")]
+    pub addr: SocketAddr,
+    /// Publish DIR/{folder}/{service}.xlsx (default: the demo workbooks).
+    #[arg(long, value_name = "DIR")]
+    pub workbooks: Option<PathBuf>,
+    /// Tenant served.
+    #[arg(long = "serve-tenant", default_value = "my-tenant")]
+    pub tenant: String,
+}
+
+/// `cspark codegen …`
+#[derive(Subcommand, Debug)]
+pub enum CodegenCmd {
+    /// Generate per-service bindings from a directory of Spark documents.
+    Services {
+        /// Directory with the documents and cspark.lock.
+        dir: PathBuf,
+        /// Output file.
+        #[arg(long)]
+        out: PathBuf,
+        /// Write nothing; fail (exit 1) with a diff if the output is stale.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Generate the platform client from an OpenAPI document.
+    Platform {
+        /// The OpenAPI document.
+        spec: PathBuf,
+        /// Output file.
+        out: PathBuf,
+        /// Write nothing; fail (exit 1) with a diff if the output is stale.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Fetch services' swagger and schema into a directory (and its lock file).
+    Fetch {
+        /// Directory to write into.
+        dir: PathBuf,
+        /// Service URIs (folder/service[@version]).
+        #[arg(required = true)]
+        services: Vec<String>,
+    },
+    /// Compare the locked services in a directory with the live ones (exit 1 on drift).
+    Diff {
+        /// Directory with cspark.lock.
+        dir: PathBuf,
+    },
+}

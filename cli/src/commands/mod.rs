@@ -1,0 +1,73 @@
+//! Dispatch of the parsed command line to one module per command group.
+
+mod batch;
+mod codegen;
+mod config;
+mod emulator;
+mod platform;
+mod services;
+
+use clap::CommandFactory;
+
+use crate::args::{Cli, Command};
+use crate::error::CliResult;
+use crate::settings::Settings;
+
+/// Runs the command.
+pub async fn run(cli: Cli) -> CliResult {
+    let global = cli.global;
+    match cli.command {
+        Command::Config(cmd) => config::run(cmd, crate::output::Printer::new(global.json)),
+        Command::Emulator(args) => emulator::run(args).await,
+        Command::Completions { shell } => {
+            let mut cmd = Cli::command();
+            clap_complete::generate(shell, &mut cmd, "cspark", &mut std::io::stdout());
+            Ok(())
+        }
+        Command::Codegen(cmd) => codegen::run(cmd, &Settings::resolve(&global)?).await,
+        Command::Health => platform::health(&Settings::resolve(&global)?).await,
+        Command::Services(cmd) => services::run(cmd, &Settings::resolve(&global)?).await,
+        Command::Batch(cmd) => batch::run(cmd, &Settings::resolve(&global)?).await,
+        Command::Folders(cmd) => platform::folders(cmd, &Settings::resolve(&global)?).await,
+        Command::Logs(cmd) => platform::logs(cmd, &Settings::resolve(&global)?).await,
+        Command::Impex(cmd) => platform::impex(cmd, &Settings::resolve(&global)?).await,
+    }
+}
+
+/// Parses `--inputs`: inline JSON, or `@file.json`.
+pub fn parse_inputs(text: &str) -> CliResult<serde_json::Value> {
+    let (text, origin) = match text.strip_prefix('@') {
+        Some(path) => (
+            std::fs::read_to_string(path)
+                .map_err(|e| crate::error::CliError::usage(format!("{path}: {e}")))?,
+            path.to_string(),
+        ),
+        None => (text.to_string(), "--inputs".to_string()),
+    };
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| crate::error::CliError::usage(format!("{origin}: invalid JSON: {e}")))?;
+    if !value.is_object() {
+        return Err(crate::error::CliError::usage(format!(
+            "{origin}: inputs must be a JSON object"
+        )));
+    }
+    Ok(value)
+}
+
+/// Writes downloaded bytes to `path`, or to the server's file name.
+pub fn save_file(
+    file: &cspark::resources::service_types::DownloadedFile,
+    path: Option<&std::path::Path>,
+    printer: crate::output::Printer,
+) -> CliResult {
+    let path = path.map_or_else(
+        || std::path::PathBuf::from(&file.file_name),
+        std::path::Path::to_path_buf,
+    );
+    std::fs::write(&path, &file.bytes).map_err(crate::error::io_err(&path))?;
+    printer.value(&serde_json::json!({
+        "file": path.display().to_string(),
+        "bytes": file.bytes.len(),
+    }));
+    Ok(())
+}

@@ -1,0 +1,82 @@
+//! Resolves flags, `CSPARK_*` variables (through clap) and the profile into [`Settings`],
+//! and builds the SDK client from them. Precedence: flag > environment > profile.
+
+use cspark::Client;
+
+use crate::args::GlobalArgs;
+use crate::error::{CliError, CliResult};
+use crate::output::Printer;
+use crate::profile::Store;
+
+/// Everything a command needs to talk to Spark.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Base URL.
+    pub base_url: Option<String>,
+    /// Tenant.
+    pub tenant: Option<String>,
+    /// API key.
+    pub api_key: Option<String>,
+    /// Bearer token.
+    pub token: Option<String>,
+    /// Machine output.
+    pub json: bool,
+}
+
+impl Settings {
+    /// Merges the global flags with the chosen profile.
+    pub fn resolve(args: &GlobalArgs) -> CliResult<Self> {
+        let store = Store::load()?;
+        let picked = store.pick(args.profile.as_deref())?;
+        let (profile, creds) = match picked {
+            Some((p, c)) => (Some(p.clone()), c.cloned()),
+            None => (None, None),
+        };
+        Ok(Self {
+            base_url: args
+                .base_url
+                .clone()
+                .or_else(|| profile.as_ref().map(|p| p.base_url.clone())),
+            tenant: args
+                .tenant
+                .clone()
+                .or_else(|| profile.as_ref().and_then(|p| p.tenant.clone())),
+            api_key: args
+                .api_key
+                .clone()
+                .or_else(|| creds.as_ref().and_then(|c| c.api_key.clone())),
+            token: args
+                .token
+                .clone()
+                .or_else(|| creds.as_ref().and_then(|c| c.token.clone())),
+            json: args.json,
+        })
+    }
+
+    /// The printer for these settings.
+    pub fn printer(&self) -> Printer {
+        Printer::new(self.json)
+    }
+
+    /// Builds the SDK client.
+    pub fn client(&self) -> CliResult<Client> {
+        let base_url = self.base_url.as_deref().ok_or_else(|| {
+            CliError::usage(
+                "no base URL: pass --base-url, set CSPARK_BASE_URL or add a profile \
+                 (cspark config add)",
+            )
+        })?;
+        let mut builder = Client::builder().base_url(base_url);
+        if let Some(t) = &self.tenant {
+            builder = builder.tenant(t);
+        }
+        if let Some(token) = &self.token {
+            builder = builder.bearer(token);
+        } else if let Some(key) = &self.api_key {
+            builder = builder.api_key(key);
+        }
+        builder
+            .build()
+            .map_err(|e| CliError::usage(format!("invalid configuration: {e}")))
+    }
+}
