@@ -1,0 +1,9 @@
+//! Integration tests of the `cspark` binary against the in-process emulator.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
+
+mod basics;
+mod batch;
+mod common;
+mod config;
+mod platform;
+mod services;
