@@ -23,7 +23,7 @@ pub struct GlobalArgs {
     /// Profile to use (default: the active one).
     #[arg(long, global = true, env = "CSPARK_PROFILE")]
     pub profile: Option<String>,
-    /// Base URL, e.g. https://excel.uat.us.coherent.global/my-tenant.
+    /// Base URL, e.g. `https://excel.uat.us.coherent.global/my-tenant`.
     #[arg(long, global = true, env = "CSPARK_BASE_URL")]
     pub base_url: Option<String>,
     /// Tenant (when the base URL has none).
@@ -326,6 +326,12 @@ pub enum CodegenCmd {
         /// Output file.
         #[arg(long)]
         out: PathBuf,
+        /// Path of the SDK crate in the generated code.
+        #[arg(long, default_value = "::cspark")]
+        sdk_path: String,
+        /// Type undeterminable fields as serde_json::Value instead of failing.
+        #[arg(long)]
+        allow_untyped: bool,
         /// Write nothing; fail (exit 1) with a diff if the output is stale.
         #[arg(long)]
         check: bool,
@@ -336,6 +342,12 @@ pub enum CodegenCmd {
         spec: PathBuf,
         /// Output file.
         out: PathBuf,
+        /// Type of the generated Client's `inner` field.
+        #[arg(long, default_value = "crate::hooks::HookState")]
+        inner_type: String,
+        /// Emit an empty default `ClientHooks` impl instead of requiring one.
+        #[arg(long)]
+        optional_hooks: bool,
         /// Write nothing; fail (exit 1) with a diff if the output is stale.
         #[arg(long)]
         check: bool,
@@ -344,7 +356,7 @@ pub enum CodegenCmd {
     Fetch {
         /// Directory to write into.
         dir: PathBuf,
-        /// Service URIs (folder/service[@version]).
+        /// Services as folder/service, or folder/service[1.2] for a version.
         #[arg(required = true)]
         services: Vec<String>,
     },

@@ -27,6 +27,13 @@ impl Printer {
         let _ = writeln!(out, "{text}");
     }
 
+    /// Hands stdout to `write` (for generated text such as completion scripts).
+    pub fn raw(&self, write: impl FnOnce(&mut dyn Write)) {
+        let mut out = std::io::stdout().lock();
+        write(&mut out);
+        let _ = out.flush();
+    }
+
     /// Prints a value: pretty JSON with `--json`, else a table when it is tabular.
     pub fn value(&self, value: &Value) {
         if self.json {

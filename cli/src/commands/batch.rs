@@ -152,7 +152,19 @@ async fn batch(
         .await?;
     let bar = progress_bar(total as u64);
     let mut outcomes: Vec<Option<Outcome>> = vec![None; total];
-    while let Some(record) = run.recv().await {
+    let interrupted = tokio::signal::ctrl_c();
+    tokio::pin!(interrupted);
+    loop {
+        let record = tokio::select! {
+            record = run.recv() => record,
+            _ = &mut interrupted => {
+                bar.abandon();
+                // Dropping the run cancels the batch on the server.
+                drop(run);
+                return Err(CliError::failed("interrupted: the batch was cancelled"));
+            }
+        };
+        let Some(record) = record else { break };
         let record = record?;
         if let Some(slot) = outcomes.get_mut(record.index) {
             *slot = Some(Outcome {

@@ -16,9 +16,19 @@ fn codegen_err(e: cspark_codegen::Error) -> CliError {
 pub async fn run(cmd: CodegenCmd, settings: &Settings) -> CliResult {
     let printer = settings.printer();
     match cmd {
-        CodegenCmd::Services { dir, out, check } => {
+        CodegenCmd::Services {
+            dir,
+            out,
+            sdk_path,
+            allow_untyped,
+            check,
+        } => {
             let mut builder = Builder::new();
-            builder.services_dir(dir).out_file(out);
+            builder
+                .services_dir(dir)
+                .out_file(out)
+                .sdk_path(sdk_path)
+                .allow_untyped(allow_untyped);
             if check {
                 report(builder.check().map_err(codegen_err)?, printer)
             } else {
@@ -27,9 +37,19 @@ pub async fn run(cmd: CodegenCmd, settings: &Settings) -> CliResult {
                 Ok(())
             }
         }
-        CodegenCmd::Platform { spec, out, check } => {
+        CodegenCmd::Platform {
+            spec,
+            out,
+            inner_type,
+            optional_hooks,
+            check,
+        } => {
             let mut builder = PlatformBuilder::new();
-            builder.spec(spec).out_file(out);
+            builder
+                .spec(spec)
+                .out_file(out)
+                .inner_type(inner_type)
+                .hooks_expected(!optional_hooks);
             if check {
                 report(builder.check().map_err(codegen_err)?, printer)
             } else {

@@ -21,7 +21,8 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Emulator(args) => emulator::run(args).await,
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
-            clap_complete::generate(shell, &mut cmd, "cspark", &mut std::io::stdout());
+            crate::output::Printer::new(false)
+                .raw(|out| clap_complete::generate(shell, &mut cmd, "cspark", out));
             Ok(())
         }
         Command::Codegen(cmd) => codegen::run(cmd, &Settings::resolve(&global)?).await,

@@ -118,3 +118,18 @@ fn codegen_fetch_services_check_diff() {
     );
     ok(&env.run(&["codegen", "diff", "svc"]));
 }
+
+#[test]
+fn codegen_platform_generate_then_check() {
+    let env = Env::start();
+    let spec = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/spark.yaml");
+    let spec = spec.to_str().unwrap();
+    ok(&env.run(&["codegen", "platform", spec, "platform.rs"]));
+    assert!(env.path("platform.rs").exists());
+    ok(&env.run(&["codegen", "platform", spec, "platform.rs", "--check"]));
+    std::fs::write(env.path("platform.rs"), "// stale\n").unwrap();
+    assert_eq!(
+        code(&env.run(&["codegen", "platform", spec, "platform.rs", "--check"])),
+        1
+    );
+}
