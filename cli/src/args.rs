@@ -9,7 +9,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 ///
 /// Exit status: 0 success, 1 API or runtime failure, 2 bad arguments or configuration.
 #[derive(Parser, Debug)]
-#[command(name = "cspark", version, propagate_version = true)]
+#[command(
+    name = "cspark",
+    version,
+    propagate_version = true,
+    arg_required_else_help = true,
+    after_help = "Exit status: 0 success, 1 API or runtime failure, 2 bad arguments or configuration."
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -40,12 +46,24 @@ pub struct GlobalArgs {
         hide_env_values = true
     )]
     pub token: Option<String>,
+    /// Extra HTTP header sent with every request, as 'Name: value' (repeatable).
+    #[arg(long = "header", short = 'H', global = true, value_name = "NAME: VALUE", value_parser = parse_header)]
+    pub headers: Vec<(String, String)>,
     /// Print machine-readable JSON instead of tables.
     #[arg(long, global = true)]
     pub json: bool,
     /// Log HTTP calls and internals to stderr (tracing).
     #[arg(long, short, global = true)]
     pub verbose: bool,
+}
+
+fn parse_header(text: &str) -> Result<(String, String), String> {
+    match text.split_once(':') {
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_string(), value.trim().to_string()))
+        }
+        _ => Err(format!("expected 'Name: value', got {text:?}")),
+    }
 }
 
 /// The commands.

@@ -19,6 +19,8 @@ pub struct Settings {
     pub api_key: Option<String>,
     /// Bearer token.
     pub token: Option<String>,
+    /// Extra headers.
+    pub headers: Vec<(String, String)>,
     /// Machine output.
     pub json: bool,
 }
@@ -49,6 +51,7 @@ impl Settings {
                 .token
                 .clone()
                 .or_else(|| creds.as_ref().and_then(|c| c.token.clone())),
+            headers: args.headers.clone(),
             json: args.json,
         })
     }
@@ -69,6 +72,9 @@ impl Settings {
         let mut builder = Client::builder().base_url(base_url);
         if let Some(t) = &self.tenant {
             builder = builder.tenant(t);
+        }
+        for (name, value) in &self.headers {
+            builder = builder.header(name, value);
         }
         if let Some(token) = &self.token {
             builder = builder.bearer(token);

@@ -2,6 +2,8 @@
 //!
 //! Fewer records than `--threshold` go in one synchronous execute-many call (API v4); more go
 //! through the Batch API (`client.batches().run`), streamed with a progress bar on stderr.
+//! Records with errors go to `--failed`; the command then exits with status 1 (after writing
+//! every file and the summary).
 
 use std::io::IsTerminal;
 use std::time::Instant;
@@ -86,13 +88,18 @@ async fn run_file(args: BatchRunArgs, settings: &Settings) -> CliResult {
         "records_per_second": rate.round(),
         "output": args.output.display().to_string(),
     }));
-    if !failed_rows.is_empty() && args.failed.is_none() {
-        eprintln!(
-            "cspark: {} record(s) failed; pass --failed FILE to keep them",
-            failed_rows.len()
-        );
+    if failed_rows.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    let hint = if args.failed.is_none() {
+        "; pass --failed FILE to keep them"
+    } else {
+        ""
+    };
+    Err(CliError::failed(format!(
+        "{} of {total} record(s) failed{hint}",
+        failed_rows.len()
+    )))
 }
 
 async fn execute_many(

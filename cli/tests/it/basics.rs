@@ -63,6 +63,13 @@ fn exit_codes() {
     let out = env.bare().args(["health"]).output().unwrap();
     assert_eq!(code(&out), 2);
     assert!(String::from_utf8_lossy(&out.stderr).contains("no base URL"));
+    // No command: the help text, status 2.
+    let out = env.bare().output().unwrap();
+    assert_eq!(code(&out), 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Usage"));
+    // A malformed header is a bad argument; a good one is sent.
+    assert_eq!(code(&env.run(&["health", "-H", "no-colon"])), 2);
+    ok(&env.run(&["health", "-H", "x-extra: 1"]));
     // 1: the API said no.
     let out = env.run(&[
         "services",

@@ -22,7 +22,7 @@ fn ten_thousand_csv_rows_in_input_order() {
         writeln!(csv, "{},{}", radius(i), height(i)).unwrap();
     }
     write(&env.path("cases.csv"), &csv);
-    let summary = json(&env.run(&[
+    let out = env.run(&[
         "batch",
         "run",
         "--service",
@@ -34,7 +34,14 @@ fn ten_thousand_csv_rows_in_input_order() {
         "--failed",
         "failed.jsonl",
         "--json",
-    ]));
+    ]);
+    let summary = json(&out);
+    // No progress bar drawn when stderr is not a terminal.
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(summary["mode"], "batch", "{summary}");
     assert_eq!(summary["records"], n);
     assert_eq!(summary["succeeded"], n);
@@ -127,4 +134,44 @@ fn json_array_input_and_bad_extension() {
         "out.xml",
     ]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn failed_records_go_to_their_own_file_in_both_modes() {
+    let env = Env::start();
+    write(&env.path("bad.csv"), "Radius,Height\n1,2\nabc,3\n2,2\n");
+    for threshold in ["100", "0"] {
+        let out = env.run(&[
+            "batch",
+            "run",
+            "--service",
+            "demo/volume-cylinder",
+            "--input",
+            "bad.csv",
+            "--output",
+            "out.csv",
+            "--failed",
+            "failed.jsonl",
+            "--threshold",
+            threshold,
+            "--json",
+        ]);
+        assert_eq!(out.status.code(), Some(1), "threshold {threshold}");
+        let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(summary["succeeded"], 2);
+        assert_eq!(summary["failed"], 1);
+        let text = std::fs::read_to_string(env.path("out.csv")).unwrap();
+        assert_eq!(text.lines().count(), 3, "{text}");
+        assert!(text.lines().nth(1).unwrap().starts_with("1,2,"));
+        assert!(text.lines().nth(2).unwrap().starts_with("2,2,"));
+        let failed: serde_json::Value = serde_json::from_str(
+            std::fs::read_to_string(env.path("failed.jsonl"))
+                .unwrap()
+                .trim(),
+        )
+        .unwrap();
+        assert_eq!(failed["index"], 1);
+        assert_eq!(failed["inputs"]["Radius"], "abc");
+        assert!(failed["errors"][0]["message"].is_string());
+    }
 }
