@@ -120,6 +120,12 @@ pub enum ConfigCmd {
         /// Bearer token to store (in a 0600 file).
         #[arg(long = "bearer", value_name = "TOKEN")]
         bearer: Option<String>,
+        /// OAuth2 client id (client-credentials flow).
+        #[arg(long, value_name = "ID", requires = "client_secret")]
+        client_id: Option<String>,
+        /// OAuth2 client secret (stored in a 0600 file).
+        #[arg(long, value_name = "SECRET", requires = "client_id")]
+        client_secret: Option<String>,
     },
     /// Make a profile the active one.
     Use {

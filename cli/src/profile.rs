@@ -33,6 +33,12 @@ pub struct Credentials {
     /// Bearer token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
+    /// OAuth2 client id (client-credentials flow, with `client_secret`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// OAuth2 client secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
 }
 
 impl std::fmt::Debug for Credentials {
@@ -40,6 +46,8 @@ impl std::fmt::Debug for Credentials {
         f.debug_struct("Credentials")
             .field("api_key", &self.api_key.as_ref().map(|_| "***"))
             .field("token", &self.token.as_ref().map(|_| "***"))
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret.as_ref().map(|_| "***"))
             .finish()
     }
 }

@@ -19,6 +19,8 @@ pub struct Settings {
     pub api_key: Option<String>,
     /// Bearer token.
     pub token: Option<String>,
+    /// OAuth2 client credentials from the profile.
+    pub oauth: Option<(String, String)>,
     /// Extra headers.
     pub headers: Vec<(String, String)>,
     /// Machine output.
@@ -51,6 +53,9 @@ impl Settings {
                 .token
                 .clone()
                 .or_else(|| creds.as_ref().and_then(|c| c.token.clone())),
+            oauth: creds
+                .as_ref()
+                .and_then(|c| c.client_id.clone().zip(c.client_secret.clone())),
             headers: args.headers.clone(),
             json: args.json,
         })
@@ -80,6 +85,8 @@ impl Settings {
             builder = builder.bearer(token);
         } else if let Some(key) = &self.api_key {
             builder = builder.api_key(key);
+        } else if let Some((id, secret)) = &self.oauth {
+            builder = builder.auth(cspark::Auth::oauth(id, secret));
         }
         builder
             .build()

@@ -17,6 +17,8 @@ pub fn run(cmd: ConfigCmd, printer: Printer) -> CliResult {
             tenant,
             key,
             bearer,
+            client_id,
+            client_secret,
         } => {
             store.index.profiles.insert(
                 name.clone(),
@@ -28,6 +30,8 @@ pub fn run(cmd: ConfigCmd, printer: Printer) -> CliResult {
             let creds = Credentials {
                 api_key: key,
                 token: bearer,
+                client_id,
+                client_secret,
             };
             if creds == Credentials::default() {
                 store.secrets.remove(&name);
@@ -63,6 +67,7 @@ pub fn run(cmd: ConfigCmd, printer: Printer) -> CliResult {
                         "tenant": p.tenant,
                         "api_key": mask(&creds.api_key),
                         "token": mask(&creds.token),
+                        "oauth": creds.client_id.as_ref().map(|id| format!("{id}:***")),
                     })
                 })
                 .collect();

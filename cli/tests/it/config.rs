@@ -115,3 +115,43 @@ fn profiles_round_trip_and_secrets_stay_hidden() {
         2
     );
 }
+
+#[test]
+fn oauth_profile_executes_and_hides_its_secret() {
+    let env = Env::start();
+    let base = env.handle.base_url();
+    ok(&env
+        .bare()
+        .args(["config", "add", "oauth", "--url", base.as_str()])
+        .args(["--client-id", "my-client", "--client-secret", SECRET])
+        .output()
+        .unwrap());
+    let text = ok(&env.bare().args(["config", "list"]).output().unwrap());
+    assert!(
+        text.contains("my-client:***") && !text.contains(SECRET),
+        "{text}"
+    );
+    let out = json(
+        &env.bare()
+            .args(["services", "execute", "demo/volume-cylinder", "--json"])
+            .args(["-i", r#"{"Radius":1,"Height":1}"#])
+            .output()
+            .unwrap(),
+    );
+    assert!(out["Volume"].is_number(), "{out}");
+    // A client id alone is a bad argument.
+    let out = env
+        .bare()
+        .args([
+            "config",
+            "add",
+            "half",
+            "--url",
+            base.as_str(),
+            "--client-id",
+            "x",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2);
+}
