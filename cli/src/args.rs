@@ -295,6 +295,9 @@ pub enum LogsCmd {
     Download {
         /// Service URI.
         uri: String,
+        /// CSV instead of JSON.
+        #[arg(long)]
+        csv: bool,
         /// Output file (default: the server's file name).
         #[arg(long, short)]
         output: Option<PathBuf>,

@@ -1,6 +1,10 @@
 //! `cspark`: the command-line tool for Coherent Spark.
 //!
 //! Exit status: 0 success, 1 API or runtime failure, 2 bad arguments or configuration.
+//!
+//! Layout: `args` (clap only) → `settings` (flags + env + profile) → `commands::*`; every
+//! result goes through the one `output::Printer`.
+#![deny(clippy::print_stdout)]
 
 mod args;
 mod commands;

@@ -61,11 +61,12 @@ pub async fn logs(cmd: LogsCmd, settings: &Settings) -> CliResult {
     let printer = settings.printer();
     match cmd {
         LogsCmd::Get { call_id } => printer.value(&client.history().get(&call_id).await?),
-        LogsCmd::Download { uri, output } => {
-            let file = client
-                .history()
-                .download(uri.as_str(), &LogDownload::default())
-                .await?;
+        LogsCmd::Download { uri, csv, output } => {
+            let mut options = LogDownload::default();
+            if csv {
+                options = options.csv();
+            }
+            let file = client.history().download(uri.as_str(), &options).await?;
             save_file(&file, output.as_deref(), printer)?;
         }
     }

@@ -46,6 +46,16 @@ fn logs_get_and_download() {
         "--json",
     ]));
     assert!(saved["bytes"].as_u64().unwrap() > 0, "{saved}");
+    let saved = json(&env.run_bearer(&[
+        "logs",
+        "download",
+        "demo/volume-cylinder",
+        "--csv",
+        "-o",
+        "logs.csv",
+        "--json",
+    ]));
+    assert!(saved["bytes"].as_u64().unwrap() > 0, "{saved}");
 }
 
 #[test]
