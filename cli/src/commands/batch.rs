@@ -158,6 +158,17 @@ async fn batch(
         .run(args.service.as_str(), inputs, &options)
         .await?;
     let bar = progress_bar(total as u64);
+    // The run's counters (watch channel): show how far the pushes are ahead of the results.
+    let mut progress = run.progress();
+    let watcher = {
+        let bar = bar.clone();
+        tokio::spawn(async move {
+            while progress.changed().await.is_ok() {
+                let p = *progress.borrow();
+                bar.set_message(format!("{} submitted", p.submitted));
+            }
+        })
+    };
     let mut outcomes: Vec<Option<Outcome>> = vec![None; total];
     let interrupted = tokio::signal::ctrl_c();
     tokio::pin!(interrupted);
@@ -165,6 +176,7 @@ async fn batch(
         let record = tokio::select! {
             record = run.recv() => record,
             _ = &mut interrupted => {
+                watcher.abort();
                 bar.abandon();
                 // Dropping the run cancels the batch on the server.
                 drop(run);
@@ -184,6 +196,7 @@ async fn batch(
         }
         bar.inc(1);
     }
+    watcher.abort();
     bar.finish_and_clear();
     let missing = outcomes.iter().filter(|o| o.is_none()).count();
     if missing > 0 {
@@ -202,9 +215,9 @@ fn progress_bar(len: u64) -> ProgressBar {
         ProgressDrawTarget::hidden()
     };
     let bar = ProgressBar::with_draw_target(Some(len), target);
-    if let Ok(style) =
-        ProgressStyle::with_template("{bar:40.cyan/blue} {pos}/{len} records  {per_sec}  ETA {eta}")
-    {
+    if let Ok(style) = ProgressStyle::with_template(
+        "{bar:40.cyan/blue} {pos}/{len} records ({msg})  {per_sec}  ETA {eta}",
+    ) {
         bar.set_style(style);
     }
     bar

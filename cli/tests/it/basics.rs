@@ -88,6 +88,25 @@ fn health_and_verbose_tracing() {
     let text = ok(&out);
     assert!(text.contains("UP"), "{text}");
     assert!(!out.stderr.is_empty(), "--verbose logs to stderr");
+    // Even verbose logs of an authenticated call never show the key.
+    let base = env.handle.base_url();
+    let secret = "sk-never-logged-42";
+    let out = env
+        .bare()
+        .args([
+            "--base-url",
+            base.as_str(),
+            "--api-key",
+            secret,
+            "--verbose",
+        ])
+        .args(["services", "execute", "demo/volume-cylinder", "-i", "{}"])
+        .output()
+        .unwrap();
+    ok(&out);
+    let logs = String::from_utf8_lossy(&out.stderr);
+    assert!(!logs.is_empty());
+    assert!(!logs.contains(secret), "{logs}");
 }
 
 #[test]
