@@ -188,7 +188,7 @@ pub struct ResponseMeta {
     pub extra: Map<String, Value>,
 }
 
-fn null_as_default<'de, D, T>(de: D) -> Result<T, D::Error>
+pub(crate) fn null_as_default<'de, D, T>(de: D) -> Result<T, D::Error>
 where
     D: serde::Deserializer<'de>,
     T: Default + Deserialize<'de>,

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::execute::{DEFAULT_SOURCE_SYSTEM, ExecuteOptions};
+use super::execute::{DEFAULT_SOURCE_SYSTEM, ExecuteOptions, null_as_default};
 use super::services::{IntoServiceUri, Services};
 use crate::error::{Result, SparkError};
 use crate::transport::RequestSpec;
@@ -55,14 +55,6 @@ pub struct ExecuteManyResponse {
     /// Fields this SDK does not model.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
-}
-
-fn null_as_default<'de, D, T>(d: D) -> std::result::Result<T, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Default + Deserialize<'de>,
-{
-    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
 impl Services<'_> {
@@ -150,28 +142,8 @@ pub fn execute_many_body(
 ) -> Result<Value> {
     let mut body = Map::new();
     body.insert("inputs".into(), Value::Array(inputs));
-    let service = match uri.locator() {
-        Locator::FolderService { folder, service } => {
-            let version = o.version.as_deref().or(uri.version());
-            Some(match version {
-                Some(v) => format!("{folder}/{service}[{v}]"),
-                None => format!("{folder}/{service}"),
-            })
-        }
-        Locator::ServiceId(id) => Some(id.clone()),
-        Locator::VersionId(_) => None,
-        Locator::Proxy(_) => {
-            return Err(SparkError::invalid(
-                "service URI",
-                uri.to_string(),
-                "a proxy endpoint cannot be executed through API v4",
-            ));
-        }
-    };
-    let version_id = o
-        .version_id
-        .clone()
-        .or_else(|| uri.version_id_value().map(str::to_owned));
+    let (service, version_id) =
+        v4_target(uri, o.version.as_deref(), o.version_id.as_deref(), "API v4")?;
     let mut put = |k: &str, v: Option<String>| {
         if let Some(v) = v {
             body.insert(k.to_owned(), Value::String(v));
@@ -208,4 +180,34 @@ pub fn execute_many_body(
         }
     }
     Ok(Value::Object(body))
+}
+
+/// The `service` and `version_id` values of a flat v4 body (execute, batch create):
+/// `folder/service[version]` or a service id, plus a version id from the options or the URI.
+/// `what` names the call in the error for proxy locators, which v4 cannot address.
+pub(crate) fn v4_target(
+    uri: &ServiceUri,
+    version: Option<&str>,
+    version_id: Option<&str>,
+    what: &str,
+) -> Result<(Option<String>, Option<String>)> {
+    let service = match uri.locator() {
+        Locator::FolderService { folder, service } => Some(match version.or(uri.version()) {
+            Some(v) => format!("{folder}/{service}[{v}]"),
+            None => format!("{folder}/{service}"),
+        }),
+        Locator::ServiceId(id) => Some(id.clone()),
+        Locator::VersionId(_) => None,
+        Locator::Proxy(_) => {
+            return Err(SparkError::invalid(
+                "service URI",
+                uri.to_string(),
+                format!("a proxy endpoint cannot be used with {what}"),
+            ));
+        }
+    };
+    let version_id = version_id
+        .map(str::to_owned)
+        .or_else(|| uri.version_id_value().map(str::to_owned));
+    Ok((service, version_id))
 }

@@ -13,9 +13,9 @@ use serde_json::{Map, Value};
 use super::execute::DEFAULT_SOURCE_SYSTEM;
 use super::services::IntoServiceUri;
 use crate::client::Client;
-use crate::error::{Result, SparkError};
+use crate::error::Result;
 use crate::transport::RequestSpec;
-use crate::uri::{Locator, ServiceUri};
+use crate::uri::ServiceUri;
 
 #[cfg(feature = "blocking")]
 mod blocking;
@@ -374,27 +374,12 @@ pub fn error_percentage(accuracy: Option<f64>) -> u32 {
 /// Builds the create body (python-sdk.md §4.5 field table); unset values are left out.
 pub fn create_body(uri: &ServiceUri, o: &CreateBatchOptions) -> Result<Value> {
     let mut body = Map::new();
-    let service = match uri.locator() {
-        Locator::FolderService { folder, service } => {
-            Some(match o.version.as_deref().or(uri.version()) {
-                Some(v) => format!("{folder}/{service}[{v}]"),
-                None => format!("{folder}/{service}"),
-            })
-        }
-        Locator::ServiceId(id) => Some(id.clone()),
-        Locator::VersionId(_) => None,
-        Locator::Proxy(_) => {
-            return Err(SparkError::invalid(
-                "service URI",
-                uri.to_string(),
-                "a proxy endpoint cannot run as a batch",
-            ));
-        }
-    };
-    let version_id = o
-        .version_id
-        .clone()
-        .or_else(|| uri.version_id_value().map(str::to_owned));
+    let (service, version_id) = super::execute_many::v4_target(
+        uri,
+        o.version.as_deref(),
+        o.version_id.as_deref(),
+        "the Batch API",
+    )?;
     let joined = |v: &[String]| (!v.is_empty()).then(|| Value::String(v.join(",")));
     let string = |v: Option<String>| v.map(Value::String);
     let mut put = |k: &str, v: Option<Value>| {
