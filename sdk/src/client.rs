@@ -69,24 +69,20 @@ impl Client {
     /// The platform client generated from `openapi/spark.yaml`, sharing this client's
     /// credentials, headers, retries and timeout. Every JSON endpoint of the platform is a
     /// method on it; v3/v4 methods take the tenant (`client.base_url().tenant()`) first.
+    /// The returned client records the error of its last call for
+    /// [`finish`](crate::generated::PlatformClient::finish): take one per concurrent call.
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
-    /// use cspark::generated::into_spark_error;
-    /// let versions = client
-    ///     .platform()
-    ///     .get_service_versions("my-folder", "my-service")
-    ///     .await
-    ///     .map_err(|e| into_spark_error(e, "get_service_versions"))?;
+    /// let platform = client.platform();
+    /// let outcome = platform.get_service_versions("my-folder", "my-service").await;
+    /// // `finish` returns the transport's error (status, attempts, method, path) on failure.
+    /// let versions = platform.finish(outcome, "get_service_versions")?;
     /// println!("{} versions", versions.data.as_ref().map_or(0, Vec::len));
     /// # Ok(()) }
     /// ```
     pub fn platform(&self) -> crate::generated::PlatformClient {
-        crate::generated::PlatformClient::new_with_client(
-            self.base_url().origin(),
-            self.transport.http.clone(),
-            crate::hooks::HookState::new(self),
-        )
+        crate::generated::PlatformClient::for_call(self)
     }
 }
 

@@ -4,7 +4,8 @@
 //! [`HookState`] and its `pre`/`exec` hooks delegate to the SDK's
 //! transport, so every generated call gets the same headers, credentials (with the OAuth
 //! refresh on 401), retries and tracing as the handwritten resources. Errors are turned into
-//! [`SparkError`] by [`into_spark_error`].
+//! [`SparkError`] by [`PlatformClient::finish`] (the transport's own error, with the real
+//! attempts, method and path) or, without the client at hand, by [`into_spark_error`].
 //!
 //! Obtain a ready client with [`Client::platform`](crate::Client::platform).
 
@@ -46,9 +47,79 @@ impl ClientHooks<HookState> for platform::Client {
     }
 }
 
+impl platform::Client {
+    /// A generated client for one call: errors recorded by its hooks belong to that call.
+    pub(crate) fn for_call(client: &crate::Client) -> Self {
+        Self::with_state(client, HookState::new(client))
+    }
+
+    /// Like [`for_call`](Self::for_call), for a POST that is safe to replay (a search, a
+    /// status read): the transport may retry it after it may have reached the server.
+    pub(crate) fn for_idempotent_call(client: &crate::Client) -> Self {
+        Self::with_state(client, HookState::new(client).idempotent(true))
+    }
+
+    pub(crate) fn with_state(client: &crate::Client, state: HookState) -> Self {
+        Self::new_with_client(
+            client.base_url().origin(),
+            client.transport().http.clone(),
+            state,
+        )
+    }
+
+    /// The outcome of a generated call on this client as an SDK result: the body on
+    /// success, else the [`SparkError`] the transport produced (status, request id, the
+    /// attempts it took, method, path, `Retry-After`), recorded by the `exec` hook.
+    /// `operation` names the call in the rare errors raised before anything was sent.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
+    /// let platform = client.platform();
+    /// let outcome = platform.get_service_versions("my-folder", "my-service").await;
+    /// let versions = platform.finish(outcome, "get_service_versions")?;
+    /// println!("{} versions", versions.data.as_ref().map_or(0, Vec::len));
+    /// # Ok(()) }
+    /// ```
+    pub fn finish<T>(
+        &self,
+        outcome: Result<
+            progenitor_client::ResponseValue<T>,
+            progenitor_client::Error<types::SparkError>,
+        >,
+        operation: &'static str,
+    ) -> crate::Result<T> {
+        match outcome {
+            Ok(value) => Ok(value.into_inner()),
+            Err(error) => Err(self.spark_error(error, operation)),
+        }
+    }
+
+    /// Converts an error of a call just made on this client (see [`finish`](Self::finish)).
+    pub fn spark_error(
+        &self,
+        error: progenitor_client::Error<types::SparkError>,
+        operation: &'static str,
+    ) -> SparkError {
+        if let Some(recorded) = self.inner().take_error() {
+            return recorded;
+        }
+        match error {
+            progenitor_client::Error::InvalidResponsePayload(bytes, err) => SparkError::decode(
+                operation,
+                &self.inner().last_request_id().unwrap_or_default(),
+                &err,
+                &bytes,
+            ),
+            other => into_spark_error(other, operation),
+        }
+    }
+}
+
 /// Converts a generated call's error into the SDK's error, keeping the status, the
 /// `x-request-id` and the decoded Spark error body. `operation` names the call (its
-/// `operationId`) in place of the URL path, which the generated error does not carry.
+/// `operationId`) in place of the URL path, which the generated error does not carry, and
+/// the attempts are unknown (reported as 1). Prefer [`PlatformClient::finish`], which
+/// returns the transport's own error with every detail.
 pub fn into_spark_error(
     error: progenitor_client::Error<types::SparkError>,
     operation: &'static str,

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::services::{IntoServiceUri, Services};
 use crate::error::{Result, SparkError};
-use crate::generated::{into_spark_error, types};
+use crate::generated::{PlatformClient, types};
 use crate::transport::RequestSpec;
 use crate::uri::ServiceUri;
 
@@ -53,13 +53,12 @@ impl Services<'_> {
     pub async fn get_versions(&self, uri: impl IntoServiceUri) -> Result<Vec<VersionInfo>> {
         let uri = uri.into_service_uri()?;
         let (folder, service) = folder_service(&uri, "versions")?;
-        let response = self
-            .client()
-            .platform()
-            .get_service_versions(folder, service)
-            .await
-            .map_err(|e| into_spark_error(e, "get_service_versions"))?;
-        Ok(response.into_inner().data.unwrap_or_default())
+        let api = PlatformClient::for_call(self.client());
+        let outcome = api.get_service_versions(folder, service).await;
+        Ok(api
+            .finish(outcome, "get_service_versions")?
+            .data
+            .unwrap_or_default())
     }
 
     /// The service schema (`xlInputs`, `xOutput`, `bookSummary`, …) as raw JSON.
