@@ -60,6 +60,7 @@ pub struct HookState {
     client: Client,
     record: Arc<Mutex<CallRecord>>,
     idempotent: Option<bool>,
+    authenticate: bool,
 }
 
 impl HookState {
@@ -69,6 +70,7 @@ impl HookState {
             client: client.clone(),
             record: Arc::default(),
             idempotent: None,
+            authenticate: true,
         }
     }
 
@@ -76,6 +78,13 @@ impl HookState {
     /// [`RequestSpec::idempotent`]); read-only POSTs such as searches use it.
     pub fn idempotent(mut self, yes: bool) -> Self {
         self.idempotent = Some(yes);
+        self
+    }
+
+    /// Sends the calls without credentials (like [`RequestSpec::without_auth`]), e.g. the
+    /// health check of the host.
+    pub fn without_auth(mut self) -> Self {
+        self.authenticate = false;
         self
     }
 
@@ -185,6 +194,9 @@ impl HookState {
         }
         if let Some(yes) = self.idempotent {
             spec = spec.idempotent(yes);
+        }
+        if !self.authenticate {
+            spec = spec.without_auth();
         }
         Ok(spec)
     }

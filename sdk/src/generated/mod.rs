@@ -59,6 +59,16 @@ impl platform::Client {
         Self::with_state(client, HookState::new(client).idempotent(true))
     }
 
+    /// Like [`for_call`](Self::for_call), sending no credentials.
+    pub(crate) fn for_anonymous_call(client: &crate::Client) -> Self {
+        Self::with_state(client, HookState::new(client).without_auth())
+    }
+
+    /// The `x-request-id` of this client's last successful call (empty if none).
+    pub(crate) fn request_id(&self) -> String {
+        self.inner().last_request_id().unwrap_or_default()
+    }
+
     pub(crate) fn with_state(client: &crate::Client, state: HookState) -> Self {
         Self::new_with_client(
             client.base_url().origin(),
@@ -70,7 +80,8 @@ impl platform::Client {
     /// The outcome of a generated call on this client as an SDK result: the body on
     /// success, else the [`SparkError`] the transport produced (status, request id, the
     /// attempts it took, method, path, `Retry-After`), recorded by the `exec` hook.
-    /// `operation` names the call in the rare errors raised before anything was sent.
+    /// `what` names the payload in decode errors (and the call in the rare errors raised
+    /// before anything was sent).
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
@@ -86,11 +97,11 @@ impl platform::Client {
             progenitor_client::ResponseValue<T>,
             progenitor_client::Error<types::SparkError>,
         >,
-        operation: &'static str,
+        what: &'static str,
     ) -> crate::Result<T> {
         match outcome {
             Ok(value) => Ok(value.into_inner()),
-            Err(error) => Err(self.spark_error(error, operation)),
+            Err(error) => Err(self.spark_error(error, what)),
         }
     }
 

@@ -1,6 +1,6 @@
 //! Service inspection: versions, schema and Swagger document.
 //!
-//! Versions go through the generated platform client. The schema and the Swagger document
+//! Every call goes through the generated platform client. The schema and the Swagger document
 //! are returned as raw JSON on purpose: `cspark-codegen fetch` stores them byte-for-byte
 //! meaningful (every field Spark sent, including ones our OpenAPI description does not
 //! model), and the typed bindings are generated from them.
@@ -10,8 +10,7 @@ use serde_json::Value;
 use super::services::{IntoServiceUri, Services};
 use crate::error::{Result, SparkError};
 use crate::generated::{PlatformClient, types};
-use crate::transport::RequestSpec;
-use crate::uri::ServiceUri;
+use crate::uri::{Locator, ServiceUri};
 
 /// One published version of a service (`getversions`).
 pub type VersionInfo = types::VersionInfo;
@@ -63,24 +62,40 @@ impl Services<'_> {
 
     /// The service schema (`xlInputs`, `xOutput`, `bookSummary`, …) as raw JSON.
     ///
+    /// A `folder/service` URI reads the latest version (`GET …/engines/get/{service}`); a
+    /// `version/{id}` URI reads that version (`POST …/GetEngineDetailByVersionId/versionid/{id}`,
+    /// as the Python SDK does).
+    ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
     /// let schema = client.services().get_schema("my-folder/my-service").await?;
     /// println!("{} inputs", schema["xlInputs"].as_array().map_or(0, Vec::len));
+    /// let pinned = client.services().get_schema("version/0a1b2c3d").await?;
+    /// println!("{}", pinned["engineID"]);
     /// # Ok(()) }
     /// ```
     pub async fn get_schema(&self, uri: impl IntoServiceUri) -> Result<Value> {
         let uri = uri.into_service_uri()?;
-        let url = uri.schema_url(self.client().base_url())?;
-        let spec = RequestSpec::get(&url)?.idempotent(true);
-        self.client()
-            .transport
-            .send(spec)
-            .await?
-            .json("service schema")
+        if let Locator::VersionId(version_id) = uri.locator() {
+            return self.get_engine_detail(version_id).await;
+        }
+        let (folder, service) = folder_service(&uri, "schemas")?;
+        let api = PlatformClient::for_call(self.client());
+        let outcome = api.get_service_schema(folder, service).await;
+        api.finish(outcome, "service schema")
     }
 
-    /// The schema of one exact version (`getbyversionid`) as raw JSON.
+    /// The schema of one exact version of a `folder/service` (`getbyversionid`) as raw JSON.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
+    /// let schema = client
+    ///     .services()
+    ///     .get_schema_by_version_id("my-folder/my-service", "0a1b2c3d")
+    ///     .await?;
+    /// println!("{}", schema["bookSummary"]);
+    /// # Ok(()) }
+    /// ```
     pub async fn get_schema_by_version_id(
         &self,
         uri: impl IntoServiceUri,
@@ -88,29 +103,31 @@ impl Services<'_> {
     ) -> Result<Value> {
         let uri = uri.into_service_uri()?;
         let (folder, service) = folder_service(&uri, "schemas")?;
-        if version_id.trim().is_empty() {
-            return Err(SparkError::invalid(
-                "version id",
-                version_id,
-                "must not be empty",
-            ));
-        }
-        let url = self.client().base_url().origin_url(&[
-            "api",
-            "v1",
-            "product",
-            folder,
-            "engines",
-            "getbyversionid",
-            service,
-            version_id,
-        ]);
-        let spec = RequestSpec::get(&url)?.idempotent(true);
-        self.client()
-            .transport
-            .send(spec)
-            .await?
-            .json("service schema")
+        non_empty_version_id(version_id)?;
+        let api = PlatformClient::for_call(self.client());
+        let outcome = api
+            .get_service_schema_by_version(folder, service, version_id)
+            .await;
+        api.finish(outcome, "service schema")
+    }
+
+    /// The schema of a version by its id alone (`POST
+    /// /{tenant}/api/v3/GetEngineDetailByVersionId/versionid/{version_id}`, no body), as raw
+    /// JSON; what [`get_schema`](Self::get_schema) sends for a `version/{id}` URI.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
+    /// let schema = client.services().get_engine_detail("0a1b2c3d").await?;
+    /// println!("{}", schema["xlInputs"]);
+    /// # Ok(()) }
+    /// ```
+    pub async fn get_engine_detail(&self, version_id: &str) -> Result<Value> {
+        non_empty_version_id(version_id)?;
+        let api = PlatformClient::for_call(self.client());
+        let outcome = api
+            .get_service_schema_by_version_id(self.client().base_url().tenant(), version_id)
+            .await;
+        api.finish(outcome, "service schema")
     }
 
     /// The Swagger 2.0 document Spark generates for a service (typed inputs and outputs).
@@ -131,19 +148,31 @@ impl Services<'_> {
         options: &SwaggerOptions,
     ) -> Result<Value> {
         let uri = uri.into_service_uri()?;
-        let url = uri.swagger_url(
-            self.client().base_url(),
-            options.category.as_deref(),
-            false,
-            options.version_id.as_deref(),
-        )?;
-        let spec = RequestSpec::get(&url)?.idempotent(true);
-        self.client()
-            .transport
-            .send(spec)
-            .await?
-            .json("service swagger")
+        let (folder, service) = folder_service(&uri, "swagger")?;
+        let api = PlatformClient::for_call(self.client());
+        let outcome = api
+            .get_service_swagger(
+                self.client().base_url().tenant(),
+                folder,
+                service,
+                options.category.as_deref().unwrap_or("All"),
+                "False",
+                options.version_id.as_deref().unwrap_or(""),
+            )
+            .await;
+        api.finish(outcome, "service swagger")
     }
+}
+
+fn non_empty_version_id(version_id: &str) -> Result<()> {
+    if version_id.trim().is_empty() {
+        return Err(SparkError::invalid(
+            "version id",
+            version_id,
+            "must not be empty",
+        ));
+    }
+    Ok(())
 }
 
 fn folder_service<'u>(uri: &'u ServiceUri, what: &str) -> Result<(&'u str, &'u str)> {

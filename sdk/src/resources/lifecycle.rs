@@ -1,13 +1,15 @@
 //! Service lifecycle (python-sdk.md §4.3, §4.11): upload → compilation → publish, and
-//! recompile. `create` chains the three documented calls with bounded polling.
+//! recompile. `create` chains the three documented calls with bounded polling. The upload is
+//! multipart and stays handwritten; the other calls use the generated platform client.
 
 use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
 use super::service_ops::folder_service;
 use super::services::{IntoServiceUri, Services};
-use super::support::{Multipart, PollOptions, poll, str_at, window};
+use super::support::{Multipart, PollOptions, json_object, poll_with, str_at, window};
 use crate::error::{Result, SparkError};
+use crate::generated::PlatformClient;
 use crate::transport::RequestSpec;
 use crate::uri::ServiceUri;
 
@@ -63,30 +65,33 @@ impl Services<'_> {
         options: PollOptions,
     ) -> Result<Value> {
         let uri = uri.into_service_uri()?;
-        let url = self.lifecycle_url(&uri, &["getcompilationprogess", job_id])?;
-        poll(
-            self.client(),
-            RequestSpec::get(&url)?,
-            options,
-            "compilation",
-            |b| {
-                let data = &b["response_data"];
-                if data["progress"].as_i64().unwrap_or(0) < 100 {
-                    return Ok(false);
-                }
-                match data["status"].as_str() {
-                    Some("Success") => Ok(true),
-                    other => Err(SparkError::invalid(
-                        "compilation",
-                        job_id.to_owned(),
-                        format!(
-                            "finished with status {other:?}: {}",
-                            data["last_error_message"]
-                        ),
-                    )),
-                }
-            },
-        )
+        let (folder, service) = folder_service(&uri)?;
+        let tenant = self.client().base_url().tenant();
+        let path = self.lifecycle_path(&uri, &["getcompilationprogess", job_id])?;
+        let fetch = async || {
+            let api = PlatformClient::for_call(self.client());
+            let outcome = api
+                .get_compilation_status(tenant, folder, service, job_id)
+                .await;
+            api.finish(outcome, "compilation")
+        };
+        poll_with(self.client(), &path, options, "compilation", fetch, |b| {
+            let data = &b["response_data"];
+            if data["progress"].as_i64().unwrap_or(0) < 100 {
+                return Ok(false);
+            }
+            match data["status"].as_str() {
+                Some("Success") => Ok(true),
+                other => Err(SparkError::invalid(
+                    "compilation",
+                    job_id.to_owned(),
+                    format!(
+                        "finished with status {other:?}: {}",
+                        data["last_error_message"]
+                    ),
+                )),
+            }
+        })
         .await
     }
 
@@ -144,13 +149,13 @@ impl Services<'_> {
             data.insert(k.into(), v);
         }
         data.extend(options.extras.clone());
-        let spec = RequestSpec::post(&self.lifecycle_url(&uri, &["publish"])?)?
-            .json(&json!({ "request_data": data }))?;
-        self.client()
-            .transport
-            .send(spec)
-            .await?
-            .json("publish response")
+        let (folder, service) = folder_service(&uri)?;
+        let body = Map::from_iter([("request_data".to_owned(), Value::Object(data))]);
+        let api = PlatformClient::for_call(self.client());
+        let outcome = api
+            .publish_service(self.client().base_url().tenant(), folder, service, &body)
+            .await;
+        api.finish(outcome, "publish response")
     }
 
     /// Upload → compile (polled) → publish: a new service, or a new version of one.
@@ -230,13 +235,13 @@ impl Services<'_> {
             "effectiveEndDate": end,
             "tags": tags,
         }});
-        let spec =
-            RequestSpec::post(&self.lifecycle_url(&uri, &["recompileNodgen"])?)?.json(&body)?;
-        self.client()
-            .transport
-            .send(spec)
-            .await?
-            .json("recompile response")
+        let (folder, service) = folder_service(&uri)?;
+        let body = json_object(body, "recompile request")?;
+        let api = PlatformClient::for_call(self.client());
+        let outcome = api
+            .recompile_service(self.client().base_url().tenant(), folder, service, &body)
+            .await;
+        api.finish(outcome, "recompile response")
     }
 
     /// [`recompile`](Self::recompile), then waits for its compilation job; returns both bodies.
@@ -253,11 +258,18 @@ impl Services<'_> {
         Ok((started, done))
     }
 
+    /// The multipart upload: handwritten, progenitor cannot send multipart bodies.
     fn lifecycle_url(&self, uri: &ServiceUri, tail: &[&str]) -> Result<String> {
         let (folder, service) = folder_service(uri)?;
         let mut segs = vec!["api", "v3", "folders", folder, "services", service];
         segs.extend_from_slice(tail);
         Ok(self.client().base_url().tenant_url(&segs))
+    }
+
+    /// The path of a lifecycle URL (what a polling error names).
+    fn lifecycle_path(&self, uri: &ServiceUri, tail: &[&str]) -> Result<String> {
+        let url = self.lifecycle_url(uri, tail)?;
+        Ok(url::Url::parse(&url).map_or(url.clone(), |u| u.path().to_owned()))
     }
 }
 

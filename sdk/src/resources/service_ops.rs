@@ -1,14 +1,17 @@
 //! Extra service calls (python-sdk.md §4.3, §5.9): validate, metadata, exists, search,
-//! download and delete. Each method is one documented Spark call.
+//! download and delete. Each method is one documented Spark call, made through the generated
+//! platform client except the binary download.
 
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::execute::ExecuteOptions;
 use super::services::{IntoServiceUri, Services, execute_body};
+use super::support::json_object;
 use crate::error::{Result, SparkError};
+use crate::generated::PlatformClient;
 use crate::transport::RequestSpec;
-use crate::uri::ServiceUri;
+use crate::uri::{Locator, ServiceUri};
 
 pub use super::service_types::{
     DownloadKind, DownloadOptions, DownloadedFile, SearchOptions, ValidationType,
@@ -47,12 +50,40 @@ impl Services<'_> {
         };
         let mut body = execute_body(&uri, inputs, &ExecuteOptions::default());
         body["request_meta"]["validation_type"] = json!(validation_type.as_str());
-        let spec = RequestSpec::post(&uri.validation_url(self.client().base_url()))?.json(&body)?;
-        self.client()
-            .transport
-            .send(spec)
-            .await?
-            .json("validation response")
+        let body = json_object(body, "validation request")?;
+        let what = "validation response";
+        let tenant = self.client().base_url().tenant();
+        let api = PlatformClient::for_call(self.client());
+        let outcome = match (uri.locator(), uri.is_public()) {
+            (Locator::FolderService { folder, service }, false) => {
+                api.validate_inputs(tenant, folder, service, &body).await
+            }
+            (Locator::FolderService { folder, service }, true) => {
+                api.validate_public_inputs(tenant, folder, service, &body)
+                    .await
+            }
+            (Locator::ServiceId(id), false) => {
+                api.validate_inputs_by_service_id(tenant, id, &body).await
+            }
+            (Locator::ServiceId(id), true) => {
+                api.validate_public_inputs_by_service_id(tenant, id, &body)
+                    .await
+            }
+            (Locator::VersionId(id), false) => {
+                api.validate_inputs_by_version_id(tenant, id, &body).await
+            }
+            (Locator::VersionId(id), true) => {
+                api.validate_public_inputs_by_version_id(tenant, id, &body)
+                    .await
+            }
+            // A proxy path may hold `/`, which a generated path parameter would encode.
+            (Locator::Proxy(_), _) => {
+                let url = uri.validation_url(self.client().base_url());
+                let spec = RequestSpec::post(&url)?.json(&body)?;
+                return self.client().transport.send(spec).await?.json(what);
+            }
+        };
+        api.finish(outcome, what)
     }
 
     /// The service's `Metadata.*` outputs (`GET …/{locator}/metadata`), as raw JSON.
@@ -65,12 +96,31 @@ impl Services<'_> {
     /// ```
     pub async fn get_metadata(&self, uri: impl IntoServiceUri) -> Result<Value> {
         let uri = uri.into_service_uri()?;
-        let spec = RequestSpec::get(&uri.metadata_url(self.client().base_url()))?;
-        self.client()
-            .transport
-            .send(spec)
-            .await?
-            .json("metadata response")
+        let what = "metadata response";
+        let tenant = self.client().base_url().tenant();
+        let api = PlatformClient::for_call(self.client());
+        let outcome = match (uri.locator(), uri.is_public()) {
+            (Locator::FolderService { folder, service }, false) => {
+                api.get_metadata(tenant, folder, service).await
+            }
+            (Locator::FolderService { folder, service }, true) => {
+                api.get_public_metadata(tenant, folder, service).await
+            }
+            (Locator::ServiceId(id), false) => api.get_metadata_by_service_id(tenant, id).await,
+            (Locator::ServiceId(id), true) => {
+                api.get_public_metadata_by_service_id(tenant, id).await
+            }
+            (Locator::VersionId(id), false) => api.get_metadata_by_version_id(tenant, id).await,
+            (Locator::VersionId(id), true) => {
+                api.get_public_metadata_by_version_id(tenant, id).await
+            }
+            // The proxy URL itself (its path may hold `/`, which a generated parameter encodes).
+            (Locator::Proxy(_), _) => {
+                let spec = RequestSpec::get(&uri.metadata_url(self.client().base_url()))?;
+                return self.client().transport.send(spec).await?.json(what);
+            }
+        };
+        api.finish(outcome, what)
     }
 
     /// Whether `folder/service` exists (`GET …/folders/{f}/services/{s}/exists`). A 404 is
@@ -84,14 +134,12 @@ impl Services<'_> {
     pub async fn exists(&self, uri: impl IntoServiceUri) -> Result<bool> {
         let uri = uri.into_service_uri()?;
         let (folder, service) = folder_service(&uri)?;
-        let url = self.client().base_url().tenant_url(&[
-            "api", "v3", "folders", folder, "services", service, "exists",
-        ]);
-        match self.client().transport.send(RequestSpec::get(&url)?).await {
-            Ok(r) => {
-                let body: Value = r.json("exists response")?;
-                Ok(body["response_data"]["is_exists"] == Value::Bool(true))
-            }
+        let api = PlatformClient::for_call(self.client());
+        let outcome = api
+            .service_exists(self.client().base_url().tenant(), folder, service)
+            .await;
+        match api.finish(outcome, "exists response") {
+            Ok(body) => Ok(body["response_data"]["is_exists"] == Value::Bool(true)),
             Err(SparkError::Api(e)) if e.status == 404 => Ok(false),
             Err(e) => Err(e),
         }
@@ -107,22 +155,24 @@ impl Services<'_> {
     /// # Ok(()) }
     /// ```
     pub async fn search(&self, options: &SearchOptions) -> Result<Value> {
-        let url = self
-            .client()
-            .base_url()
-            .tenant_url(&["api", "v3", "services", "search"]);
-        let body = json!({"request_data": {
-            "page": options.page, "page_size": options.page_size, "sort": options.sort,
-            "search": options.search, "fields": options.fields,
-        }});
-        let spec = RequestSpec::post(&url)?.json(&body)?.idempotent(true);
-        self.client()
-            .transport
-            .send(spec)
-            .await?
-            .json("search response")
+        let body = json_object(
+            json!({"request_data": {
+                "page": options.page, "page_size": options.page_size, "sort": options.sort,
+                "search": options.search, "fields": options.fields,
+            }}),
+            "search request",
+        )?;
+        // A search changes nothing: safe to replay.
+        let api = PlatformClient::for_idempotent_call(self.client());
+        let outcome = api
+            .search_services(self.client().base_url().tenant(), &body)
+            .await;
+        api.finish(outcome, "search response")
     }
 
+    /// Downloads the workbook of a service version. Handwritten: the answer is a binary file
+    /// whose name comes from `Content-Disposition`.
+    ///
     /// Downloads the workbook of a service version
     /// (`GET {B}/api/v1/product/{f}/engines/{s}/download/{version_id}?filename=&type=`).
     ///
@@ -181,16 +231,9 @@ impl Services<'_> {
     pub async fn delete(&self, uri: impl IntoServiceUri) -> Result<Value> {
         let uri = uri.into_service_uri()?;
         let (folder, service) = folder_service(&uri)?;
-        let url = self
-            .client()
-            .base_url()
-            .origin_url(&["api", "v1", "product", folder, "engines", "delete", service]);
-        let spec = RequestSpec::new(http::Method::DELETE, &url)?;
-        self.client()
-            .transport
-            .send(spec)
-            .await?
-            .json("delete response")
+        let api = PlatformClient::for_call(self.client());
+        let outcome = api.delete_service(folder, service).await;
+        api.finish(outcome, "delete response")
     }
 }
 

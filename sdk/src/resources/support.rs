@@ -128,9 +128,24 @@ pub(crate) async fn poll(
     what: &'static str,
     done: impl Fn(&Value) -> Result<bool>,
 ) -> Result<Value> {
+    let job = spec.path().to_owned();
+    let fetch = async || client.transport.send(spec.clone()).await?.json(what);
+    poll_with(client, &job, options, what, fetch, done).await
+}
+
+/// Calls `fetch` (one status request) until `done` says the JSON body is final; `Err`
+/// naming `job` after `max_attempts`. Sleeps on the client's clock.
+pub(crate) async fn poll_with(
+    client: &Client,
+    job: &str,
+    options: PollOptions,
+    what: &'static str,
+    fetch: impl AsyncFn() -> Result<Value>,
+    done: impl Fn(&Value) -> Result<bool>,
+) -> Result<Value> {
     let attempts = options.max_attempts.max(1);
     for attempt in 1..=attempts {
-        let body: Value = client.transport.send(spec.clone()).await?.json(what)?;
+        let body = fetch().await?;
         if done(&body)? {
             return Ok(body);
         }
@@ -140,9 +155,25 @@ pub(crate) async fn poll(
     }
     Err(SparkError::invalid(
         "job",
-        spec.path().to_owned(),
+        job.to_owned(),
         format!("{what} not finished after {attempts} status checks"),
     ))
+}
+
+/// The map of a JSON object the SDK built (a `json!({…})` body) for a generated call that
+/// takes a free-form object; anything else is reported rather than sent.
+pub(crate) fn json_object(
+    value: Value,
+    what: &'static str,
+) -> Result<serde_json::Map<String, Value>> {
+    match value {
+        Value::Object(map) => Ok(map),
+        other => Err(SparkError::invalid(
+            what,
+            other.to_string(),
+            "a JSON object is needed",
+        )),
+    }
 }
 
 /// A GET of a server-provided absolute URL (download links), with the SDK headers and auth.
