@@ -4,9 +4,10 @@
 use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
-use super::support::{Multipart, conflict, fetch_url, window};
+use super::support::{Multipart, conflict, fetch_url, json_object, window};
 use crate::client::Client;
 use crate::error::{Result, SparkError};
+use crate::generated::PlatformClient;
 use crate::transport::RequestSpec;
 
 /// Folder operations, borrowed from a [`Client`].
@@ -28,6 +29,8 @@ impl<'c> Folders<'c> {
         self.client.base_url().origin_url(&all)
     }
 
+    /// The multipart calls (create, cover upload) stay handwritten: progenitor cannot send
+    /// multipart bodies. Every JSON call goes through the generated platform client.
     async fn send_json(&self, spec: RequestSpec, what: &'static str) -> Result<Value> {
         self.client.transport.send(spec).await?.json(what)
     }
@@ -57,10 +60,11 @@ impl<'c> Folders<'c> {
             "search": search, "page": options.page, "pageSize": options.size,
             "sort": options.sort, "shouldFetchActiveServicesCount": true,
         });
-        let spec = RequestSpec::post(&self.url(&["product", "list"]))?
-            .json(&body)?
-            .idempotent(true);
-        self.send_json(spec, "folder list").await
+        let body = json_object(body, "folder list request")?;
+        // A listing changes nothing: safe to replay.
+        let api = PlatformClient::for_idempotent_call(self.client);
+        let outcome = api.list_folders(&body).await;
+        api.finish(outcome, "folder list")
     }
 
     /// Creates a folder (`POST /api/v1/product/create`, multipart as in the TS SDK; Python
@@ -155,21 +159,24 @@ impl<'c> Folders<'c> {
                 body.insert(k.into(), json!(v));
             }
         }
-        let spec = RequestSpec::post(&self.url(&["product", "update", id]))?.json(&body)?;
-        self.send_json(spec, "folder update").await
+        let api = PlatformClient::for_call(self.client);
+        let outcome = api.update_folder(id, &body).await;
+        api.finish(outcome, "folder update")
     }
 
     /// Deletes a folder and every service in it (`DELETE /api/v1/product/delete/{id}`).
     pub async fn delete(&self, id: &str) -> Result<Value> {
-        let spec = RequestSpec::new(http::Method::DELETE, &self.url(&["product", "delete", id]))?;
-        self.send_json(spec, "folder deletion").await
+        let api = PlatformClient::for_call(self.client);
+        let outcome = api.delete_folder(id).await;
+        api.finish(outcome, "folder deletion")
     }
 
     /// Whether a folder name is taken (`POST /api/v1/product/isproductexists/{name}`).
     pub async fn exists(&self, name: &str) -> Result<bool> {
-        let spec =
-            RequestSpec::post(&self.url(&["product", "isproductexists", name]))?.idempotent(true);
-        let body = self.send_json(spec, "folder existence").await?;
+        // A read despite the POST: safe to replay.
+        let api = PlatformClient::for_idempotent_call(self.client);
+        let outcome = api.folder_exists(name).await;
+        let body = api.finish(outcome, "folder existence")?;
         Ok(body["data"] == Value::Bool(true))
     }
 
@@ -203,8 +210,9 @@ impl<'c> Folders<'c> {
 
     /// Folder categories (`GET /api/v1/lookup/getcategories`): the `data` list.
     pub async fn categories(&self) -> Result<Value> {
-        let spec = RequestSpec::get(&self.url(&["lookup", "getcategories"]))?;
-        Ok(self.send_json(spec, "categories").await?["data"].take())
+        let api = PlatformClient::for_call(self.client);
+        let outcome = api.list_folder_categories().await;
+        Ok(api.finish(outcome, "categories")?["data"].take())
     }
 
     /// Saves a category (`POST /api/v1/lookup/savecategory`); `key` defaults to a new UUID
@@ -216,18 +224,20 @@ impl<'c> Folders<'c> {
         icon: Option<&str>,
     ) -> Result<Value> {
         let key = key.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
-        let body = json!({"value": name, "key": key, "icon": icon.unwrap_or("other.svg")});
-        let spec = RequestSpec::post(&self.url(&["lookup", "savecategory"]))?.json(&body)?;
-        Ok(lower_categories(self.send_json(spec, "categories").await?))
+        let body = json_object(
+            json!({"value": name, "key": key, "icon": icon.unwrap_or("other.svg")}),
+            "category",
+        )?;
+        let api = PlatformClient::for_call(self.client);
+        let outcome = api.save_folder_category(&body).await;
+        Ok(lower_categories(api.finish(outcome, "categories")?))
     }
 
     /// Deletes a category (`DELETE /api/v1/lookup/deletecategory/{key}`).
     pub async fn delete_category(&self, key: &str) -> Result<Value> {
-        let spec = RequestSpec::new(
-            http::Method::DELETE,
-            &self.url(&["lookup", "deletecategory", key]),
-        )?;
-        Ok(lower_categories(self.send_json(spec, "categories").await?))
+        let api = PlatformClient::for_call(self.client);
+        let outcome = api.delete_folder_category(key).await;
+        Ok(lower_categories(api.finish(outcome, "categories")?))
     }
 }
 

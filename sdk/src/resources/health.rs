@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::client::Client;
-use crate::error::Result;
-use crate::transport::RequestSpec;
+use crate::error::{Result, SparkError};
+use crate::generated::PlatformClient;
 
 /// The platform's health answer, e.g. `{"status": "UP"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,8 +29,18 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn health(&self) -> Result<HealthStatus> {
-        let spec = RequestSpec::get(&self.base_url().health_url())?.without_auth();
-        self.transport.send(spec).await?.json("health status")
+        // The host's health check takes no credentials.
+        let api = PlatformClient::for_anonymous_call(self);
+        let outcome = api.get_health().await;
+        let body = api.finish(outcome, "health status")?;
+        serde_json::from_value(body.clone()).map_err(|e| {
+            SparkError::decode(
+                "health status",
+                &api.request_id(),
+                &e,
+                body.to_string().as_bytes(),
+            )
+        })
     }
 
     /// Obtains (and caches) an OAuth token now instead of on the first call; a no-op

@@ -5,9 +5,10 @@ use serde_json::{Value, json};
 
 use super::service_ops::{DownloadedFile, disposition_file_name, folder_service};
 use super::services::IntoServiceUri;
-use super::support::{PollOptions, fetch_url, poll, str_at};
+use super::support::{PollOptions, fetch_url, json_object, poll_with, str_at};
 use crate::client::Client;
 use crate::error::{Result, SparkError};
+use crate::generated::PlatformClient;
 use crate::transport::{RequestSpec, Response};
 use crate::uri::ServiceUri;
 
@@ -34,18 +35,14 @@ impl<'c> History<'c> {
     /// # Ok(()) }
     /// ```
     pub async fn get(&self, call_id: &str) -> Result<Value> {
-        let url = self.client.base_url().tenant_url(&[
-            "api",
-            "v3",
-            "log",
-            "getexecutionhistorybycallid",
-            call_id,
-        ]);
-        let response = self.client.transport.send(RequestSpec::get(&url)?).await?;
-        let mut body: Value = response.json("call history")?;
+        let api = PlatformClient::for_call(self.client);
+        let outcome = api
+            .get_call_history(self.client.base_url().tenant(), call_id)
+            .await;
+        let mut body = api.finish(outcome, "call history")?;
         match body["response_data"].take() {
             Value::String(text) => serde_json::from_str(&text).map_err(|e| {
-                SparkError::decode("detailed log", response.request_id(), &e, text.as_bytes())
+                SparkError::decode("detailed log", &api.request_id(), &e, text.as_bytes())
             }),
             Value::Null => Ok(json!({})),
             other => Ok(other),
@@ -56,10 +53,6 @@ impl<'c> History<'c> {
     pub async fn search(&self, uri: impl IntoServiceUri, filters: &LogSearch) -> Result<Value> {
         let uri = uri.into_service_uri()?;
         let (folder, service) = folder_service(&uri)?;
-        let url = self
-            .client
-            .base_url()
-            .origin_url(&["api", "v1", "product", folder, "engines", service, "logs"]);
         let mut search = Vec::new();
         let mut push = |field: &str, v: &Option<String>| {
             if let Some(v) = v {
@@ -73,13 +66,14 @@ impl<'c> History<'c> {
         if let Some(v) = &filters.version_id {
             search.push(json!({"field": "version", "id": v}));
         }
-        let body = json!({"search": search, "page": filters.page, "pageSize": filters.size, "sort": "-updated"});
-        let spec = RequestSpec::post(&url)?.json(&body)?.idempotent(true);
-        self.client
-            .transport
-            .send(spec)
-            .await?
-            .json("call history search")
+        let body = json_object(
+            json!({"search": search, "page": filters.page, "pageSize": filters.size, "sort": "-updated"}),
+            "call history search",
+        )?;
+        // A search changes nothing: safe to replay.
+        let api = PlatformClient::for_idempotent_call(self.client);
+        let outcome = api.search_call_history(folder, service, &body).await;
+        api.finish(outcome, "call history search")
     }
 
     /// Rebuilds the workbook of a call (`POST …/download/xml/{call_id}` with body `{}`, or
@@ -99,22 +93,43 @@ impl<'c> History<'c> {
         legacy: bool,
     ) -> Result<DownloadedFile> {
         let uri = uri.into_service_uri()?;
-        let tail: &[&str] = if legacy {
-            &["download", call_id]
+        let (body, request_id) = if legacy {
+            // The legacy `download/{call_id}` form is not in spark.yaml (Python's `legacy=True`).
+            let mut spec = RequestSpec::post(&self.service_url(&uri, &["download", call_id])?)?
+                .json(&json!({}))?;
+            if let Some(i) = index {
+                spec = spec.query("index", &i.to_string());
+            }
+            let response = self.client.transport.send(spec).await?;
+            let body: Value = response.json("rehydration")?;
+            (body, response.request_id().to_owned())
         } else {
-            &["download", "xml", call_id]
+            let (folder, service) = folder_service(&uri)?;
+            let index = index
+                .map(|i| {
+                    i32::try_from(i).map_err(|_| {
+                        SparkError::invalid("rehydration index", i.to_string(), "too large")
+                    })
+                })
+                .transpose()?;
+            let api = PlatformClient::for_call(self.client);
+            let outcome = api
+                .rehydrate_call(
+                    self.client.base_url().tenant(),
+                    folder,
+                    service,
+                    call_id,
+                    index,
+                    &serde_json::Map::new(),
+                )
+                .await;
+            (api.finish(outcome, "rehydration")?, api.request_id())
         };
-        let mut spec = RequestSpec::post(&self.service_url(&uri, tail)?)?.json(&json!({}))?;
-        if let Some(i) = index {
-            spec = spec.query("index", &i.to_string());
-        }
-        let response = self.client.transport.send(spec).await?;
-        let body: Value = response.json("rehydration")?;
         let url = str_at(
             &body,
             "/response_data/download_url",
             "rehydration",
-            response.request_id(),
+            &request_id,
         )?;
         Ok(file_of(
             fetch_url(self.client, url).await?,
@@ -160,7 +175,6 @@ impl<'c> History<'c> {
         options: &LogDownload,
     ) -> Result<Value> {
         let uri = uri.into_service_uri()?;
-        let kind = format!("download{}", options.format.as_str());
         let mut data = serde_json::Map::new();
         data.insert("call_ids".into(), json!(options.call_ids));
         data.insert("timezone_offset".into(), json!(options.timezone_offset));
@@ -170,14 +184,24 @@ impl<'c> History<'c> {
         if let Some(d) = &options.end_date {
             data.insert("end_date".into(), json!(d));
         }
-        let body =
-            json!({"request_data": data, "request_meta": {"version_id": options.version_id}});
-        let spec = RequestSpec::post(&self.service_url(&uri, &["log", &kind])?)?.json(&body)?;
-        self.client
-            .transport
-            .send(spec)
-            .await?
-            .json("log download job")
+        let body = json_object(
+            json!({"request_data": data, "request_meta": {"version_id": options.version_id}}),
+            "log download job",
+        )?;
+        let (folder, service) = folder_service(&uri)?;
+        let tenant = self.client.base_url().tenant();
+        let api = PlatformClient::for_call(self.client);
+        let outcome = match options.format {
+            LogFormat::Csv => {
+                api.start_history_download_csv(tenant, folder, service, &body)
+                    .await
+            }
+            LogFormat::Json => {
+                api.start_history_download_json(tenant, folder, service, &body)
+                    .await
+            }
+        };
+        api.finish(outcome, "log download job")
     }
 
     /// Polls `…/log/download{json|csv}/status/{job}` until progress 100 (`download_url`).
@@ -191,13 +215,26 @@ impl<'c> History<'c> {
         let uri = uri.into_service_uri()?;
         let kind = format!("download{}", format.as_str());
         let url = self.service_url(&uri, &["log", &kind, "status", job_id])?;
-        poll(
-            self.client,
-            RequestSpec::get(&url)?,
-            options,
-            "log download",
-            |b| Ok(b["response_data"]["progress"].as_i64() == Some(100)),
-        )
+        let path = url::Url::parse(&url).map_or(url.clone(), |u| u.path().to_owned());
+        let (folder, service) = folder_service(&uri)?;
+        let tenant = self.client.base_url().tenant();
+        let fetch = async || {
+            let api = PlatformClient::for_call(self.client);
+            let outcome = match format {
+                LogFormat::Csv => {
+                    api.get_history_download_status_csv(tenant, folder, service, job_id)
+                        .await
+                }
+                LogFormat::Json => {
+                    api.get_history_download_status_json(tenant, folder, service, job_id)
+                        .await
+                }
+            };
+            api.finish(outcome, "log download")
+        };
+        poll_with(self.client, &path, options, "log download", fetch, |b| {
+            Ok(b["response_data"]["progress"].as_i64() == Some(100))
+        })
         .await
     }
 

@@ -5,9 +5,10 @@ use serde_json::{Value, json};
 
 use super::history::file_of;
 use super::service_ops::DownloadedFile;
-use super::support::{Multipart, PollOptions, fetch_url, poll, str_at};
+use super::support::{Multipart, PollOptions, fetch_url, json_object, poll, poll_with, str_at};
 use crate::client::Client;
 use crate::error::{Result, SparkError};
+use crate::generated::{PlatformClient, types};
 use crate::transport::RequestSpec;
 
 /// Import/export operations, borrowed from a [`Client`].
@@ -16,7 +17,7 @@ pub struct Impex<'c> {
     client: &'c Client,
 }
 
-pub use super::impex_types::{ExportRequest, ImportMapping, ImportOptions};
+pub use super::impex_types::{ExportRequest, ImportMapping, ImportOptions, Migration};
 
 impl<'c> Impex<'c> {
     pub(crate) fn new(client: &'c Client) -> Self {
@@ -29,6 +30,7 @@ impl<'c> Impex<'c> {
         self.client.base_url().tenant_url(&all)
     }
 
+    /// The multipart import stays handwritten (progenitor cannot send multipart bodies).
     async fn send_json(&self, spec: RequestSpec, what: &'static str) -> Result<Value> {
         self.client.transport.send(spec).await?.json(what)
     }
@@ -52,75 +54,80 @@ impl<'c> Impex<'c> {
                 "at least one of folders, services or version_ids is needed",
             ));
         }
-        let body = json!({
-            "inputs": inputs, "file_filter": request.file_filter, "version_filter": request.version_filter,
-            "source_system": request.source_system, "correlation_id": request.correlation_id,
-        });
-        self.send_json(
-            RequestSpec::post(&self.url(&["export"]))?.json(&body)?,
+        let body = json_object(
+            json!({
+                "inputs": inputs, "file_filter": request.file_filter, "version_filter": request.version_filter,
+                "source_system": request.source_system, "correlation_id": request.correlation_id,
+            }),
             "export job",
-        )
-        .await
+        )?;
+        let api = PlatformClient::for_call(self.client);
+        let outcome = api
+            .start_export(self.client.base_url().tenant(), &body)
+            .await;
+        api.finish(outcome, "export job")
     }
 
     /// Polls `GET /api/v4/{export|import}/{id}/status` until `completed` or `closed`.
-    async fn wait(&self, kind: &str, id: &str, options: PollOptions) -> Result<Value> {
-        self.wait_url(&self.url(&[kind, id, "status"]), options)
-            .await
+    async fn wait(&self, kind: JobKind, id: &str, options: PollOptions) -> Result<Value> {
+        let url = self.url(&[kind.segment(), id, "status"]);
+        let path = url::Url::parse(&url).map_or(url.clone(), |u| u.path().to_owned());
+        let tenant = self.client.base_url().tenant();
+        let fetch = async || {
+            let api = PlatformClient::for_call(self.client);
+            let outcome = match kind {
+                JobKind::Export => api.get_export_status(tenant, id).await,
+                JobKind::Import => api.get_import_status(tenant, id).await,
+            };
+            api.finish(outcome, "impex job")
+        };
+        poll_with(self.client, &path, options, "impex job", fetch, |b| {
+            job_done(b, &path)
+        })
+        .await
     }
 
     /// Polls a job's server-given `status_url` (export or import) until `completed` or
     /// `closed`; `failed` and `cancelled` end the wait with an error.
     pub async fn wait_url(&self, status_url: &str, options: PollOptions) -> Result<Value> {
+        // Handwritten: Spark hands out this absolute URL; it is followed as given.
         let spec = RequestSpec::get(status_url)?;
         let id = spec.path().to_owned();
-        let id = id.as_str();
-        poll(
-            self.client,
-            spec,
-            options,
-            "impex job",
-            |b| match b["status"].as_str() {
-                Some("completed" | "closed") => Ok(true),
-                Some(s @ ("failed" | "cancelled")) => Err(SparkError::invalid(
-                    "impex job",
-                    id.to_owned(),
-                    format!("ended with status {s}: {}", b["errors"]),
-                )),
-                _ => Ok(false),
-            },
-        )
+        poll(self.client, spec, options, "impex job", |b| {
+            job_done(b, &id)
+        })
         .await
     }
 
     /// Waits for an export job and returns its final status body.
     pub async fn wait_export(&self, id: &str, options: PollOptions) -> Result<Value> {
-        self.wait("export", id, options).await
+        self.wait(JobKind::Export, id, options).await
     }
 
     /// Cancels an export job (`PATCH /api/v4/export/{id}`).
     pub async fn cancel_export(&self, id: &str) -> Result<Value> {
-        let spec = RequestSpec::new(http::Method::PATCH, &self.url(&["export", id]))?
-            .json(&json!({"export_status": "cancelled"}))?;
-        self.send_json(spec, "export cancellation").await
+        let body = types::ExportStatusUpdate {
+            export_status: Some(types::ExportStatusUpdateExportStatus::Cancelled),
+        };
+        let api = PlatformClient::for_call(self.client);
+        let outcome = api
+            .cancel_export(self.client.base_url().tenant(), id, &body)
+            .await;
+        api.finish(outcome, "export cancellation")
     }
 
     /// Recent and running exports (`GET /api/v4/export/status`).
     pub async fn describe_exports(&self) -> Result<Value> {
-        self.send_json(
-            RequestSpec::get(&self.url(&["export", "status"]))?,
-            "export description",
-        )
-        .await
+        let api = PlatformClient::for_call(self.client);
+        let outcome = api.describe_exports(self.client.base_url().tenant()).await;
+        api.finish(outcome, "export description")
     }
 
     /// Recent and running imports (`GET /api/v4/import/status`).
     pub async fn describe_imports(&self) -> Result<Value> {
-        self.send_json(
-            RequestSpec::get(&self.url(&["import", "status"]))?,
-            "import description",
-        )
-        .await
+        let api = PlatformClient::for_call(self.client);
+        let outcome = api.describe_imports(self.client.base_url().tenant()).await;
+        api.finish(outcome, "import description")
     }
 
     /// Export → poll → download every `outputs.files[].file`: one zip per file.
@@ -188,7 +195,7 @@ impl<'c> Impex<'c> {
 
     /// Waits for an import job and returns its final status body.
     pub async fn wait_import(&self, id: &str, options: PollOptions) -> Result<Value> {
-        self.wait("import", id, options).await
+        self.wait(JobKind::Import, id, options).await
     }
 
     /// Import → poll: the final status (`outputs.services`, `outputs.service_versions`).
@@ -222,15 +229,18 @@ impl<'c> Impex<'c> {
     }
 }
 
-/// Copies services from one tenant to another: export from `from`, import the first zip
-/// into `to` (the TS SDK's `services.migrate`; Python's `migrate()` is not implemented).
+/// Copies services from one tenant to another: export from `from`, then import **every**
+/// exported zip into `to`, in order (the TS SDK's `services.migrate` imports only the first;
+/// Python's `migrate()` is not implemented).
 ///
 /// ```no_run
 /// # async fn demo(dev: cspark::Client, prod: cspark::Client) -> cspark::Result<()> {
 /// use cspark::resources::impex::{ExportRequest, ImportMapping, ImportOptions, migrate};
 /// let done = migrate(&dev, &prod, &ExportRequest::default().services(["f/s"]),
 ///     &[ImportMapping::same("f/s")], &ImportOptions::default()).await?;
-/// println!("{}", done["status"]);
+/// for import in &done.imports {
+///     println!("{}", import["status"]);
+/// }
 /// # Ok(()) }
 /// ```
 pub async fn migrate(
@@ -239,14 +249,46 @@ pub async fn migrate(
     export: &ExportRequest,
     destination: &[ImportMapping],
     options: &ImportOptions,
-) -> Result<Value> {
-    let files = from.impex().export(export).await?;
-    let zip = files
-        .into_iter()
-        .next()
-        .map(|f| f.bytes)
-        .unwrap_or_default();
-    to.impex().import(destination, zip, options).await
+) -> Result<Migration> {
+    let exports = from.impex().export(export).await?;
+    let mut imports = Vec::with_capacity(exports.len());
+    for file in &exports {
+        imports.push(
+            to.impex()
+                .import(destination, file.bytes.clone(), options)
+                .await?,
+        );
+    }
+    Ok(Migration { exports, imports })
+}
+
+/// Which v4 ImpEx job a status poll reads.
+#[derive(Debug, Clone, Copy)]
+enum JobKind {
+    Export,
+    Import,
+}
+
+impl JobKind {
+    fn segment(self) -> &'static str {
+        match self {
+            Self::Export => "export",
+            Self::Import => "import",
+        }
+    }
+}
+
+/// Whether an ImpEx status body is final; `failed` / `cancelled` end the wait with an error.
+fn job_done(body: &Value, job: &str) -> Result<bool> {
+    match body["status"].as_str() {
+        Some("completed" | "closed") => Ok(true),
+        Some(s @ ("failed" | "cancelled")) => Err(SparkError::invalid(
+            "impex job",
+            job.to_owned(),
+            format!("ended with status {s}: {}", body["errors"]),
+        )),
+        _ => Ok(false),
+    }
 }
 
 impl Client {

@@ -115,3 +115,14 @@ impl Default for ImportOptions {
         }
     }
 }
+
+/// What [`migrate`](super::impex::migrate) did: the exported zips and, for each in the same
+/// order, the final status of its import.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Migration {
+    /// Every file the export produced.
+    pub exports: Vec<super::service_types::DownloadedFile>,
+    /// The final import status body of each exported zip.
+    pub imports: Vec<serde_json::Value>,
+}

@@ -7,6 +7,7 @@ use super::service_ops::DownloadedFile;
 use super::services::{IntoServiceUri, Services};
 use crate::client::Client;
 use crate::error::Result;
+use crate::generated::PlatformClient;
 use crate::transport::RequestSpec;
 
 impl Client {
@@ -20,14 +21,9 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn spark_config(&self) -> Result<Value> {
-        let url = self
-            .base_url()
-            .origin_url(&["api", "v1", "config", "GetSparkConfiguration"]);
-        let mut body: Value = self
-            .transport
-            .send(RequestSpec::get(&url)?)
-            .await?
-            .json("platform configuration")?;
+        let api = PlatformClient::for_call(self);
+        let outcome = api.get_platform_config().await;
+        let mut body = api.finish(outcome, "platform configuration")?;
         Ok(if body["status"] == "Success" {
             body["data"].take()
         } else {
@@ -48,6 +44,7 @@ impl Services<'_> {
     /// ```
     pub async fn download_wasm(&self, uri: impl IntoServiceUri) -> Result<DownloadedFile> {
         let uri = uri.into_service_uri()?;
+        // Handwritten: a binary zip, and the `[version]` suffix follows the service segment.
         let spec = RequestSpec::get(&uri.wasm_url(self.client().base_url()))?;
         let response = self.client().transport.send(spec).await?;
         let name = format!("{}.zip", uri.service().unwrap_or("wasm"));
