@@ -105,6 +105,22 @@ impl platform::Client {
         }
     }
 
+    /// [`finish`](Self::finish) for a raw-JSON operation, decoding the body into a
+    /// handwritten SDK type.
+    pub(crate) fn finish_as<T: serde::de::DeserializeOwned>(
+        &self,
+        outcome: Result<
+            progenitor_client::ResponseValue<serde_json::Value>,
+            progenitor_client::Error<types::SparkError>,
+        >,
+        what: &'static str,
+    ) -> crate::Result<T> {
+        let body = self.finish(outcome, what)?;
+        T::deserialize(&body).map_err(|e| {
+            SparkError::decode(what, &self.request_id(), &e, body.to_string().as_bytes())
+        })
+    }
+
     /// Converts an error of a call just made on this client (see [`finish`](Self::finish)).
     pub fn spark_error(
         &self,

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::client::Client;
-use crate::error::{Result, SparkError};
+use crate::error::Result;
 use crate::generated::PlatformClient;
 
 /// The platform's health answer, e.g. `{"status": "UP"}`.
@@ -32,15 +32,7 @@ impl Client {
         // The host's health check takes no credentials.
         let api = PlatformClient::for_anonymous_call(self);
         let outcome = api.get_health().await;
-        let body = api.finish(outcome, "health status")?;
-        serde_json::from_value(body.clone()).map_err(|e| {
-            SparkError::decode(
-                "health status",
-                &api.request_id(),
-                &e,
-                body.to_string().as_bytes(),
-            )
-        })
+        api.finish_as(outcome, "health status")
     }
 
     /// Obtains (and caches) an OAuth token now instead of on the first call; a no-op

@@ -12,9 +12,10 @@ use serde_json::{Map, Value};
 
 use super::execute::DEFAULT_SOURCE_SYSTEM;
 use super::services::IntoServiceUri;
+use super::support::json_object;
 use crate::client::Client;
 use crate::error::Result;
-use crate::transport::RequestSpec;
+use crate::generated::PlatformClient;
 use crate::uri::ServiceUri;
 
 #[cfg(feature = "blocking")]
@@ -254,12 +255,9 @@ impl<'c> Batches<'c> {
     /// # Ok(()) }
     /// ```
     pub async fn describe(&self) -> Result<Value> {
-        let spec = RequestSpec::get(&batch_url(self.client, &["status"]))?;
-        self.client
-            .transport
-            .send(spec)
-            .await?
-            .json("batch overview")
+        let api = PlatformClient::for_call(self.client);
+        let outcome = api.describe_batches(self.client.base_url().tenant()).await;
+        api.finish(outcome, "batch overview")
     }
 
     /// Creates a batch pipeline for a service (`POST {base}/api/v4/batch`).
@@ -280,13 +278,13 @@ impl<'c> Batches<'c> {
     ) -> Result<BatchInfo> {
         let uri = uri.into_service_uri()?;
         let body = create_body(&uri, options)?;
-        // Not idempotent: a replay would open a second batch.
-        let spec = RequestSpec::post(&batch_url(self.client, &[]))?.json(&body)?;
-        self.client
-            .transport
-            .send(spec)
-            .await?
-            .json("batch creation")
+        let body = json_object(body, "batch creation")?;
+        // Not idempotent (the default for POST): a replay would open a second batch.
+        let api = PlatformClient::for_call(self.client);
+        let outcome = api
+            .create_batch(self.client.base_url().tenant(), &body)
+            .await;
+        api.finish_as(outcome, "batch creation")
     }
 
     /// A client-side handle on an existing batch (no HTTP). Fails on an empty id.
@@ -345,16 +343,6 @@ impl Client {
     pub fn batches(&self) -> Batches<'_> {
         Batches::new(self)
     }
-}
-
-/// `{base}/api/v4/batch[/segments…]`, segments percent-encoded.
-pub(crate) fn batch_url(client: &Client, segments: &[&str]) -> String {
-    let mut url = format!("{}/api/v4/batch", client.base_url().full());
-    for s in segments {
-        url.push('/');
-        url.push_str(&crate::uri::encode::segment(s));
-    }
-    url
 }
 
 /// `acceptable_error_percentage` from an accuracy, without the reference SDKs' float error.

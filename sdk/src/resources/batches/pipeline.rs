@@ -5,12 +5,12 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
-use super::{BatchInfo, BatchStatus, DEFAULT_CHUNK_SIZE, batch_url};
+use super::{BatchInfo, BatchStatus, DEFAULT_CHUNK_SIZE};
 use crate::client::Client;
 use crate::error::{Result, SparkError};
-use crate::transport::RequestSpec;
+use crate::generated::{PlatformClient, types};
 
 /// Client-side state of a [`Pipeline`] (never synced with the server).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -267,8 +267,11 @@ impl Pipeline {
     /// # Ok(()) }
     /// ```
     pub async fn get_status(&self) -> Result<BatchStatus> {
-        let spec = RequestSpec::get(&batch_url(&self.client, &[&self.id, "status"]))?;
-        self.client.transport.send(spec).await?.json("batch status")
+        let api = PlatformClient::for_call(&self.client);
+        let outcome = api
+            .get_batch_status(self.client.base_url().tenant(), &self.id)
+            .await;
+        api.finish_as(outcome, "batch status")
     }
 
     /// Details of the batch: configuration and summary (`GET {base}/api/v4/batch/{id}`).
@@ -280,8 +283,11 @@ impl Pipeline {
     /// # Ok(()) }
     /// ```
     pub async fn get_info(&self) -> Result<BatchInfo> {
-        let spec = RequestSpec::get(&batch_url(&self.client, &[&self.id]))?;
-        self.client.transport.send(spec).await?.json("batch info")
+        let api = PlatformClient::for_call(&self.client);
+        let outcome = api
+            .get_batch_info(self.client.base_url().tenant(), &self.id)
+            .await;
+        api.finish_as(outcome, "batch info")
     }
 
     /// Pushes chunks (`POST {base}/api/v4/batch/{id}/chunks`). Duplicate ids (against every
@@ -376,14 +382,15 @@ impl Pipeline {
                 format!("nothing to push to batch pipeline <{}>", self.id),
             ));
         }
-        let spec = RequestSpec::post(&batch_url(&self.client, &[&self.id, "chunks"]))?
-            .json(&json!({ "chunks": chunks }))?
-            .idempotent(true);
-        self.client
-            .transport
-            .send(spec)
-            .await?
-            .json("batch push response")
+        let chunks = serde_json::to_value(chunks)
+            .map_err(|e| SparkError::invalid("batch chunks", self.id.clone(), e.to_string()))?;
+        let body = serde_json::Map::from_iter([("chunks".to_owned(), chunks)]);
+        // Replayed on transient failures (see `push`): chunk ids make a replay detectable.
+        let api = PlatformClient::for_idempotent_call(&self.client);
+        let outcome = api
+            .push_batch_chunks(self.client.base_url().tenant(), &self.id, &body)
+            .await;
+        api.finish_as(outcome, "batch push response")
     }
 
     /// Takes up to `max_chunks` finished chunks (1..=100) out of the output buffer
@@ -399,14 +406,14 @@ impl Pipeline {
     /// ```
     pub async fn pull(&self, max_chunks: usize) -> Result<PullResult> {
         self.forbid(&[PipelineState::Cancelled], "pull")?;
-        let max = max_chunks.clamp(1, 100).to_string();
-        let spec = RequestSpec::get(&batch_url(&self.client, &[&self.id, "chunkresults"]))?
-            .query("max", &max);
-        self.client
-            .transport
-            .send(spec)
-            .await?
-            .json("batch results")
+        let max = u32::try_from(max_chunks.clamp(1, 100))
+            .ok()
+            .and_then(std::num::NonZeroU32::new);
+        let api = PlatformClient::for_call(&self.client);
+        let outcome = api
+            .pull_batch_results(self.client.base_url().tenant(), &self.id, max)
+            .await;
+        api.finish_as(outcome, "batch results")
     }
 
     /// Closes the batch: no more pushes; queued chunks still finish and can be pulled
@@ -441,14 +448,18 @@ impl Pipeline {
             "cancel"
         };
         self.forbid(&[PipelineState::Closed, PipelineState::Cancelled], op)?;
-        let spec = RequestSpec::new(http::Method::PATCH, &batch_url(&self.client, &[&self.id]))?
-            .json(&json!({ "batch_status": to.name() }))?;
-        let info = self
-            .client
-            .transport
-            .send(spec)
-            .await?
-            .json("batch update")?;
+        let body = types::BatchStatusUpdate {
+            batch_status: Some(if to == PipelineState::Closed {
+                types::BatchStatusUpdateBatchStatus::Closed
+            } else {
+                types::BatchStatusUpdateBatchStatus::Cancelled
+            }),
+        };
+        let api = PlatformClient::for_call(&self.client);
+        let outcome = api
+            .update_batch_status(self.client.base_url().tenant(), &self.id, &body)
+            .await;
+        let info = api.finish_as(outcome, "batch update")?;
         self.local().state = to;
         Ok(info)
     }
