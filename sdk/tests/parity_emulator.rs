@@ -242,3 +242,79 @@ async fn transforms_and_platform_config() {
     assert!(config.is_object(), "{config}");
     emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn parity_gaps_against_the_emulator() {
+    use cspark::resources::impex::migrate;
+    use cspark::resources::transforms::TransformList;
+    let (source, target) = (emulator().await, emulator().await);
+    let (from, to) = (client(&source), client(&target));
+
+    // Every exported zip is imported (the emulator exports one per request).
+    let mut export = ExportRequest::default().services(["demo/volume-cylinder"]);
+    export.poll = fast();
+    let mut options = ImportOptions::default();
+    options.poll = fast();
+    let mapping = [ImportMapping::to("demo/volume-cylinder", "moved/cylinder")];
+    let done = migrate(&from, &to, &export, &mapping, &options)
+        .await
+        .unwrap();
+    assert!(!done.exports.is_empty());
+    assert_eq!(done.imports.len(), done.exports.len());
+    assert!(to.services().exists("moved/cylinder").await.unwrap());
+
+    // A link Spark hands out, fetched with `files().download` (own origin: authenticated).
+    let job = from.impex().start_export(&export).await.unwrap();
+    let status = from
+        .impex()
+        .wait_export(job["id"].as_str().unwrap(), fast())
+        .await
+        .unwrap();
+    let link = status["outputs"]["files"][0]["file"].as_str().unwrap();
+    let file = from.files().download(link).await.unwrap();
+    assert!(file.bytes.starts_with(b"PK"));
+
+    // Schema by version id alone (GetEngineDetailByVersionId) = by folder/service + id.
+    let versions = from
+        .services()
+        .get_versions("demo/volume-cylinder")
+        .await
+        .unwrap();
+    let vid = versions[0].id.clone().unwrap();
+    let by_id = from
+        .services()
+        .get_schema(format!("version/{vid}"))
+        .await
+        .unwrap();
+    let by_folder = from
+        .services()
+        .get_schema_by_version_id("demo/volume-cylinder", &vid)
+        .await
+        .unwrap();
+    assert!(by_id["xlInputs"].is_array(), "{by_id}");
+    assert_eq!(by_id["xlInputs"], by_folder["xlInputs"]);
+
+    // Transform list filters.
+    let t = from.transforms();
+    let jsonata = TransformDoc::Jsonata {
+        target_api_version: "v3".into(),
+        input: Some("$".into()),
+        output: Some("$".into()),
+    };
+    let node = TransformDoc::Node {
+        code: "async function handler(e) { return e; }".into(),
+    };
+    t.save("tf", "j", &jsonata).await.unwrap();
+    t.save("tf", "n", &node).await.unwrap();
+    let only_node = TransformList::default().filter("transform_type", "Nodejs22_v1.0.0");
+    let list = t.list_with("tf", &only_node).await.unwrap();
+    let names: Vec<&str> = list["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["name"].as_str())
+        .collect();
+    assert_eq!(names, ["n"], "{list}");
+    source.shutdown().await;
+    target.shutdown().await;
+}

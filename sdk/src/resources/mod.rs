@@ -1,9 +1,12 @@
-//! Thin resource wrappers: each method builds a [`RequestSpec`](crate::transport::RequestSpec)
-//! and hands it to the transport.
+//! Thin resource wrappers. JSON calls go through the generated platform client
+//! ([`crate::generated`]), whose hooks hand each request to the SDK's transport; multipart
+//! uploads, binary downloads, absolute URLs from Spark and the execute hot paths build a
+//! [`RequestSpec`](crate::transport::RequestSpec) by hand (each says why).
 
 pub mod batches;
 pub mod execute;
 pub mod execute_many;
+pub mod files;
 pub mod folder_types;
 pub mod folders;
 pub mod health;

@@ -170,9 +170,6 @@ impl Services<'_> {
         api.finish(outcome, "search response")
     }
 
-    /// Downloads the workbook of a service version. Handwritten: the answer is a binary file
-    /// whose name comes from `Content-Disposition`.
-    ///
     /// Downloads the workbook of a service version
     /// (`GET {B}/api/v1/product/{f}/engines/{s}/download/{version_id}?filename=&type=`).
     ///
@@ -203,6 +200,7 @@ impl Services<'_> {
             DownloadKind::Original => "",
             DownloadKind::Configured => "withmetadata",
         };
+        // Handwritten: the answer is the workbook's bytes, not JSON.
         let spec = RequestSpec::get(&url)?
             .query("filename", options.file_name.as_deref().unwrap_or(""))
             .query("type", flag);

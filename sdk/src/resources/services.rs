@@ -118,6 +118,8 @@ impl<'c> Services<'c> {
             }
         };
         let body = execute_body(&uri, inputs, options);
+        // Handwritten on purpose: the v3 execute hot path (request compression, one
+        // serialisation, no generated-client detour) and every locator form incl. proxies.
         let spec = RequestSpec::post(&uri.execute_url(self.client.base_url()))?
             .json(&body)?
             .compressible();

@@ -114,6 +114,8 @@ impl Services<'_> {
                 ));
             }
         };
+        // Handwritten: the body is any JSON and the metadata travels in a single-quoted
+        // header, which spark.yaml marks `x-cspark-handwritten` (runTransform).
         let spec = RequestSpec::post(&url)?
             .header(http::HeaderName::from_static(name), value)
             .json(&body)?;

@@ -1,13 +1,15 @@
 //! Hybrid runner client (python-sdk.md §10): a self-hosted `nodegen-server` that runs WASM
 //! bundles. Exposed as `cspark::hybrid`.
 //!
-//! It shares the SDK's transport (standard headers, retries, timeouts). Unlike the reference
+//! The runner is not the Spark platform, so none of its endpoints is in `openapi/spark.yaml`:
+//! these calls are handwritten. It shares the SDK's transport (standard headers, retries,
+//! timeouts). Unlike the reference
 //! SDKs it keeps the SDK `User-Agent` on every call, and it trims trailing slashes instead of
 //! sending `//healthcheck`.
 
 use bytes::Bytes;
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::execute::ExecuteResponse;
 use super::service_ops::ValidationType;
@@ -119,8 +121,37 @@ impl Client {
         inputs: &I,
         validation_type: ValidationType,
     ) -> Result<Value> {
+        self.validate_with(uri, inputs, validation_type, &Map::new())
+            .await
+    }
+
+    /// [`validate`](Self::validate) with free-form `metadata` in `request_meta` (Python's
+    /// `metadata=`): its keys go first and the SDK's own (`service_id`, `version_id`,
+    /// `version`, `validation_type`) override them, as in the reference SDK.
+    ///
+    /// ```no_run
+    /// # async fn demo(runner: cspark::hybrid::Client) -> cspark::Result<()> {
+    /// use cspark::resources::service_ops::ValidationType;
+    /// let mut metadata = serde_json::Map::new();
+    /// metadata.insert("call_purpose".into(), "nightly check".into());
+    /// let rules = runner
+    ///     .validate_with("version/0a1b", &serde_json::json!({"x": 1}), ValidationType::Dynamic, &metadata)
+    ///     .await?;
+    /// println!("{}", rules["response_data"]);
+    /// # Ok(()) }
+    /// ```
+    pub async fn validate_with<I: Serialize + ?Sized>(
+        &self,
+        uri: impl IntoServiceUri,
+        inputs: &I,
+        validation_type: ValidationType,
+        metadata: &Map<String, Value>,
+    ) -> Result<Value> {
         let uri = uri.into_service_uri()?;
-        let mut meta = locator_meta(&uri);
+        let mut meta = Value::Object(metadata.clone());
+        if let (Value::Object(all), Value::Object(own)) = (&mut meta, locator_meta(&uri)) {
+            all.extend(own);
+        }
         meta["version"] = json!(uri.version());
         meta["validation_type"] = json!(validation_type.as_str());
         self.post_meta("validation", inputs, meta).await
