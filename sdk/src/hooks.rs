@@ -48,6 +48,9 @@ struct CallRecord {
     error: Option<SparkError>,
     /// The `x-request-id` of the last successful call (for decode errors).
     request_id: Option<String>,
+    /// The body of the last successful call (shared, not copied), for operations whose
+    /// response the SDK decodes itself.
+    body: Option<Bytes>,
 }
 
 /// State carried by a generated client: the SDK client it delegates to and the record of
@@ -120,6 +123,7 @@ impl HookState {
             Ok(response) => {
                 record.error = None;
                 record.request_id = Some(response.request_id().to_owned());
+                record.body = Some(response.body().clone());
                 let mut rebuilt = http::Response::new(response.body().clone());
                 *rebuilt.status_mut() = http::StatusCode::from_u16(response.status())
                     .unwrap_or(http::StatusCode::BAD_GATEWAY);
@@ -133,6 +137,7 @@ impl HookState {
                 };
                 record.error = Some(error);
                 record.request_id = None;
+                record.body = None;
                 let mut rebuilt = http::Response::new(body);
                 *rebuilt.status_mut() = http::StatusCode::from_u16(status)
                     .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
@@ -158,6 +163,15 @@ impl HookState {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .error
+            .take()
+    }
+
+    /// The body of the last successful call (taken).
+    pub fn take_body(&self) -> Option<Bytes> {
+        self.record
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .body
             .take()
     }
 

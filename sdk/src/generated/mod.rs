@@ -121,6 +121,22 @@ impl platform::Client {
         })
     }
 
+    /// [`finish`](Self::finish) for an operation declared without a content schema: the
+    /// body the `exec` hook saw is decoded straight into `T` (no intermediate `Value`).
+    pub(crate) fn finish_bytes_as<T: serde::de::DeserializeOwned>(
+        &self,
+        outcome: Result<
+            progenitor_client::ResponseValue<()>,
+            progenitor_client::Error<types::SparkError>,
+        >,
+        what: &'static str,
+    ) -> crate::Result<T> {
+        self.finish(outcome, what)?;
+        let body = self.inner().take_body().unwrap_or_default();
+        serde_json::from_slice(&body)
+            .map_err(|e| SparkError::decode(what, &self.request_id(), &e, &body))
+    }
+
     /// Converts an error of a call just made on this client (see [`finish`](Self::finish)).
     pub fn spark_error(
         &self,

@@ -413,7 +413,8 @@ impl Pipeline {
         let outcome = api
             .pull_batch_results(self.client.base_url().tenant(), &self.id, max)
             .await;
-        api.finish_as(outcome, "batch results")
+        // Decoded from the bytes (spark.yaml gives this hot call no content schema).
+        api.finish_bytes_as(outcome, "batch results")
     }
 
     /// Closes the batch: no more pushes; queued chunks still finish and can be pulled
