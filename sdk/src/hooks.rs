@@ -42,7 +42,7 @@ use crate::transport::{Body, RequestSpec};
 pub const API_VERSION_HEADER: &str = "api-version";
 
 /// What the last call made through one [`HookState`] left behind.
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct CallRecord {
     /// The SDK error of a failed call, waiting for [`HookState::take_error`].
     error: Option<SparkError>,
@@ -51,6 +51,17 @@ struct CallRecord {
     /// The body of the last successful call (shared, not copied), for operations whose
     /// response the SDK decodes itself.
     body: Option<Bytes>,
+}
+
+impl std::fmt::Debug for CallRecord {
+    // The body may be large (batch results): its length is enough in logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallRecord")
+            .field("error", &self.error)
+            .field("request_id", &self.request_id)
+            .field("body_len", &self.body.as_ref().map(Bytes::len))
+            .finish()
+    }
 }
 
 /// State carried by a generated client: the SDK client it delegates to and the record of

@@ -297,3 +297,15 @@ async fn generated_and_handwritten_calls_send_the_same_headers() {
     assert_eq!(h[1].header("accept"), h[0].header("accept"));
     assert_eq!(h[3].header("content-type"), h[2].header("content-type"));
 }
+
+#[tokio::test]
+async fn generated_paths_encode_like_the_sdk() {
+    let s = server().await;
+    let c = client(&s);
+    // `\` would become a path separator and `^ |` stay raw with progenitor's encoder.
+    c.services().exists("a\\b x^|/s%2F").await.unwrap();
+    assert_eq!(
+        s.api_hits()[0].path,
+        t("/api/v3/folders/a%5Cb%20x%5E%7C/services/s%252F/exists")
+    );
+}
