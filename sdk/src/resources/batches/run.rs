@@ -14,7 +14,7 @@
 //!   the same id (up to 3 times);
 //! * when every chunk is back, the batch is closed; on error the batch is cancelled.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::pin::Pin;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -315,7 +315,6 @@ struct Driver {
     progress: watch::Sender<Progress>,
     run_id: String,
     flight: Mutex<HashMap<String, InFlight>>,
-    done_ids: Mutex<HashSet<String>>,
     permits: Semaphore,
     exhausted: AtomicBool,
     wake: Notify,
@@ -346,7 +345,6 @@ impl Driver {
             progress,
             run_id: run.get(..12).unwrap_or(&run).to_owned(),
             flight: Mutex::new(HashMap::new()),
-            done_ids: Mutex::new(HashSet::new()),
             exhausted: AtomicBool::new(false),
             wake: Notify::new(),
         }
@@ -586,24 +584,24 @@ impl Driver {
         Ok(())
     }
 
+    /// Whether `id` names a chunk of this run (`{run}-{seq}`): one that is not in flight any
+    /// more was delivered already. Checked by shape rather than kept in a set, so a run of
+    /// any length remembers nothing per chunk.
+    fn is_ours(&self, id: &str) -> bool {
+        id.strip_prefix(self.run_id.as_str())
+            .and_then(|rest| rest.strip_prefix('-'))
+            .is_some_and(|seq| seq.parse::<u64>().is_ok())
+    }
+
     async fn deliver(&self, result: ChunkResult) -> Result<()> {
         let removed = self.flight().remove(&result.id);
         let Some(f) = removed else {
-            let ours = self
-                .done_ids
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .contains(&result.id);
-            if !ours {
+            if !self.is_ours(&result.id) {
                 tracing::warn!(batch = %self.pipeline.id(), chunk = %result.id, "result of an unknown chunk dropped");
             }
             self.progress.send_modify(|p| p.duplicates_dropped += 1);
             return Ok(());
         };
-        self.done_ids
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(result.id.clone());
         self.permits.add_permits(1);
         let outputs = from_columnar(result.outputs);
         if outputs.len() != f.chunk.size {
