@@ -63,11 +63,19 @@ async fn a_source_gated_on_the_runs_outputs_runs_to_the_end() {
             seen[out.index] = true;
             let got = out.outputs["Volume"].as_f64().unwrap();
             let want = expected(out.index);
-            assert!((got - want).abs() <= 1e-9 * want, "#{}: {got} vs {want}", out.index);
+            assert!(
+                (got - want).abs() <= 1e-9 * want,
+                "#{}: {got} vs {want}",
+                out.index
+            );
             received_tx.send_modify(|r| *r += 1);
         }
     })
     .await;
-    assert!(drained.is_ok(), "the run stalled with {} outputs", *received_tx.borrow());
+    assert!(
+        drained.is_ok(),
+        "the run stalled with {} outputs",
+        *received_tx.borrow()
+    );
     assert!(seen.iter().all(|s| *s), "some indices missing");
 }

@@ -78,7 +78,14 @@ fn start_emulator() -> Result<(Emulator, String), BoxError> {
     }
     let workbooks = cspark_emulator::EmulatorConfig::demo_workbooks_dir();
     let mut child = Command::new(&bin)
-        .args(["--addr", "127.0.0.1:0", "--tenant", TENANT, "--api-key", KEY])
+        .args([
+            "--addr",
+            "127.0.0.1:0",
+            "--tenant",
+            TENANT,
+            "--api-key",
+            KEY,
+        ])
         .arg("--workbooks")
         .arg(&workbooks)
         .stdin(Stdio::null())
@@ -119,7 +126,10 @@ async fn main() -> Result<(), BoxError> {
         "P5: {n} records through batches().run (chunk {}, {} chunks in flight), emulator pid {emulator_pid}",
         options.chunk_size, options.max_in_flight
     );
-    println!("client VmRSS at start: {}", mib(status_kib("self", "VmRSS")));
+    println!(
+        "client VmRSS at start: {}",
+        mib(status_kib("self", "VmRSS"))
+    );
     let started = Instant::now();
     let mut run = client
         .batches()
@@ -144,9 +154,11 @@ async fn main() -> Result<(), BoxError> {
         }
         let (r, h) = (radius(out.index), height(out.index) as f64);
         let want = std::f64::consts::PI * r * r * h;
-        let got = out.outputs.get("Volume").and_then(Value::as_f64).ok_or_else(|| {
-            format!("record {}: no numeric Volume in {}", out.index, out.outputs)
-        })?;
+        let got = out
+            .outputs
+            .get("Volume")
+            .and_then(Value::as_f64)
+            .ok_or_else(|| format!("record {}: no numeric Volume in {}", out.index, out.outputs))?;
         let error = (got - want).abs() / want;
         if error > 1e-9 {
             return Err(format!("record {}: Volume {got}, expected {want}", out.index).into());

@@ -75,7 +75,8 @@ impl OutputWriter {
         let fail = self.fail();
         match &mut self.sink {
             Sink::Jsonl(out) => {
-                let line = serde_json::to_string(&row).map_err(|e| CliError::failed(e.to_string()))?;
+                let line =
+                    serde_json::to_string(&row).map_err(|e| CliError::failed(e.to_string()))?;
                 writeln!(out, "{line}").map_err(io_err(&self.path))
             }
             Sink::Csv(out) => {

@@ -189,7 +189,11 @@ fn check_volumes(path: &std::path::Path, n: usize) {
         let record = record.unwrap();
         let r: f64 = record[r_col].parse().unwrap();
         let h: f64 = record[h_col].parse().unwrap();
-        assert_eq!((r, h), (radius(i), height(i) as f64), "row {i} out of order");
+        assert_eq!(
+            (r, h),
+            (radius(i), height(i) as f64),
+            "row {i} out of order"
+        );
         let v: f64 = record[v_col].parse().unwrap();
         let expected = std::f64::consts::PI * r * r * h;
         assert!(
@@ -227,7 +231,14 @@ fn results_are_written_while_the_input_is_still_being_produced() {
         .args(["--base-url", base.as_str(), "--api-key", "k", "--json"])
         .args(["batch", "run", "--service", "demo/volume-cylinder"])
         .args(["--input", "cases.csv", "--output", "results.csv"])
-        .args(["--threshold", "0", "--chunk-size", "10", "--max-in-flight", "2"])
+        .args([
+            "--threshold",
+            "0",
+            "--chunk-size",
+            "10",
+            "--max-in-flight",
+            "2",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -318,7 +329,10 @@ fn a_json_array_streams_through_the_batch_api() {
     let items: Vec<String> = (0..n)
         .map(|i| format!(r#"{{"Radius": {}, "Height": {}}}"#, radius(i), height(i)))
         .collect();
-    write(&env.path("cases.json"), &format!("[\n{}\n]", items.join(",\n")));
+    write(
+        &env.path("cases.json"),
+        &format!("[\n{}\n]", items.join(",\n")),
+    );
     let summary = json(&env.run(&[
         "batch",
         "run",
@@ -344,7 +358,13 @@ fn a_malformed_record_mid_file_stops_the_run_and_names_its_line() {
     let env = Env::start();
     let mut text = String::new();
     for i in 0..300 {
-        writeln!(text, r#"{{"Radius": {}, "Height": {}}}"#, radius(i), height(i)).unwrap();
+        writeln!(
+            text,
+            r#"{{"Radius": {}, "Height": {}}}"#,
+            radius(i),
+            height(i)
+        )
+        .unwrap();
     }
     text.push_str("{\"Radius\": 1,\n");
     write(&env.path("cases.jsonl"), &text);

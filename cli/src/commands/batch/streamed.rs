@@ -116,9 +116,7 @@ pub(super) async fn run(
                 reorder.get_mut(offset)
             })
             .filter(|slot| slot.is_none())
-            .ok_or_else(|| {
-                CliError::failed(format!("record {} came back twice", record.index))
-            })?;
+            .ok_or_else(|| CliError::failed(format!("record {} came back twice", record.index)))?;
         *slot = Some(Outcome::new(record.outputs, record.errors));
         // Counted from the queue of inputs, not from the window that should bound it.
         held_peak = held_peak.max(inputs_rx.len());

@@ -30,8 +30,8 @@ use tokio::sync::{Notify, Semaphore, mpsc, watch};
 use super::columnar::{from_columnar, to_columnar};
 use super::pipeline::{BatchChunk, ChunkResult, Pipeline};
 use super::{Batches, CreateBatchOptions, DEFAULT_CHUNK_SIZE};
-use crate::resources::services::IntoServiceUri;
 use crate::error::{Result, SparkError};
+use crate::resources::services::IntoServiceUri;
 
 /// Options of [`Pipeline::run`] and [`Batches::run`](super::Batches::run).
 #[derive(Debug, Clone, PartialEq)]
