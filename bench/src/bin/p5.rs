@@ -165,7 +165,7 @@ async fn main() -> Result<(), BoxError> {
         }
         worst = worst.max(error);
         count += 1;
-        if count % report_every == 0 {
+        if count.is_multiple_of(report_every) {
             println!(
                 "{count:>9} records  {:>7.1} s  client VmRSS {}  emulator VmRSS {}",
                 started.elapsed().as_secs_f64(),

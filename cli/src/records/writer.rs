@@ -30,7 +30,7 @@ pub struct OutputWriter {
 }
 
 enum Sink {
-    Csv(csv::Writer<File>),
+    Csv(Box<csv::Writer<File>>),
     Jsonl(BufWriter<File>),
 }
 
@@ -47,7 +47,7 @@ impl OutputWriter {
     /// Creates (truncates) `path`; `columns` are the input columns known up front.
     pub fn create(path: &Path, columns: Vec<String>) -> CliResult<Self> {
         let sink = match format_of(path)? {
-            RecordFormat::Csv => Sink::Csv(csv::Writer::from_writer(create(path)?)),
+            RecordFormat::Csv => Sink::Csv(Box::new(csv::Writer::from_writer(create(path)?))),
             RecordFormat::Jsonl | RecordFormat::Json => Sink::Jsonl(BufWriter::new(create(path)?)),
         };
         Ok(Self {
