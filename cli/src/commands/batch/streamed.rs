@@ -44,7 +44,8 @@ pub(super) async fn run(
     options.chunk_size = args.chunk_size.max(1);
     options.max_in_flight = args.max_in_flight.max(1);
     options.buffer = options.chunk_size;
-    let window = Arc::new(Semaphore::new(window_of(&options)));
+    let window_size = window_of(&options);
+    let window = Arc::new(Semaphore::new(window_size));
     let (inputs_tx, mut inputs_rx) = mpsc::unbounded_channel();
     let (failure_tx, mut failure_rx) = oneshot::channel();
     let feed = Feed {
@@ -99,7 +100,9 @@ pub(super) async fn run(
                     }
                     _ = &mut interrupted => {
                         bar.abandon();
-                        return Err(CliError::failed("interrupted: the batch was cancelled"));
+                        return Err(CliError::failed(format!(
+                            "interrupted: the batch was cancelled after {next} record(s) were written"
+                        )));
                     }
                 }
             }
@@ -109,6 +112,9 @@ pub(super) async fn run(
         let slot = record
             .index
             .checked_sub(next)
+            // Never more than the window apart (the SDK numbers records itself; this only
+            // keeps a broken invariant from turning into a huge allocation).
+            .filter(|offset| *offset < window_size)
             .and_then(|offset| {
                 if reorder.len() <= offset {
                     reorder.resize_with(offset + 1, || None);
@@ -116,7 +122,12 @@ pub(super) async fn run(
                 reorder.get_mut(offset)
             })
             .filter(|slot| slot.is_none())
-            .ok_or_else(|| CliError::failed(format!("record {} came back twice", record.index)))?;
+            .ok_or_else(|| {
+                CliError::failed(format!(
+                    "record {} came back twice or out of range",
+                    record.index
+                ))
+            })?;
         *slot = Some(Outcome::new(record.outputs, record.errors));
         // Counted from the queue of inputs, not from the window that should bound it.
         held_peak = held_peak.max(inputs_rx.len());
