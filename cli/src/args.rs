@@ -258,6 +258,10 @@ pub struct BatchRunArgs {
     /// Records per batch chunk.
     #[arg(long, default_value_t = 200)]
     pub chunk_size: usize,
+    /// Chunks pushed but not yet pulled, at most. At most (max-in-flight + 3) × chunk-size
+    /// records are held in memory at any time.
+    #[arg(long, default_value_t = 16)]
+    pub max_in_flight: usize,
 }
 
 /// `cspark folders …`

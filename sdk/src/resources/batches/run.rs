@@ -14,7 +14,7 @@
 //!   the same id (up to 3 times);
 //! * when every chunk is back, the batch is closed; on error the batch is cancelled.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::pin::Pin;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -22,15 +22,16 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures::stream::FuturesUnordered;
-use futures::{Stream, StreamExt};
+use futures::{FutureExt, Stream, StreamExt};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use tokio::sync::{Notify, Semaphore, mpsc, watch};
 
 use super::columnar::{from_columnar, to_columnar};
 use super::pipeline::{BatchChunk, ChunkResult, Pipeline};
-use super::{CreateBatchOptions, DEFAULT_CHUNK_SIZE};
+use super::{Batches, CreateBatchOptions, DEFAULT_CHUNK_SIZE};
 use crate::error::{Result, SparkError};
+use crate::resources::services::IntoServiceUri;
 
 /// Options of [`Pipeline::run`] and [`Batches::run`](super::Batches::run).
 #[derive(Debug, Clone, PartialEq)]
@@ -200,10 +201,45 @@ impl Pipeline {
         I::IntoIter: Send + 'static,
         T: Serialize,
     {
+        self.run_stream(futures::stream::iter(records), options)
+    }
+
+    /// Like [`run`](Self::run), with the records from a [`Stream`]: for records that arrive
+    /// asynchronously (a channel fed by a file reader, a network source). The stream is polled
+    /// only when the run has room for more records (at most one chunk ahead of the
+    /// `max_in_flight` chunks), so a slow or endless source is read at the pace of the batch.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
+    /// use futures::StreamExt;
+    /// let (tx, rx) = tokio::sync::mpsc::channel(256);
+    /// std::thread::spawn(move || {
+    ///     for i in 0..5_000 {
+    ///         // e.g. records parsed from a file, on a thread that may block
+    ///         if tx.blocking_send(serde_json::json!({"Radius": i, "Height": 1})).is_err() {
+    ///             break;
+    ///         }
+    ///     }
+    /// });
+    /// let records = futures::stream::unfold(rx, |mut rx| async move {
+    ///     rx.recv().await.map(|record| (record, rx))
+    /// });
+    /// let batch = client.batches().create("demo/volume-cylinder", &Default::default()).await?;
+    /// let mut run = client.batches().of(batch.id)?.run_stream(records, &Default::default());
+    /// while let Some(out) = run.next().await {
+    ///     println!("{}", out?.index);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn run_stream<S, T>(self, records: S, options: &RunOptions) -> BatchRun
+    where
+        S: Stream<Item = T> + Send + 'static,
+        T: Serialize,
+    {
         let (tx, rx) = mpsc::channel(options.buffer.max(1));
         let (ptx, prx) = watch::channel(Progress::default());
         let batch_id = self.id().to_owned();
-        let records = records.into_iter().map(|r| serde_json::to_value(r));
+        let records = records.map(|r| serde_json::to_value(r));
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             let _ = tx.try_send(Err(SparkError::config(
                 "runtime",
@@ -231,6 +267,40 @@ impl Pipeline {
     }
 }
 
+impl Batches<'_> {
+    /// Creates a batch for `uri` and runs the records of a [`Stream`] through it: see
+    /// [`Pipeline::run_stream`].
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
+    /// use futures::StreamExt;
+    /// let records = futures::stream::iter(0..10_000)
+    ///     .map(|i| serde_json::json!({"Radius": i, "Height": 2}));
+    /// let mut run = client
+    ///     .batches()
+    ///     .run_stream("demo/volume-cylinder", records, &Default::default())
+    ///     .await?;
+    /// while let Some(record) = run.next().await {
+    ///     println!("#{}", record?.index);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn run_stream<S, T>(
+        &self,
+        uri: impl IntoServiceUri,
+        records: S,
+        options: &RunOptions,
+    ) -> Result<BatchRun>
+    where
+        S: Stream<Item = T> + Send + 'static,
+        T: Serialize,
+    {
+        let batch = self.create(uri, &options.create).await?;
+        let pipeline = self.of(batch.id)?;
+        Ok(pipeline.run_stream(records, options))
+    }
+}
+
 struct InFlight {
     start: usize,
     chunk: BatchChunk,
@@ -245,7 +315,6 @@ struct Driver {
     progress: watch::Sender<Progress>,
     run_id: String,
     flight: Mutex<HashMap<String, InFlight>>,
-    done_ids: Mutex<HashSet<String>>,
     permits: Semaphore,
     exhausted: AtomicBool,
     wake: Notify,
@@ -276,7 +345,6 @@ impl Driver {
             progress,
             run_id: run.get(..12).unwrap_or(&run).to_owned(),
             flight: Mutex::new(HashMap::new()),
-            done_ids: Mutex::new(HashSet::new()),
             exhausted: AtomicBool::new(false),
             wake: Notify::new(),
         }
@@ -288,7 +356,7 @@ impl Driver {
 
     async fn drive<R>(self, records: R) -> Result<()>
     where
-        R: Iterator<Item = serde_json::Result<Value>> + Send,
+        R: Stream<Item = serde_json::Result<Value>> + Send,
     {
         let outcome = futures::future::try_join(self.pusher(records), self.puller()).await;
         let result = match outcome {
@@ -324,44 +392,62 @@ impl Driver {
         }
     }
 
-    async fn pusher<R>(&self, mut records: R) -> Result<()>
+    async fn pusher<R>(&self, records: R) -> Result<()>
     where
-        R: Iterator<Item = serde_json::Result<Value>> + Send,
+        R: Stream<Item = serde_json::Result<Value>> + Send,
     {
         let size = self.options.chunk_size.max(1);
         let concurrency = self.options.push_concurrency.max(1);
+        let mut records = std::pin::pin!(records);
         let mut start = 0usize;
         let mut seq = 0u64;
+        let mut part: Vec<Value> = Vec::with_capacity(size);
         let mut next: Option<(usize, BatchChunk)> = None;
         let mut input_done = false;
         let mut pending = FuturesUnordered::new();
         loop {
-            if next.is_none() && !input_done {
-                let mut part = Vec::with_capacity(size);
-                for record in records.by_ref().take(size) {
-                    let record = record.map_err(|e| {
-                        SparkError::invalid(
-                            "record",
-                            format!("#{}", start + part.len()),
-                            e.to_string(),
-                        )
-                    })?;
-                    part.push(record);
-                }
-                if part.is_empty() {
-                    input_done = true;
-                } else {
-                    let chunk = self.make_chunk(format!("{}-{seq}", self.run_id), part, start)?;
-                    next = Some((start, chunk));
-                    start += size;
-                    seq += 1;
-                }
-            }
-            if input_done && pending.is_empty() {
+            if input_done && next.is_none() && pending.is_empty() {
                 break;
             }
             let can_start = next.is_some() && pending.len() < concurrency;
+            // Reading the records is one branch among the pushes: a source that is slow (or
+            // waits on this run's own outputs) never stalls the pushes already started.
+            let wants_records = next.is_none() && !input_done;
             tokio::select! {
+                record = records.next(), if wants_records => {
+                    let mut record = record;
+                    loop {
+                        match record {
+                            Some(r) => {
+                                let r = r.map_err(|e| {
+                                    SparkError::invalid(
+                                        "record",
+                                        format!("#{}", start + part.len()),
+                                        e.to_string(),
+                                    )
+                                })?;
+                                part.push(r);
+                            }
+                            None => input_done = true,
+                        }
+                        if input_done || part.len() >= size {
+                            break;
+                        }
+                        // Take what is ready without a trip through select! per record.
+                        match records.next().now_or_never() {
+                            Some(r) => record = r,
+                            None => break,
+                        }
+                    }
+                    if part.len() >= size || (input_done && !part.is_empty()) {
+                        let records = std::mem::replace(&mut part, Vec::with_capacity(size));
+                        let len = records.len();
+                        let chunk = self.make_chunk(format!("{}-{seq}", self.run_id), records, start)?;
+                        next = Some((start, chunk));
+                        start += len;
+                        seq += 1;
+                    }
+                }
                 permit = self.permits.acquire(), if can_start => {
                     permit.map_err(|_| gone(self.pipeline.id()))?.forget();
                     if let Some((first, chunk)) = next.take() {
@@ -498,24 +584,24 @@ impl Driver {
         Ok(())
     }
 
+    /// Whether `id` names a chunk of this run (`{run}-{seq}`): one that is not in flight any
+    /// more was delivered already. Checked by shape rather than kept in a set, so a run of
+    /// any length remembers nothing per chunk.
+    fn is_ours(&self, id: &str) -> bool {
+        id.strip_prefix(self.run_id.as_str())
+            .and_then(|rest| rest.strip_prefix('-'))
+            .is_some_and(|seq| seq.parse::<u64>().is_ok())
+    }
+
     async fn deliver(&self, result: ChunkResult) -> Result<()> {
         let removed = self.flight().remove(&result.id);
         let Some(f) = removed else {
-            let ours = self
-                .done_ids
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .contains(&result.id);
-            if !ours {
+            if !self.is_ours(&result.id) {
                 tracing::warn!(batch = %self.pipeline.id(), chunk = %result.id, "result of an unknown chunk dropped");
             }
             self.progress.send_modify(|p| p.duplicates_dropped += 1);
             return Ok(());
         };
-        self.done_ids
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(result.id.clone());
         self.permits.add_permits(1);
         let outputs = from_columnar(result.outputs);
         if outputs.len() != f.chunk.size {
