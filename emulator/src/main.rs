@@ -11,6 +11,12 @@ use std::process::ExitCode;
 use clap::Parser;
 use cspark_emulator::{Emulator, EmulatorConfig, FaultPlan};
 
+/// An execute allocates and frees a few dozen small JSON values and buffers on whichever
+/// worker runs it; glibc's allocator spent about a fifth of the server's CPU on them
+/// (BENCHMARKS.md, P4), mimalloc's thread-local free lists much less.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A local Coherent Spark compatible server that runs real Excel workbooks.
 #[derive(Parser, Debug)]
 #[command(name = "cspark-emulator", version)]
