@@ -54,12 +54,28 @@ pub(crate) struct CounterCells {
 }
 
 impl CounterCells {
-    pub fn hit(&self, route: &str) {
+    /// Count a request to `route` (`"<unmatched>"` for none) with `method`, under the key
+    /// `"METHOD route"`. The key is assembled on the stack: this runs on every request.
+    pub fn hit(&self, method: &str, route: &str) {
+        let mut buf = [0u8; 256];
+        let len = method.len() + 1 + route.len();
+        let key: std::borrow::Cow<'_, str> = match buf.get_mut(..len) {
+            Some(room) => {
+                room[..method.len()].copy_from_slice(method.as_bytes());
+                room[method.len()] = b' ';
+                room[method.len() + 1..].copy_from_slice(route.as_bytes());
+                match std::str::from_utf8(room) {
+                    Ok(key) => key.into(),
+                    Err(_) => format!("{method} {route}").into(),
+                }
+            }
+            None => format!("{method} {route}").into(),
+        };
         let mut map = self.routes.lock().unwrap_or_else(|e| e.into_inner());
-        match map.get_mut(route) {
+        match map.get_mut(key.as_ref()) {
             Some(n) => *n += 1,
             None => {
-                map.insert(route.to_string(), 1);
+                map.insert(key.into_owned(), 1);
             }
         }
     }
@@ -132,11 +148,20 @@ impl History {
         if self.capacity == 0 {
             return;
         }
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if entries.len() >= self.capacity {
-            entries.pop_front();
-        }
-        entries.push_back(Arc::new(record));
+        let record = Arc::new(record);
+        let evicted = {
+            let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+            let evicted = if entries.len() >= self.capacity {
+                entries.pop_front()
+            } else {
+                None
+            };
+            entries.push_back(record);
+            evicted
+        };
+        // Freeing a record's JSON trees is the costly part: done after the lock is released,
+        // so concurrent executes do not wait for it.
+        drop(evicted);
     }
 
     pub fn matching(&self, keep: impl Fn(&CallRecord) -> bool) -> Vec<Arc<CallRecord>> {

@@ -23,6 +23,15 @@ pub fn plain_datetime(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
+/// A fresh random (version 4) UUID for a `call_id`. Drawn from the thread-local generator:
+/// `Uuid::new_v4` asks the kernel (`getrandom`) on every call, which showed in the execute
+/// path's profile. Same 122 random bits, so ids stay unique as before.
+pub fn call_id() -> String {
+    uuid::Builder::from_random_bytes(rand::random())
+        .into_uuid()
+        .to_string()
+}
+
 /// A JSON response with status 200 and `application/json`.
 pub fn ok(body: Value) -> Response {
     json_response(StatusCode::OK, body)
@@ -51,7 +60,7 @@ pub fn v3_success(response_data: Value, response_meta: Value) -> Value {
 }
 
 /// Serialize a JSON body once, so the same bytes can be sent and kept in the history.
-pub fn to_bytes(body: &Value) -> bytes::Bytes {
+pub fn to_bytes(body: &impl serde::Serialize) -> bytes::Bytes {
     bytes::Bytes::from(serde_json::to_vec(body).unwrap_or_default())
 }
 

@@ -209,18 +209,19 @@ async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Respon
         .counters
         .total_requests
         .fetch_add(1, Ordering::Relaxed);
-    let method = req.method().as_str().to_string();
+    // Borrowed from the request (no per-request copies); the request is only moved into
+    // `decode_body` after their last use.
+    let method = req.method().as_str();
     let route = req
         .extensions()
         .get::<MatchedPath>()
-        .map(|m| m.as_str().to_string())
-        .unwrap_or_else(|| "<unmatched>".into());
-    inner.counters.hit(&format!("{method} {route}"));
-    let path = req.uri().path().to_string();
-    let family = Family::of_path(&path);
+        .map_or("<unmatched>", MatchedPath::as_str);
+    inner.counters.hit(method, route);
+    let path = req.uri().path();
+    let family = Family::of_path(path);
     let request_id = req.headers().get("x-request-id").cloned();
 
-    if let Some(decision) = inner.faults.decide(&method, &path) {
+    if let Some(decision) = inner.faults.decide(method, path) {
         if let Some(latency) = decision.latency {
             tokio::time::sleep(latency).await;
         }
@@ -250,8 +251,8 @@ async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Respon
         }
     }
 
-    if !is_open(&path) {
-        let tenant = path_tenant(&path);
+    if !is_open(path) {
+        let tenant = path_tenant(path);
         if let Err(e) = crate::auth::check(
             req.headers(),
             tenant,
@@ -262,9 +263,9 @@ async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Respon
         ) {
             return with_request_id(e.into_response(), request_id);
         }
-    } else if is_public(&path)
+    } else if is_public(path)
         && let Err(e) =
-            crate::auth::check_tenant(req.headers(), path_tenant(&path), &inner.tenant, family)
+            crate::auth::check_tenant(req.headers(), path_tenant(path), &inner.tenant, family)
     {
         return with_request_id(e.into_response(), request_id);
     }

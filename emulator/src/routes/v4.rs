@@ -121,7 +121,7 @@ async fn execute(State(state): State<AppState>, body: Bytes) -> Result<Response,
         outputs.push(Value::Object(eval.outputs));
         times.push(json!(ms));
     }
-    let call_id = uuid::Uuid::new_v4().to_string();
+    let call_id = wire::call_id();
     let info = &version.info;
     let mut r = Map::new();
     r.insert("outputs".into(), Value::Array(outputs));
