@@ -15,7 +15,7 @@ use crate::env::{self, EnvLookup};
 use crate::error::{Result, SparkError};
 use crate::resources::services::Services;
 use crate::retry::policy::RetryPolicy;
-use crate::transport::Transport;
+use crate::transport::{FixedHeaders, RouteCache, Transport};
 
 /// A Spark client. Cheap to clone (an `Arc` inside); share one per tenant.
 ///
@@ -309,6 +309,7 @@ impl ClientBuilder {
             retry_interval: self.retry_interval,
             extra_header_names: extra.keys().map(|k| k.as_str().to_owned()).collect(),
         };
+        let fixed = FixedHeaders::new(&extra, &tenant_header, &auth);
         let transport = Transport {
             http,
             base: base_url,
@@ -321,9 +322,9 @@ impl ClientBuilder {
             },
             clock: self.clock,
             timeout: self.timeout,
-            extra_headers: extra,
             compression: self.compression,
-            tenant_header,
+            fixed,
+            routes: RouteCache::default(),
         };
         Ok(Client {
             transport: Arc::new(transport),

@@ -6,6 +6,12 @@
 //! [`RetryPolicy`]. A 401 with OAuth credentials triggers one token refresh and one
 //! replay, outside the retry budget.
 //!
+//! The per-call work is kept small because it is all the SDK adds to a raw HTTP call (P1 in
+//! BENCHMARKS.md): header values that never change are built once per client
+//! ([`FixedHeaders`](headers::FixedHeaders)), the header map is built once per call and cloned
+//! per attempt, request ids come from a userspace generator, and the error-only strings
+//! (method, path) are made only when a call fails.
+//!
 //! Generated clients (progenitor `ClientHooks`) delegate here: `pre` calls
 //! [`Transport::prepare`] to add the standard and auth headers, `exec` calls
 //! [`Transport::execute`], which runs the same retry loop on `Request::try_clone`.
@@ -14,7 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{ACCEPT_ENCODING, AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE, USER_AGENT};
+use http::header::{ACCEPT_ENCODING, AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE};
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use tracing::{Instrument as _, debug, field};
 
@@ -30,9 +36,17 @@ use crate::retry::classify::{
 use crate::retry::policy::RetryPolicy;
 
 mod headers;
+mod request_id;
+mod route_cache;
 mod spec;
 
-pub use headers::*;
+pub(crate) use headers::FixedHeaders;
+pub use headers::{
+    RUSTC_VERSION, SDK_VERSION, X_REQUEST_ID, X_SPARK_UA, X_SYNTHETIC_KEY, X_TENANT_NAME,
+    spark_ua, user_agent,
+};
+pub(crate) use request_id::new_request_id;
+pub(crate) use route_cache::RouteCache;
 pub use spec::{Body, RequestSpec, Response};
 
 /// Credentials resolved for one attempt.
@@ -67,9 +81,9 @@ pub struct Transport {
     pub(crate) policy: RetryPolicy,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) timeout: Duration,
-    pub(crate) extra_headers: HeaderMap,
     pub(crate) compression: Option<Compression>,
-    pub(crate) tenant_header: HeaderValue,
+    pub(crate) fixed: FixedHeaders,
+    pub(crate) routes: RouteCache,
 }
 
 impl std::fmt::Debug for Transport {
@@ -81,6 +95,11 @@ impl std::fmt::Debug for Transport {
             .field("timeout", &self.timeout)
             .finish_non_exhaustive()
     }
+}
+
+fn request_id_value(request_id: &str) -> Result<HeaderValue> {
+    HeaderValue::from_str(request_id)
+        .map_err(|_| SparkError::invalid("request id", request_id, "not a valid header value"))
 }
 
 fn sensitive(value: &str, what: &'static str) -> Result<HeaderValue> {
@@ -102,7 +121,8 @@ impl Transport {
 
     /// Sends a request with retries; error statuses become [`SparkError::Api`].
     pub async fn send(&self, spec: RequestSpec) -> Result<Response> {
-        let request_id = uuid::Uuid::new_v4().to_string();
+        let request_id = new_request_id();
+        // Without a subscriber at DEBUG this is a disabled span: no fields are formatted.
         let span = tracing::debug_span!(
             "spark.http",
             method = %spec.method,
@@ -111,29 +131,32 @@ impl Transport {
             status = field::Empty,
             attempts = field::Empty,
         );
-        let method = spec.method.to_string();
-        let path = spec.url.path().to_owned();
         let outcome = Box::pin(self.run(&spec, &request_id))
             .instrument(span)
             .await;
-        match outcome {
-            Ok(r) => Ok(r),
-            Err(Failed::Spark(e)) => Err(e),
-            Err(Failed::Transport {
+        let failed = match outcome {
+            Ok(response) => return Ok(response),
+            Err(failed) => failed,
+        };
+        let method = spec.method.to_string();
+        let path = spec.url.path().to_owned();
+        match failed {
+            Failed::Spark(e) => Err(e),
+            Failed::Transport {
                 failure: Failure::Timeout,
                 attempts,
                 ..
-            }) => Err(SparkError::Timeout {
+            } => Err(SparkError::Timeout {
                 method,
                 path,
                 request_id,
                 attempts,
             }),
-            Err(Failed::Transport {
+            Failed::Transport {
                 error,
                 failure,
                 attempts,
-            }) => Err(SparkError::Transport {
+            } => Err(SparkError::Transport {
                 kind: if failure == Failure::Connect {
                     TransportKind::Connect
                 } else {
@@ -145,12 +168,12 @@ impl Transport {
                 attempts,
                 source: error.without_url(),
             }),
-            Err(Failed::Status {
+            Failed::Status {
                 status,
                 headers,
                 body,
                 attempts,
-            }) => {
+            } => {
                 let api = ApiError {
                     status,
                     kind: ApiErrorKind::from_status(status),
@@ -184,6 +207,9 @@ impl Transport {
         request_id: &str,
     ) -> std::result::Result<Response, Failed> {
         let body = self.prepare_body(spec).map_err(Failed::Spark)?;
+        let call_headers = self
+            .call_headers(spec, &body, request_id)
+            .map_err(Failed::Spark)?;
         let idempotent = spec.is_idempotent();
         let (mut attempts, mut retries, mut refreshed) = (0u32, 0u32, false);
         loop {
@@ -193,9 +219,11 @@ impl Transport {
             } else {
                 Credential::None
             };
-            let request = self
-                .build(spec, &body, request_id, &credential)
-                .map_err(Failed::Spark)?;
+            let oauth_generation = match &credential {
+                Credential::OAuth(_, generation) => Some(*generation),
+                _ => None,
+            };
+            let request = self.build(spec, &body, call_headers.clone(), credential);
             let action = match self.attempt(request).await {
                 Ok((status, headers, bytes)) => {
                     tracing::Span::current()
@@ -211,14 +239,12 @@ impl Transport {
                             attempts,
                         });
                     }
-                    if let (401, Credential::OAuth(_, generation), false) =
-                        (status, &credential, refreshed)
-                    {
+                    if let (401, Some(generation), false) = (status, oauth_generation, refreshed) {
                         debug!(
                             attempt = attempts,
                             "401 with an OAuth token: refreshing once"
                         );
-                        self.tokens.invalidate(*generation).await;
+                        self.tokens.invalidate(generation).await;
                         refreshed = true;
                         continue;
                     }
@@ -262,9 +288,9 @@ impl Transport {
 
     /// Sends one attempt and reads the whole body. The only call to the HTTP client.
     async fn attempt(&self, request: reqwest::Request) -> reqwest::Result<(u16, HeaderMap, Bytes)> {
-        let response = self.http.execute(request).await?;
+        let mut response = self.http.execute(request).await?;
         let status = response.status().as_u16();
-        let headers = response.headers().clone();
+        let headers = std::mem::take(response.headers_mut());
         let body = response.bytes().await?;
         Ok((status, headers, body))
     }
@@ -296,6 +322,9 @@ impl Transport {
     }
 
     async fn credential(&self) -> Result<Credential> {
+        if let Some((name, value)) = &self.fixed.credential {
+            return Ok(Credential::Header(name.clone(), value.clone()));
+        }
         Ok(match &self.auth {
             Auth::Open => Credential::None,
             Auth::ApiKey(key) => Credential::Header(
@@ -323,66 +352,76 @@ impl Transport {
 
     /// Standard headers: extra headers first, then the SDK's own (which win).
     fn standard_headers(&self, headers: &mut HeaderMap, request_id: &str) -> Result<()> {
-        for (name, value) in &self.extra_headers {
+        for (name, value) in &self.fixed.standard {
             headers.insert(name.clone(), value.clone());
         }
         headers.insert(
-            USER_AGENT,
-            HeaderValue::from_str(&user_agent())
-                .unwrap_or(HeaderValue::from_static("Coherent Spark SDK")),
-        );
-        headers.insert(
-            HeaderName::from_static(X_SPARK_UA),
-            HeaderValue::from_str(&spark_ua())
-                .unwrap_or(HeaderValue::from_static("agent=spark-rust-sdk")),
-        );
-        let id = HeaderValue::from_str(request_id).map_err(|_| {
-            SparkError::invalid("request id", request_id, "not a valid header value")
-        })?;
-        headers.insert(HeaderName::from_static(X_REQUEST_ID), id);
-        headers.insert(
-            HeaderName::from_static(X_TENANT_NAME),
-            self.tenant_header.clone(),
+            HeaderName::from_static(X_REQUEST_ID),
+            request_id_value(request_id)?,
         );
         Ok(())
     }
 
-    fn build(
+    /// The headers of every attempt of a call but the credentials. Precedence, lowest
+    /// first: the spec's own headers, the body's content type and encoding, the client's
+    /// extra headers, the SDK's headers. Built from the client's fixed map, so lower
+    /// ranks are only added where no higher one is set.
+    fn call_headers(
         &self,
         spec: &RequestSpec,
         body: &Option<(&'static str, Bytes, Option<Compression>)>,
         request_id: &str,
-        credential: &Credential,
-    ) -> Result<reqwest::Request> {
-        let mut headers = spec.headers.clone();
+    ) -> Result<HeaderMap> {
+        let mut headers = self.fixed.standard.clone();
+        headers.insert(
+            HeaderName::from_static(X_REQUEST_ID),
+            request_id_value(request_id)?,
+        );
         if let Some((content_type, _, compression)) = body {
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+            headers
+                .entry(CONTENT_TYPE)
+                .or_insert_with(|| HeaderValue::from_static(content_type));
             if let Some(c) = compression {
-                headers.insert(CONTENT_ENCODING, HeaderValue::from_static(c.token()));
-                headers.insert(ACCEPT_ENCODING, HeaderValue::from_static(c.token()));
+                for name in [CONTENT_ENCODING, ACCEPT_ENCODING] {
+                    headers
+                        .entry(name)
+                        .or_insert_with(|| HeaderValue::from_static(c.token()));
+                }
             }
         }
-        self.standard_headers(&mut headers, request_id)?;
+        for (name, value) in &spec.headers {
+            if !headers.contains_key(name) {
+                headers.insert(name.clone(), value.clone());
+            }
+        }
+        Ok(headers)
+    }
+
+    /// One attempt's request: the call's headers plus this attempt's credentials. Built
+    /// directly (not through `RequestBuilder`, which would copy the header map again).
+    fn build(
+        &self,
+        spec: &RequestSpec,
+        body: &Option<(&'static str, Bytes, Option<Compression>)>,
+        mut headers: HeaderMap,
+        credential: Credential,
+    ) -> reqwest::Request {
         match credential {
             Credential::None => {}
             Credential::Header(name, value) => {
-                headers.insert(name.clone(), value.clone());
+                headers.insert(name, value);
             }
             Credential::OAuth(value, _) => {
-                headers.insert(AUTHORIZATION, value.clone());
+                headers.insert(AUTHORIZATION, value);
             }
         }
-        let mut builder = self
-            .http
-            .request(spec.method.clone(), spec.url.clone())
-            .headers(headers)
-            .timeout(self.timeout);
+        let mut request = reqwest::Request::new(spec.method.clone(), spec.url.clone());
+        *request.headers_mut() = headers;
+        *request.timeout_mut() = Some(self.timeout);
         if let Some((_, data, _)) = body {
-            builder = builder.body(data.clone());
+            *request.body_mut() = Some(data.clone().into());
         }
-        builder.build().map_err(|e| {
-            SparkError::invalid("request", spec.url.path(), e.without_url().to_string())
-        })
+        request
     }
 
     /// Adds the standard headers (a new `x-request-id` unless one is set) and the
@@ -393,7 +432,7 @@ impl Transport {
             .get(X_REQUEST_ID)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
-            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+            .unwrap_or_else(new_request_id);
         let headers = request.headers_mut();
         self.standard_headers(headers, &request_id)?;
         match self.credential().await? {

@@ -47,7 +47,12 @@ impl RequestSpec {
     pub fn new(method: Method, url: &str) -> Result<Self> {
         let url =
             url::Url::parse(url).map_err(|e| SparkError::invalid("URL", url, e.to_string()))?;
-        Ok(Self {
+        Ok(Self::to_url(method, url))
+    }
+
+    /// A request to an already parsed URL (the typed calls' cached routes).
+    pub(crate) fn to_url(method: Method, url: url::Url) -> Self {
+        Self {
             method,
             url,
             headers: HeaderMap::new(),
@@ -55,7 +60,7 @@ impl RequestSpec {
             idempotent: None,
             authenticate: true,
             compress: false,
-        })
+        }
     }
 
     /// `GET url`.
@@ -86,6 +91,15 @@ impl RequestSpec {
             .finish();
         self.body = Body::Bytes {
             content_type: "application/x-www-form-urlencoded",
+            data: data.into(),
+        };
+        self
+    }
+
+    /// A JSON body already serialised.
+    pub(crate) fn json_bytes(mut self, data: Vec<u8>) -> Self {
+        self.body = Body::Bytes {
+            content_type: "application/json",
             data: data.into(),
         };
         self
