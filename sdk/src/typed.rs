@@ -1,6 +1,10 @@
 //! The contract between generated per-service bindings and the client.
 
-use serde::{Serialize, de::DeserializeOwned};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+
+use crate::resources::execute::{ExecuteResponse, null_as_default, write_execute_body};
+use crate::resources::execute_many::{ExecuteManyResponse, write_execute_many_body};
+use crate::transport::RequestSpec;
 
 /// A Spark service with statically known inputs and outputs.
 ///
@@ -64,14 +68,29 @@ impl crate::Client {
         inputs: &S::Inputs,
         mut options: crate::ExecuteOptions,
     ) -> crate::Result<Typed<S::Outputs>> {
-        if options.version.is_none() && options.version_id.is_none() && !S::VERSION.is_empty() {
-            options.version = Some(S::VERSION.to_owned());
+        pin_version::<S>(&mut options);
+        let route = self
+            .transport
+            .routes
+            .typed(self.base_url(), S::FOLDER, S::SERVICE)?;
+        let body = write_execute_body(&route.uri, inputs, &options)?;
+        let spec = RequestSpec::to_url(http::Method::POST, route.execute_url.clone())
+            .json_bytes(body)
+            .compressible();
+        let response = self.transport.send(spec).await?;
+        // Straight into the generated type; anything unexpected goes through the general
+        // envelope, which reports precisely what does not match.
+        if let Ok(envelope) = serde_json::from_slice::<Envelope<S::Outputs>>(response.body()) {
+            return Ok(Typed {
+                outputs: envelope.response_data.outputs,
+                meta: envelope.response_meta,
+                warnings: envelope.response_data.warnings,
+                errors: envelope.response_data.errors,
+                request_id: response.request_id().to_owned(),
+            });
         }
-        let uri = crate::ServiceUri::new(S::FOLDER, S::SERVICE)?;
-        let (response, request_id) = self
-            .services()
-            .execute_traced(uri, inputs, &options)
-            .await?;
+        let request_id = response.request_id().to_owned();
+        let response: ExecuteResponse = response.json("execute response")?;
         let outputs_value = serde_json::Value::Object(response.response_data.outputs);
         let outputs = serde_json::from_value::<S::Outputs>(outputs_value).map_err(|e| {
             crate::SparkError::Decode {
@@ -92,6 +111,48 @@ impl crate::Client {
             request_id,
         })
     }
+}
+
+/// Pins the bindings' version unless the options choose a version or version id.
+fn pin_version<S: TypedService>(options: &mut crate::ExecuteOptions) {
+    if options.version.is_none() && options.version_id.is_none() && !S::VERSION.is_empty() {
+        options.version = Some(S::VERSION.to_owned());
+    }
+}
+
+/// A v3 envelope with typed outputs (the fields a [`Typed`] keeps).
+#[derive(Deserialize)]
+struct Envelope<O> {
+    response_data: EnvelopeData<O>,
+    #[serde(default)]
+    response_meta: crate::resources::execute::ResponseMeta,
+}
+
+#[derive(Deserialize)]
+struct EnvelopeData<O> {
+    outputs: O,
+    #[serde(default, deserialize_with = "null_as_default")]
+    warnings: Vec<serde_json::Value>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    errors: Vec<serde_json::Value>,
+}
+
+/// A v4 response with typed outputs (the fields a [`TypedMany`] keeps).
+#[derive(Deserialize)]
+struct ManyEnvelope<O> {
+    outputs: Vec<O>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    process_time: Vec<serde_json::Value>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    warnings: Vec<serde_json::Value>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    errors: Vec<serde_json::Value>,
+    #[serde(default)]
+    call_id: Option<String>,
+    #[serde(default)]
+    version: Option<String>,
+    #[serde(default)]
+    version_id: Option<String>,
 }
 
 /// One record's result in a [`TypedMany`].
@@ -156,22 +217,68 @@ impl crate::Client {
         records: &[S::Inputs],
         mut options: crate::ExecuteOptions,
     ) -> crate::Result<TypedMany<S::Outputs>> {
-        if options.version.is_none() && options.version_id.is_none() && !S::VERSION.is_empty() {
-            options.version = Some(S::VERSION.to_owned());
-        }
-        let uri = crate::ServiceUri::new(S::FOLDER, S::SERVICE)?;
-        let (response, request_id) = self
-            .services()
-            .execute_many_traced(uri, records, &options)
-            .await?;
-        let list = |values: &[serde_json::Value], i: usize| match values.get(i) {
-            Some(serde_json::Value::Array(items)) => items.clone(),
-            Some(serde_json::Value::Null) | None => Vec::new(),
-            Some(other) => vec![other.clone()],
+        pin_version::<S>(&mut options);
+        let route = self
+            .transport
+            .routes
+            .typed(self.base_url(), S::FOLDER, S::SERVICE)?;
+        let body = write_execute_many_body(&route.uri, records, &options)?;
+        let url = self.transport.routes.v4_execute(self.base_url())?;
+        let spec = RequestSpec::to_url(http::Method::POST, url)
+            .json_bytes(body)
+            .compressible();
+        let response = self.transport.send(spec).await?;
+        let request_id = response.request_id().to_owned();
+        let misaligned = |outputs: usize| crate::SparkError::Decode {
+            what: "v4 execute response",
+            request_id: request_id.clone(),
+            reason: format!(
+                "{outputs} outputs for {} records: the arrays must line up with the inputs",
+                records.len()
+            ),
         };
-        let mut out = Vec::with_capacity(response.outputs.len());
-        for (i, value) in response.outputs.iter().enumerate() {
-            let outputs = serde_json::from_value::<S::Outputs>(value.clone()).map_err(|e| {
+        let list = |values: &mut Vec<serde_json::Value>, i: usize| match values.get_mut(i) {
+            Some(serde_json::Value::Array(items)) => std::mem::take(items),
+            Some(serde_json::Value::Null) | None => Vec::new(),
+            Some(other) => vec![other.take()],
+        };
+        // Straight into the generated type; anything unexpected goes through the general
+        // response, which reports precisely what does not match.
+        if let Ok(mut envelope) =
+            serde_json::from_slice::<ManyEnvelope<S::Outputs>>(response.body())
+        {
+            if envelope.outputs.len() != records.len() {
+                return Err(misaligned(envelope.outputs.len()));
+            }
+            let outputs = std::mem::take(&mut envelope.outputs);
+            let mut out = Vec::with_capacity(outputs.len());
+            for (i, outputs) in outputs.into_iter().enumerate() {
+                out.push(RecordResult {
+                    outputs,
+                    process_time: envelope
+                        .process_time
+                        .get(i)
+                        .and_then(serde_json::Value::as_f64),
+                    warnings: list(&mut envelope.warnings, i),
+                    errors: list(&mut envelope.errors, i),
+                });
+            }
+            return Ok(TypedMany {
+                records: out,
+                call_id: envelope.call_id,
+                version: envelope.version,
+                version_id: envelope.version_id,
+                request_id,
+            });
+        }
+        let mut response: ExecuteManyResponse = response.json("v4 execute response")?;
+        if response.outputs.len() != records.len() {
+            return Err(misaligned(response.outputs.len()));
+        }
+        let outputs = std::mem::take(&mut response.outputs);
+        let mut out = Vec::with_capacity(outputs.len());
+        for (i, value) in outputs.into_iter().enumerate() {
+            let outputs = serde_json::from_value::<S::Outputs>(value).map_err(|e| {
                 crate::SparkError::Decode {
                     what: "typed outputs",
                     request_id: request_id.clone(),
@@ -188,8 +295,8 @@ impl crate::Client {
                     .process_time
                     .get(i)
                     .and_then(serde_json::Value::as_f64),
-                warnings: list(&response.warnings, i),
-                errors: list(&response.errors, i),
+                warnings: list(&mut response.warnings, i),
+                errors: list(&mut response.errors, i),
             });
         }
         Ok(TypedMany {

@@ -95,23 +95,7 @@ impl Services<'_> {
         let uri = uri.into_service_uri()?;
         let mut inputs = Vec::with_capacity(records.len());
         for (index, record) in records.iter().enumerate() {
-            match serde_json::to_value(record) {
-                Ok(v @ Value::Object(_)) => inputs.push(v),
-                Ok(other) => {
-                    return Err(SparkError::invalid(
-                        "record",
-                        format!("#{index}: {other}"),
-                        "each record must serialise to a JSON object",
-                    ));
-                }
-                Err(e) => {
-                    return Err(SparkError::invalid(
-                        "record",
-                        format!("#{index}"),
-                        e.to_string(),
-                    ));
-                }
-            }
+            inputs.push(record_value(index, record)?);
         }
         let body = execute_many_body(&uri, inputs, options)?;
         let url = crate::uri::v4_execute_url(self.client().base_url(), uri.is_public());
@@ -210,4 +194,183 @@ pub(crate) fn v4_target(
         .map(str::to_owned)
         .or_else(|| uri.version_id_value().map(str::to_owned));
     Ok((service, version_id))
+}
+
+/// Writes the flat v4 body of [`execute_many_body`] straight to bytes, without a
+/// `serde_json::Value` per record. Keys come in the sorted order the untyped builder's map
+/// gives them, so the bytes are the same when each record writes its keys in sorted order
+/// (as the generated input types do). Each record must be a JSON object.
+pub(crate) fn write_execute_many_body<I: Serialize>(
+    uri: &ServiceUri,
+    records: &[I],
+    o: &ExecuteOptions,
+) -> Result<Vec<u8>> {
+    if !o.extra.is_empty() {
+        // Extra keys may override or remove any key: the map-based builder handles that.
+        let mut values = Vec::with_capacity(records.len());
+        for (index, record) in records.iter().enumerate() {
+            values.push(record_value(index, record)?);
+        }
+        let body = execute_many_body(uri, values, o)?;
+        return serde_json::to_vec(&body)
+            .map_err(|e| SparkError::invalid("request body", "<json>", e.to_string()));
+    }
+    let (service, version_id) =
+        v4_target(uri, o.version.as_deref(), o.version_id.as_deref(), "API v4")?;
+    let joined = |v: &[String]| (!v.is_empty()).then(|| v.join(","));
+    let mut w = JsonObjectWriter::new(64 + 48 * records.len());
+    w.string(
+        "call_purpose",
+        Some(o.call_purpose.as_deref().unwrap_or(DEFAULT_MANY_CALL_PURPOSE)),
+    )?;
+    w.string("correlation_id", o.correlation_id.as_deref())?;
+    w.key("inputs");
+    w.out.push(b'[');
+    for (index, record) in records.iter().enumerate() {
+        if index > 0 {
+            w.out.push(b',');
+        }
+        let start = w.out.len();
+        serde_json::to_writer(&mut w.out, record)
+            .map_err(|e| SparkError::invalid("record", format!("#{index}"), e.to_string()))?;
+        if w.out.get(start) != Some(&b'{') {
+            let text = String::from_utf8_lossy(&w.out[start..]).into_owned();
+            return Err(SparkError::invalid(
+                "record",
+                format!("#{index}: {text}"),
+                "each record must serialise to a JSON object",
+            ));
+        }
+    }
+    w.out.push(b']');
+    w.string("output", joined(&o.requested_output).as_deref())?;
+    w.string("service", service.as_deref())?;
+    w.string(
+        "source_system",
+        Some(o.source_system.as_deref().unwrap_or(DEFAULT_SOURCE_SYSTEM)),
+    )?;
+    w.string("subservice", joined(&o.subservices).as_deref())?;
+    w.string("version_by_timestamp", o.transaction_date.as_deref())?;
+    w.string("version_id", version_id.as_deref())?;
+    Ok(w.finish())
+}
+
+fn record_value<I: Serialize>(index: usize, record: &I) -> Result<Value> {
+    match serde_json::to_value(record) {
+        Ok(v @ Value::Object(_)) => Ok(v),
+        Ok(other) => Err(SparkError::invalid(
+            "record",
+            format!("#{index}: {other}"),
+            "each record must serialise to a JSON object",
+        )),
+        Err(e) => Err(SparkError::invalid(
+            "record",
+            format!("#{index}"),
+            e.to_string(),
+        )),
+    }
+}
+
+/// Writes a JSON object key by key (keys are the SDK's own, plain ASCII).
+struct JsonObjectWriter {
+    out: Vec<u8>,
+}
+
+impl JsonObjectWriter {
+    fn new(capacity: usize) -> Self {
+        let mut out = Vec::with_capacity(capacity);
+        out.push(b'{');
+        Self { out }
+    }
+
+    fn key(&mut self, key: &str) {
+        if self.out.len() > 1 {
+            self.out.push(b',');
+        }
+        self.out.push(b'"');
+        self.out.extend_from_slice(key.as_bytes());
+        self.out.extend_from_slice(b"\":");
+    }
+
+    /// `"key":"value"`, or nothing for `None`.
+    fn string(&mut self, key: &str, value: Option<&str>) -> Result<()> {
+        if let Some(value) = value {
+            self.key(key);
+            serde_json::to_writer(&mut self.out, value)
+                .map_err(|e| SparkError::invalid("request body", key, e.to_string()))?;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Vec<u8> {
+        self.out.push(b'}');
+        self.out
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize)]
+    struct Sorted {
+        #[serde(rename = "Height")]
+        height: f64,
+        #[serde(rename = "Radius")]
+        radius: f64,
+    }
+
+    #[test]
+    fn typed_many_body_bytes_match_the_untyped_builder() {
+        let records: Vec<Sorted> = (0..5)
+            .map(|i| Sorted {
+                height: f64::from(i) + 0.5,
+                radius: 1e-9 * f64::from(i),
+            })
+            .collect();
+        let values: Vec<Value> = records
+            .iter()
+            .map(|r| serde_json::to_value(r).unwrap())
+            .collect();
+        let full = ExecuteOptions::default()
+            .version("1.2.3")
+            .version_id("vid")
+            .transaction_date("2024-01-01")
+            .call_purpose("cp \"q\"")
+            .source_system("src")
+            .correlation_id("c")
+            .requested_output(["a", "b"])
+            .subservices(["s1", "s2"]);
+        let extra = ExecuteOptions::default()
+            .extra("zz", Value::from(1))
+            .extra("source_system", Value::Null);
+        for uri in ["f/s", "f/s[1.0]", "service/sid", "version/v-1", "public/f/s"] {
+            let uri = ServiceUri::parse(uri).unwrap();
+            for o in [&ExecuteOptions::default(), &full, &extra] {
+                for n in [0, 1, 5] {
+                    let typed = write_execute_many_body(&uri, &records[..n], o).unwrap();
+                    let old = execute_many_body(&uri, values[..n].to_vec(), o).unwrap();
+                    assert_eq!(
+                        String::from_utf8(typed).unwrap(),
+                        serde_json::to_string(&old).unwrap()
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn non_object_records_are_rejected_with_their_index() {
+        let uri = ServiceUri::parse("f/s").unwrap();
+        let records = [serde_json::json!({"x": 1}), serde_json::json!([1, 2])];
+        match write_execute_many_body(&uri, &records, &ExecuteOptions::default()) {
+            Err(SparkError::InvalidInput { what, value, .. }) => {
+                assert_eq!((what, value.as_str()), ("record", "#1: [1,2]"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let proxy = ServiceUri::parse("proxy/p").unwrap();
+        assert!(write_execute_many_body(&proxy, &records[..1], &ExecuteOptions::default()).is_err());
+    }
 }
