@@ -1,16 +1,28 @@
 #!/usr/bin/env bash
 # P2: CPU per call of the Python SDK (`cspark` from PyPI) against the emulator.
+# P2b: records per second of its many-record execute (one v4 call with a list).
 #
-#   bench/run_python.sh [CALLS]
+#   bench/run_python.sh [CALLS]            # P2, default 2,000 calls
+#   bench/run_python.sh --p2b [RECORDS]    # P2b, default 10,000 records
 #
-# Creates a venv under target/bench-python-venv, installs `cspark` from PyPI, starts
-# target/release/cspark-emulator (build it first: cargo build --release -p cspark-emulator)
-# on a free 127.0.0.1 port, runs bench/python/bench_cspark.py, and stops that emulator.
+# Creates a venv under target/bench-python-venv (or $CSPARK_BENCH_VENV), installs `cspark`
+# from PyPI, starts target/release/cspark-emulator (or $CSPARK_BENCH_EMULATOR; build it first:
+# cargo build --release -p cspark-emulator) on a free 127.0.0.1 port, runs
+# bench/python/bench_cspark.py, and stops that emulator.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-calls="${1:-2000}"
-venv="$root/target/bench-python-venv"
-emulator="$root/target/release/cspark-emulator"
+mode=p2
+if [ "${1:-}" = "--p2b" ]; then
+  mode=p2b
+  shift
+fi
+if [ "$mode" = p2b ]; then
+  calls="${1:-10000}"
+else
+  calls="${1:-2000}"
+fi
+venv="${CSPARK_BENCH_VENV:-$root/target/bench-python-venv}"
+emulator="${CSPARK_BENCH_EMULATOR:-$root/target/release/cspark-emulator}"
 [ -x "$emulator" ] || { echo "build the emulator first: cargo build --release -p cspark-emulator" >&2; exit 1; }
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
@@ -26,4 +38,8 @@ for _ in $(seq 100); do
 done
 url="$(sed -n 's/^listening on //p' "$out" | head -1)"
 [ -n "$url" ] || { echo "emulator did not start" >&2; exit 1; }
-"$venv/bin/python" "$root/bench/python/bench_cspark.py" --url "$url" --calls "$calls" --warmup "$(( calls / 10 ))"
+if [ "$mode" = p2b ]; then
+  "$venv/bin/python" "$root/bench/python/bench_cspark.py" --url "$url" --p2b "$calls"
+else
+  "$venv/bin/python" "$root/bench/python/bench_cspark.py" --url "$url" --calls "$calls" --warmup "$(( calls / 10 ))"
+fi

@@ -4,6 +4,7 @@
 //! cargo run --release -p cspark-bench                 # external emulator if built, else in-process
 //! cargo run --release -p cspark-bench -- --in-process # force the in-process emulator
 //! cargo run --release -p cspark-bench -- --p1-only    # skip P4 (e.g. under `perf record`)
+//! cargo run --release -p cspark-bench -- --p2b        # P2b only: 10,000 records end to end
 //! ```
 //!
 //! - **P1** typed `execute_typed::<VolumeCylinder>` against a hand-written `reqwest` POST of the
@@ -11,13 +12,16 @@
 //!   (target ≤ 1.05×). Calls alternate in blocks of 100 so drift hits both sides equally.
 //! - **P2 prep** client CPU per call (`getrusage(RUSAGE_THREAD)` around the sequential loops; the
 //!   client runs on a current-thread runtime, so that thread does all of its work).
+//! - **P2b** 10,000 records end to end through the SDK's many-record paths: typed v4
+//!   `execute_typed_many` in chunks with several calls in flight, and the typed batch pipeline
+//!   (`run_typed_batch`); records per second, compared with `bench/run_python.sh --p2b`.
 //! - **P4** v3 executes per second with 64 calls in flight over keep-alive connections, with raw
 //!   `reqwest` (the emulator's throughput) and with the SDK (target ≥ 20,000/s).
 //!
 //! The emulator runs as a separate process (`target/release/cspark-emulator`, or the path in
 //! `CSPARK_BENCH_EMULATOR`) when that binary exists, otherwise in this process on its own
 //! runtime thread. Environment: `CSPARK_BENCH_CALLS` (default 3,000), `CSPARK_BENCH_SECS`
-//! (default 5). Only 127.0.0.1 is contacted.
+//! (default 5), `CSPARK_BENCH_RECORDS` (P2b, default 10,000). Only 127.0.0.1 is contacted.
 
 use std::io::{BufRead as _, BufReader};
 use std::path::PathBuf;
@@ -426,6 +430,188 @@ fn breakdown(base: &str, n: u32) -> Result<Vec<(&'static str, Duration)>, BoxErr
     Ok(rows)
 }
 
+/// The hand-written side's HTTP client (P2b), kept across runs like the SDK's.
+static RAW_HTTP: std::sync::LazyLock<reqwest::Client> =
+    std::sync::LazyLock::new(reqwest::Client::new);
+
+/// One P2b configuration: how the records go out.
+#[derive(Clone, Copy)]
+enum ManyPath {
+    /// `execute_typed_many` with `chunk` records per v4 call, `in_flight` calls at once.
+    V4 { chunk: usize, in_flight: usize },
+    /// `run_typed_batch` with `chunk` records per batch chunk (other options default).
+    Batch { chunk: usize },
+    /// One hand-written reqwest v4 call with every record (the Python SDK's wire traffic):
+    /// what the emulator alone allows.
+    RawV4,
+}
+
+impl std::fmt::Display for ManyPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ManyPath::V4 { chunk, in_flight } => write!(
+                f,
+                "execute_typed_many, {chunk} records per v4 call, {in_flight} in flight"
+            ),
+            ManyPath::Batch { chunk } => write!(f, "run_typed_batch, chunks of {chunk}"),
+            ManyPath::RawV4 => write!(f, "raw reqwest, one v4 call with every record"),
+        }
+    }
+}
+
+/// P2b: `n` records end to end along `path`, every output checked; returns the wall time.
+async fn p2b_once(
+    client: &cspark::Client,
+    records: &Arc<Vec<Inputs>>,
+    path: ManyPath,
+) -> Result<Duration, BoxError> {
+    let n = records.len();
+    let started = Instant::now();
+    let mut seen = vec![false; n];
+    match path {
+        ManyPath::V4 { chunk, in_flight } => {
+            let chunks = n.div_ceil(chunk);
+            let mut workers = tokio::task::JoinSet::new();
+            for w in 0..in_flight.min(chunks) {
+                let (client, records) = (client.clone(), records.clone());
+                workers.spawn(async move {
+                    let mut done = Vec::new();
+                    for c in (w..chunks).step_by(in_flight) {
+                        let part = &records[c * chunk..((c + 1) * chunk).min(records.len())];
+                        let out = client.execute_typed_many::<VolumeCylinder>(part).await?;
+                        for (k, (x, r)) in part.iter().zip(&out.records).enumerate() {
+                            check(x, r.outputs.volume)?;
+                            done.push(c * chunk + k);
+                        }
+                    }
+                    Ok::<_, BoxError>(done)
+                });
+            }
+            while let Some(done) = workers.join_next().await {
+                for i in done?? {
+                    seen[i] = true;
+                }
+            }
+        }
+        ManyPath::Batch { chunk } => {
+            let mut options = cspark::RunOptions::default();
+            options.chunk_size = chunk;
+            let mut run = client
+                .run_typed_batch::<VolumeCylinder>(records.as_ref().clone(), &options)
+                .await?;
+            while let Some(item) = run.recv().await {
+                let (i, out) = item?;
+                let x = records.get(i).ok_or("index out of range")?;
+                check(x, out.volume)?;
+                if std::mem::replace(&mut seen[i], true) {
+                    return Err(format!("record #{i} delivered twice").into());
+                }
+            }
+        }
+        ManyPath::RawV4 => {
+            let url = format!("{}/api/v4/execute", client.base_url().full());
+            let body = json!({
+                "inputs": records.as_ref(),
+                "service": "demo/volume-cylinder[0.1.0]",
+                "call_purpose": "Sync Batch Execution",
+                "source_system": "Spark Rust SDK",
+            });
+            let res = RAW_HTTP
+                .post(&url)
+                .header("x-synthetic-key", KEY)
+                .header("x-tenant-name", TENANT)
+                .json(&body)
+                .send()
+                .await?;
+            if !res.status().is_success() {
+                return Err(format!("raw v4 call: HTTP {}", res.status()).into());
+            }
+            let v: Value = serde_json::from_slice(&res.bytes().await?)?;
+            let outputs = v["outputs"].as_array().ok_or("no outputs")?;
+            for (i, (x, out)) in records.iter().zip(outputs).enumerate() {
+                check(x, out["Volume"].as_f64())?;
+                seen[i] = true;
+            }
+        }
+    }
+    let elapsed = started.elapsed();
+    if let Some(missing) = seen.iter().position(|s| !s) {
+        return Err(format!("record #{missing} missing").into());
+    }
+    Ok(elapsed)
+}
+
+/// One P2b row: records/s (median and best of the runs) and the client's CPU per record
+/// (median; the whole bench process, so only meaningful with the emulator outside it).
+struct ManyRow {
+    path: ManyPath,
+    median: f64,
+    best: f64,
+    cpu_per_record: Duration,
+}
+
+/// P2b rows, each path run `reps` times (alternating).
+fn p2b(base: &str, n: usize, reps: usize) -> Result<Vec<ManyRow>, BoxError> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let client = sdk_client(base)?;
+        let records = Arc::new((0..n).map(inputs).collect::<Vec<_>>());
+        let paths = [
+            ManyPath::V4 {
+                chunk: n,
+                in_flight: 1,
+            },
+            ManyPath::V4 {
+                chunk: 1_000,
+                in_flight: 2,
+            },
+            ManyPath::V4 {
+                chunk: 500,
+                in_flight: 4,
+            },
+            ManyPath::V4 {
+                chunk: 250,
+                in_flight: 8,
+            },
+            ManyPath::Batch { chunk: 200 },
+            ManyPath::Batch { chunk: 1_000 },
+            ManyPath::RawV4,
+        ];
+        // Warm-up: connections, the emulator's workbook cache, the client's routes.
+        for path in paths {
+            p2b_once(&client, &records, path).await?;
+        }
+        let mut rates: Vec<Vec<f64>> = vec![Vec::new(); paths.len()];
+        let mut cpus: Vec<Vec<Duration>> = vec![Vec::new(); paths.len()];
+        // Alternate the paths in every repetition so load drift hits them alike.
+        for _ in 0..reps {
+            for (k, path) in paths.iter().enumerate() {
+                let c0 = process_cpu();
+                let t = p2b_once(&client, &records, *path).await?;
+                cpus[k].push(process_cpu().saturating_sub(c0) / n as u32);
+                rates[k].push(n as f64 / t.as_secs_f64());
+            }
+        }
+        Ok(paths
+            .iter()
+            .zip(rates.into_iter().zip(cpus))
+            .map(|(path, (mut r, mut c))| {
+                r.sort_by(f64::total_cmp);
+                c.sort();
+                ManyRow {
+                    path: *path,
+                    median: r.get(r.len() / 2).copied().unwrap_or(0.0),
+                    best: r.last().copied().unwrap_or(0.0),
+                    cpu_per_record: c.get(c.len() / 2).copied().unwrap_or_default(),
+                }
+            })
+            .collect())
+    })
+}
+
 /// P4: executes per second with `IN_FLIGHT` concurrent calls; returns (calls/s, errors, client
 /// CPU per call over the whole process).
 fn p4(base: &str, secs: u64, use_sdk: bool) -> Result<(f64, u64, Duration), BoxError> {
@@ -516,6 +702,28 @@ fn main() -> Result<(), BoxError> {
             "release"
         }
     );
+
+    if std::env::args().any(|a| a == "--p2b") {
+        let n = env_usize("CSPARK_BENCH_RECORDS", 10_000).max(1);
+        let reps = 5;
+        println!();
+        println!(
+            "P2b {n} records end to end (volume-cylinder, every output checked), median of {reps} runs, client runtime 2 workers"
+        );
+        println!("| path | records/s (median) | best | client CPU/record |");
+        println!("|---|---|---|---|");
+        for row in p2b(&base, n, reps)? {
+            println!(
+                "| {} | {:.0} | {:.0} | {} |",
+                row.path,
+                row.median,
+                row.best,
+                us(row.cpu_per_record)
+            );
+        }
+        drop(server);
+        return Ok(());
+    }
 
     let (typed, raw) = p1(&base, calls)?;
     let ratio = typed.median.as_secs_f64() / raw.median.as_secs_f64().max(1e-12);
