@@ -359,7 +359,13 @@ mod tests {
             radius: 1e-7,
         };
         let as_value = serde_json::to_value(&inputs).unwrap();
-        for uri in ["f/s", "f/s[1.0]", "service/sid[2.0]", "version/v-1", "public/f/s"] {
+        for uri in [
+            "f/s",
+            "f/s[1.0]",
+            "service/sid[2.0]",
+            "version/v-1",
+            "public/f/s",
+        ] {
             let uri = ServiceUri::parse(uri).unwrap();
             for o in [&ExecuteOptions::default(), &full, &extra] {
                 let typed = write_execute_body(&uri, &inputs, o).unwrap();

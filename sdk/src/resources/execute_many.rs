@@ -221,7 +221,11 @@ pub(crate) fn write_execute_many_body<I: Serialize>(
     let mut w = JsonObjectWriter::new(64 + 48 * records.len());
     w.string(
         "call_purpose",
-        Some(o.call_purpose.as_deref().unwrap_or(DEFAULT_MANY_CALL_PURPOSE)),
+        Some(
+            o.call_purpose
+                .as_deref()
+                .unwrap_or(DEFAULT_MANY_CALL_PURPOSE),
+        ),
     )?;
     w.string("correlation_id", o.correlation_id.as_deref())?;
     w.key("inputs");
@@ -345,7 +349,13 @@ mod tests {
         let extra = ExecuteOptions::default()
             .extra("zz", Value::from(1))
             .extra("source_system", Value::Null);
-        for uri in ["f/s", "f/s[1.0]", "service/sid", "version/v-1", "public/f/s"] {
+        for uri in [
+            "f/s",
+            "f/s[1.0]",
+            "service/sid",
+            "version/v-1",
+            "public/f/s",
+        ] {
             let uri = ServiceUri::parse(uri).unwrap();
             for o in [&ExecuteOptions::default(), &full, &extra] {
                 for n in [0, 1, 5] {
@@ -371,6 +381,8 @@ mod tests {
             other => panic!("{other:?}"),
         }
         let proxy = ServiceUri::parse("proxy/p").unwrap();
-        assert!(write_execute_many_body(&proxy, &records[..1], &ExecuteOptions::default()).is_err());
+        assert!(
+            write_execute_many_body(&proxy, &records[..1], &ExecuteOptions::default()).is_err()
+        );
     }
 }

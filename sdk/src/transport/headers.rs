@@ -69,8 +69,9 @@ impl FixedHeaders {
             })
         };
         let credential = match auth {
-            Auth::ApiKey(key) => sensitive(key.expose())
-                .map(|v| (HeaderName::from_static(X_SYNTHETIC_KEY), v)),
+            Auth::ApiKey(key) => {
+                sensitive(key.expose()).map(|v| (HeaderName::from_static(X_SYNTHETIC_KEY), v))
+            }
             Auth::Bearer(token) => {
                 sensitive(&format!("Bearer {}", token.expose())).map(|v| (AUTHORIZATION, v))
             }

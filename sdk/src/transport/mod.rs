@@ -42,8 +42,8 @@ mod spec;
 
 pub(crate) use headers::FixedHeaders;
 pub use headers::{
-    RUSTC_VERSION, SDK_VERSION, X_REQUEST_ID, X_SPARK_UA, X_SYNTHETIC_KEY, X_TENANT_NAME,
-    spark_ua, user_agent,
+    RUSTC_VERSION, SDK_VERSION, X_REQUEST_ID, X_SPARK_UA, X_SYNTHETIC_KEY, X_TENANT_NAME, spark_ua,
+    user_agent,
 };
 pub(crate) use request_id::new_request_id;
 pub(crate) use route_cache::RouteCache;
