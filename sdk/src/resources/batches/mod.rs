@@ -18,8 +18,6 @@ use crate::error::Result;
 use crate::generated::PlatformClient;
 use crate::uri::ServiceUri;
 
-#[cfg(feature = "blocking")]
-mod blocking;
 mod columnar;
 mod pipeline;
 mod run;

@@ -1,0 +1,53 @@
+//! `client.folders()` of the [blocking client](super::Client): folders and categories.
+
+use std::future::Future;
+
+use bytes::Bytes;
+use serde_json::Value;
+
+use super::Engine;
+use crate::error::Result;
+use crate::resources::folder_types::{FindFolders, FolderFields};
+
+/// Blocking twin of [`crate::resources::folders::Folders`].
+///
+/// ```no_run
+/// # fn demo(client: cspark::blocking::Client) -> cspark::Result<()> {
+/// use cspark::resources::folders::FolderFields;
+/// let folders = client.folders();
+/// let created = folders.create("pricing", &FolderFields::default().description("rates"))?;
+/// let id = created["data"]["id"].as_str().unwrap_or_default();
+/// folders.delete(id)?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Folders<'c> {
+    engine: &'c Engine,
+    inner: crate::resources::folders::Folders<'c>,
+}
+
+impl<'c> Folders<'c> {
+    pub(crate) fn new(engine: &'c Engine, inner: crate::resources::folders::Folders<'c>) -> Self {
+        Self { engine, inner }
+    }
+
+    fn async_handle(&self) -> &crate::resources::folders::Folders<'c> {
+        &self.inner
+    }
+
+    fn block_on<F: Future>(&self, f: F) -> Result<F::Output> {
+        self.engine.block_on(f)
+    }
+
+    blocking_twins! { "crate::resources::folders::Folders" =>
+        fn find(options: &FindFolders) -> Value;
+        fn create(name: &str, fields: &FolderFields) -> Value;
+        fn update(id: &str, fields: &FolderFields) -> Value;
+        fn delete(id: &str) -> Value;
+        fn exists(name: &str) -> bool;
+        fn upload_cover(id: &str, image: impl Into<Bytes>, file_name: Option<&str>) -> Value;
+        fn categories() -> Value;
+        fn save_category(name: &str, key: Option<&str>, icon: Option<&str>) -> Value;
+        fn delete_category(key: &str) -> Value;
+    }
+}

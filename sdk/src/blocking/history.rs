@@ -1,0 +1,64 @@
+//! `client.history()` of the [blocking client](super::Client): call logs.
+
+use std::future::Future;
+
+use serde_json::Value;
+
+use super::Engine;
+use crate::PollOptions;
+use crate::error::Result;
+use crate::resources::history_types::{LogDownload, LogFormat, LogSearch};
+use crate::resources::service_types::DownloadedFile;
+use crate::resources::services::IntoServiceUri;
+
+/// Blocking twin of [`crate::resources::history::History`].
+///
+/// ```no_run
+/// # fn demo(client: cspark::blocking::Client) -> cspark::Result<()> {
+/// use cspark::resources::history::LogDownload;
+/// let out = client.services().execute("my-folder/my-service", &serde_json::json!({"x": 1}))?;
+/// let call_id = out.response_meta.call_id.clone().unwrap_or_default();
+/// println!("{}", client.history().get(&call_id)?);
+/// let csv = client
+///     .history()
+///     .download("my-folder/my-service", &LogDownload::default().csv().call_ids([call_id]))?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct History<'c> {
+    engine: &'c Engine,
+    inner: crate::resources::history::History<'c>,
+}
+
+impl<'c> History<'c> {
+    pub(crate) fn new(engine: &'c Engine, inner: crate::resources::history::History<'c>) -> Self {
+        Self { engine, inner }
+    }
+
+    fn async_handle(&self) -> &crate::resources::history::History<'c> {
+        &self.inner
+    }
+
+    fn block_on<F: Future>(&self, f: F) -> Result<F::Output> {
+        self.engine.block_on(f)
+    }
+
+    blocking_twins! { "crate::resources::history::History" =>
+        fn get(call_id: &str) -> Value;
+        fn search(uri: impl IntoServiceUri, filters: &LogSearch) -> Value;
+        fn rehydrate(
+            uri: impl IntoServiceUri,
+            call_id: &str,
+            index: Option<u32>,
+            legacy: bool,
+        ) -> DownloadedFile;
+        fn download(uri: impl IntoServiceUri, options: &LogDownload) -> DownloadedFile;
+        fn start_download(uri: impl IntoServiceUri, options: &LogDownload) -> Value;
+        fn wait_download(
+            uri: impl IntoServiceUri,
+            format: LogFormat,
+            job_id: &str,
+            options: PollOptions,
+        ) -> Value;
+    }
+}

@@ -1,0 +1,105 @@
+//! `client.services()` of the [blocking client](super::Client): execute, validate, inspect,
+//! the service lifecycle (upload → compile → publish), transforms and WASM download.
+
+use std::future::Future;
+
+use bytes::Bytes;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::Engine;
+use crate::error::Result;
+use crate::resources::lifecycle_types::{Compiled, CreateOptions, Created, RecompileOptions};
+use crate::resources::service_types::{
+    DownloadOptions, DownloadedFile, SearchOptions, ValidationType,
+};
+use crate::resources::services::IntoServiceUri;
+use crate::resources::transforms::TransformRef;
+use crate::{
+    ExecuteManyResponse, ExecuteOptions, ExecuteResponse, PollOptions, SwaggerOptions, VersionInfo,
+};
+
+/// Blocking twin of [`crate::Services`], borrowed from a [`blocking::Client`](super::Client).
+///
+/// ```no_run
+/// # fn demo(client: cspark::blocking::Client) -> cspark::Result<()> {
+/// let services = client.services();
+/// let out = services.execute("my-folder/my-service", &serde_json::json!({"x": 1}))?;
+/// println!("{:?}", out.outputs());
+/// if services.exists("my-folder/old-service")? {
+///     services.delete("my-folder/old-service")?;
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Services<'c> {
+    engine: &'c Engine,
+    inner: crate::Services<'c>,
+}
+
+impl<'c> Services<'c> {
+    pub(crate) fn new(engine: &'c Engine, inner: crate::Services<'c>) -> Self {
+        Self { engine, inner }
+    }
+
+    fn async_handle(&self) -> &crate::Services<'c> {
+        &self.inner
+    }
+
+    fn block_on<F: Future>(&self, f: F) -> Result<F::Output> {
+        self.engine.block_on(f)
+    }
+
+    blocking_twins! { "crate::Services" =>
+        fn execute[I: Serialize + ?Sized](uri: impl IntoServiceUri, inputs: &I) -> ExecuteResponse;
+        fn execute_with[I: Serialize + ?Sized](
+            uri: impl IntoServiceUri,
+            inputs: &I,
+            options: &ExecuteOptions,
+        ) -> ExecuteResponse;
+        fn execute_many[I: Serialize](
+            uri: impl IntoServiceUri,
+            records: &[I],
+            options: &ExecuteOptions,
+        ) -> ExecuteManyResponse;
+        fn transform[I: Serialize + ?Sized](
+            uri: impl IntoServiceUri,
+            inputs: &I,
+            using: Option<&TransformRef>,
+            v4: bool,
+            options: &ExecuteOptions,
+        ) -> Value;
+        fn validate[I: Serialize + ?Sized](
+            uri: impl IntoServiceUri,
+            inputs: &I,
+            validation_type: ValidationType,
+        ) -> Value;
+        fn get_metadata(uri: impl IntoServiceUri) -> Value;
+        fn exists(uri: impl IntoServiceUri) -> bool;
+        fn search(options: &SearchOptions) -> Value;
+        fn download(uri: impl IntoServiceUri, options: &DownloadOptions) -> DownloadedFile;
+        fn download_wasm(uri: impl IntoServiceUri) -> DownloadedFile;
+        fn delete(uri: impl IntoServiceUri) -> Value;
+        fn get_versions(uri: impl IntoServiceUri) -> Vec<VersionInfo>;
+        fn get_schema(uri: impl IntoServiceUri) -> Value;
+        fn get_schema_by_version_id(uri: impl IntoServiceUri, version_id: &str) -> Value;
+        fn get_engine_detail(version_id: &str) -> Value;
+        fn get_swagger(uri: impl IntoServiceUri, options: &SwaggerOptions) -> Value;
+        fn upload(uri: impl IntoServiceUri, file: impl Into<Bytes>, options: &CreateOptions) -> Value;
+        fn wait_compilation(uri: impl IntoServiceUri, job_id: &str, options: PollOptions) -> Value;
+        fn compile(uri: impl IntoServiceUri, file: impl Into<Bytes>, options: &CreateOptions) -> Compiled;
+        fn publish(
+            uri: impl IntoServiceUri,
+            file_id: &str,
+            engine_id: &str,
+            options: &CreateOptions,
+        ) -> Value;
+        fn create(uri: impl IntoServiceUri, file: impl Into<Bytes>, options: &CreateOptions) -> Created;
+        fn recompile(uri: impl IntoServiceUri, options: &RecompileOptions) -> Value;
+        fn recompile_and_wait(
+            uri: impl IntoServiceUri,
+            options: &RecompileOptions,
+            poll: PollOptions,
+        ) -> (Value, Value);
+    }
+}
