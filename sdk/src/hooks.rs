@@ -22,7 +22,7 @@
 //! (standard headers, credentials with the OAuth refresh on 401, retries) and fails with the
 //! same [`SparkError`] — real attempts, method, path, request id and `Retry-After`. That
 //! error cannot travel through progenitor's `Error` type, so `exec` keeps it in the state's
-//! [`CallRecord`], where [`HookState::take_error`] finds it once the generated method returns.
+//! call record, where [`HookState::take_error`] finds it once the generated method returns.
 //!
 //! Build the generated client with `platform::Client::new_with_client(origin, http, state)`,
 //! where `state = HookState::new(&client)`, `origin = client.base_url().origin()` (generated

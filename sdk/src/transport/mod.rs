@@ -8,7 +8,7 @@
 //!
 //! The per-call work is kept small because it is all the SDK adds to a raw HTTP call (P1 in
 //! BENCHMARKS.md): header values that never change are built once per client
-//! ([`FixedHeaders`](headers::FixedHeaders)), the header map is built once per call and cloned
+//! (`FixedHeaders`), the header map is built once per call and cloned
 //! per attempt, request ids come from a userspace generator, and the error-only strings
 //! (method, path) are made only when a call fails.
 //!
