@@ -80,6 +80,13 @@ pub fn app(state: AppState) -> axum::Router {
     routes::app(state)
 }
 
+/// [`app`] without its v3 execute fast path: every request goes through axum's routing.
+/// For tests that prove both answer alike.
+#[doc(hidden)]
+pub fn app_without_fast_path(state: AppState) -> axum::Router {
+    routes::app_without_fast_path(state)
+}
+
 /// Default number of calls kept in the call history ring buffer.
 pub const DEFAULT_HISTORY_CAPACITY: usize = 10_000;
 
@@ -210,14 +217,15 @@ impl Emulator {
         let listener = TcpListener::bind(config.addr).await?;
         let addr = listener.local_addr()?;
         let (tx, rx) = oneshot::channel::<()>();
-        let router = app(state.clone());
+        // The application without the outer `Router` of [`app`], which would only forward to it.
+        let service = axum::ServiceExt::into_make_service(routes::service(state.clone()));
         let task = tokio::spawn(async move {
             use axum::serve::ListenerExt;
             // Small JSON answers: no Nagle delay on keep-alive connections.
             let listener = listener.tap_io(|tcp| {
                 let _ = tcp.set_nodelay(true);
             });
-            let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
+            let serve = axum::serve(listener, service).with_graceful_shutdown(async move {
                 let _ = rx.await;
             });
             if let Err(e) = serve.await {

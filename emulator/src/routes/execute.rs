@@ -43,17 +43,45 @@ pub(super) fn router() -> Router<AppState> {
     r.route("/{tenant}/api/v3", post(execute_root))
 }
 
+/// The locator parts of an execute path (decoded path parameters).
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct PathParams<'a> {
+    pub folder: Option<&'a str>,
+    pub service: Option<&'a str>,
+    pub service_id: Option<&'a str>,
+    pub version_id: Option<&'a str>,
+}
+
+impl<'a> PathParams<'a> {
+    fn of(params: &'a HashMap<String, String>) -> PathParams<'a> {
+        PathParams {
+            folder: params.get("folder").map(String::as_str),
+            service: params.get("service").map(String::as_str),
+            service_id: params.get("service_id").map(String::as_str),
+            version_id: params.get("version_id").map(String::as_str),
+        }
+    }
+}
+
 /// Build a locator from path parameters plus `request_meta`.
 pub(super) fn locator(
     params: &HashMap<String, String>,
     meta: &Map<String, Value>,
     family: Family,
 ) -> Result<Locator, ApiError> {
+    locator_of(PathParams::of(params), meta, family)
+}
+
+fn locator_of(
+    params: PathParams<'_>,
+    meta: &Map<String, Value>,
+    family: Family,
+) -> Result<Locator, ApiError> {
     let mut loc = Locator {
-        folder: params.get("folder").cloned(),
-        service: params.get("service").cloned(),
-        service_id: params.get("service_id").cloned(),
-        version_id: params.get("version_id").cloned(),
+        folder: params.folder.map(str::to_string),
+        service: params.service.map(str::to_string),
+        service_id: params.service_id.map(str::to_string),
+        version_id: params.version_id.map(str::to_string),
         ..Locator::default()
     };
     let has_path_locator =
@@ -184,9 +212,18 @@ async fn execute(
     Path(params): Path<HashMap<String, String>>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
+    run(&state, PathParams::of(&params), &body)
+}
+
+/// The v3 execute itself, shared by the routed handler and the fast path.
+pub(super) fn run(
+    state: &AppState,
+    params: PathParams<'_>,
+    body: &[u8],
+) -> Result<Response, ApiError> {
     let family = Family::V3;
     let at = Utc::now();
-    let mut body = parse_object(&body, family)?;
+    let mut body = parse_object(body, family)?;
     let meta = match body.remove("request_meta") {
         Some(Value::Object(m)) => m,
         None | Some(Value::Null) => Map::new(),
@@ -197,7 +234,7 @@ async fn execute(
             ));
         }
     };
-    let loc = locator(&params, &meta, family)?;
+    let loc = locator_of(params, &meta, family)?;
     let version = exec::resolve(state.store(), &loc, family)?;
     let raw_inputs = match body.remove("request_data") {
         Some(Value::Object(mut d)) => d.remove("inputs").unwrap_or(Value::Null),

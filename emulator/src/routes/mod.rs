@@ -19,6 +19,7 @@ mod auth;
 mod batches;
 mod encoding;
 mod execute;
+mod fast;
 mod folders;
 mod health;
 mod history;
@@ -36,8 +37,27 @@ mod v4;
 /// Largest accepted request body (uploads of workbooks): 200 MB, as Spark's upload limit.
 const BODY_LIMIT: usize = 200 * 1024 * 1024;
 
-/// Build the complete application router.
+/// Build the complete application router: the execute fast path in front of the router.
 pub fn app(state: AppState) -> Router {
+    Router::new().fallback_service(fast::FastPath::new(state.clone(), routed(state)))
+}
+
+/// The same application without the fast path: every request goes through axum's routing.
+/// Kept so tests can prove both give the same answers.
+pub fn app_without_fast_path(state: AppState) -> Router {
+    Router::new().fallback_service(routed(state))
+}
+
+/// The serving service of [`crate::Emulator::start`]: [`app`] without the outer `Router`
+/// (it only forwards to its fallback, but costs a route lookup and a boxed clone per request).
+pub fn service(state: AppState) -> fast::FastPath {
+    fast::FastPath::new(state.clone(), routed(state))
+}
+
+/// Type of the routed application (normalised paths, then the router).
+pub type Routed = tower::util::MapRequest<Router, fn(Request) -> Request>;
+
+fn routed(state: AppState) -> Routed {
     let inner = Router::new()
         .merge(health::router())
         .merge(platform::router())
@@ -58,8 +78,7 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), gate))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state);
-    let normalised = tower::ServiceExt::map_request(inner, normalise as fn(Request) -> Request);
-    Router::new().fallback_service(normalised)
+    tower::ServiceExt::map_request(inner, normalise as fn(Request) -> Request)
 }
 
 /// Unknown paths: 404 in the family's shape.
@@ -145,13 +164,16 @@ const KEYWORDS: &[&str] = &[
     "logs",
 ];
 
+/// True when [`normalise`] would change `path`.
+fn needs_normalising(path: &str) -> bool {
+    path.split('/')
+        .any(|seg| seg.bytes().any(|b| b.is_ascii_uppercase()) && is_keyword(seg))
+}
+
 fn normalise(mut req: Request) -> Request {
     let uri = req.uri();
     let path = uri.path();
-    let needs = path
-        .split('/')
-        .any(|seg| seg.bytes().any(|b| b.is_ascii_uppercase()) && is_keyword(seg));
-    if !needs {
+    if !needs_normalising(path) {
         return req;
     }
     let lowered: Vec<String> = path
@@ -202,8 +224,26 @@ fn path_tenant(path: &str) -> Option<&str> {
     }
 }
 
-/// Counters, fault injection, auth, request-id echo.
+/// Counters, fault injection, auth, request-id echo: the middleware form of [`gate_core`].
 async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    gate_core(&state, req, None, |req| next.run(req)).await
+}
+
+/// Everything a request goes through around its handler: counters, fault injection, auth,
+/// compressed bodies, Spark-shaped rejections, gzip answers, request-id echo. One
+/// implementation for the router's middleware and the execute fast path ([`fast`]), so the
+/// two cannot drift apart. `route` names the matched route when the caller knows it (the fast
+/// path); otherwise it is read from axum's `MatchedPath`.
+pub(super) async fn gate_core<H, Fut>(
+    state: &AppState,
+    req: Request,
+    route: Option<&'static str>,
+    handler: H,
+) -> Response
+where
+    H: FnOnce(Request) -> Fut,
+    Fut: std::future::Future<Output = Response>,
+{
     let inner = &state.inner;
     inner
         .counters
@@ -212,10 +252,11 @@ async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Respon
     // Borrowed from the request (no per-request copies); the request is only moved into
     // `decode_body` after their last use.
     let method = req.method().as_str();
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("<unmatched>", MatchedPath::as_str);
+    let route = route.unwrap_or_else(|| {
+        req.extensions()
+            .get::<MatchedPath>()
+            .map_or("<unmatched>", MatchedPath::as_str)
+    });
     inner.counters.hit(method, route);
     let path = req.uri().path();
     let family = Family::of_path(path);
@@ -274,7 +315,7 @@ async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Respon
         Err(e) => return with_request_id(e.into_response(), request_id),
     };
     let gzip_ok = encoding::accepts_gzip(req.headers());
-    let res = spark_shaped(next.run(req).await, family).await;
+    let res = spark_shaped(handler(req).await, family).await;
     let res = encoding::compress_response(res, gzip_ok).await;
     with_request_id(res, request_id)
 }
