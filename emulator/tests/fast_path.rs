@@ -2,6 +2,7 @@
 //! HTTP to an emulator served with the fast path and to one served by axum's routing alone,
 //! get the same status, headers and body (call ids and timings aside), and leave the same
 //! counters behind, including errors and injected faults.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
