@@ -68,10 +68,24 @@ async fn transform_documents_round_trip() {
 }
 
 #[tokio::test]
-async fn wasm_and_proxy_answer_501() {
+async fn proxy_answers_501_and_wasm_is_served() {
     let h = start().await;
+    // The WASM bundle (zip) is served, whatever the case of the fixed segment.
+    let res = client()
+        .get(format!(
+            "{}/api/v3/nodegen/getnodegenzipbyId/folders/demo/services/volume-cylinder",
+            h.base_url()
+        ))
+        .header("x-synthetic-key", KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(res.headers()["content-type"], "application/zip");
+    assert!(res.bytes().await.unwrap().starts_with(b"PK"));
+    // A proxy names no service: no bundle to build.
     let (status, body) = get(&format!(
-        "{}/api/v3/nodegen/getnodegenzipbyId/folders/demo/services/volume-cylinder",
+        "{}/api/v3/nodegen/getnodegenzipbyid/proxy/my/endpoint",
         h.base_url()
     ))
     .await;

@@ -26,6 +26,7 @@ mod history;
 mod impex;
 mod logs;
 mod platform;
+mod runner;
 mod schema;
 mod services;
 mod swagger;
@@ -33,6 +34,7 @@ pub(crate) mod transforms;
 mod unsupported;
 mod upload;
 mod v4;
+mod wasm;
 
 /// Largest accepted request body (uploads of workbooks): 200 MB, as Spark's upload limit.
 const BODY_LIMIT: usize = 200 * 1024 * 1024;
@@ -58,6 +60,7 @@ pub fn service(state: AppState) -> fast::FastPath {
 pub type Routed = tower::util::MapRequest<Router, fn(Request) -> Request>;
 
 fn routed(state: AppState) -> Routed {
+    let state_for_runner = state.clone();
     let inner = Router::new()
         .merge(health::router())
         .merge(platform::router())
@@ -73,11 +76,15 @@ fn routed(state: AppState) -> Routed {
         .merge(logs::router())
         .merge(impex::router())
         .merge(transforms::router())
+        .merge(wasm::router())
         .merge(unsupported::router())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), gate))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .with_state(state);
+        .with_state(state)
+        // The hybrid runner's endpoints are open (runners do not authenticate): merged after
+        // the gate layer, which only wraps the routes added before it.
+        .merge(runner::router(state_for_runner));
     tower::ServiceExt::map_request(inner, normalise as fn(Request) -> Request)
 }
 

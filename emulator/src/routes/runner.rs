@@ -1,0 +1,266 @@
+//! The hybrid runner's own endpoints (spark-platform.md §2.9, python-sdk.md §10.4), served at
+//! the emulator root as on a real runner (`{runner}/version`, not `{runner}/{tenant}/…`):
+//! `GET /version`, `GET /healthcheck`, `GET /status`, `POST /api/v3/upload` (and `/upload`).
+//!
+//! A runner does not authenticate, so this router sits *outside* the request gate (no
+//! credentials, counters or fault plan). Services run on the runner through the same
+//! `/{t}/api/v3|v4/…` paths as on Spark: the emulator serves both roles from one store, so an
+//! uploaded bundle is published into that store and those paths (which keep the emulator's
+//! credential check) execute it.
+
+use std::io::Read;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+use super::wasm::{MODEL_METADATA, model_metadata};
+use crate::engine;
+use crate::error::{ApiError, Family};
+use crate::state::AppState;
+use crate::store::{Version, short_hash};
+use crate::wire;
+
+/// The runner version reported by `GET /version` (≥ 1.46.0, the first with `/status`).
+const RUNNER_VERSION: &str = "1.46.0";
+
+/// Largest accepted bundle, as Spark's upload limit.
+const BODY_LIMIT: usize = 200 * 1024 * 1024;
+
+const F: Family = Family::V3;
+
+/// What the runner has loaded: the versions uploaded to it, and the last upload.
+struct Runner {
+    app: AppState,
+    started: DateTime<Utc>,
+    loaded: Mutex<Loaded>,
+}
+
+#[derive(Default)]
+struct Loaded {
+    models: Vec<(Arc<Version>, DateTime<Utc>)>,
+    last_pull: Option<(DateTime<Utc>, String)>,
+}
+
+impl Runner {
+    fn loaded(&self) -> std::sync::MutexGuard<'_, Loaded> {
+        self.loaded.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The runner router over the emulator's state (already stateful: merge it at the top level).
+pub(super) fn router(app: AppState) -> Router {
+    let runner = Arc::new(Runner {
+        app,
+        started: Utc::now(),
+        loaded: Mutex::new(Loaded::default()),
+    });
+    Router::new()
+        .route("/version", get(version))
+        .route("/healthcheck", get(healthcheck))
+        .route("/status", get(status))
+        .route("/api/v3/upload", post(upload))
+        .route("/upload", post(upload))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(runner)
+}
+
+async fn version(State(runner): State<Arc<Runner>>) -> Response {
+    let loaded = runner.loaded();
+    let (pulled, hash) = match &loaded.last_pull {
+        Some((at, hash)) => (json!(wire::timestamp(*at)), json!(hash)),
+        None => (Value::Null, Value::Null),
+    };
+    wire::ok(json!({"lastPullDate": pulled, "filehash": hash, "version": RUNNER_VERSION}))
+}
+
+async fn healthcheck() -> Response {
+    wire::ok(json!({"msg": "ok"}))
+}
+
+/// Loaded models with their statistics. Executions go through the Spark routes, which do not
+/// report back here, so the timing and count statistics stay at zero.
+async fn status(State(runner): State<Arc<Runner>>) -> Response {
+    let now = Utc::now();
+    let loaded = runner.loaded();
+    let stats: Vec<Value> = loaded
+        .models
+        .iter()
+        .map(|(v, at)| {
+            json!({
+                "thread_stats": {"threads": 1, "busy_threads": 0},
+                "memory_usage_mb": 0,
+                "uptime_ms": (now - *at).num_milliseconds(),
+                "min_time_ms": 0, "mean_time_ms": 0, "p95_time_ms": 0, "p99_time_ms": 0,
+                "max_time_ms": 0,
+                "busy": false,
+                "size": v.file.len(),
+                "id": v.info.id,
+                "folder_name": v.info.folder,
+                "service_name": v.info.service,
+                "last_use": wire::timestamp(*at),
+                "completed_count": 0, "running_count": 0, "crash_count": 0, "timeout_count": 0,
+            })
+        })
+        .collect();
+    let models = if stats.is_empty() {
+        Vec::new()
+    } else {
+        vec![json!({
+            "tenant": runner.app.inner.tenant,
+            "total_model": stats.len(),
+            "total_instances": stats.len(),
+            "model_stats": stats,
+        })]
+    };
+    wire::ok(json!({
+        "models": models,
+        "memory_usage_mb": 0,
+        "memory_limit_mb": 0,
+        "uptime_ms": (now - runner.started).num_milliseconds(),
+    }))
+}
+
+/// `POST /api/v3/upload`, multipart `file`: a bundle from the WASM download (or any zip with a
+/// `ModelMetaData.json` and the workbook it names beside it).
+async fn upload(
+    State(runner): State<Arc<Runner>>,
+    mut multipart: Multipart,
+) -> Result<Response, ApiError> {
+    let mut file: Option<Bytes> = None;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => return Err(bad(format!("invalid multipart body: {e}"))),
+        };
+        let is_file = field.name().is_some_and(|n| n.eq_ignore_ascii_case("file"))
+            || field.file_name().is_some();
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|e| bad(format!("invalid multipart body: {e}")))?;
+        if is_file && file.is_none() {
+            file = Some(bytes);
+        }
+    }
+    let file = file.ok_or_else(|| bad("missing multipart part `file` (the bundle zip)"))?;
+    let (metadata, workbook_name, workbook) = read_bundle(&file)?;
+    let version = register(&runner.app, &metadata, &workbook_name, workbook)?;
+    let now = Utc::now();
+    {
+        let mut loaded = runner.loaded();
+        loaded.models.retain(|(v, _)| v.info.id != version.info.id);
+        loaded.models.push((version.clone(), now));
+        loaded.last_pull = Some((now, short_hash(&file)));
+    }
+    let tenant = &runner.app.inner.tenant;
+    let service = model_metadata(&version, tenant);
+    Ok(wire::ok(json!({
+        "response_data": [{"tenant": tenant, "services": [service]}],
+    })))
+}
+
+fn bad(message: impl Into<String>) -> ApiError {
+    ApiError::bad_request(F, message)
+}
+
+/// The bundle's metadata and workbook (name, bytes).
+fn read_bundle(file: &[u8]) -> Result<(Value, String, Bytes), ApiError> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(file))
+        .map_err(|e| bad(format!("the upload is not a zip: {e}")))?;
+    let names: Vec<String> = archive
+        .file_names()
+        .filter_map(|n| n.ok().map(|n| n.into_owned()))
+        .collect();
+    let meta_name = names
+        .iter()
+        .find(|n| n.rsplit('/').next() == Some(MODEL_METADATA))
+        .cloned()
+        .ok_or_else(|| bad(format!("not a runner bundle: no {MODEL_METADATA}")))?;
+    let dir = &meta_name[..meta_name.len() - MODEL_METADATA.len()];
+    let read = |archive: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>, name: &str| {
+        let mut buf = Vec::new();
+        archive
+            .by_name(name)
+            .map_err(|e| e.to_string())
+            .and_then(|mut f| f.read_to_end(&mut buf).map_err(|e| e.to_string()))
+            .map(|_| buf)
+            .map_err(|e| bad(format!("cannot read {name} from the bundle: {e}")))
+    };
+    let metadata: Value = serde_json::from_slice(&read(&mut archive, &meta_name)?)
+        .map_err(|e| bad(format!("{MODEL_METADATA} is not JSON: {e}")))?;
+    let original = metadata["EngineInformation"]["OriginalFileName"]
+        .as_str()
+        .unwrap_or_default();
+    // The emulator runs workbooks, not compiled WASM: the bundle must carry the workbook.
+    let workbook_name = names
+        .iter()
+        .find(|n| !original.is_empty() && n.strip_prefix(dir) == Some(original))
+        .or_else(|| {
+            names.iter().find(|n| {
+                n.strip_prefix(dir)
+                    .is_some_and(|rest| !rest.contains('/') && rest.ends_with(".xlsx"))
+            })
+        })
+        .cloned()
+        .ok_or_else(|| {
+            bad(
+                "the bundle has no workbook: the emulator cannot run compiled WASM, only \
+                 bundles from its own WASM download",
+            )
+        })?;
+    let workbook = read(&mut archive, &workbook_name)?;
+    let short = workbook_name[dir.len()..].to_string();
+    Ok((metadata, short, Bytes::from(workbook)))
+}
+
+/// The version the bundle names, if this emulator already has it with the same workbook;
+/// otherwise the workbook published as a new version of its folder/service.
+fn register(
+    app: &AppState,
+    metadata: &Value,
+    file_name: &str,
+    workbook: Bytes,
+) -> Result<Arc<Version>, ApiError> {
+    let store = app.store();
+    if let Some(existing) = metadata["VersionId"]
+        .as_str()
+        .and_then(|vid| store.version(vid))
+        .filter(|v| v.hash == short_hash(&workbook))
+    {
+        return Ok(existing);
+    }
+    let info = &metadata["EngineInformation"];
+    let name = |key: &str| {
+        info[key]
+            .as_str()
+            .map(str::trim)
+            .filter(|s| !s.is_empty() && !s.contains('/'))
+            .ok_or_else(|| {
+                bad(format!(
+                    "{MODEL_METADATA}: EngineInformation.{key} is missing"
+                ))
+            })
+    };
+    let (folder, service) = (name("ProductName")?, name("ServiceName")?);
+    let engine = engine::load_xlsx(&workbook, file_name)
+        .map_err(|e| bad(format!("the bundle's workbook cannot be loaded: {e}")))?;
+    let date = |key: &str| metadata[key].as_str().and_then(wire::parse_instant);
+    Ok(store.publish(
+        folder,
+        service,
+        engine,
+        workbook,
+        file_name,
+        "minor",
+        (date("EffectiveStartDate"), date("EffectiveEndDate")),
+        (None, None, None),
+        false,
+    ))
+}
