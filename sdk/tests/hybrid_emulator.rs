@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use std::f64::consts::PI;
 use std::io::Read;
 
+use cspark::resources::service_ops::ValidationType;
 use cspark::{ApiErrorKind, Auth, Client, SparkError, hybrid};
 use cspark_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use serde_json::{Value, json};
@@ -280,6 +281,30 @@ async fn runner_loads_an_uploaded_bundle_and_runs_it() {
         .unwrap();
     assert_volume(&many.outputs[0], 1.0, 1.0);
     assert_volume(&many.outputs[1], 3.0, 0.5);
+
+    // Validation and metadata take the locator in `request_meta` on a runner.
+    let uri = format!("version/{version_id}");
+    let rules = runner
+        .validate(uri.as_str(), &json!({}), ValidationType::Static)
+        .await
+        .unwrap();
+    assert_eq!(rules["status"], "Success", "{rules}");
+    assert_eq!(
+        rules["response_meta"]["version_id"],
+        json!(version_id),
+        "{rules}"
+    );
+    let metadata = runner.get_metadata(uri.as_str()).await.unwrap();
+    assert_eq!(
+        metadata["response_meta"]["version_id"],
+        json!(version_id),
+        "{metadata}"
+    );
+    let err = runner
+        .get_metadata("version/00000000-0000-0000-0000-000000000000")
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(404), "{err}");
     spark.shutdown().await;
     emu.shutdown().await;
 }

@@ -59,7 +59,10 @@ pub(super) fn router() -> Router<AppState> {
             "/{tenant}/api/v3/folders/{folder}/services/{service}/exists",
             get(exists),
         )
-        .route("/{tenant}/api/v3/services/search", post(search));
+        .route("/{tenant}/api/v3/services/search", post(search))
+        // The hybrid runner's form: the locator in `request_meta` (python-sdk.md §10.4).
+        .route("/{tenant}/api/v3/metadata", post(metadata))
+        .route("/{tenant}/api/v3/validation", post(validation));
     for prefix in ["/{tenant}/api/v3", "/{tenant}/api/v3/public"] {
         for loc in [
             "folders/{folder}/services/{service}",
