@@ -35,7 +35,11 @@
 //! | * | `/api/v1/product/create|list|GetProduct/{id}|update/{id}|delete/{id}|isproductexists/{name}`, `/api/v1/product/{f}/engines`, `/api/v1/lookup/getcategories` (bearer only) |
 //! | GET | `/api/v1/config/GetSparkConfiguration` (bearer only) |
 //! | * | `/{t}/api/v4/transforms/{folder}/{name}` (POST/GET/DELETE), `/transforms/list/{folder}`, `/transforms/validation`; running a transform → 501 |
-//! | * | `/{t}/api/v3/nodegen/…/getnodegenzipbyId/…`, `/{t}/api/v3[/public]/proxy/…` → 501 `NOT_SUPPORTED_BY_EMULATOR` |
+//! | GET | `/{t}/api/v3/nodegen[/public]/getnodegenzipbyId/{folders/{f}/services/{s}[{version}] \| service/{sid} \| version/{vid}}` (WASM bundle zip, see below) |
+//! | GET | `/version`, `/healthcheck`, `/status` (hybrid runner; no credentials) |
+//! | POST | `/api/v3/upload`, `/upload` (hybrid runner bundle upload, multipart `file`; no credentials) |
+//! | POST | `/{t}/api/v3/metadata`, `/{t}/api/v3/validation` (hybrid runner form: locator in `request_meta`) |
+//! | * | `/{t}/api/v3[/public]/proxy/…`, `…/getnodegenzipbyId/proxy/…` → 501 `NOT_SUPPORTED_BY_EMULATOR` |
 //! | GET/POST | `/_emulator/counters`, `/_emulator/counters/reset`, `/_emulator/files/{vid}`, `/_emulator/downloads/{job}` |
 //!
 //! # Swagger types
@@ -44,6 +48,24 @@
 //! get stable ids): number → `number`, text → `string`, boolean → `boolean`, date → `string` with
 //! `format: date`, table → `array` of `object` (one property per column), list validation →
 //! `enum`, number validation → `minimum` / `maximum`.
+//!
+//! # WASM bundles and the hybrid runner
+//!
+//! There is no Neuron compiler, so a WASM download holds no `.wasm`, `.js`, `.data`,
+//! `checksums.md5` or compiler log. The zip (`{service}.zip`) carries what the emulator can
+//! produce faithfully, named as in real packages: `ModelMetaData.json` (PascalCase
+//! `EngineInformation`, `XInputTable`, `XOutputTable`, `VersionId`),
+//! `{service}DefaultValidations.json` (each input's rule and default value) and, in place of
+//! the compiled code, the original workbook (`{OriginalFileName}`).
+//!
+//! The same server plays the hybrid runner at its root, as `cspark::hybrid::Client::connect`
+//! addresses it: `/version`, `/healthcheck`, `/status` and the bundle upload need no
+//! credentials (runners do not authenticate) and bypass counters and the fault plan. An
+//! upload loads the bundle's workbook: a version this emulator already has (same id, same
+//! workbook) is reused, anything else is published as a new version of its folder/service
+//! (so it gets a new version id, returned in the upload response). Real WASM bundles cannot
+//! run here (400). The runner's execute paths (`/{t}/api/v3|v4/…`) are Spark's routes and
+//! keep their credential check; `/status` lists uploaded models with zero timing statistics.
 //!
 //! # Faults
 //!
