@@ -23,9 +23,7 @@
 //! runtime thread. Environment: `CSPARK_BENCH_CALLS` (default 3,000), `CSPARK_BENCH_SECS`
 //! (default 5), `CSPARK_BENCH_RECORDS` (P2b, default 10,000). Only 127.0.0.1 is contacted.
 
-use std::io::{BufRead as _, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -34,17 +32,16 @@ use cspark_examples::spark::demo_volume_cylinder::{Inputs, VolumeCylinder};
 use nix::sys::resource::{UsageWho, getrusage};
 use serde_json::{Value, json};
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
+use cspark_bench::{BoxError, KEY, SpawnedEmulator, TENANT, default_emulator_binary};
 
-const KEY: &str = "bench-key";
-const TENANT: &str = "my-tenant";
 const WARMUP: usize = 300;
 const BLOCK: usize = 100;
 const IN_FLIGHT: usize = 64;
 
 /// The emulator under test.
 enum Server {
-    External(Child),
+    /// Held only to be dropped (which kills it) when the bench ends.
+    External(#[allow(dead_code)] SpawnedEmulator),
     InProcess(
         Option<tokio::sync::oneshot::Sender<()>>,
         Option<std::thread::JoinHandle<()>>,
@@ -54,11 +51,8 @@ enum Server {
 impl Drop for Server {
     fn drop(&mut self) {
         match self {
-            Server::External(child) => {
-                // Only the child this program started, by its handle.
-                let _ = child.kill();
-                let _ = child.wait();
-            }
+            // Killed by its own `Drop`.
+            Server::External(_) => {}
             Server::InProcess(stop, thread) => {
                 if let Some(stop) = stop.take() {
                     let _ = stop.send(());
@@ -78,47 +72,15 @@ fn env_usize(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-fn emulator_binary() -> Option<PathBuf> {
-    let path = std::env::var_os("CSPARK_BENCH_EMULATOR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../target/release/cspark-emulator"
-            ))
-        });
-    path.is_file().then_some(path)
-}
-
 /// Starts the emulator; returns it, its base URL (`http://127.0.0.1:PORT`) and a label.
 fn start_server(force_in_process: bool) -> Result<(Server, String, String), BoxError> {
     let workbooks = cspark_emulator::EmulatorConfig::demo_workbooks_dir();
-    if let (false, Some(bin)) = (force_in_process, emulator_binary()) {
-        let mut child = Command::new(&bin)
-            .args([
-                "--addr",
-                "127.0.0.1:0",
-                "--tenant",
-                TENANT,
-                "--api-key",
-                KEY,
-            ])
-            .arg("--workbooks")
-            .arg(&workbooks)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()?;
-        let stdout = child.stdout.take().ok_or("emulator stdout not captured")?;
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line)?;
-        let url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .ok_or_else(|| format!("unexpected emulator banner {line:?}"))?
-            .to_owned();
+    let bin = default_emulator_binary();
+    if !force_in_process && bin.is_file() {
+        let emulator = SpawnedEmulator::start(&bin, Stdio::null())?;
+        let url = emulator.url.clone();
         return Ok((
-            Server::External(child),
+            Server::External(emulator),
             url,
             format!("separate process ({})", bin.display()),
         ));

@@ -24,9 +24,8 @@
 //! already running one with `--url` (and `--pid` for its CPU). Only 127.0.0.1 is contacted.
 
 use std::cell::{Cell, RefCell};
-use std::io::{BufRead as _, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
@@ -34,10 +33,7 @@ use nix::sys::resource::{UsageWho, getrusage};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-const KEY: &str = "bench-key";
-const TENANT: &str = "my-tenant";
+use cspark_bench::{BoxError, KEY, SpawnedEmulator, default_emulator_binary};
 const ROUTE: &str = "/my-tenant/api/v3/folders/demo/services/volume-cylinder/execute";
 /// Distinct (radius, height) bodies cycled through, so the server cannot answer from a cache.
 const VARIANTS: usize = 221;
@@ -83,58 +79,13 @@ fn parse_options() -> Result<Options, BoxError> {
     Ok(o)
 }
 
-/// The spawned emulator; killed (by its own handle) on drop.
-struct Spawned(Child);
-
-impl Drop for Spawned {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn spawn_emulator(bin: Option<PathBuf>) -> Result<(Spawned, String, u32), BoxError> {
-    let bin = bin.unwrap_or_else(|| {
-        PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../target/release/cspark-emulator"
-        ))
-    });
-    if !bin.is_file() {
-        return Err(format!(
-            "no emulator binary at {} (cargo build --release -p cspark-emulator, or --emulator)",
-            bin.display()
-        )
-        .into());
-    }
-    let workbooks = cspark_emulator::EmulatorConfig::demo_workbooks_dir();
-    let mut child = Command::new(&bin)
-        .args([
-            "--addr",
-            "127.0.0.1:0",
-            "--tenant",
-            TENANT,
-            "--api-key",
-            KEY,
-        ])
-        .arg("--workbooks")
-        .arg(&workbooks)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()?;
-    let pid = child.id();
-    let stdout = child.stdout.take().ok_or("emulator stdout not captured")?;
-    let child = Spawned(child);
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line)?;
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .ok_or_else(|| format!("unexpected emulator banner {line:?}"))?
-        .to_owned();
+/// Starts the emulator (killed by its handle when the returned value is dropped); its URL and pid.
+fn spawn_emulator(bin: Option<PathBuf>) -> Result<(SpawnedEmulator, String, u32), BoxError> {
+    let bin = bin.unwrap_or_else(default_emulator_binary);
+    let emulator = SpawnedEmulator::start(&bin, Stdio::inherit())?;
+    let (url, pid) = (emulator.url.clone(), emulator.pid);
     eprintln!("emulator: {} (pid {pid}) at {url}", bin.display());
-    Ok((child, url, pid))
+    Ok((emulator, url, pid))
 }
 
 /// One prebuilt request and the volume its answer must carry.

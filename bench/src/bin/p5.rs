@@ -16,28 +16,12 @@
 //! client's: `target/release/cspark-emulator` (or `$CSPARK_BENCH_EMULATOR`), started on
 //! `127.0.0.1:0` with the demo workbooks. Only 127.0.0.1 is contacted.
 
-use std::io::{BufRead as _, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::time::Instant;
 
 use cspark::resources::batches::RunOptions;
+use cspark_bench::{BoxError, KEY, SpawnedEmulator, TENANT, default_emulator_binary};
 use serde_json::{Value, json};
-
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-const KEY: &str = "bench-key";
-const TENANT: &str = "my-tenant";
-
-/// The emulator child process, killed (by its handle) when dropped.
-struct Emulator(Child);
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn radius(i: usize) -> f64 {
     (i % 97) as f64 / 4.0 + 0.5
@@ -59,51 +43,6 @@ fn mib(kib: Option<u64>) -> String {
     kib.map_or_else(|| "?".into(), |k| format!("{:.1} MiB", k as f64 / 1024.0))
 }
 
-fn start_emulator() -> Result<(Emulator, String), BoxError> {
-    let bin = std::env::var_os("CSPARK_BENCH_EMULATOR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../target/release/cspark-emulator"
-            ))
-        });
-    if !bin.is_file() {
-        return Err(format!(
-            "{} not found: build it with `cargo build --release -p cspark-emulator` (P5 needs \
-             the emulator in its own process)",
-            bin.display()
-        )
-        .into());
-    }
-    let workbooks = cspark_emulator::EmulatorConfig::demo_workbooks_dir();
-    let mut child = Command::new(&bin)
-        .args([
-            "--addr",
-            "127.0.0.1:0",
-            "--tenant",
-            TENANT,
-            "--api-key",
-            KEY,
-        ])
-        .arg("--workbooks")
-        .arg(&workbooks)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let stdout = child.stdout.take().ok_or("emulator stdout not captured")?;
-    let emulator = Emulator(child);
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line)?;
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .ok_or_else(|| format!("unexpected emulator banner {line:?}"))?
-        .to_owned();
-    Ok((emulator, url))
-}
-
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
     let n: usize = match std::env::args().nth(1) {
@@ -113,8 +52,10 @@ async fn main() -> Result<(), BoxError> {
             .map_err(|e| format!("records {arg:?}: {e}"))?,
         None => 1_000_000,
     };
-    let (emulator, base) = start_emulator()?;
-    let emulator_pid = emulator.0.id().to_string();
+    // A separate process, so that its memory is not counted as the client's.
+    let emulator = SpawnedEmulator::start(&default_emulator_binary(), Stdio::null())?;
+    let base = emulator.url.clone();
+    let emulator_pid = emulator.pid.to_string();
     let client = cspark::Client::builder()
         .env_lookup(|_| None)
         .base_url(format!("{base}/{TENANT}"))
