@@ -74,6 +74,32 @@ pub fn ok_bytes(body: bytes::Bytes) -> Response {
     res
 }
 
+/// A file answer (workbook, zip): 200 with the bytes, their content type and length, and
+/// `Content-Disposition: attachment` naming `file_name`.
+pub fn attachment(
+    body: impl Into<bytes::Bytes>,
+    content_type: &'static str,
+    file_name: &str,
+) -> Response {
+    let body: bytes::Bytes = body.into();
+    let len = body.len();
+    let mut res = (StatusCode::OK, body).into_response();
+    let headers = res.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    set_attachment_name(headers, file_name);
+    res
+}
+
+/// Marks an answer as a download named `file_name`. Quotes are dropped so the header stays
+/// well formed; a name that is still not a valid header value leaves the header out.
+pub fn set_attachment_name(headers: &mut axum::http::HeaderMap, file_name: &str) {
+    let value = format!("attachment; filename=\"{}\"", file_name.replace('"', ""));
+    if let Ok(v) = HeaderValue::from_str(&value) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+}
+
 /// Minimal v3 `response_meta` of non-execute calls: `{system, request_timestamp}`.
 pub fn short_meta() -> Value {
     json!({"system": "SPARK", "request_timestamp": now_ts()})

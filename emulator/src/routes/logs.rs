@@ -7,8 +7,8 @@ use std::io::Write;
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use axum::routing::{get, post};
 use bytes::Bytes;
 use serde_json::{Value, json};
@@ -342,16 +342,5 @@ async fn download(
         code: "FILE_NOT_FOUND",
         message: format!("download {job} not found"),
     })?;
-    let len = bytes.len();
-    let mut res = (StatusCode::OK, bytes).into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/zip"),
-    );
-    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(res)
+    Ok(wire::attachment(bytes, "application/zip", &name))
 }

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use axum::routing::{delete, get, post};
 use bytes::Bytes;
 use serde_json::{Map, Value, json};
@@ -168,23 +168,11 @@ async fn download(
         .filter(|f| !f.is_empty())
         .cloned()
         .unwrap_or_else(|| version.info.file_name.clone());
-    let mut res = (StatusCode::OK, version.file.clone()).into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ),
-    );
-    h.insert(
-        header::CONTENT_LENGTH,
-        HeaderValue::from(version.file.len()),
-    );
-    let disposition = format!("attachment; filename=\"{}\"", name.replace('"', ""));
-    if let Ok(v) = HeaderValue::from_str(&disposition) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(res)
+    Ok(wire::attachment(
+        version.file.clone(),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &name,
+    ))
 }
 
 async fn exists(

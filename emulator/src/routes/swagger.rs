@@ -11,7 +11,6 @@ use std::collections::HashMap;
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use axum::routing::get;
 use serde_json::{Map, Value, json};
@@ -235,13 +234,8 @@ async fn swagger(
         .is_some_and(|d| d.eq_ignore_ascii_case("true"));
     let mut res = ok(doc);
     if download {
-        let name = format!(
-            "attachment; filename=\"{}_swagger.json\"",
-            version.info.service.replace('"', "")
-        );
-        if let Ok(v) = HeaderValue::from_str(&name) {
-            res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-        }
+        let name = format!("{}_swagger.json", version.info.service);
+        crate::wire::set_attachment_name(res.headers_mut(), &name);
     }
     Ok(res)
 }

@@ -10,8 +10,8 @@ use std::io::Write;
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::get;
 use serde_json::{Map, Value, json};
 
@@ -51,19 +51,8 @@ async fn download(
         code: "INTERNAL_SERVER_ERROR",
         message: format!("could not build the WASM bundle: {e}"),
     })?;
-    let len = bytes.len();
-    let mut res = (StatusCode::OK, bytes).into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/zip"),
-    );
-    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
     let name = format!("{}.zip", version.info.service);
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(res)
+    Ok(wire::attachment(bytes, "application/zip", &name))
 }
 
 /// `folders/{f}/services/{s}[{version}]`, `service/{id}` or `version/{id}` (already
