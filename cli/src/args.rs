@@ -345,6 +345,10 @@ pub struct EmulatorArgs {
     /// Tenant served.
     #[arg(long = "serve-tenant", default_value = "my-tenant")]
     pub tenant: String,
+    /// Model an engine that computes each record in MS milliseconds (wall time, no CPU), as
+    /// on Spark where one worker evaluates a call's records in turn. 0 (the default) = off.
+    #[arg(long, value_name = "MS", value_parser = cspark_emulator::pacing::parse_ms)]
+    pub engine_ms_per_record: Option<std::time::Duration>,
 }
 
 /// `cspark codegen …`

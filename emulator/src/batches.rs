@@ -9,6 +9,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -32,6 +33,15 @@ pub struct ChunkResult {
     pub records: u64,
     /// Approximate serialized size.
     pub bytes: u64,
+    /// When the modelled engine finishes the chunk ([`crate::pacing`]); `None` = pullable now.
+    /// Not persisted: a reloaded chunk is ready.
+    pub ready_at: Option<Instant>,
+}
+
+impl ChunkResult {
+    fn ready(&self, now: Instant) -> bool {
+        self.ready_at.is_none_or(|at| at <= now)
+    }
 }
 
 /// One batch pipeline.
@@ -76,10 +86,43 @@ impl Batch {
         matches!(self.status, "created" | "in_progress")
     }
 
-    fn buffered(&self) -> (u64, u64, u64) {
-        self.results.iter().fold((0, 0, 0), |(c, r, b), x| {
-            (c + 1, r + x.records, b + x.bytes)
-        })
+    /// Results pullable now: (chunks, records, bytes).
+    fn buffered(&self, now: Instant) -> (u64, u64, u64) {
+        self.results
+            .iter()
+            .filter(|x| x.ready(now))
+            .fold((0, 0, 0), |(c, r, b), x| {
+                (c + 1, r + x.records, b + x.bytes)
+            })
+    }
+
+    /// Chunks still being computed by the modelled engine: (chunks, records).
+    fn computing(&self, now: Instant) -> (u64, u64) {
+        self.results
+            .iter()
+            .filter(|x| !x.ready(now))
+            .fold((0, 0), |(c, r), x| (c + 1, r + x.records))
+    }
+
+    /// Remove and return up to `max` pullable results, oldest first; the others keep their
+    /// order.
+    pub fn take_ready(&mut self, max: usize) -> Vec<Value> {
+        let now = Instant::now();
+        if self.results.iter().all(|r| r.ready(now)) {
+            let n = max.min(self.results.len());
+            return self.results.drain(..n).map(|r| r.body).collect();
+        }
+        let mut taken = Vec::new();
+        let mut kept = VecDeque::with_capacity(self.results.len());
+        for r in self.results.drain(..) {
+            if taken.len() < max && r.ready(now) {
+                taken.push(r.body);
+            } else {
+                kept.push_back(r);
+            }
+        }
+        self.results = kept;
+        taken
     }
 
     /// Move `closed` to `completed` (and `closed_by_timeout` to `completed_by_timeout`) once
@@ -105,7 +148,9 @@ impl Batch {
 
     /// The status document (push / pull / status responses).
     pub fn status_json(&self, request_at: DateTime<Utc>) -> Value {
-        let (chunks, records, bytes) = self.buffered();
+        let now = Instant::now();
+        let (chunks, records, bytes) = self.buffered(now);
+        let (computing_chunks, computing_records) = self.computing(now);
         json!({
             "response_timestamp": timestamp(Utc::now()),
             "request_timestamp": timestamp(request_at),
@@ -115,14 +160,14 @@ impl Batch {
             "chunks_submitted": self.chunks_submitted,
             "record_submitted": self.records_submitted,
             "records_submitted": self.records_submitted,
-            "chunks_completed": self.chunks_completed,
-            "records_completed": self.records_completed,
+            "chunks_completed": self.chunks_completed.saturating_sub(computing_chunks),
+            "records_completed": self.records_completed.saturating_sub(computing_records),
             "compute_time_ms": self.compute_ms,
             "input_buffer_used_bytes": 0,
             "input_buffer_remaining_bytes": INPUT_BUFFER,
             "output_buffer_used_bytes": bytes,
             "output_buffer_remaining_bytes": OUTPUT_BUFFER.saturating_sub(bytes),
-            "workers_in_use": 0,
+            "workers_in_use": computing_chunks,
             "records_available": records,
         })
     }
@@ -300,6 +345,7 @@ impl Batches {
                         body,
                         records,
                         bytes,
+                        ready_at: None,
                     })
                     .collect(),
                 chunks_submitted: cs,
@@ -402,6 +448,7 @@ mod tests {
             body: Value::Null,
             records: 1,
             bytes: 1,
+            ready_at: None,
         });
         idle.expire(Utc::now());
         assert_eq!(idle.status, "closed_by_timeout");

@@ -88,6 +88,7 @@ mod error;
 mod exec;
 pub mod faults;
 mod folders;
+pub mod pacing;
 mod routes;
 mod state;
 pub mod store;
@@ -133,6 +134,9 @@ pub struct EmulatorConfig {
     pub token_lifetime: Duration,
     /// Calls kept in the history ring buffer (oldest dropped first); 0 disables history.
     pub history_capacity: usize,
+    /// Modelled engine compute time per record, added as wall time to every evaluation
+    /// (see [`pacing`]); `None` (the default) answers as fast as the workbook evaluates.
+    pub engine_time_per_record: Option<Duration>,
 }
 
 impl Default for EmulatorConfig {
@@ -147,6 +151,7 @@ impl Default for EmulatorConfig {
             faults: None,
             token_lifetime: Duration::from_secs(3600),
             history_capacity: DEFAULT_HISTORY_CAPACITY,
+            engine_time_per_record: None,
         }
     }
 }
@@ -188,6 +193,12 @@ impl EmulatorConfig {
         self.tenant = tenant.into();
         self
     }
+
+    /// Model an engine that spends `per_record` computing each record (see [`pacing`]).
+    pub fn with_engine_time_per_record(mut self, per_record: Duration) -> Self {
+        self.engine_time_per_record = Some(per_record);
+        self
+    }
 }
 
 /// Entry point: start a server.
@@ -217,6 +228,7 @@ impl Emulator {
             config.faults.clone(),
             config.history_capacity,
         );
+        state.set_engine_time(config.engine_time_per_record);
         let mut problems = state.store().load_data_dir();
         problems.extend(state.inner.batches.load(state.store()));
         if let Some(dir) = &config.workbooks_dir {
@@ -309,6 +321,12 @@ impl EmulatorHandle {
     /// Replace the fault plan; `None` disables faults.
     pub fn set_faults(&self, plan: impl Into<Option<FaultPlan>>) {
         self.state.set_faults(plan.into())
+    }
+
+    /// Set the modelled engine time per record (`None` = off), effective for calls that
+    /// arrive afterwards; see [`pacing`].
+    pub fn set_engine_time(&self, per_record: Option<Duration>) {
+        self.state.set_engine_time(per_record)
     }
 
     /// Invalidate every issued OAuth token (the next bearer call gets a 401).

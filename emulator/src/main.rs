@@ -42,6 +42,11 @@ struct Args {
     /// Fault plan (JSON) to apply from the start.
     #[arg(long, value_name = "FILE")]
     faults: Option<PathBuf>,
+    /// Model an engine that computes each record in MS milliseconds (wall time, no CPU):
+    /// v3/v4 answers and batch chunk results wait that long per record, as on Spark where
+    /// one worker evaluates a call's records in turn. 0 (the default) = off.
+    #[arg(long, value_name = "MS", value_parser = cspark_emulator::pacing::parse_ms)]
+    engine_ms_per_record: Option<std::time::Duration>,
 }
 
 fn parse_client(text: &str) -> Result<(String, String), String> {
@@ -85,6 +90,7 @@ async fn main() -> ExitCode {
         api_keys: args.api_keys,
         oauth_clients: args.oauth_clients,
         faults,
+        engine_time_per_record: args.engine_ms_per_record.filter(|d| !d.is_zero()),
         ..EmulatorConfig::default()
     };
     let handle = match Emulator::start(config).await {

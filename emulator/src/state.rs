@@ -196,6 +196,8 @@ pub(crate) struct Inner {
     pub impex: Mutex<HashMap<String, (&'static str, Value)>>,
     /// Saved transform documents.
     pub transforms: crate::routes::transforms::Transforms,
+    /// Modelled compute time per record (off unless set).
+    pub engine_time: crate::pacing::EngineTime,
 }
 
 /// The application state handed to [`crate::app`]. Clone is one `Arc` increment.
@@ -221,6 +223,7 @@ impl AppState {
                 downloads: Mutex::default(),
                 impex: Mutex::default(),
                 transforms: Default::default(),
+                engine_time: Default::default(),
                 folders: crate::folders::Folders::persistent(
                     data_dir.as_ref().map(|d| d.join("folders.json")),
                 ),
@@ -257,5 +260,10 @@ impl AppState {
     /// Replace the fault plan (`None` = no faults); restarts its seeded random sequence.
     pub fn set_faults(&self, plan: Option<FaultPlan>) {
         self.inner.faults.set(plan)
+    }
+
+    /// Set the modelled engine time per record (`None` = off); see [`crate::pacing`].
+    pub fn set_engine_time(&self, per_record: Option<Duration>) {
+        self.inner.engine_time.set(per_record)
     }
 }

@@ -14,6 +14,7 @@ pub async fn run(args: EmulatorArgs) -> CliResult {
     }
     .with_tenant(args.tenant);
     config.addr = args.addr;
+    config.engine_time_per_record = args.engine_ms_per_record.filter(|d| !d.is_zero());
     let handle = Emulator::start(config).await.map_err(|e| {
         CliError::failed(format!("cannot start the emulator on {}: {e}", args.addr))
     })?;

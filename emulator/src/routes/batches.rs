@@ -2,6 +2,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -14,6 +15,7 @@ use serde_json::{Map, Value, json};
 use crate::batches::{Batch, ChunkResult, INPUT_BUFFER, OUTPUT_BUFFER};
 use crate::error::{ApiError, Family};
 use crate::exec::{self, Selection};
+use crate::pacing::EngineTime;
 use crate::state::AppState;
 use crate::wire::{self, ok};
 
@@ -186,6 +188,8 @@ fn run_chunk(
     version: &crate::store::Version,
     requested: Option<&[String]>,
     chunk: &Value,
+    engine: &EngineTime,
+    pushed: Instant,
 ) -> Result<(ChunkResult, u64, u64), ApiError> {
     let id = chunk
         .get("id")
@@ -205,6 +209,7 @@ fn run_chunk(
     let (mut total_ms, mut failed) = (0, 0);
     for rec in &recs {
         let (eval, ms) = exec::evaluate(version, rec, requested);
+        let ms = engine.process_ms(ms);
         total_ms += ms;
         if !eval.errors.is_empty() {
             failed += 1;
@@ -238,6 +243,8 @@ fn run_chunk(
             body,
             records: recs.len() as u64,
             bytes,
+            // Each chunk runs on its own modelled worker, all starting at the push.
+            ready_at: engine.ready_at(pushed, recs.len()),
         },
         total_ms,
         failed,
@@ -309,9 +316,17 @@ async fn push(
             None => return Err(ApiError::bad_request(F, "missing chunks")),
         },
     };
+    let pushed = Instant::now();
+    let engine = &state.inner.engine_time;
     let mut results = Vec::with_capacity(chunks.len());
     for chunk in &chunks {
-        results.push(run_chunk(&version, requested.as_deref(), chunk)?);
+        results.push(run_chunk(
+            &version,
+            requested.as_deref(),
+            chunk,
+            engine,
+            pushed,
+        )?);
     }
     let mut b = lock(&cell);
     if !b.open() {
@@ -356,8 +371,8 @@ async fn pull(
         .unwrap_or(50)
         .clamp(1, 100);
     let mut b = lock(&cell);
-    let n = max.min(b.results.len());
-    let data: Vec<Value> = b.results.drain(..n).map(|r| r.body).collect();
+    let data = b.take_ready(max);
+    let n = data.len();
     b.settle();
     if n > 0 {
         b.updated = Utc::now();

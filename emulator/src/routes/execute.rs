@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Instant;
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -212,15 +213,24 @@ async fn execute(
     Path(params): Path<HashMap<String, String>>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    run(&state, PathParams::of(&params), &body)
+    run_paced(&state, PathParams::of(&params), &body).await
 }
 
-/// The v3 execute itself, shared by the routed handler and the fast path.
-pub(super) fn run(
+/// [`run`], answered no sooner than the modelled engine time of one record allows
+/// ([`crate::pacing`]); shared by the routed handler and the fast path.
+pub(super) async fn run_paced(
     state: &AppState,
     params: PathParams<'_>,
     body: &[u8],
 ) -> Result<Response, ApiError> {
+    let started = Instant::now();
+    let response = run(state, params, body)?;
+    state.inner.engine_time.pace(started, 1).await;
+    Ok(response)
+}
+
+/// The v3 execute itself.
+fn run(state: &AppState, params: PathParams<'_>, body: &[u8]) -> Result<Response, ApiError> {
     let family = Family::V3;
     let at = Utc::now();
     let mut body = parse_object(body, family)?;
@@ -247,6 +257,7 @@ pub(super) fn run(
     };
     let requested = selection.requested(version.engine.outputs());
     let (eval, ms) = exec::evaluate(&version, &inputs, requested.as_deref());
+    let ms = state.inner.engine_time.process_ms(ms);
     let warnings = exec::warnings_json(&eval);
     let errors = exec::errors_json(&eval);
     let mut outputs = eval.outputs;

@@ -135,7 +135,9 @@ async fn execute(state: &AppState, route: &'static str, req: Request) -> Respons
             Err(rejection) => return rejection.into_response(),
         };
         match parse(uri.path()) {
-            Some((_, params)) => super::execute::run(state, params, &body).into_response(),
+            Some((_, params)) => super::execute::run_paced(state, params, &body)
+                .await
+                .into_response(),
             None => super::not_found(uri).await,
         }
     })

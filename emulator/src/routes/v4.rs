@@ -1,6 +1,7 @@
 //! Execute API v4 (§4): records or columnar inputs, parallel output arrays, one call id.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use axum::Router;
 use axum::extract::State;
@@ -99,6 +100,7 @@ fn normalise_record(record: Map<String, Value>) -> Map<String, Value> {
 async fn execute(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
     let family = Family::V4;
     let at = Utc::now();
+    let started = Instant::now();
     let body = parse_object(&body, family)?;
     let loc = locator(&body, family)?;
     let version = exec::resolve(state.store(), &loc, family)?;
@@ -115,6 +117,7 @@ async fn execute(State(state): State<AppState>, body: Bytes) -> Result<Response,
     let mut total = 0;
     for rec in &recs {
         let (eval, ms) = exec::evaluate(&version, rec, requested.as_deref());
+        let ms = state.inner.engine_time.process_ms(ms);
         total += ms;
         warnings.push(exec::warnings_json(&eval));
         errors.push(exec::errors_json(&eval));
@@ -155,5 +158,7 @@ async fn execute(State(state): State<AppState>, body: Bytes) -> Result<Response,
         response: response.clone(),
         calc_ms: total,
     });
+    // One worker evaluates the call's records one after another.
+    state.inner.engine_time.pace(started, recs.len()).await;
     Ok(wire::ok_bytes(response))
 }
