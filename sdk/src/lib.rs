@@ -19,6 +19,7 @@ pub mod secret;
 pub mod transport;
 pub mod typed;
 pub mod typed_batch;
+pub mod typed_chunked;
 pub mod uri;
 
 pub use auth::{Auth, OAuthCredentials};
@@ -37,4 +38,5 @@ pub use resources::support::PollOptions;
 pub use resources::wasm as hybrid;
 pub use secret::Secret;
 pub use typed::{RecordResult, Typed, TypedMany, TypedService};
+pub use typed_chunked::{ChunkCall, Chunking, TypedChunked};
 pub use uri::{Locator, ServiceUri, UriParts};

@@ -122,6 +122,17 @@ fn client_level_calls_and_typed_execute() {
     for (i, v) in volumes.iter().enumerate() {
         assert!((v - volume(i)).abs() <= 1e-9 * volume(i), "#{i}: {v}");
     }
+    let records: Vec<_> = (0..7).map(cyl).collect();
+    let chunked = client
+        .execute_typed_chunked::<VolumeCylinder>(
+            &records,
+            cspark::Chunking::default().chunk_size(3).in_flight(2),
+        )
+        .unwrap();
+    assert_eq!(chunked.calls.len(), 3);
+    for (i, o) in chunked.outputs().enumerate() {
+        assert!((o.volume - volume(i)).abs() <= 1e-9 * volume(i), "#{i}");
+    }
 }
 
 #[test]
@@ -530,9 +541,14 @@ fn every_async_method_has_a_blocking_twin() {
     // client, which has no twin: see `NO_TWIN`, nor transport internals).
     let surface = |path: &str| {
         path.contains("/src/resources/")
-            || ["/src/client.rs", "/src/typed.rs", "/src/typed_batch.rs"]
-                .iter()
-                .any(|f| path.ends_with(f))
+            || [
+                "/src/client.rs",
+                "/src/typed.rs",
+                "/src/typed_batch.rs",
+                "/src/typed_chunked.rs",
+            ]
+            .iter()
+            .any(|f| path.ends_with(f))
     };
     for (path, text) in &files {
         if !path.contains("/src/blocking/") && !surface(path) {

@@ -9,7 +9,7 @@ use super::Engine;
 use super::batches::next_blocking;
 use crate::error::Result;
 use crate::resources::batches::{Progress, RunOptions};
-use crate::{ExecuteOptions, Typed, TypedMany, TypedService};
+use crate::{Chunking, ExecuteOptions, Typed, TypedChunked, TypedMany, TypedService};
 
 impl super::Client {
     /// Blocking twin of [`crate::Client::execute_typed`].
@@ -69,6 +69,43 @@ impl super::Client {
         options: ExecuteOptions,
     ) -> Result<TypedMany<S::Outputs>> {
         self.block_on(self.inner().execute_typed_many_with::<S>(records, options))?
+    }
+
+    /// Blocking twin of [`crate::Client::execute_typed_chunked`].
+    ///
+    /// ```no_run
+    /// # fn demo<S: cspark::TypedService>(client: cspark::blocking::Client, records: Vec<S::Inputs>) -> cspark::Result<()> {
+    /// let chunking = cspark::Chunking::default().in_flight(8);
+    /// let results = client.execute_typed_chunked::<S>(&records, chunking)?;
+    /// println!("{} outputs in {} calls", results.records.len(), results.calls.len());
+    /// # Ok(()) }
+    /// ```
+    pub fn execute_typed_chunked<S: TypedService>(
+        &self,
+        records: &[S::Inputs],
+        chunking: Chunking,
+    ) -> Result<TypedChunked<S::Outputs>> {
+        self.block_on(self.inner().execute_typed_chunked::<S>(records, chunking))?
+    }
+
+    /// Blocking twin of [`crate::Client::execute_typed_chunked_with`].
+    ///
+    /// ```no_run
+    /// # fn demo<S: cspark::TypedService>(client: cspark::blocking::Client, records: Vec<S::Inputs>) -> cspark::Result<()> {
+    /// let options = cspark::ExecuteOptions::default().source_system("etl");
+    /// let results = client.execute_typed_chunked_with::<S>(&records, Default::default(), options)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn execute_typed_chunked_with<S: TypedService>(
+        &self,
+        records: &[S::Inputs],
+        chunking: Chunking,
+        options: ExecuteOptions,
+    ) -> Result<TypedChunked<S::Outputs>> {
+        self.block_on(
+            self.inner()
+                .execute_typed_chunked_with::<S>(records, chunking, options),
+        )?
     }
 
     /// Blocking twin of [`crate::Client::run_typed_batch`]: iterate the returned
