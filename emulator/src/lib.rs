@@ -70,6 +70,13 @@
 //! # Faults
 //!
 //! See [`faults`] for the plan format (`--faults FILE` or [`EmulatorHandle::set_faults`]).
+//!
+//! # Engine time
+//!
+//! Off by default, so answers come as fast as the workbook evaluates. [`pacing`] models an
+//! engine that spends a set time per record (`--engine-ms-per-record MS`,
+//! [`EmulatorConfig::with_engine_time_per_record`], [`EmulatorHandle::set_engine_time`]), for
+//! measuring how a client spreads work over Spark's workers.
 #![deny(missing_docs)]
 #![recursion_limit = "256"]
 
