@@ -92,8 +92,9 @@ pub enum Command {
     /// Run the local Spark emulator until Ctrl-C.
     Emulator(EmulatorArgs),
     /// Generate typed Rust bindings (the cspark-codegen library).
+    // The very subcommands and flags of the `cspark-codegen` binary (`cspark_codegen::cli`).
     #[command(subcommand)]
-    Codegen(CodegenCmd),
+    Codegen(cspark_codegen::cli::Command),
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -351,53 +352,65 @@ pub struct EmulatorArgs {
     pub engine_ms_per_record: Option<std::time::Duration>,
 }
 
-/// `cspark codegen …`
-#[derive(Subcommand, Debug)]
-pub enum CodegenCmd {
-    /// Generate per-service bindings from a directory of Spark documents.
-    Services {
-        /// Directory with the documents and cspark.lock.
-        dir: PathBuf,
-        /// Output file.
-        #[arg(long)]
-        out: PathBuf,
-        /// Path of the SDK crate in the generated code.
-        #[arg(long, default_value = "::cspark")]
-        sdk_path: String,
-        /// Type undeterminable fields as serde_json::Value instead of failing.
-        #[arg(long)]
-        allow_untyped: bool,
-        /// Write nothing; fail (exit 1) with a diff if the output is stale.
-        #[arg(long)]
-        check: bool,
-    },
-    /// Generate the platform client from an OpenAPI document.
-    Platform {
-        /// The OpenAPI document.
-        spec: PathBuf,
-        /// Output file.
-        out: PathBuf,
-        /// Type of the generated Client's `inner` field.
-        #[arg(long, default_value = "crate::hooks::HookState")]
-        inner_type: String,
-        /// Emit an empty default `ClientHooks` impl instead of requiring one.
-        #[arg(long)]
-        optional_hooks: bool,
-        /// Write nothing; fail (exit 1) with a diff if the output is stale.
-        #[arg(long)]
-        check: bool,
-    },
-    /// Fetch services' swagger and schema into a directory (and its lock file).
-    Fetch {
-        /// Directory to write into.
-        dir: PathBuf,
-        /// Services as folder/service, or folder/service[1.2] for a version.
-        #[arg(required = true)]
-        services: Vec<String>,
-    },
-    /// Compare the locked services in a directory with the live ones (exit 1 on drift).
-    Diff {
-        /// Directory with cspark.lock.
-        dir: PathBuf,
-    },
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// clap's own consistency checks, with `cspark_codegen::cli::Command` embedded: its
+    /// `--base-url` (fetch, diff) shadows the global one rather than clashing with it.
+    #[test]
+    fn command_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+
+    /// `cspark codegen` has exactly the subcommands and arguments of `cspark-codegen` (the
+    /// global options of cspark aside), down to their help text.
+    #[test]
+    fn codegen_is_cspark_codegen() {
+        fn args(cmd: &clap::Command) -> Vec<String> {
+            let mut out: Vec<String> = cmd
+                .get_arguments()
+                .filter(|a| !a.is_global_set() && a.get_id() != "version")
+                .map(|a| {
+                    format!(
+                        "{} {:?} {:?} {:?} {:?} {:?} {} {:?}",
+                        a.get_id(),
+                        a.get_long(),
+                        a.get_short(),
+                        a.get_help().map(ToString::to_string),
+                        a.get_value_names(),
+                        a.get_default_values(),
+                        a.is_required_set(),
+                        a.get_index(),
+                    )
+                })
+                .collect();
+            out.sort();
+            for sub in cmd.get_subcommands() {
+                out.push(format!(
+                    "[{}] {:?}",
+                    sub.get_name(),
+                    sub.get_about().map(ToString::to_string)
+                ));
+                out.extend(
+                    args(sub)
+                        .into_iter()
+                        .map(|a| format!("{} {a}", sub.get_name())),
+                );
+            }
+            out
+        }
+        let mut ours = super::Cli::command();
+        ours.build();
+        let ours = ours.find_subcommand("codegen").map(args);
+        let mut theirs = cspark_codegen::cli::Cli::command();
+        theirs.build();
+        let theirs = args(&theirs);
+        assert!(
+            theirs
+                .iter()
+                .any(|a| a.starts_with("fetch services Some(\"service\")"))
+        );
+        assert_eq!(ours, Some(theirs));
+    }
 }

@@ -64,6 +64,15 @@ impl ServiceRef {
     }
 }
 
+impl std::str::FromStr for ServiceRef {
+    type Err = Error;
+
+    /// Same as [`ServiceRef::parse`].
+    fn from_str(text: &str) -> Result<Self> {
+        Self::parse(text)
+    }
+}
+
 /// Top-level keys that change on every request without the service changing (the schema's
 /// fetch timestamp); dropped so that re-fetching an unchanged service rewrites no bytes.
 pub const VOLATILE_KEYS: &[&str] = &["fetchTimeUTC"];

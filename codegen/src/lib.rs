@@ -13,7 +13,9 @@
 //! Both write deterministic, prettyplease-formatted code with an `@generated` header holding
 //! the input hashes, and both have a check mode ([`Builder::check`]) that compares with the
 //! committed file instead of writing it. The binary `cspark-codegen` is a thin layer over
-//! this API. From a `build.rs`:
+//! this API: its command line, and the function that runs it, are the `cli` module (feature
+//! `cli`), which `cspark codegen` embeds. Features (all default): `live` (fetching from a
+//! tenant with the `cspark` SDK) and `cli` (clap; implies `live`). From a `build.rs`:
 //!
 //! ```no_run
 //! cspark_codegen::Builder::new()
@@ -28,6 +30,8 @@
 #![deny(missing_docs)]
 
 pub mod check;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod drift;
 mod error;
 pub mod fetch;

@@ -1,110 +1,78 @@
-//! `cspark codegen …`: the cspark-codegen library behind the same verbs as its binary.
+//! `cspark codegen …`: `cspark-codegen`'s own subcommands (`cspark_codegen::cli`), run with
+//! a client from cspark's settings and printed through cspark's printer.
 
-use cspark_codegen::fetch::ServiceRef;
-use cspark_codegen::{Builder, Outcome, PlatformBuilder};
-use serde_json::json;
+use cspark_codegen::Outcome;
+use cspark_codegen::cli::{Command, Report};
+use serde_json::{Value, json};
 
-use crate::args::CodegenCmd;
+use crate::args::GlobalArgs;
 use crate::error::{CliError, CliResult};
+use crate::output::Printer;
 use crate::settings::Settings;
 
-fn codegen_err(e: cspark_codegen::Error) -> CliError {
-    CliError::failed(e.to_string())
+/// Runs a `codegen` subcommand: `fetch` and `diff --live` use the profile, flags and
+/// variables like every other command (a `--base-url` after the subcommand wins).
+pub async fn run(cmd: Command, global: &GlobalArgs) -> CliResult {
+    let printer = Printer::new(global.json);
+    let client = match cmd.tenant() {
+        Some(tenant) => {
+            let mut global = global.clone();
+            if let Some(url) = &tenant.base_url {
+                global.base_url = Some(url.clone());
+            }
+            Some(Settings::resolve(&global)?.client()?)
+        }
+        None => None,
+    };
+    let report = cmd
+        .run_with(client)
+        .await
+        .map_err(|e| CliError::failed(e.to_string()))?;
+    // Notes go to stderr either way; stdout has the text of `cspark-codegen`, or JSON.
+    let mut stderr = std::io::stderr();
+    if printer.is_json() {
+        let _ = report.write(&mut std::io::sink(), &mut stderr);
+        printer.value(&to_json(&report));
+    } else {
+        printer.raw(|out| {
+            let _ = report.write(out, &mut stderr);
+        });
+    }
+    match &report {
+        _ if report.is_success() => Ok(()),
+        Report::Checked {
+            outcome: Outcome::Missing,
+            ..
+        } => Err(CliError::failed("generated file is missing")),
+        Report::Compared { drifts } => Err(CliError::failed(format!(
+            "{} service(s) drifted",
+            drifts.iter().filter(|d| d.is_drift()).count()
+        ))),
+        _ => Err(CliError::failed("generated code is stale")),
+    }
 }
 
-/// Runs a `codegen` subcommand.
-pub async fn run(cmd: CodegenCmd, settings: &Settings) -> CliResult {
-    let printer = settings.printer();
-    match cmd {
-        CodegenCmd::Services {
-            dir,
-            out,
-            sdk_path,
-            allow_untyped,
-            check,
-        } => {
-            let mut builder = Builder::new();
-            builder
-                .services_dir(dir)
-                .out_file(out)
-                .sdk_path(sdk_path)
-                .allow_untyped(allow_untyped);
-            if check {
-                report(builder.check().map_err(codegen_err)?, printer)
-            } else {
-                let path = builder.generate().map_err(codegen_err)?;
-                printer.line(&format!("wrote {}", path.display()));
-                Ok(())
+/// The `--json` form of a report.
+fn to_json(report: &Report) -> Value {
+    match report {
+        Report::Generated { out } => json!({ "wrote": out.display().to_string() }),
+        Report::Checked { out, outcome } => {
+            let file = out.display().to_string();
+            match outcome {
+                Outcome::Fresh => json!({ "file": file, "status": "fresh" }),
+                Outcome::Missing => json!({ "file": file, "status": "missing" }),
+                Outcome::Stale { diff } => json!({ "file": file, "status": "stale", "diff": diff }),
             }
         }
-        CodegenCmd::Platform {
-            spec,
-            out,
-            inner_type,
-            optional_hooks,
-            check,
-        } => {
-            let mut builder = PlatformBuilder::new();
-            builder
-                .spec(spec)
-                .out_file(out)
-                .inner_type(inner_type)
-                .hooks_expected(!optional_hooks);
-            if check {
-                report(builder.check().map_err(codegen_err)?, printer)
-            } else {
-                let path = builder.generate().map_err(codegen_err)?;
-                printer.line(&format!("wrote {}", path.display()));
-                Ok(())
-            }
-        }
-        CodegenCmd::Fetch { dir, services } => {
-            let refs = services
-                .iter()
-                .map(|s| ServiceRef::parse(s).map_err(|e| CliError::usage(e.to_string())))
-                .collect::<CliResult<Vec<_>>>()?;
-            let client = settings.client()?;
-            let entries = cspark_codegen::live::fetch_services(&client, &refs, &dir)
-                .await
-                .map_err(codegen_err)?;
-            let entries =
-                serde_json::to_value(&entries).map_err(|e| CliError::failed(e.to_string()))?;
-            printer.value(&entries);
-            Ok(())
-        }
-        CodegenCmd::Diff { dir } => {
-            let client = settings.client()?;
-            let drifts = cspark_codegen::live::diff_live(&client, &dir)
-                .await
-                .map_err(codegen_err)?;
-            let stale: Vec<String> = drifts
+        Report::Locked { lock } => serde_json::to_value(lock).unwrap_or(Value::Null),
+        Report::Compared { drifts } => {
+            let drifted: Vec<String> = drifts
                 .iter()
                 .filter(|d| d.is_drift())
                 .map(|d| format!("{d:?}"))
                 .collect();
-            printer.value(&json!({"services": drifts.len(), "drifted": stale}));
-            if stale.is_empty() {
-                Ok(())
-            } else {
-                Err(CliError::failed(format!(
-                    "{} service(s) drifted",
-                    stale.len()
-                )))
-            }
+            json!({ "services": drifts.len(), "drifted": drifted })
         }
-    }
-}
-
-fn report(outcome: Outcome, printer: crate::output::Printer) -> CliResult {
-    match outcome {
-        Outcome::Fresh => {
-            printer.line("up to date");
-            Ok(())
-        }
-        Outcome::Stale { diff } => {
-            printer.line(&diff);
-            Err(CliError::failed("generated code is stale"))
-        }
-        Outcome::Missing => Err(CliError::failed("generated file is missing")),
+        Report::Fetched { entries } => serde_json::to_value(entries).unwrap_or(Value::Null),
     }
 }

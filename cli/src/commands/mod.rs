@@ -25,7 +25,7 @@ pub async fn run(cli: Cli) -> CliResult {
                 .raw(|out| clap_complete::generate(shell, &mut cmd, "cspark", out));
             Ok(())
         }
-        Command::Codegen(cmd) => codegen::run(cmd, &Settings::resolve(&global)?).await,
+        Command::Codegen(cmd) => codegen::run(cmd, &global).await,
         Command::Health => platform::health(&Settings::resolve(&global)?).await,
         Command::Services(cmd) => services::run(cmd, &Settings::resolve(&global)?).await,
         Command::Batch(cmd) => batch::run(cmd, &Settings::resolve(&global)?).await,

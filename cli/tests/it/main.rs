@@ -3,6 +3,7 @@
 
 mod basics;
 mod batch;
+mod codegen;
 mod common;
 mod config;
 mod platform;

@@ -94,13 +94,28 @@ fn impex_export_then_import() {
 #[test]
 fn codegen_fetch_services_check_diff() {
     let env = Env::start();
-    let entries = json(&env.run(&["codegen", "fetch", "svc", "demo/volume-cylinder", "--json"]));
+    let entries = json(&env.run(&[
+        "codegen",
+        "fetch",
+        "--service",
+        "demo/volume-cylinder",
+        "--out",
+        "svc",
+        "--json",
+    ]));
     assert!(
         matches!(entries, Value::Array(ref a) if a.len() == 1),
         "{entries}"
     );
-    let out = ok(&env.run(&["codegen", "services", "svc", "--out", "bindings.rs"]));
-    assert!(out.contains("wrote"), "{out}");
+    let out = json(&env.run(&[
+        "codegen",
+        "services",
+        "svc",
+        "--out",
+        "bindings.rs",
+        "--json",
+    ]));
+    assert!(out["wrote"].is_string(), "{out}");
     assert!(
         std::fs::read_to_string(env.path("bindings.rs"))
             .unwrap()
@@ -126,7 +141,21 @@ fn codegen_fetch_services_check_diff() {
         ])),
         1
     );
-    ok(&env.run(&["codegen", "diff", "svc"]));
+    ok(&env.run(&["codegen", "diff", "svc", "--live"]));
+    // `cspark-codegen`'s `--base-url` after the subcommand works too (and wins).
+    let base = env.handle.base_url();
+    ok(&env
+        .bare()
+        .args(["--api-key", "k", "codegen", "diff", "svc", "--live"])
+        .args(["--base-url", base.as_str()])
+        .output()
+        .unwrap());
+    ok(&env.run(&["codegen", "lock", "svc"]));
+    // A malformed service is a usage error.
+    assert_eq!(
+        code(&env.run(&["codegen", "fetch", "--service", "nope", "--out", "svc"])),
+        2
+    );
 }
 
 #[test]
