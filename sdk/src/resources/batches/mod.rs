@@ -296,38 +296,6 @@ impl<'c> Batches<'c> {
     pub fn of(&self, batch_id: impl Into<String>) -> Result<Pipeline> {
         Pipeline::new(self.client.clone(), batch_id.into())
     }
-
-    /// Creates a batch for `uri` and runs `records` through it: see [`Pipeline::run`].
-    ///
-    /// ```no_run
-    /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
-    /// use futures::StreamExt;
-    /// let records = (0..10_000).map(|i| serde_json::json!({"Radius": i, "Height": 2}));
-    /// let mut run = client
-    ///     .batches()
-    ///     .run("demo/volume-cylinder", records, &Default::default())
-    ///     .await?;
-    /// while let Some(record) = run.next().await {
-    ///     let record = record?;
-    ///     println!("#{} -> {}", record.index, record.outputs["Volume"]);
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub async fn run<I, T>(
-        &self,
-        uri: impl IntoServiceUri,
-        records: I,
-        options: &RunOptions,
-    ) -> Result<BatchRun>
-    where
-        I: IntoIterator<Item = T>,
-        I::IntoIter: Send + 'static,
-        T: Serialize,
-    {
-        let batch = self.create(uri, &options.create).await?;
-        let pipeline = self.of(batch.id)?;
-        Ok(pipeline.run(records, options))
-    }
 }
 
 impl Client {

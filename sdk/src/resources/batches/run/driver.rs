@@ -1,306 +1,22 @@
-//! [`Pipeline::run`]: stream records through a batch, pushing and pulling concurrently.
-//!
-//! Design:
-//! * a **pusher** reads the records lazily, cuts chunks of `chunk_size`, and pushes them one
-//!   request at a time; a semaphore bounds the chunks pushed but not yet pulled
-//!   (`max_in_flight`), so memory stays bounded by `max_in_flight * chunk_size` inputs;
-//! * a **puller** polls `chunkresults` with back-off (through the client's
-//!   [`Clock`](crate::clock::Clock)), maps each result back to its chunk by id and sends each
-//!   record's output to a bounded channel: a slow consumer slows the puller and then the
-//!   pusher (backpressure);
-//! * chunk ids are `{run}-{seq}`: a replayed push computes a chunk twice under the same id and
-//!   the second result is dropped, so each record comes out **exactly once**; a chunk the
-//!   server reports as done but that never arrives (a lost pull response) is pushed again with
-//!   the same id (up to 3 times);
-//! * when every chunk is back, the batch is closed; on error the batch is cancelled.
+//! The task behind a [`BatchRun`](super::BatchRun): a pusher and a puller sharing the table
+//! of chunks in flight (see the [parent module](super) for the design).
 
 use std::collections::HashMap;
-use std::pin::Pin;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::task::{Context, Poll};
-use std::time::Duration;
 
 use futures::stream::FuturesUnordered;
 use futures::{FutureExt, Stream, StreamExt};
-use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use tokio::sync::{Notify, Semaphore, mpsc, watch};
 
-use super::columnar::{from_columnar, to_columnar};
-use super::pipeline::{BatchChunk, ChunkResult, Pipeline};
-use super::{Batches, CreateBatchOptions, DEFAULT_CHUNK_SIZE};
+use super::{Progress, RecordOutput, RunOptions};
 use crate::error::{Result, SparkError};
-use crate::resources::services::IntoServiceUri;
+use crate::resources::batches::columnar::{from_columnar, to_columnar};
+use crate::resources::batches::pipeline::{BatchChunk, ChunkResult, Pipeline};
 
-/// Options of [`Pipeline::run`] and [`Batches::run`](super::Batches::run).
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct RunOptions {
-    /// Batch creation options (used by [`Batches::run`](super::Batches::run) only).
-    pub create: CreateBatchOptions,
-    /// Records per chunk (default 200).
-    pub chunk_size: usize,
-    /// Chunks pushed but not yet pulled, at most (default 16).
-    pub max_in_flight: usize,
-    /// Push requests in flight at once (default 2).
-    pub push_concurrency: usize,
-    /// `max` of each pull (1..=100, default 100).
-    pub pull_max: usize,
-    /// First wait after an empty pull (default 20 ms); doubles up to `poll_max`.
-    pub poll_min: Duration,
-    /// Longest wait between empty pulls (default 2 s).
-    pub poll_max: Duration,
-    /// Outputs buffered for the consumer (default 1,000 records).
-    pub buffer: usize,
-    /// Inputs common to every record (`parameters` of each chunk).
-    pub parameters: Map<String, Value>,
-    /// Send records as columnar rows (header row first, the documented format; default)
-    /// rather than as JSON objects.
-    pub columnar: bool,
-}
-
-impl Default for RunOptions {
-    fn default() -> Self {
-        Self {
-            create: CreateBatchOptions::default(),
-            chunk_size: DEFAULT_CHUNK_SIZE,
-            max_in_flight: 16,
-            push_concurrency: 2,
-            pull_max: 100,
-            poll_min: Duration::from_millis(20),
-            poll_max: Duration::from_secs(2),
-            buffer: 1_000,
-            parameters: Map::new(),
-            columnar: true,
-        }
-    }
-}
-
-/// The output of one record of a run.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct RecordOutput {
-    /// Position of the record in the input.
-    pub index: usize,
-    /// Its outputs (a JSON object).
-    pub outputs: Value,
-    /// Warnings (empty when none).
-    pub warnings: Vec<Value>,
-    /// Errors (empty when none).
-    pub errors: Vec<Value>,
-    /// Milliseconds Spark spent on it, when reported.
-    pub process_time: Option<f64>,
-}
-
-/// Counters of a run, published on a [`watch`] channel.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Progress {
-    /// Records pushed (acknowledged by the server).
-    pub submitted: u64,
-    /// Records whose outputs were pulled.
-    pub processed: u64,
-    /// Chunks pushed (first pushes).
-    pub chunks_pushed: u64,
-    /// Chunk results dropped as duplicates of a chunk already delivered.
-    pub duplicates_dropped: u64,
-    /// Chunks pushed again because their results were lost.
-    pub chunks_repushed: u64,
-    /// Whether the run has ended (successfully or not).
-    pub done: bool,
-}
-
-/// A running batch: a [`Stream`] of every record's output (in completion order, each input
-/// index exactly once), plus [`progress`](Self::progress). Dropping it stops the run and
-/// cancels the batch.
-#[derive(Debug)]
-pub struct BatchRun {
-    rx: mpsc::Receiver<Result<RecordOutput>>,
-    progress: watch::Receiver<Progress>,
-    batch_id: String,
-}
-
-impl BatchRun {
-    /// A receiver of the run's counters.
-    ///
-    /// ```no_run
-    /// # async fn demo(run: cspark::resources::batches::BatchRun) {
-    /// let mut progress = run.progress();
-    /// tokio::spawn(async move {
-    ///     while progress.changed().await.is_ok() {
-    ///         let p = *progress.borrow();
-    ///         println!("{}/{}", p.processed, p.submitted);
-    ///     }
-    /// });
-    /// # }
-    /// ```
-    pub fn progress(&self) -> watch::Receiver<Progress> {
-        self.progress.clone()
-    }
-
-    /// The next output, `None` at the end (the same as `StreamExt::next`, without needing
-    /// `futures`).
-    ///
-    /// ```no_run
-    /// # async fn demo(mut run: cspark::resources::batches::BatchRun) -> cspark::Result<()> {
-    /// while let Some(out) = run.recv().await {
-    ///     println!("{}", out?.index);
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub async fn recv(&mut self) -> Option<Result<RecordOutput>> {
-        self.rx.recv().await
-    }
-
-    /// The batch id.
-    ///
-    /// ```no_run
-    /// # fn demo(run: cspark::resources::batches::BatchRun) {
-    /// println!("batch {}", run.batch_id());
-    /// # }
-    /// ```
-    pub fn batch_id(&self) -> &str {
-        &self.batch_id
-    }
-}
-
-impl Stream for BatchRun {
-    type Item = Result<RecordOutput>;
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.rx.poll_recv(cx)
-    }
-}
-
-impl Pipeline {
-    /// Streams `records` (any serialisable JSON objects, read lazily) through this batch and
-    /// returns their outputs as they come, each input index exactly once; closes the batch at
-    /// the end. Spawns a task on the current tokio runtime (outside one, the stream yields a
-    /// single error). See the module docs for the backpressure, retry and exactly-once design.
-    ///
-    /// The run assumes it is the only reader of the batch's results: results of chunks it did
-    /// not push are dropped (with a warning), and results another reader takes are pushed
-    /// again.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
-    /// use futures::StreamExt;
-    /// let batch = client.batches().create("demo/volume-cylinder", &Default::default()).await?;
-    /// let pipeline = client.batches().of(batch.id)?;
-    /// let records = (0..5_000).map(|i| serde_json::json!({"Radius": i, "Height": 1}));
-    /// let mut run = pipeline.run(records, &Default::default());
-    /// while let Some(out) = run.next().await {
-    ///     let out = out?;
-    ///     println!("{} -> {}", out.index, out.outputs);
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub fn run<I, T>(self, records: I, options: &RunOptions) -> BatchRun
-    where
-        I: IntoIterator<Item = T>,
-        I::IntoIter: Send + 'static,
-        T: Serialize,
-    {
-        self.run_stream(futures::stream::iter(records), options)
-    }
-
-    /// Like [`run`](Self::run), with the records from a [`Stream`]: for records that arrive
-    /// asynchronously (a channel fed by a file reader, a network source). The stream is polled
-    /// only when the run has room for more records (at most one chunk ahead of the
-    /// `max_in_flight` chunks), so a slow or endless source is read at the pace of the batch.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
-    /// use futures::StreamExt;
-    /// let (tx, rx) = tokio::sync::mpsc::channel(256);
-    /// std::thread::spawn(move || {
-    ///     for i in 0..5_000 {
-    ///         // e.g. records parsed from a file, on a thread that may block
-    ///         if tx.blocking_send(serde_json::json!({"Radius": i, "Height": 1})).is_err() {
-    ///             break;
-    ///         }
-    ///     }
-    /// });
-    /// let records = futures::stream::unfold(rx, |mut rx| async move {
-    ///     rx.recv().await.map(|record| (record, rx))
-    /// });
-    /// let batch = client.batches().create("demo/volume-cylinder", &Default::default()).await?;
-    /// let mut run = client.batches().of(batch.id)?.run_stream(records, &Default::default());
-    /// while let Some(out) = run.next().await {
-    ///     println!("{}", out?.index);
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub fn run_stream<S, T>(self, records: S, options: &RunOptions) -> BatchRun
-    where
-        S: Stream<Item = T> + Send + 'static,
-        T: Serialize,
-    {
-        let (tx, rx) = mpsc::channel(options.buffer.max(1));
-        let (ptx, prx) = watch::channel(Progress::default());
-        let batch_id = self.id().to_owned();
-        let records = records.map(|r| serde_json::to_value(r));
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            let _ = tx.try_send(Err(SparkError::config(
-                "runtime",
-                "none",
-                "Pipeline::run must be called inside a tokio runtime",
-            )));
-            return BatchRun {
-                rx,
-                progress: prx,
-                batch_id,
-            };
-        };
-        let driver = Driver::new(self, options.clone(), tx.clone(), ptx);
-        runtime.spawn(async move {
-            if let Err(e) = driver.drive(records).await {
-                // The consumer may be gone already; then there is no one to tell.
-                let _ = tx.send(Err(e)).await;
-            }
-        });
-        BatchRun {
-            rx,
-            progress: prx,
-            batch_id,
-        }
-    }
-}
-
-impl Batches<'_> {
-    /// Creates a batch for `uri` and runs the records of a [`Stream`] through it: see
-    /// [`Pipeline::run_stream`].
-    ///
-    /// ```no_run
-    /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
-    /// use futures::StreamExt;
-    /// let records = futures::stream::iter(0..10_000)
-    ///     .map(|i| serde_json::json!({"Radius": i, "Height": 2}));
-    /// let mut run = client
-    ///     .batches()
-    ///     .run_stream("demo/volume-cylinder", records, &Default::default())
-    ///     .await?;
-    /// while let Some(record) = run.next().await {
-    ///     println!("#{}", record?.index);
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub async fn run_stream<S, T>(
-        &self,
-        uri: impl IntoServiceUri,
-        records: S,
-        options: &RunOptions,
-    ) -> Result<BatchRun>
-    where
-        S: Stream<Item = T> + Send + 'static,
-        T: Serialize,
-    {
-        let batch = self.create(uri, &options.create).await?;
-        let pipeline = self.of(batch.id)?;
-        Ok(pipeline.run_stream(records, options))
-    }
-}
-
+/// A chunk pushed but not delivered yet, kept whole so that lost results can be pushed again
+/// under the same id.
 struct InFlight {
     start: usize,
     chunk: BatchChunk,
@@ -308,7 +24,8 @@ struct InFlight {
     repushed: u32,
 }
 
-struct Driver {
+/// The state of one run, shared by its pusher and puller (they run concurrently on one task).
+pub(super) struct Driver {
     pipeline: Pipeline,
     options: RunOptions,
     tx: mpsc::Sender<Result<RecordOutput>>,
@@ -330,7 +47,7 @@ fn gone(batch: &str) -> SparkError {
 }
 
 impl Driver {
-    fn new(
+    pub(super) fn new(
         pipeline: Pipeline,
         options: RunOptions,
         tx: mpsc::Sender<Result<RecordOutput>>,
@@ -354,7 +71,7 @@ impl Driver {
         self.flight.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    async fn drive<R>(self, records: R) -> Result<()>
+    pub(super) async fn drive<R>(self, records: R) -> Result<()>
     where
         R: Stream<Item = serde_json::Result<Value>> + Send,
     {
