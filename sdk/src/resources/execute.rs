@@ -1,5 +1,5 @@
-//! Types of a v3 single execution: options in, envelope out; and the body writer of the
-//! typed calls.
+//! Types of a v3 single execution: options in, envelope out; and the direct body writer
+//! (typed calls, and untyped ones whose inputs already write what their `Value` would).
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

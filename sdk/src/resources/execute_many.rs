@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use super::execute::{DEFAULT_SOURCE_SYSTEM, ExecuteOptions, null_as_default};
 use super::services::{IntoServiceUri, Services};
+use super::value_form::{in_value_form, maps_sort_keys};
 use crate::error::{Result, SparkError};
 use crate::transport::RequestSpec;
 use crate::uri::{Locator, ServiceUri};
@@ -93,13 +94,9 @@ impl Services<'_> {
         options: &ExecuteOptions,
     ) -> Result<(ExecuteManyResponse, String)> {
         let uri = uri.into_service_uri()?;
-        let mut inputs = Vec::with_capacity(records.len());
-        for (index, record) in records.iter().enumerate() {
-            inputs.push(record_value(index, record)?);
-        }
-        let body = execute_many_body(&uri, inputs, options)?;
+        let body = write_untyped_execute_many_body(&uri, records, options)?;
         let url = crate::uri::v4_execute_url(self.client().base_url(), uri.is_public());
-        let spec = RequestSpec::post(&url)?.json(&body)?.compressible();
+        let spec = RequestSpec::post(&url)?.json_bytes(body).compressible();
         let response = self.client().transport.send(spec).await?;
         let parsed: ExecuteManyResponse = response.json("v4 execute response")?;
         if parsed.outputs.len() != records.len() {
@@ -115,6 +112,30 @@ impl Services<'_> {
         }
         Ok((parsed, response.request_id().to_owned()))
     }
+}
+
+/// Writes the v4 body of an untyped call: the bytes of [`execute_many_body`] + `to_vec`,
+/// straight from `records` when each already writes what its `Value` would, through a
+/// `serde_json::to_value` per record otherwise.
+fn write_untyped_execute_many_body<I: Serialize>(
+    uri: &ServiceUri,
+    records: &[I],
+    options: &ExecuteOptions,
+) -> Result<Vec<u8>> {
+    if maps_sort_keys() && records.iter().all(in_value_form) {
+        // On an error (a record not an object, a proxy URI…), the `Value` path below
+        // reports it as it always has.
+        if let Ok(body) = write_execute_many_body(uri, records, options) {
+            return Ok(body);
+        }
+    }
+    let mut inputs = Vec::with_capacity(records.len());
+    for (index, record) in records.iter().enumerate() {
+        inputs.push(record_value(index, record)?);
+    }
+    let body = execute_many_body(uri, inputs, options)?;
+    serde_json::to_vec(&body)
+        .map_err(|e| SparkError::invalid("request body", "<json>", e.to_string()))
 }
 
 /// Builds the flat v4 body (python-sdk.md §5.3): `inputs` first, then metadata; unset
@@ -384,5 +405,68 @@ mod tests {
         assert!(
             write_execute_many_body(&proxy, &records[..1], &ExecuteOptions::default()).is_err()
         );
+    }
+
+    #[derive(Serialize)]
+    struct Unsorted {
+        radius: f32,
+        height: f64,
+    }
+
+    /// The body as the untyped call wrote it before the direct path.
+    fn via_values<I: Serialize>(uri: &ServiceUri, records: &[I], o: &ExecuteOptions) -> String {
+        let values = records
+            .iter()
+            .map(|r| serde_json::to_value(r).unwrap())
+            .collect();
+        serde_json::to_string(&execute_many_body(uri, values, o).unwrap()).unwrap()
+    }
+
+    fn untyped<I: Serialize>(uri: &ServiceUri, records: &[I], o: &ExecuteOptions) -> String {
+        String::from_utf8(write_untyped_execute_many_body(uri, records, o).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn untyped_many_body_bytes_are_those_of_the_value_builder() {
+        let values = [
+            serde_json::json!({"b": [1, {"d": null, "c": "x"}], "a": 1.5}),
+            serde_json::json!({}),
+        ];
+        // Not in `Value` form: through `to_value`, keys sorted and the f32 widened.
+        let unsorted = [Unsorted {
+            radius: 0.1,
+            height: 2.0,
+        }];
+        let extra = ExecuteOptions::default()
+            .call_purpose("cp")
+            .extra("zz", Value::from(1))
+            .extra("source_system", Value::Null);
+        for uri in ["f/s", "f/s[1.0]", "service/sid", "version/v-1"] {
+            let uri = ServiceUri::parse(uri).unwrap();
+            for o in [&ExecuteOptions::default(), &extra] {
+                assert_eq!(untyped(&uri, &values, o), via_values(&uri, &values, o));
+                assert_eq!(untyped(&uri, &unsorted, o), via_values(&uri, &unsorted, o));
+                let none: [Value; 0] = [];
+                assert_eq!(untyped(&uri, &none, o), via_values(&uri, &none, o));
+            }
+        }
+    }
+
+    #[test]
+    fn untyped_many_body_errors_are_those_of_the_value_builder() {
+        let uri = ServiceUri::parse("f/s").unwrap();
+        let o = ExecuteOptions::default();
+        let records = [serde_json::json!({"x": 1}), serde_json::json!([1, 2])];
+        match write_untyped_execute_many_body(&uri, &records, &o) {
+            Err(SparkError::InvalidInput { what, value, .. }) => {
+                assert_eq!((what, value.as_str()), ("record", "#1: [1,2]"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let proxy = ServiceUri::parse("proxy/custom-endpoint").unwrap();
+        match write_untyped_execute_many_body(&proxy, &records[..1], &o) {
+            Err(SparkError::InvalidInput { what, .. }) => assert_eq!(what, "service URI"),
+            other => panic!("{other:?}"),
+        }
     }
 }

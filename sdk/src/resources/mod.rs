@@ -23,4 +23,5 @@ pub mod service_types;
 pub mod services;
 pub mod support;
 pub mod transforms;
+mod value_form;
 pub mod wasm;
