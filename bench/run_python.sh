@@ -4,6 +4,8 @@
 #
 #   bench/run_python.sh [CALLS]            # P2, default 2,000 calls
 #   bench/run_python.sh --p2b [RECORDS]    # P2b, default 10,000 records
+#   bench/run_python.sh --p2b 10000 --engine-ms-per-record 1
+#                                          # P2b against an emulator modelling 1 ms per record
 #
 # Creates a venv under target/bench-python-venv (or $CSPARK_BENCH_VENV), installs `cspark`
 # from PyPI, starts target/release/cspark-emulator (or $CSPARK_BENCH_EMULATOR; build it first:
@@ -12,14 +14,21 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 mode=p2
-if [ "${1:-}" = "--p2b" ]; then
-  mode=p2b
+calls=""
+emulator_args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --p2b) mode=p2b ;;
+    --engine-ms-per-record)
+      [ $# -ge 2 ] || { echo "--engine-ms-per-record needs a value" >&2; exit 2; }
+      emulator_args+=(--engine-ms-per-record "$2")
+      shift ;;
+    *) calls="$1" ;;
+  esac
   shift
-fi
-if [ "$mode" = p2b ]; then
-  calls="${1:-10000}"
-else
-  calls="${1:-2000}"
+done
+if [ -z "$calls" ]; then
+  if [ "$mode" = p2b ]; then calls=10000; else calls=2000; fi
 fi
 venv="${CSPARK_BENCH_VENV:-$root/target/bench-python-venv}"
 emulator="${CSPARK_BENCH_EMULATOR:-$root/target/release/cspark-emulator}"
@@ -29,7 +38,7 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 "$venv/bin/pip" install --quiet --disable-pip-version-check cspark httpx
 out="$(mktemp)"
-"$emulator" --addr 127.0.0.1:0 --workbooks "$root/emulator/workbooks" --api-key bench-key >"$out" 2>/dev/null &
+"$emulator" --addr 127.0.0.1:0 --workbooks "$root/emulator/workbooks" --api-key bench-key "${emulator_args[@]}" >"$out" 2>/dev/null &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; rm -f "$out"' EXIT
 for _ in $(seq 100); do

@@ -40,6 +40,12 @@ impl SpawnedEmulator {
     /// Starts `bin` on a free port of 127.0.0.1 with the demo workbooks, [`TENANT`] and
     /// [`KEY`], and waits for its banner. `stderr` says where the emulator's own log goes.
     pub fn start(bin: &Path, stderr: Stdio) -> Result<Self, BoxError> {
+        Self::start_with(bin, stderr, &[])
+    }
+
+    /// [`start`](Self::start) with more emulator arguments (e.g.
+    /// `["--engine-ms-per-record", "1"]`).
+    pub fn start_with(bin: &Path, stderr: Stdio, extra: &[&str]) -> Result<Self, BoxError> {
         if !bin.is_file() {
             return Err(format!(
                 "no emulator binary at {} (build it with `cargo build --release -p \
@@ -59,6 +65,7 @@ impl SpawnedEmulator {
             ])
             .arg("--workbooks")
             .arg(cspark_emulator::EmulatorConfig::demo_workbooks_dir())
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(stderr)

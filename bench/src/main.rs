@@ -5,6 +5,8 @@
 //! cargo run --release -p cspark-bench -- --in-process # force the in-process emulator
 //! cargo run --release -p cspark-bench -- --p1-only    # skip P4 (e.g. under `perf record`)
 //! cargo run --release -p cspark-bench -- --p2b        # P2b only: 10,000 records end to end
+//! cargo run --release -p cspark-bench -- --p2b --engine-ms-per-record 1
+//!                                                     # P2b, the emulator modelling 1 ms/record
 //! ```
 //!
 //! - **P1** typed `execute_typed::<VolumeCylinder>` against a hand-written `reqwest` POST of the
@@ -13,8 +15,10 @@
 //! - **P2 prep** client CPU per call (`getrusage(RUSAGE_THREAD)` around the sequential loops; the
 //!   client runs on a current-thread runtime, so that thread does all of its work).
 //! - **P2b** 10,000 records end to end through the SDK's many-record paths: typed v4
-//!   `execute_typed_many` in chunks with several calls in flight, and the typed batch pipeline
-//!   (`run_typed_batch`); records per second, compared with `bench/run_python.sh --p2b`.
+//!   `execute_typed_chunked` (chunks with several calls in flight), and the typed batch
+//!   pipeline (`run_typed_batch`); records per second, compared with
+//!   `bench/run_python.sh --p2b`. With `--engine-ms-per-record MS` the emulator answers as
+//!   an engine spending MS per record would (wall time, no CPU), as Spark's workers do.
 //! - **P4** v3 executes per second with 64 calls in flight over keep-alive connections, with raw
 //!   `reqwest` (the emulator's throughput) and with the SDK (target ≥ 20,000/s).
 //!
@@ -73,11 +77,19 @@ fn env_usize(name: &str, default: usize) -> usize {
 }
 
 /// Starts the emulator; returns it, its base URL (`http://127.0.0.1:PORT`) and a label.
-fn start_server(force_in_process: bool) -> Result<(Server, String, String), BoxError> {
+/// `engine_time`: the modelled engine time per record (`--engine-ms-per-record`), if any.
+fn start_server(
+    force_in_process: bool,
+    engine_time: Option<(Duration, String)>,
+) -> Result<(Server, String, String), BoxError> {
     let workbooks = cspark_emulator::EmulatorConfig::demo_workbooks_dir();
     let bin = default_emulator_binary();
     if !force_in_process && bin.is_file() {
-        let emulator = SpawnedEmulator::start(&bin, Stdio::null())?;
+        let extra: Vec<&str> = match &engine_time {
+            Some((_, ms)) => vec!["--engine-ms-per-record", ms.as_str()],
+            None => Vec::new(),
+        };
+        let emulator = SpawnedEmulator::start_with(&bin, Stdio::null(), &extra)?;
         let url = emulator.url.clone();
         return Ok((
             Server::External(emulator),
@@ -100,10 +112,11 @@ fn start_server(force_in_process: bool) -> Result<(Server, String, String), BoxE
             }
         };
         rt.block_on(async move {
-            let config = cspark_emulator::EmulatorConfig::default()
+            let mut config = cspark_emulator::EmulatorConfig::default()
                 .with_workbooks_dir(workbooks)
                 .with_api_key(KEY)
                 .with_tenant(TENANT);
+            config.engine_time_per_record = engine_time.map(|(d, _)| d);
             match cspark_emulator::Emulator::start(config).await {
                 Ok(handle) => {
                     let _ = url_tx.send(Ok(handle.url()));
@@ -399,10 +412,11 @@ static RAW_HTTP: std::sync::LazyLock<reqwest::Client> =
 /// One P2b configuration: how the records go out.
 #[derive(Clone, Copy)]
 enum ManyPath {
-    /// `execute_typed_many` with `chunk` records per v4 call, `in_flight` calls at once.
+    /// `execute_typed_chunked` with `chunk` records per v4 call, `in_flight` calls at once.
     V4 { chunk: usize, in_flight: usize },
-    /// `run_typed_batch` with `chunk` records per batch chunk (other options default).
-    Batch { chunk: usize },
+    /// `run_typed_batch` with `chunk` records per batch chunk and at most `in_flight` chunks
+    /// pushed but not yet pulled (other options default).
+    Batch { chunk: usize, in_flight: usize },
     /// One hand-written reqwest v4 call with every record (the Python SDK's wire traffic):
     /// what the emulator alone allows.
     RawV4,
@@ -413,9 +427,12 @@ impl std::fmt::Display for ManyPath {
         match self {
             ManyPath::V4 { chunk, in_flight } => write!(
                 f,
-                "execute_typed_many, {chunk} records per v4 call, {in_flight} in flight"
+                "execute_typed_chunked, {chunk} records per v4 call, {in_flight} in flight"
             ),
-            ManyPath::Batch { chunk } => write!(f, "run_typed_batch, chunks of {chunk}"),
+            ManyPath::Batch { chunk, in_flight } => write!(
+                f,
+                "run_typed_batch, chunks of {chunk}, {in_flight} chunks in flight"
+            ),
             ManyPath::RawV4 => write!(f, "raw reqwest, one v4 call with every record"),
         }
     }
@@ -432,32 +449,24 @@ async fn p2b_once(
     let mut seen = vec![false; n];
     match path {
         ManyPath::V4 { chunk, in_flight } => {
-            let chunks = n.div_ceil(chunk);
-            let mut workers = tokio::task::JoinSet::new();
-            for w in 0..in_flight.min(chunks) {
-                let (client, records) = (client.clone(), records.clone());
-                workers.spawn(async move {
-                    let mut done = Vec::new();
-                    for c in (w..chunks).step_by(in_flight) {
-                        let part = &records[c * chunk..((c + 1) * chunk).min(records.len())];
-                        let out = client.execute_typed_many::<VolumeCylinder>(part).await?;
-                        for (k, (x, r)) in part.iter().zip(&out.records).enumerate() {
-                            check(x, r.outputs.volume)?;
-                            done.push(c * chunk + k);
-                        }
-                    }
-                    Ok::<_, BoxError>(done)
-                });
+            let chunking = cspark::Chunking::default()
+                .chunk_size(chunk)
+                .in_flight(in_flight);
+            let out = client
+                .execute_typed_chunked::<VolumeCylinder>(records, chunking)
+                .await?;
+            if out.records.len() != n {
+                return Err(format!("{} results for {n} records", out.records.len()).into());
             }
-            while let Some(done) = workers.join_next().await {
-                for i in done?? {
-                    seen[i] = true;
-                }
+            for (i, (x, r)) in records.iter().zip(out.outputs()).enumerate() {
+                check(x, r.volume)?;
+                seen[i] = true;
             }
         }
-        ManyPath::Batch { chunk } => {
+        ManyPath::Batch { chunk, in_flight } => {
             let mut options = cspark::RunOptions::default();
             options.chunk_size = chunk;
+            options.max_in_flight = in_flight;
             let mut run = client
                 .run_typed_batch::<VolumeCylinder>(records.as_ref().clone(), &options)
                 .await?;
@@ -513,7 +522,7 @@ struct ManyRow {
 }
 
 /// P2b rows, each path run `reps` times (alternating).
-fn p2b(base: &str, n: usize, reps: usize) -> Result<Vec<ManyRow>, BoxError> {
+fn p2b(base: &str, n: usize, reps: usize, paced: bool) -> Result<Vec<ManyRow>, BoxError> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -521,30 +530,46 @@ fn p2b(base: &str, n: usize, reps: usize) -> Result<Vec<ManyRow>, BoxError> {
     rt.block_on(async {
         let client = sdk_client(base)?;
         let records = Arc::new((0..n).map(inputs).collect::<Vec<_>>());
-        let paths = [
-            ManyPath::V4 {
-                chunk: n,
-                in_flight: 1,
-            },
-            ManyPath::V4 {
-                chunk: 1_000,
-                in_flight: 2,
-            },
-            ManyPath::V4 {
-                chunk: 500,
-                in_flight: 4,
-            },
-            ManyPath::V4 {
-                chunk: 250,
-                in_flight: 8,
-            },
-            ManyPath::Batch { chunk: 200 },
-            ManyPath::Batch { chunk: 1_000 },
-            ManyPath::RawV4,
-        ];
+        let v4 = |chunk: usize, in_flight: usize| ManyPath::V4 { chunk, in_flight };
+        // With a modelled engine the server's CPU is no longer the limit, so the paths spread
+        // records over more calls at once (Spark's batch configuration allows up to 100
+        // workers per tenant).
+        let paths: Vec<ManyPath> = if paced {
+            vec![
+                v4(n, 1),
+                v4(500, 4),
+                v4(500, 20),
+                v4(250, 40),
+                v4(100, 100),
+                ManyPath::Batch {
+                    chunk: 200,
+                    in_flight: 16,
+                },
+                ManyPath::Batch {
+                    chunk: 100,
+                    in_flight: 100,
+                },
+            ]
+        } else {
+            vec![
+                v4(n, 1),
+                v4(1_000, 2),
+                v4(500, 4),
+                v4(250, 8),
+                ManyPath::Batch {
+                    chunk: 200,
+                    in_flight: 16,
+                },
+                ManyPath::Batch {
+                    chunk: 1_000,
+                    in_flight: 16,
+                },
+                ManyPath::RawV4,
+            ]
+        };
         // Warm-up: connections, the emulator's workbook cache, the client's routes.
-        for path in paths {
-            p2b_once(&client, &records, path).await?;
+        for path in &paths {
+            p2b_once(&client, &records, *path).await?;
         }
         let mut rates: Vec<Vec<f64>> = vec![Vec::new(); paths.len()];
         let mut cpus: Vec<Vec<Duration>> = vec![Vec::new(); paths.len()];
@@ -648,11 +673,26 @@ fn p4(base: &str, secs: u64, use_sdk: bool) -> Result<(f64, u64, Duration), BoxE
     })
 }
 
+/// `--engine-ms-per-record MS`: the emulator models an engine spending MS per record.
+fn engine_time_arg() -> Result<Option<(Duration, String)>, BoxError> {
+    let args: Vec<String> = std::env::args().collect();
+    let Some(at) = args.iter().position(|a| a == "--engine-ms-per-record") else {
+        return Ok(None);
+    };
+    let ms = args
+        .get(at + 1)
+        .ok_or("--engine-ms-per-record needs a value in milliseconds")?;
+    let per_record = cspark_emulator::pacing::parse_ms(ms)?;
+    Ok((!per_record.is_zero()).then(|| (per_record, ms.clone())))
+}
+
 fn main() -> Result<(), BoxError> {
     let force_in_process = std::env::args().any(|a| a == "--in-process");
+    let engine_time = engine_time_arg()?;
+    let paced = engine_time.is_some();
     let calls = env_usize("CSPARK_BENCH_CALLS", 3_000).max(BLOCK);
     let secs = env_usize("CSPARK_BENCH_SECS", 5).max(1) as u64;
-    let (server, base, how) = start_server(force_in_process)?;
+    let (server, base, how) = start_server(force_in_process, engine_time.clone())?;
     let external = matches!(server, Server::External(_));
     let cores = std::thread::available_parallelism().map_or(0, usize::from);
     println!("cspark-bench: {cores} cores, emulator {how}, base {base}");
@@ -672,9 +712,12 @@ fn main() -> Result<(), BoxError> {
         println!(
             "P2b {n} records end to end (volume-cylinder, every output checked), median of {reps} runs, client runtime 2 workers"
         );
+        if let Some((_, ms)) = &engine_time {
+            println!("emulator models {ms} ms of engine time per record");
+        }
         println!("| path | records/s (median) | best | client CPU/record |");
         println!("|---|---|---|---|");
-        for row in p2b(&base, n, reps)? {
+        for row in p2b(&base, n, reps, paced)? {
             println!(
                 "| {} | {:.0} | {:.0} | {} |",
                 row.path,
