@@ -63,8 +63,7 @@ impl SpawnedEmulator {
                 "--api-key",
                 KEY,
             ])
-            .arg("--workbooks")
-            .arg(cspark_emulator::EmulatorConfig::demo_workbooks_dir())
+            .arg("--demo-workbooks")
             .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -82,7 +82,6 @@ fn start_server(
     force_in_process: bool,
     engine_time: Option<(Duration, String)>,
 ) -> Result<(Server, String, String), BoxError> {
-    let workbooks = cspark_emulator::EmulatorConfig::demo_workbooks_dir();
     let bin = default_emulator_binary();
     if !force_in_process && bin.is_file() {
         let extra: Vec<&str> = match &engine_time {
@@ -113,7 +112,7 @@ fn start_server(
         };
         rt.block_on(async move {
             let mut config = cspark_emulator::EmulatorConfig::default()
-                .with_workbooks_dir(workbooks)
+                .with_demo_workbooks()
                 .with_api_key(KEY)
                 .with_tenant(TENANT);
             config.engine_time_per_record = engine_time.map(|(d, _)| d);

@@ -9,6 +9,9 @@
 //! # Ok(()) }
 //! ```
 //!
+//! [`EmulatorConfig::with_demo_workbooks`] publishes the demo workbooks compiled into the
+//! crate ([`demo`]); [`EmulatorConfig::with_workbooks_dir`] publishes a folder of your own.
+//!
 //! The router is [`app`]; [`Emulator::start`] binds it to a socket and returns a handle with
 //! the URL, request counters and a fault-plan switch.
 //!
@@ -90,6 +93,7 @@ use tokio::task::JoinHandle;
 
 mod auth;
 mod batches;
+pub mod demo;
 pub mod engine;
 mod error;
 mod exec;
@@ -129,6 +133,10 @@ pub struct EmulatorConfig {
     pub tenant: String,
     /// Publish `DIR/{folder}/{service}.xlsx` as `folder/service` at start.
     pub workbooks_dir: Option<PathBuf>,
+    /// Publish the embedded demo workbooks ([`demo::WORKBOOKS`]) at start, after
+    /// `workbooks_dir`: a service already published from the data or workbooks directory
+    /// keeps that version.
+    pub demo_workbooks: bool,
     /// Persist uploaded services and versions here (JSON + stored xlsx files).
     pub data_dir: Option<PathBuf>,
     /// Accepted API keys; empty (with no OAuth clients) = any non-empty key.
@@ -152,6 +160,7 @@ impl Default for EmulatorConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             tenant: "my-tenant".into(),
             workbooks_dir: None,
+            demo_workbooks: false,
             data_dir: None,
             api_keys: Vec::new(),
             oauth_clients: Vec::new(),
@@ -164,20 +173,16 @@ impl Default for EmulatorConfig {
 }
 
 impl EmulatorConfig {
-    /// The demo workbooks shipped with this crate (`workbooks/`: `demo/volume-cylinder`,
-    /// `demo/insurance-quote`, `demo/loan-calc`). The directory is resolved from the crate's
-    /// source location at compile time, so it works from any working directory of a checkout.
-    pub fn demo_workbooks_dir() -> PathBuf {
-        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/workbooks"))
-    }
-
-    /// Publish the bundled demo workbooks at start.
+    /// Publish the demo workbooks at start (`demo/volume-cylinder`, `demo/insurance-quote`,
+    /// `demo/loan-calc`). They are compiled into the crate ([`demo`]), so this works from an
+    /// installed binary or a moved build as well as from a checkout, and reads no files.
+    /// Combines with [`with_workbooks_dir`](Self::with_workbooks_dir): both are published.
     pub fn with_demo_workbooks(mut self) -> Self {
-        self.workbooks_dir = Some(Self::demo_workbooks_dir());
+        self.demo_workbooks = true;
         self
     }
 
-    /// Publish the workbooks under `dir` at start.
+    /// Publish the workbooks under `dir` (`DIR/{folder}/{service}.xlsx`) at start.
     pub fn with_workbooks_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.workbooks_dir = Some(dir.into());
         self
@@ -214,7 +219,7 @@ pub struct Emulator;
 /// A problem found while loading workbooks at start (the others still serve).
 #[derive(Debug, Clone)]
 pub struct LoadProblem {
-    /// The file.
+    /// The file (for an embedded demo workbook, `{folder}/{file name}`).
     pub path: PathBuf,
     /// Why it was skipped.
     pub reason: String,
@@ -240,6 +245,9 @@ impl Emulator {
         problems.extend(state.inner.batches.load(state.store()));
         if let Some(dir) = &config.workbooks_dir {
             problems.extend(store::publish_dir(state.store(), dir));
+        }
+        if config.demo_workbooks {
+            problems.extend(demo::publish(state.store()));
         }
         let problems = problems
             .into_iter()

@@ -30,6 +30,10 @@ struct Args {
     /// Publish DIR/{folder}/{service}.xlsx as folder/service at start.
     #[arg(long, value_name = "DIR")]
     workbooks: Option<PathBuf>,
+    /// Publish the demo workbooks built into this binary (demo/volume-cylinder,
+    /// demo/insurance-quote, demo/loan-calc); with --workbooks, services there take precedence.
+    #[arg(long)]
+    demo_workbooks: bool,
     /// Persist uploaded services and versions in DIR.
     #[arg(long, value_name = "DIR")]
     data: Option<PathBuf>,
@@ -86,6 +90,7 @@ async fn main() -> ExitCode {
         addr: args.addr,
         tenant: args.tenant,
         workbooks_dir: args.workbooks,
+        demo_workbooks: args.demo_workbooks,
         data_dir: args.data,
         api_keys: args.api_keys,
         oauth_clients: args.oauth_clients,

@@ -417,7 +417,8 @@ impl Store {
 }
 
 /// Publish every `DIR/{folder}/{service}.xlsx` as `folder/service` (first version 0.1.0),
-/// skipping services that already exist; returns the failures as (path, reason).
+/// skipping services that already exist; returns the failures as (path, reason). Each file
+/// goes through [`publish_workbook`].
 pub fn publish_dir(store: &Store, dir: &Path) -> Vec<(PathBuf, String)> {
     let mut problems = Vec::new();
     let folders = match std::fs::read_dir(dir) {
@@ -446,29 +447,47 @@ pub fn publish_dir(store: &Store, dir: &Path) -> Vec<(PathBuf, String)> {
             ) else {
                 continue;
             };
-            if !is_xlsx || name.starts_with("~$") || store.versions(folder, service).is_some() {
+            // `~$…` files are Excel's lock files next to an open workbook.
+            if !is_xlsx || name.starts_with("~$") {
                 continue;
             }
-            let loaded = std::fs::read(&file)
+            let published = std::fs::read(&file)
                 .map_err(|e| e.to_string())
-                .and_then(|b| load_xlsx(&b, name).map(|e| (b, e)));
-            match loaded {
-                Ok((bytes, engine)) => {
-                    store.publish(
-                        folder,
-                        service,
-                        engine,
-                        Bytes::from(bytes),
-                        name,
-                        "minor",
-                        (None, None),
-                        (None, None, None),
-                        true,
-                    );
-                }
-                Err(reason) => problems.push((file.clone(), reason)),
+                .and_then(|b| publish_workbook(store, folder, service, name, Bytes::from(b)));
+            if let Err(reason) = published {
+                problems.push((file.clone(), reason));
             }
         }
     }
     problems
+}
+
+/// Publish one workbook's bytes as the first version (0.1.0) of `folder/service`, unless that
+/// service already exists (then nothing happens: a data directory or an earlier source wins).
+/// The entry point behind [`publish_dir`] and the embedded demo workbooks; ids are derived
+/// from the names and the file, so the same workbook gets the same ids on every start.
+/// Returns why the workbook cannot be loaded.
+pub fn publish_workbook(
+    store: &Store,
+    folder: &str,
+    service: &str,
+    file_name: &str,
+    bytes: Bytes,
+) -> Result<(), String> {
+    if store.versions(folder, service).is_some() {
+        return Ok(());
+    }
+    let engine = load_xlsx(&bytes, file_name)?;
+    store.publish(
+        folder,
+        service,
+        engine,
+        bytes,
+        file_name,
+        "minor",
+        (None, None),
+        (None, None, None),
+        true,
+    );
+    Ok(())
 }

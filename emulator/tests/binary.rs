@@ -15,9 +15,12 @@ impl Drop for Child {
     }
 }
 
+/// Runs the binary from the temporary directory, so nothing it serves can come from a path
+/// relative to the checkout.
 fn spawn(args: &[&str]) -> (Child, String, BufReader<std::process::ChildStderr>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_cspark-emulator"))
         .args(args)
+        .current_dir(std::env::temp_dir())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -124,12 +127,11 @@ async fn binary_applies_fault_file_and_oauth_clients() {
         r#"{"seed": 1, "rules": [{"route": "*/execute", "script": [503]}]}"#,
     )
     .unwrap();
-    let workbooks = concat!(env!("CARGO_MANIFEST_DIR"), "/workbooks");
+    // The demo workbooks come from the binary itself, not from a folder.
     let (_child, url, _) = spawn(&[
         "--addr",
         "127.0.0.1:0",
-        "--workbooks",
-        workbooks,
+        "--demo-workbooks",
         "--oauth-client",
         "app:secret",
         "--faults",

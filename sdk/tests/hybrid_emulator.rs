@@ -110,9 +110,9 @@ async fn wasm_download_serves_the_bundle_for_every_locator() {
     let client = client(&emu);
     let (service_id, version_id) = cylinder_ids(&emu);
     let schema = client.services().get_schema(CYLINDER).await.unwrap();
-    let workbook =
-        std::fs::read(EmulatorConfig::demo_workbooks_dir().join("demo/volume-cylinder.xlsx"))
-            .unwrap();
+    let workbook = cspark_emulator::demo::workbook("demo", "volume-cylinder")
+        .unwrap()
+        .bytes;
 
     let uris = [
         CYLINDER.to_string(),
