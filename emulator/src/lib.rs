@@ -63,7 +63,8 @@
 //!
 //! The same server plays the hybrid runner at its root, as `cspark::hybrid::Client::connect`
 //! addresses it: `/version`, `/healthcheck`, `/status` and the bundle upload need no
-//! credentials (runners do not authenticate) and bypass counters and the fault plan. An
+//! credentials (runners do not authenticate), and are counted and subject to the fault plan
+//! like every other route. An
 //! upload loads the bundle's workbook: a version this emulator already has (same id, same
 //! workbook) is reused, anything else is published as a new version of its folder/service
 //! (so it gets a new version id, returned in the upload response). Real WASM bundles cannot

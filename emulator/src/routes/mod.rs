@@ -60,7 +60,6 @@ pub fn service(state: AppState) -> fast::FastPath {
 pub type Routed = tower::util::MapRequest<Router, fn(Request) -> Request>;
 
 fn routed(state: AppState) -> Routed {
-    let state_for_runner = state.clone();
     let inner = Router::new()
         .merge(health::router())
         .merge(platform::router())
@@ -77,14 +76,12 @@ fn routed(state: AppState) -> Routed {
         .merge(impex::router())
         .merge(transforms::router())
         .merge(wasm::router())
+        .merge(runner::router(state.clone()))
         .merge(unsupported::router())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), gate))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .with_state(state)
-        // The hybrid runner's endpoints are open (runners do not authenticate): merged after
-        // the gate layer, which only wraps the routes added before it.
-        .merge(runner::router(state_for_runner));
+        .with_state(state);
     tower::ServiceExt::map_request(inner, normalise as fn(Request) -> Request)
 }
 
@@ -208,11 +205,12 @@ fn is_keyword(seg: &str) -> bool {
     KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(seg))
 }
 
-/// Paths that need no credentials.
+/// Paths that need no credentials (the hybrid runner's too: runners do not authenticate).
 fn is_open(path: &str) -> bool {
     path == "/health"
         || path.starts_with("/auth/")
         || path.starts_with("/_emulator")
+        || runner::PATHS.contains(&path)
         || is_public(path)
 }
 

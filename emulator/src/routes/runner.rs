@@ -2,17 +2,18 @@
 //! the emulator root as on a real runner (`{runner}/version`, not `{runner}/{tenant}/…`):
 //! `GET /version`, `GET /healthcheck`, `GET /status`, `POST /api/v3/upload` (and `/upload`).
 //!
-//! A runner does not authenticate, so this router sits *outside* the request gate (no
-//! credentials, counters or fault plan). Services run on the runner through the same
-//! `/{t}/api/v3|v4/…` paths as on Spark: the emulator serves both roles from one store, so an
-//! uploaded bundle is published into that store and those paths (which keep the emulator's
-//! credential check) execute it.
+//! A runner does not authenticate: these paths need no credentials (`PATHS`), but otherwise
+//! go through the request gate like every route (counters, fault plan, request-id echo,
+//! gzip), so a fault plan can make a runner's health check or upload fail as it would a
+//! Spark call. Services run on the runner through the same `/{t}/api/v3|v4/…` paths as on
+//! Spark: the emulator serves both roles from one store, so an uploaded bundle is published
+//! into that store and those paths (which keep the emulator's credential check) execute it.
 
 use std::io::Read;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::extract::{Multipart, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use bytes::Bytes;
@@ -29,8 +30,14 @@ use crate::wire;
 /// The runner version reported by `GET /version` (≥ 1.46.0, the first with `/status`).
 const RUNNER_VERSION: &str = "1.46.0";
 
-/// Largest accepted bundle, as Spark's upload limit.
-const BODY_LIMIT: usize = 200 * 1024 * 1024;
+/// The runner's paths, open to requests without credentials (see `super::is_open`). The
+/// router registers exactly these, so the gate's check and the routes cannot disagree.
+pub(super) const PATHS: [&str; 5] = [VERSION, HEALTHCHECK, STATUS, UPLOAD, UPLOAD_SHORT];
+const VERSION: &str = "/version";
+const HEALTHCHECK: &str = "/healthcheck";
+const STATUS: &str = "/status";
+const UPLOAD: &str = "/api/v3/upload";
+const UPLOAD_SHORT: &str = "/upload";
 
 const F: Family = Family::V3;
 
@@ -53,20 +60,21 @@ impl Runner {
     }
 }
 
-/// The runner router over the emulator's state (already stateful: merge it at the top level).
-pub(super) fn router(app: AppState) -> Router {
+/// The runner router over the emulator's state. Its handlers keep their own state (what was
+/// uploaded), so it is given here; the result merges with the other routers under the gate
+/// and body limit layers.
+pub(super) fn router(app: AppState) -> Router<AppState> {
     let runner = Arc::new(Runner {
         app,
         started: Utc::now(),
         loaded: Mutex::new(Loaded::default()),
     });
     Router::new()
-        .route("/version", get(version))
-        .route("/healthcheck", get(healthcheck))
-        .route("/status", get(status))
-        .route("/api/v3/upload", post(upload))
-        .route("/upload", post(upload))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .route(VERSION, get(version))
+        .route(HEALTHCHECK, get(healthcheck))
+        .route(STATUS, get(status))
+        .route(UPLOAD, post(upload))
+        .route(UPLOAD_SHORT, post(upload))
         .with_state(runner)
 }
 
