@@ -92,6 +92,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+mod archive;
 mod auth;
 mod batches;
 pub mod demo;

@@ -6,7 +6,7 @@
 //! `update_version_type` (default `minor`), not copied from the source.
 
 use std::collections::HashSet;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::sync::Arc;
 
 use axum::Router;
@@ -17,6 +17,7 @@ use axum::routing::{get, post};
 use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
+use crate::archive::UploadedZip;
 use crate::engine::load_xlsx;
 use crate::error::{ApiError, Family};
 use crate::state::AppState;
@@ -312,27 +313,16 @@ async fn import(
         }
     }
     let file = file.ok_or_else(|| ApiError::bad_request(F, "missing file part"))?;
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(file.to_vec()))
-        .map_err(|e| invalid_zip(format!("not a zip: {e}")))?;
-    let names: Vec<String> = archive
-        .file_names()
-        .filter_map(|n| n.ok().map(|n| n.into_owned()))
-        .collect();
+    let mut zip = UploadedZip::open(&file).map_err(|e| invalid_zip(format!("not a zip: {e}")))?;
+    let names = zip.names().to_vec();
     let manifest_name = names
         .iter()
         .find(|n| n.ends_with("manifest.json"))
         .cloned()
         .ok_or_else(|| invalid_zip("no manifest.json"))?;
     let prefix = manifest_name.trim_end_matches("manifest.json").to_string();
-    let read = |archive: &mut zip::ZipArchive<std::io::Cursor<Vec<u8>>>, name: &str| {
-        let mut buf = Vec::new();
-        archive
-            .by_name(name)
-            .map_err(|e| e.to_string())
-            .and_then(|mut f| f.read_to_end(&mut buf).map_err(|e| e.to_string()))
-            .map(|_| buf)
-    };
-    let manifest: Value = read(&mut archive, &manifest_name)
+    let manifest: Value = zip
+        .read(&manifest_name)
         .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
         .map_err(invalid_zip)?;
     let modify: Vec<Value> = entity
@@ -392,7 +382,7 @@ async fn import(
                 "no workbook for {source_uri}[{version}]"
             )));
         };
-        let bytes = read(&mut archive, &xlsx).map_err(invalid_zip)?;
+        let bytes = zip.read(&xlsx).map_err(invalid_zip)?;
         let file_name = xlsx
             .rsplit('/')
             .next()

@@ -9,7 +9,6 @@
 //! Spark: the emulator serves both roles from one store, so an uploaded bundle is published
 //! into that store and those paths (which keep the emulator's credential check) execute it.
 
-use std::io::Read;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
@@ -21,6 +20,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use super::wasm::{MODEL_METADATA, model_metadata};
+use crate::archive::UploadedZip;
 use crate::engine;
 use crate::error::{ApiError, Family};
 use crate::state::AppState;
@@ -180,28 +180,20 @@ fn bad(message: impl Into<String>) -> ApiError {
 
 /// The bundle's metadata and workbook (name, bytes).
 fn read_bundle(file: &[u8]) -> Result<(Value, String, Bytes), ApiError> {
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(file))
-        .map_err(|e| bad(format!("the upload is not a zip: {e}")))?;
-    let names: Vec<String> = archive
-        .file_names()
-        .filter_map(|n| n.ok().map(|n| n.into_owned()))
-        .collect();
+    let mut zip =
+        UploadedZip::open(file).map_err(|e| bad(format!("the upload is not a zip: {e}")))?;
+    let names = zip.names().to_vec();
     let meta_name = names
         .iter()
         .find(|n| n.rsplit('/').next() == Some(MODEL_METADATA))
         .cloned()
         .ok_or_else(|| bad(format!("not a runner bundle: no {MODEL_METADATA}")))?;
     let dir = &meta_name[..meta_name.len() - MODEL_METADATA.len()];
-    let read = |archive: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>, name: &str| {
-        let mut buf = Vec::new();
-        archive
-            .by_name(name)
-            .map_err(|e| e.to_string())
-            .and_then(|mut f| f.read_to_end(&mut buf).map_err(|e| e.to_string()))
-            .map(|_| buf)
-            .map_err(|e| bad(format!("cannot read {name} from the bundle: {e}")))
+    let mut read = |name: &str| {
+        zip.read(name)
+            .map_err(|e| bad(format!("invalid bundle: {e}")))
     };
-    let metadata: Value = serde_json::from_slice(&read(&mut archive, &meta_name)?)
+    let metadata: Value = serde_json::from_slice(&read(&meta_name)?)
         .map_err(|e| bad(format!("{MODEL_METADATA} is not JSON: {e}")))?;
     let original = metadata["EngineInformation"]["OriginalFileName"]
         .as_str()
@@ -223,7 +215,7 @@ fn read_bundle(file: &[u8]) -> Result<(Value, String, Bytes), ApiError> {
                  bundles from its own WASM download",
             )
         })?;
-    let workbook = read(&mut archive, &workbook_name)?;
+    let workbook = read(&workbook_name)?;
     let short = workbook_name[dir.len()..].to_string();
     Ok((metadata, short, Bytes::from(workbook)))
 }
