@@ -461,4 +461,43 @@ mod tests {
         empty.expire(Utc::now());
         assert_eq!(empty.status, "completed_by_timeout");
     }
+
+    #[test]
+    fn only_computed_chunks_are_pulled_and_the_rest_keep_their_order() {
+        let later = Instant::now() + std::time::Duration::from_secs(3600);
+        let chunk = |id: u64, ready_at| ChunkResult {
+            body: json!(id),
+            records: 2,
+            bytes: 10,
+            ready_at,
+        };
+        let mut b = batch(0);
+        b.results.extend([
+            chunk(1, Some(later)),
+            chunk(2, None),
+            chunk(3, Some(later)),
+            chunk(4, None),
+            chunk(5, None),
+        ]);
+        b.chunks_completed = 5;
+        b.records_completed = 10;
+        let status = b.status_json(Utc::now());
+        assert_eq!(status["chunks_available"], 3);
+        assert_eq!(status["records_available"], 6);
+        assert_eq!(status["chunks_completed"], 3);
+        assert_eq!(status["records_completed"], 6);
+        assert_eq!(status["workers_in_use"], 2);
+
+        assert_eq!(b.take_ready(2), vec![json!(2), json!(4)]);
+        assert_eq!(b.take_ready(10), vec![json!(5)]);
+        assert!(b.take_ready(10).is_empty());
+        let left: Vec<&Value> = b.results.iter().map(|r| &r.body).collect();
+        assert_eq!(left, [&json!(1), &json!(3)]);
+        b.status = "closed";
+        b.settle();
+        assert_eq!(
+            b.status, "closed",
+            "computing chunks keep a closed batch open for pulls"
+        );
+    }
 }
