@@ -96,6 +96,16 @@ impl Batch {
             })
     }
 
+    /// `processing` while the modelled engine computes chunks (the real platform's word),
+    /// `idle` otherwise; `closed` once no more chunks are accepted.
+    fn pipeline_status(&self, now: Instant) -> &'static str {
+        match (self.open(), self.computing(now).0) {
+            (false, _) => "closed",
+            (true, 0) => "idle",
+            (true, _) => "processing",
+        }
+    }
+
     /// Chunks still being computed by the modelled engine: (chunks, records).
     fn computing(&self, now: Instant) -> (u64, u64) {
         self.results
@@ -155,7 +165,7 @@ impl Batch {
             "response_timestamp": timestamp(Utc::now()),
             "request_timestamp": timestamp(request_at),
             "batch_status": self.status,
-            "pipeline_status": if self.open() { "idle" } else { "closed" },
+            "pipeline_status": self.pipeline_status(now),
             "chunks_available": chunks,
             "chunks_submitted": self.chunks_submitted,
             "record_submitted": self.records_submitted,
@@ -185,7 +195,7 @@ impl Batch {
             "unique_record_key": echo("unique_record_key"),
             "response_timestamp": timestamp(Utc::now()),
             "batch_status": self.status,
-            "pipeline_status": if self.open() { "idle" } else { "closed" },
+            "pipeline_status": self.pipeline_status(Instant::now()),
             "created_by": "emulator@cspark.local",
             "created_timestamp": timestamp(self.created),
             "updated_timestamp": timestamp(self.updated),
@@ -487,6 +497,7 @@ mod tests {
         assert_eq!(status["chunks_completed"], 3);
         assert_eq!(status["records_completed"], 6);
         assert_eq!(status["workers_in_use"], 2);
+        assert_eq!(status["pipeline_status"], "processing");
 
         assert_eq!(b.take_ready(2), vec![json!(2), json!(4)]);
         assert_eq!(b.take_ready(10), vec![json!(5)]);

@@ -120,6 +120,7 @@ async fn batch_chunk_is_pullable_only_once_computed() {
     assert_eq!(pushed["records_available"], 0, "{pushed}");
     assert_eq!(pushed["records_completed"], 0, "{pushed}");
     assert_eq!(pushed["workers_in_use"], 1, "{pushed}");
+    assert_eq!(pushed["pipeline_status"], "processing", "{pushed}");
 
     // 10 records × 60 ms: nothing to pull before 600 ms have passed.
     let mut pulled = Vec::new();
@@ -134,6 +135,7 @@ async fn batch_chunk_is_pullable_only_once_computed() {
             assert!(pushed_at.elapsed() >= Duration::from_millis(600));
             assert_eq!(answer["status"]["records_completed"], 10, "{answer}");
             assert_eq!(answer["status"]["workers_in_use"], 0, "{answer}");
+            assert_eq!(answer["status"]["pipeline_status"], "idle", "{answer}");
         }
     }
     assert_eq!(pulled.len(), 1);
