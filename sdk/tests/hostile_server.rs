@@ -344,7 +344,7 @@ async fn retries_that_end_in_success_do_not_drain_the_budget() {
     let count = Arc::new(AtomicUsize::new(0));
     let seen = count.clone();
     let server = Server::start(move |_, _| {
-        if seen.fetch_add(1, Ordering::SeqCst) % 2 == 0 {
+        if seen.fetch_add(1, Ordering::SeqCst).is_multiple_of(2) {
             Reply::json(503, json!({}))
         } else {
             Reply::json(200, json!({}))
