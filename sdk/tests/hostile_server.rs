@@ -81,7 +81,8 @@ fn open_client(base: &str) -> cspark::ClientBuilder {
 async fn a_gzip_bomb_stops_at_the_default_cap_with_memory_bounded() {
     // 1,024 members: about 1 MiB on the wire, 1 GiB once inflated.
     let bomb = Arc::new(gzip_bomb(1024));
-    assert!(bomb.len() < 2 * 1024 * 1024, "{} bytes", bomb.len());
+    let wire = bomb.len();
+    assert!(wire < 2 * 1024 * 1024, "{wire} bytes");
     let base = serve_bytes(
         bomb,
         vec![
@@ -110,6 +111,11 @@ async fn a_gzip_bomb_stops_at_the_default_cap_with_memory_bounded() {
     }
     assert!(err.to_string().contains("max_response_bytes"), "{err}");
     let peak = peak_rss_bytes().unwrap_or(0);
+    println!(
+        "gzip bomb ({} KiB on the wire, 1 GiB inflated): refused at 64 MiB, peak RSS {} MiB",
+        wire / 1024,
+        peak / (1024 * 1024)
+    );
     assert!(
         peak < 512 * 1024 * 1024,
         "peak RSS {} MiB while a 1 GiB bomb was refused",
