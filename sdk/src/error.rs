@@ -376,6 +376,9 @@ impl fmt::Display for ApiError {
             (Some(code), None) => write!(f, ": {code}")?,
             (None, None) => {}
         }
+        if (300..400).contains(&self.status) {
+            f.write_str(" (a redirect: the SDK never follows one, so credentials cannot reach another origin; point the base URL at the final address)")?;
+        }
         write!(
             f,
             " (request_id={}, attempts={})",

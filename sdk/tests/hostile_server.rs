@@ -179,6 +179,15 @@ async fn the_cap_is_configurable_and_applies_on_the_wire_and_inflated() {
     let err = get(&roomy, &format!("{corrupt}/x")).await.unwrap_err();
     assert!(matches!(err, SparkError::Decode { .. }), "{err:?}");
 
+    // An empty body that claims an encoding (as after a HEAD or a 204) is just empty.
+    let empty = serve_bytes(
+        Arc::new(Vec::new()),
+        vec![("content-encoding", "gzip".into())],
+    )
+    .await;
+    let ok = get(&roomy, &format!("{empty}/x")).await.unwrap();
+    assert!(ok.body().is_empty());
+
     let zero = open_client(&base)
         .max_response_bytes(0)
         .build()
@@ -223,6 +232,7 @@ async fn credentials_never_follow_a_redirect_to_another_origin() {
     .unwrap();
     let err = client.transport().send(spec).await.unwrap_err();
     assert_eq!(err.status(), Some(307), "{err:?}");
+    assert!(err.to_string().contains("never follows"), "{err}");
 
     // Bearer token.
     let bearer = builder(&server)

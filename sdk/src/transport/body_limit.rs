@@ -141,6 +141,10 @@ pub(crate) async fn read_body(
             return Err(corrupt_or_large(&sink, encoding, e, limit));
         }
     }
+    if on_wire == 0 {
+        // No body (HEAD, 204, 304) whatever the headers claim: nothing to inflate.
+        return Ok(Bytes::new());
+    }
     let overflow_probe = sink.overflowed();
     let data = match sink.finish() {
         Ok(data) => data,
