@@ -536,3 +536,48 @@ fn csv_cells_keep_what_a_number_would_lose() {
         assert!((v - std::f64::consts::PI * 49.0 * 2.0).abs() < 1e-9, "{v}");
     }
 }
+
+/// A write error (here the file-size limit, as a full disk would) stops the run, and the
+/// batch is cancelled on the server before the command says so.
+#[cfg(unix)]
+#[test]
+fn a_write_error_cancels_the_batch_on_the_server_before_saying_so() {
+    let env = Env::start();
+    cases_csv(&env, "cases.csv", 3_000);
+    write(&env.path("results.csv"), "precious\n");
+    let base = env.handle.base_url();
+    // SIGXFSZ ignored, so a write past the 8 KiB limit fails with EFBIG instead of killing.
+    let mut sh = std::process::Command::new("sh");
+    for (k, _) in std::env::vars() {
+        if k.starts_with("CSPARK_") {
+            sh.env_remove(k);
+        }
+    }
+    let out = sh
+        .arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 8; exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_cspark"))
+        .args(["--base-url", base.as_str(), "--api-key", "k"])
+        .args(["batch", "run", "--service", CYL, "--input", "cases.csv"])
+        .args([
+            "--output",
+            "results.csv",
+            "--threshold",
+            "0",
+            "--chunk-size",
+            "100",
+        ])
+        .env("CSPARK_CONFIG_DIR", env.config.path())
+        .current_dir(env.work.path())
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(code(&out), 1, "{err}");
+    assert!(err.contains("results.csv"), "{err}");
+    let id = batch_id_in(&err);
+    assert_eq!(server_status(&env, &id), "cancelled", "{err}");
+    assert_eq!(
+        std::fs::read_to_string(env.path("results.csv")).unwrap(),
+        "precious\n"
+    );
+}
