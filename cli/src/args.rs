@@ -200,9 +200,13 @@ pub enum ServicesCmd {
     Download {
         /// Service URI.
         uri: String,
-        /// Output file (default: the server's file name).
+        /// Output file (default: the server's file name, reduced to a plain name in the
+        /// current directory).
         #[arg(long, short)]
         output: Option<PathBuf>,
+        /// Replace the file if it exists.
+        #[arg(long)]
+        force: bool,
     },
     /// Delete a service.
     #[command(alias = "rm")]
@@ -253,16 +257,45 @@ pub struct BatchRunArgs {
     /// Failed records (JSON lines with index, inputs and errors).
     #[arg(long)]
     pub failed: Option<PathBuf>,
-    /// Below this many records, use one synchronous execute-many call instead of a batch.
-    #[arg(long, default_value_t = 100)]
+    /// Below this many records, use one synchronous execute-many call instead of a batch
+    /// (0 to 100000).
+    #[arg(long, default_value_t = 100, value_parser = threshold)]
     pub threshold: usize,
-    /// Records per batch chunk.
-    #[arg(long, default_value_t = 200)]
+    /// Records per batch chunk (1 to 100000).
+    #[arg(long, default_value_t = 200, value_parser = chunk_size)]
     pub chunk_size: usize,
-    /// Chunks pushed but not yet pulled, at most. At most (max-in-flight + 3) × chunk-size
-    /// records are held in memory at any time.
-    #[arg(long, default_value_t = 16)]
+    /// Chunks pushed but not yet pulled, at most (1 to 1024). At most
+    /// (max-in-flight + 3) × chunk-size records are held in memory at any time.
+    #[arg(long, default_value_t = 16, value_parser = max_in_flight)]
     pub max_in_flight: usize,
+}
+
+/// Largest `--threshold`: the records of one execute-many call are held in memory.
+pub const MAX_THRESHOLD: usize = 100_000;
+/// Largest `--chunk-size`.
+pub const MAX_CHUNK_SIZE: usize = 100_000;
+/// Largest `--max-in-flight`.
+pub const MAX_IN_FLIGHT: usize = 1_024;
+
+/// A whole number in `min..=max`; the error names the range and the value given.
+fn bounded(text: &str, min: usize, max: usize) -> Result<usize, String> {
+    text.trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|n| (min..=max).contains(n))
+        .ok_or_else(|| format!("expected a whole number from {min} to {max}, got {text:?}"))
+}
+
+fn threshold(text: &str) -> Result<usize, String> {
+    bounded(text, 0, MAX_THRESHOLD)
+}
+
+fn chunk_size(text: &str) -> Result<usize, String> {
+    bounded(text, 1, MAX_CHUNK_SIZE)
+}
+
+fn max_in_flight(text: &str) -> Result<usize, String> {
+    bounded(text, 1, MAX_IN_FLIGHT)
 }
 
 /// `cspark folders …`
@@ -303,9 +336,13 @@ pub enum LogsCmd {
         /// CSV instead of JSON.
         #[arg(long)]
         csv: bool,
-        /// Output file (default: the server's file name).
+        /// Output file (default: the server's file name, reduced to a plain name in the
+        /// current directory).
         #[arg(long, short)]
         output: Option<PathBuf>,
+        /// Replace the file if it exists.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -323,6 +360,9 @@ pub enum ImpexCmd {
         /// Directory for the exported files.
         #[arg(long, default_value = ".")]
         out_dir: PathBuf,
+        /// Replace files that exist.
+        #[arg(long)]
+        force: bool,
     },
     /// Import an exported zip.
     Import {

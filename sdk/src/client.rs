@@ -14,8 +14,10 @@ use crate::config::{self, Config, DEFAULT_MAX_RETRIES, DEFAULT_RETRY_INTERVAL, D
 use crate::env::{self, EnvLookup};
 use crate::error::{Result, SparkError};
 use crate::resources::services::Services;
+use crate::retry::RetryBudget;
+use crate::retry::budget::RetryTokens;
 use crate::retry::policy::RetryPolicy;
-use crate::transport::{FixedHeaders, RouteCache, Transport};
+use crate::transport::{DEFAULT_MAX_RESPONSE_BYTES, FixedHeaders, RouteCache, Transport};
 
 /// A Spark client. Cheap to clone (an `Arc` inside); share one per tenant.
 ///
@@ -97,7 +99,9 @@ pub struct ClientBuilder {
     retry_interval: Duration,
     max_backoff: Duration,
     headers: Vec<(String, String)>,
-    http: Option<reqwest::Client>,
+    http: Option<reqwest::ClientBuilder>,
+    max_response_bytes: u64,
+    retry_budget: RetryBudget,
     clock: Arc<dyn Clock>,
     env_lookup: EnvLookup,
     compression: Option<Compression>,
@@ -116,6 +120,8 @@ impl Default for ClientBuilder {
             max_backoff: RetryPolicy::default().max_backoff,
             headers: Vec::new(),
             http: None,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            retry_budget: RetryBudget::default(),
             clock: Arc::new(SystemClock),
             env_lookup: env::process_env(),
             compression: None,
@@ -133,6 +139,8 @@ impl std::fmt::Debug for ClientBuilder {
             .field("timeout", &self.timeout)
             .field("max_retries", &self.max_retries)
             .field("retry_interval", &self.retry_interval)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("retry_budget", &self.retry_budget)
             .finish_non_exhaustive()
     }
 }
@@ -209,10 +217,38 @@ impl ClientBuilder {
         self
     }
 
-    /// Uses your own `reqwest::Client` (proxies, TLS, …). The SDK still applies its
-    /// timeout to each request.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
+    /// Builds the HTTP client from your own `reqwest::ClientBuilder` (proxies, TLS, root
+    /// certificates, …). The SDK still applies its timeout to each request.
+    ///
+    /// Two settings are forced on it, because they protect your credentials and memory:
+    /// - **redirects are never followed** (`redirect::Policy::none()`): a redirect would
+    ///   replay the API key, extra headers, the `Authorization` header or, for the token
+    ///   request, the OAuth `client_secret` to whatever origin the `Location` names. A 3xx
+    ///   answer is returned as an error status instead;
+    /// - **automatic decompression is off**: the SDK inflates gzip and deflate bodies
+    ///   itself, counting the bytes, so [`max_response_bytes`](Self::max_response_bytes)
+    ///   holds for the decompressed size too.
+    ///
+    /// This takes a builder rather than a built `reqwest::Client` because a built client's
+    /// redirect policy can be neither read nor changed.
+    pub fn http_client(mut self, builder: reqwest::ClientBuilder) -> Self {
+        self.http = Some(builder);
+        self
+    }
+
+    /// Largest response body accepted, in bytes, both as received and once decompressed
+    /// (default [`DEFAULT_MAX_RESPONSE_BYTES`], 64 MiB). A larger body stops reading at the
+    /// cap and fails with [`SparkError::ResponseTooLarge`]. Must be positive.
+    pub fn max_response_bytes(mut self, bytes: u64) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
+    /// The client-wide retry budget shared by all calls (default: 100 tokens, 5 per retry,
+    /// 10 per timeout retry, 1 back per success; see [`RetryBudget`]).
+    /// [`RetryBudget::unlimited()`] leaves only `max_retries` in charge.
+    pub fn retry_budget(mut self, budget: RetryBudget) -> Self {
+        self.retry_budget = budget;
         self
     }
 
@@ -293,14 +329,28 @@ impl ClientBuilder {
                 "not usable in the x-tenant-name header",
             )
         })?;
-        let http = match self.http {
-            Some(c) => c,
-            None => reqwest::Client::builder()
-                .connect_timeout(self.timeout.min(Duration::from_secs(10)))
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .map_err(|e| SparkError::config("http_client", "default", e.to_string()))?,
+        if self.max_response_bytes == 0 {
+            return Err(SparkError::config(
+                "max_response_bytes",
+                "0",
+                "must be positive",
+            ));
+        }
+        let (http, which) = match self.http {
+            Some(builder) => (builder, "custom"),
+            None => (
+                reqwest::Client::builder()
+                    .connect_timeout(self.timeout.min(Duration::from_secs(10))),
+                "default",
+            ),
         };
+        // Forced whatever the caller configured: see `http_client`.
+        let http = http
+            .redirect(reqwest::redirect::Policy::none())
+            .no_gzip()
+            .no_deflate()
+            .build()
+            .map_err(|e| SparkError::config("http_client", which, e.to_string()))?;
         let config = Config {
             base_url: base_url.clone(),
             auth: auth.clone(),
@@ -308,6 +358,8 @@ impl ClientBuilder {
             max_retries: self.max_retries,
             retry_interval: self.retry_interval,
             extra_header_names: extra.keys().map(|k| k.as_str().to_owned()).collect(),
+            max_response_bytes: self.max_response_bytes,
+            retry_budget: self.retry_budget,
         };
         let fixed = FixedHeaders::new(&extra, &tenant_header, &auth);
         let transport = Transport {
@@ -325,6 +377,8 @@ impl ClientBuilder {
             compression: self.compression,
             fixed,
             routes: RouteCache::default(),
+            max_response_bytes: self.max_response_bytes,
+            retry_tokens: RetryTokens::new(self.retry_budget),
         };
         Ok(Client {
             transport: Arc::new(transport),

@@ -15,6 +15,7 @@ use crate::auth::{Auth, OAuthCredentials};
 use crate::base_url::BaseUrl;
 use crate::env::{self, EnvLookup};
 use crate::error::{Result, SparkError};
+use crate::retry::RetryBudget;
 
 /// Default per-attempt timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -40,6 +41,10 @@ pub struct Config {
     pub retry_interval: Duration,
     /// Names of the extra headers sent with every request.
     pub extra_header_names: Vec<String>,
+    /// Cap on a response body in bytes, compressed and decompressed.
+    pub max_response_bytes: u64,
+    /// The client-wide retry budget.
+    pub retry_budget: RetryBudget,
 }
 
 impl std::fmt::Debug for Config {
@@ -51,6 +56,8 @@ impl std::fmt::Debug for Config {
             .field("max_retries", &self.max_retries)
             .field("retry_interval", &self.retry_interval)
             .field("extra_header_names", &self.extra_header_names)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("retry_budget", &self.retry_budget)
             .finish()
     }
 }

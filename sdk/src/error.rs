@@ -7,6 +7,7 @@
 //! | sending | [`SparkError::Transport`], [`SparkError::Timeout`] |
 //! | answered with an error status | [`SparkError::Api`] |
 //! | answered, but the body is not what was expected | [`SparkError::Decode`] |
+//! | answered with a body over the size cap | [`SparkError::ResponseTooLarge`] |
 //!
 //! No variant ever holds an API key, a token or a client secret, and none holds a
 //! whole response body: error bodies are decoded into their known fields or truncated.
@@ -102,6 +103,23 @@ pub enum SparkError {
         /// Decoder message plus a short body excerpt.
         reason: String,
     },
+    /// The response body is larger than the client's cap
+    /// ([`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes)),
+    /// on the wire or once decompressed. Reading stopped at the cap; not retried.
+    #[error("the response to {method} {path} is larger than the limit of {limit} bytes{} (request_id={request_id}); raise ClientBuilder::max_response_bytes if such answers are expected",
+        if *decompressed { " once decompressed" } else { "" })]
+    ResponseTooLarge {
+        /// HTTP method.
+        method: String,
+        /// URL path (no query, no host).
+        path: String,
+        /// `x-request-id` of the request.
+        request_id: String,
+        /// The cap in bytes.
+        limit: u64,
+        /// Whether the cap was reached while inflating a compressed body.
+        decompressed: bool,
+    },
 }
 
 /// Whether a transport failure happened before or after a connection existed.
@@ -158,7 +176,8 @@ impl SparkError {
             Self::Auth { request_id, .. } => request_id.as_deref(),
             Self::Transport { request_id, .. }
             | Self::Timeout { request_id, .. }
-            | Self::Decode { request_id, .. } => Some(request_id),
+            | Self::Decode { request_id, .. }
+            | Self::ResponseTooLarge { request_id, .. } => Some(request_id),
             _ => None,
         }
     }
@@ -356,6 +375,9 @@ impl fmt::Display for ApiError {
             (_, Some(msg)) => write!(f, ": {msg}")?,
             (Some(code), None) => write!(f, ": {code}")?,
             (None, None) => {}
+        }
+        if (300..400).contains(&self.status) {
+            f.write_str(" (a redirect: the SDK never follows one, so credentials cannot reach another origin; point the base URL at the final address)")?;
         }
         write!(
             f,

@@ -179,3 +179,99 @@ async fn trace_logs_and_errors_never_contain_secrets() {
     assert!(seen.iter().any(|v| v.ends_with(ACCESS)));
     assert!(seen.iter().any(|v| v == HEADER_VALUE));
 }
+
+/// Token responses that fail to decode, or error answers of the token endpoint, hold the
+/// access token (or other secrets) in every shape a broken or hostile server could send:
+/// no error, `Debug` or log line may quote them.
+#[tokio::test]
+async fn malformed_token_responses_never_leak_into_errors_or_logs() {
+    let capture = Capture::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(capture.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let bodies: Vec<(u16, String)> = vec![
+        (200, format!(r#"{{"access_token": "{ACCESS}""#)),
+        (
+            200,
+            format!(r#"{{"access_token": ["{ACCESS}"], "expires_in": 60}}"#),
+        ),
+        (
+            200,
+            format!(r#"{{"access_token": {{"value": "{ACCESS}"}}}}"#),
+        ),
+        (
+            200,
+            format!(r#"{{"access_token": "{ACCESS}", "expires_in": 1e999}}"#),
+        ),
+        (200, format!(r#"["{ACCESS}"]"#)),
+        (200, format!("<html><body>token={ACCESS}</body></html>")),
+        (200, format!(r#"{{"token": "{ACCESS}"}}"#)),
+        (
+            400,
+            format!(
+                r#"{{"error": "invalid_client", "error_description": "secret {SECRET}, token {ACCESS}"}}"#
+            ),
+        ),
+        (401, format!("<html>{SECRET} {ACCESS}</html>")),
+        (
+            503,
+            format!(r#"{{"error": {{"message": "{ACCESS}", "error_category": "{SECRET}"}}}}"#),
+        ),
+    ];
+    let mut errors = Vec::new();
+    for (status, body) in &bodies {
+        let (status, body) = (*status, body.clone());
+        let server = Server::start(move |h, _| {
+            if h.is_token() {
+                Reply::text(status, &body)
+            } else {
+                execute_ok(json!({}))
+            }
+        })
+        .await;
+        let client = builder(&server)
+            .auth(Auth::oauth("client-1", SECRET))
+            .max_retries(0)
+            .build()
+            .unwrap();
+        let err = client
+            .services()
+            .execute("f/s", &json!({}))
+            .await
+            .expect_err("a malformed token response must fail the call");
+        assert!(
+            server.api_hits().is_empty(),
+            "no API call without a token (body {status})"
+        );
+        assert_eq!(server.token_hits().len(), 1);
+        errors.push(err);
+    }
+    for e in &errors {
+        let mut text = format!("{e} {e:?}");
+        let mut source = std::error::Error::source(e);
+        while let Some(s) = source {
+            text.push_str(&format!(" | {s} {s:?}"));
+            source = s.source();
+        }
+        assert_clean("token error", &text);
+    }
+    // The errors still say what went wrong.
+    let first = errors[0].to_string();
+    assert!(first.contains("not a usable token response"), "{first}");
+    assert!(
+        errors[1].to_string().contains("access_token is an array"),
+        "{}",
+        errors[1]
+    );
+    assert!(
+        format!("{:?}", errors[7]).contains("invalid_client"),
+        "the OAuth error code is kept: {:?}",
+        errors[7]
+    );
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert_clean("TRACE logs", &logs);
+}

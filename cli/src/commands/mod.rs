@@ -55,17 +55,19 @@ pub fn parse_inputs(text: &str) -> CliResult<serde_json::Value> {
     Ok(value)
 }
 
-/// Writes downloaded bytes to `path`, or to the server's file name.
+/// Writes downloaded bytes to `path`, or to the server's file name reduced to a plain
+/// name in the current directory; an existing file is replaced only with `force`.
 pub fn save_file(
     file: &cspark::resources::service_types::DownloadedFile,
     path: Option<&std::path::Path>,
+    force: bool,
     printer: crate::output::Printer,
 ) -> CliResult {
-    let path = path.map_or_else(
-        || std::path::PathBuf::from(&file.file_name),
-        std::path::Path::to_path_buf,
-    );
-    std::fs::write(&path, &file.bytes).map_err(crate::error::io_err(&path))?;
+    let path = match path {
+        Some(p) => p.to_path_buf(),
+        None => std::path::PathBuf::from(crate::files::plain_file_name(&file.file_name)?),
+    };
+    crate::files::write_file(&path, &file.bytes, force)?;
     printer.value(&serde_json::json!({
         "file": path.display().to_string(),
         "bytes": file.bytes.len(),

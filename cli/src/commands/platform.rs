@@ -61,13 +61,18 @@ pub async fn logs(cmd: LogsCmd, settings: &Settings) -> CliResult {
     let printer = settings.printer();
     match cmd {
         LogsCmd::Get { call_id } => printer.value(&client.history().get(&call_id).await?),
-        LogsCmd::Download { uri, csv, output } => {
+        LogsCmd::Download {
+            uri,
+            csv,
+            output,
+            force,
+        } => {
             let mut options = LogDownload::default();
             if csv {
                 options = options.csv();
             }
             let file = client.history().download(uri.as_str(), &options).await?;
-            save_file(&file, output.as_deref(), printer)?;
+            save_file(&file, output.as_deref(), force, printer)?;
         }
     }
     Ok(())
@@ -82,6 +87,7 @@ pub async fn impex(cmd: ImpexCmd, settings: &Settings) -> CliResult {
             services,
             folders,
             out_dir,
+            force,
         } => {
             if services.is_empty() && folders.is_empty() {
                 return Err(CliError::usage(
@@ -92,10 +98,9 @@ pub async fn impex(cmd: ImpexCmd, settings: &Settings) -> CliResult {
             let files = client.impex().export(&request).await?;
             std::fs::create_dir_all(&out_dir).map_err(io_err(&out_dir))?;
             for file in &files {
-                let name = std::path::Path::new(&file.file_name)
-                    .file_name()
-                    .map_or_else(|| "export.zip".into(), |n| n.to_os_string());
-                save_file(file, Some(&out_dir.join(name)), printer)?;
+                let name = crate::files::plain_file_name(&file.file_name)
+                    .unwrap_or_else(|_| "export.zip".to_owned());
+                save_file(file, Some(&out_dir.join(name)), force, printer)?;
             }
         }
         ImpexCmd::Import { file, mappings } => {

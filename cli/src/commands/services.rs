@@ -76,11 +76,11 @@ pub async fn run(cmd: ServicesCmd, settings: &Settings) -> CliResult {
             };
             printer.value(&services.validate(uri.as_str(), &inputs, kind).await?);
         }
-        ServicesCmd::Download { uri, output } => {
+        ServicesCmd::Download { uri, output, force } => {
             let file = services
                 .download(uri.as_str(), &DownloadOptions::default())
                 .await?;
-            save_file(&file, output.as_deref(), printer)?;
+            save_file(&file, output.as_deref(), force, printer)?;
         }
         ServicesCmd::Delete { uri } => {
             let result = services.delete(uri.as_str()).await?;

@@ -2,6 +2,7 @@
 //! channel: the file is never held in memory, and a slow source (a pipe, a FIFO) blocks only
 //! that thread, never the runtime.
 
+use std::collections::HashSet;
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -25,7 +26,13 @@ pub struct RecordReader {
 
 /// Opens `path` (the CSV header is read here, so a missing or empty file fails at once) and
 /// starts a thread that sends its records, at most `capacity` ahead of the consumer.
-pub fn open(path: &Path, capacity: usize) -> CliResult<RecordReader> {
+/// `number_columns` (lower case) are the CSV columns the service declares as numbers
+/// (see [`parse_cell`]).
+pub fn open(
+    path: &Path,
+    capacity: usize,
+    number_columns: HashSet<String>,
+) -> CliResult<RecordReader> {
     let format = format_of(path)?;
     let file = File::open(path).map_err(io_err(path))?;
     let (tx, rx) = mpsc::channel(capacity.max(1));
@@ -40,7 +47,10 @@ pub fn open(path: &Path, capacity: usize) -> CliResult<RecordReader> {
                 .iter()
                 .map(str::to_owned)
                 .collect();
-            let header = columns.clone();
+            let header: Vec<(String, bool)> = columns
+                .iter()
+                .map(|c| (c.clone(), number_columns.contains(&c.to_lowercase())))
+                .collect();
             Box::new(move || send_csv(csv, &header, &path, &tx))
         }
         RecordFormat::Jsonl => Box::new(move || send_jsonl(file, &path, &tx)),
@@ -61,7 +71,7 @@ fn send(tx: &mpsc::Sender<CliResult<Row>>, row: CliResult<Row>) -> bool {
 
 fn send_csv(
     mut csv: csv::Reader<File>,
-    header: &[String],
+    header: &[(String, bool)],
     path: &Path,
     tx: &mpsc::Sender<CliResult<Row>>,
 ) {
@@ -72,7 +82,7 @@ fn send_csv(
             Ok(true) => Ok(header
                 .iter()
                 .zip(record.iter())
-                .map(|(k, v)| (k.clone(), parse_cell(v)))
+                .map(|((k, number), v)| (k.clone(), parse_cell(v, *number)))
                 .collect()),
             Err(e) => Err(CliError::usage(format!("{}: {e}", path.display()))),
         };

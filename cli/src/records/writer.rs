@@ -1,8 +1,11 @@
 //! Writing results as they come: the output file (CSV or JSON lines) and the failed-records
 //! file (JSON lines), one record at a time.
+//!
+//! Both are written to a temporary file next to their path ([`PendingFile`]) and renamed
+//! over it only by `finish`, once the run is complete: a run that fails or is interrupted
+//! leaves whatever was at those paths before untouched.
 
 use std::collections::{BTreeSet, HashSet};
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -11,6 +14,7 @@ use serde_json::{Map, Value, json};
 use super::{Row, format_of};
 use crate::args::RecordFormat;
 use crate::error::{CliError, CliResult, io_err};
+use crate::files::PendingFile;
 use crate::output::cell;
 
 /// The output file: each record's inputs followed by its outputs.
@@ -30,8 +34,8 @@ pub struct OutputWriter {
 }
 
 enum Sink {
-    Csv(Box<csv::Writer<File>>),
-    Jsonl(BufWriter<File>),
+    Csv(Box<csv::Writer<PendingFile>>),
+    Jsonl(BufWriter<PendingFile>),
 }
 
 impl std::fmt::Debug for Sink {
@@ -44,7 +48,8 @@ impl std::fmt::Debug for Sink {
 }
 
 impl OutputWriter {
-    /// Creates (truncates) `path`; `columns` are the input columns known up front.
+    /// Starts writing `path` (in a temporary file until [`finish`](Self::finish));
+    /// `columns` are the input columns known up front.
     pub fn create(path: &Path, columns: Vec<String>) -> CliResult<Self> {
         let sink = match format_of(path)? {
             RecordFormat::Csv => Sink::Csv(Box::new(csv::Writer::from_writer(create(path)?))),
@@ -117,14 +122,23 @@ impl OutputWriter {
         .map_err(io_err(&self.path))
     }
 
-    /// Writes the header if no record succeeded, flushes, and returns the columns left out
-    /// of a CSV file because they appeared after its header.
+    /// Writes the header if no record succeeded, puts the file in place, and returns the
+    /// columns left out of a CSV file because they appeared after its header.
     pub fn finish(mut self) -> CliResult<Vec<String>> {
         if let (Sink::Csv(out), None) = (&mut self.sink, &self.header) {
             let fail = |e: csv::Error| CliError::failed(format!("{}: {e}", self.path.display()));
             out.write_record(&self.inputs).map_err(fail)?;
         }
-        self.flush()?;
+        let failed = |e: String| CliError::failed(format!("{}: {e}", self.path.display()));
+        let pending = match self.sink {
+            Sink::Csv(out) => out
+                .into_inner()
+                .map_err(|e| failed(e.error().to_string()))?,
+            Sink::Jsonl(out) => out
+                .into_inner()
+                .map_err(|e| failed(e.error().to_string()))?,
+        };
+        pending.commit()?;
         Ok(self.dropped.into_iter().collect())
     }
 
@@ -142,19 +156,19 @@ fn add_columns(columns: &mut Vec<String>, row: &Row) {
     }
 }
 
-fn create(path: &Path) -> CliResult<File> {
-    File::create(path).map_err(io_err(path))
+fn create(path: &Path) -> CliResult<PendingFile> {
+    PendingFile::create(path)
 }
 
 /// The failed-records file (`--failed`): one JSON line per record with its index, inputs and
 /// errors. Without a path, failures are only counted.
 #[derive(Debug)]
 pub struct FailedWriter {
-    file: Option<(PathBuf, BufWriter<File>)>,
+    file: Option<(PathBuf, BufWriter<PendingFile>)>,
 }
 
 impl FailedWriter {
-    /// Creates (truncates) `path`, if any.
+    /// Starts writing `path`, if any (in a temporary file until [`finish`](Self::finish)).
     pub fn create(path: Option<&Path>) -> CliResult<Self> {
         let file = match path {
             Some(p) => Some((p.to_path_buf(), BufWriter::new(create(p)?))),
@@ -178,5 +192,15 @@ impl FailedWriter {
             Some((path, out)) => out.flush().map_err(io_err(path)),
             None => Ok(()),
         }
+    }
+
+    /// Puts the file in place.
+    pub fn finish(self) -> CliResult {
+        let Some((path, out)) = self.file else {
+            return Ok(());
+        };
+        out.into_inner()
+            .map_err(|e| CliError::failed(format!("{}: {}", path.display(), e.error())))?
+            .commit()
     }
 }

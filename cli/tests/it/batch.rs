@@ -253,17 +253,25 @@ fn results_are_written_while_the_input_is_still_being_produced() {
     pipe.write_all(text.as_bytes()).unwrap();
     pipe.flush().unwrap();
     // The input stays open: a command that read everything before writing would never get
-    // here. The deadline only turns that hang into a failure.
+    // here. The deadline only turns that hang into a failure. Results go to a temporary
+    // file next to results.csv, renamed over it at the end.
     let output = env.path("results.csv");
+    let pending = || {
+        std::fs::read_dir(env.work.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.to_string_lossy().contains("results.csv.cspark-"))
+    };
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-    while complete_lines(&output) < 1 + first {
+    while pending().map_or(0, |p| complete_lines(&p)) < 1 + first {
         assert!(
             std::time::Instant::now() < deadline,
-            "no results while the input was open: {} line(s) in results.csv",
-            complete_lines(&output)
+            "no results while the input was open: {:?}",
+            pending()
         );
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
+    assert!(!output.exists(), "results.csv appears only once complete");
     let mut rest = String::new();
     for i in first..n {
         writeln!(rest, "{},{}", radius(i), height(i)).unwrap();

@@ -6,5 +6,6 @@ mod batch;
 mod codegen;
 mod common;
 mod config;
+mod hostile;
 mod platform;
 mod services;

@@ -12,6 +12,12 @@
 //! per attempt, request ids come from a userspace generator, and the error-only strings
 //! (method, path) are made only when a call fails.
 //!
+//! Two client-wide guards apply to every attempt: the body is read under a size cap and
+//! decompressed here (`body_limit`), and every retry is paid from the client's
+//! [`RetryBudget`](crate::retry::RetryBudget) bucket, so an outage cannot multiply the load.
+//! The HTTP client never follows redirects (the builder forces it), so credentials never
+//! reach another origin: a 3xx is returned to the caller as an error status.
+//!
 //! Generated clients (progenitor `ClientHooks`) delegate here: `pre` calls
 //! [`Transport::prepare`] to add the standard and auth headers, `exec` calls
 //! [`Transport::execute`], which runs the same retry loop on `Request::try_clone`.
@@ -30,16 +36,20 @@ use crate::base_url::BaseUrl;
 use crate::clock::Clock;
 use crate::compression::Compression;
 use crate::error::{ApiError, ApiErrorBody, ApiErrorKind, Result, SparkError, TransportKind};
+use crate::retry::budget::RetryTokens;
 use crate::retry::classify::{
     Failure, RetryAction, classify_error, classify_status, parse_retry_after,
 };
 use crate::retry::policy::RetryPolicy;
 
+mod body_limit;
 mod headers;
 mod request_id;
 mod route_cache;
 mod spec;
 
+use body_limit::BodyError;
+pub use body_limit::DEFAULT_MAX_RESPONSE_BYTES;
 pub(crate) use headers::FixedHeaders;
 pub use headers::{
     RUSTC_VERSION, SDK_VERSION, X_REQUEST_ID, X_SPARK_UA, X_SYNTHETIC_KEY, X_TENANT_NAME, spark_ua,
@@ -55,6 +65,21 @@ enum Credential {
     Header(HeaderName, HeaderValue),
     OAuth(HeaderValue, u64),
 }
+
+/// Why one attempt produced no usable response.
+enum AttemptError {
+    /// Sending or reading failed (retry rules apply).
+    Http(reqwest::Error),
+    /// The server answered, but the body was refused (over the cap, corrupt encoding).
+    Body {
+        status: u16,
+        headers: HeaderMap,
+        error: BodyError,
+    },
+}
+
+/// `Accept-Encoding` the transport asks for: the codings `body_limit` can inflate.
+const ACCEPTED_ENCODINGS: &str = "gzip, deflate";
 
 /// Final outcome of the retry loop.
 enum Failed {
@@ -84,6 +109,10 @@ pub struct Transport {
     pub(crate) compression: Option<Compression>,
     pub(crate) fixed: FixedHeaders,
     pub(crate) routes: RouteCache,
+    /// Cap on a response body, compressed and decompressed.
+    pub(crate) max_response_bytes: u64,
+    /// The client-wide retry budget.
+    pub(crate) retry_tokens: RetryTokens,
 }
 
 impl std::fmt::Debug for Transport {
@@ -93,6 +122,8 @@ impl std::fmt::Debug for Transport {
             .field("auth", &self.auth)
             .field("policy", &self.policy)
             .field("timeout", &self.timeout)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("retry_tokens", &self.retry_tokens)
             .finish_non_exhaustive()
     }
 }
@@ -212,6 +243,7 @@ impl Transport {
             .map_err(Failed::Spark)?;
         let idempotent = spec.is_idempotent();
         let (mut attempts, mut retries, mut refreshed) = (0u32, 0u32, false);
+        let mut last_retry_cost = None;
         loop {
             attempts += 1;
             let credential = if spec.authenticate {
@@ -231,6 +263,7 @@ impl Transport {
                         .record("attempts", attempts);
                     debug!(attempt = attempts, status, "spark response");
                     if (200..300).contains(&status) {
+                        self.retry_tokens.on_success(last_retry_cost);
                         return Ok(Response {
                             status,
                             headers,
@@ -250,8 +283,10 @@ impl Transport {
                     }
                     let action = classify_status(status, &headers);
                     let delay = self.policy.delay(retries, action, rand::random::<f64>());
-                    match delay {
-                        Some(d) => (d, format!("status {status}")),
+                    // Only a retry the policy allows is paid for.
+                    let paid = delay.and_then(|_| self.retry_tokens.withdraw(false));
+                    match delay.zip(paid) {
+                        Some((d, cost)) => (d, cost, format!("status {status}")),
                         None => {
                             return Err(Failed::Status {
                                 status,
@@ -262,13 +297,22 @@ impl Transport {
                         }
                     }
                 }
-                Err(error) => {
+                Err(AttemptError::Body { status, error, .. }) => {
+                    tracing::Span::current()
+                        .record("status", status)
+                        .record("attempts", attempts);
+                    return Err(Failed::Spark(body_error(spec, request_id, error)));
+                }
+                Err(AttemptError::Http(error)) => {
                     let failure = Failure::of(&error);
                     tracing::Span::current().record("attempts", attempts);
                     debug!(attempt = attempts, ?failure, "spark request failed");
                     let action: RetryAction = classify_error(failure, idempotent);
-                    match self.policy.delay(retries, action, rand::random::<f64>()) {
-                        Some(d) => (d, format!("{failure:?}")),
+                    let delay = self.policy.delay(retries, action, rand::random::<f64>());
+                    let paid =
+                        delay.and_then(|_| self.retry_tokens.withdraw(failure == Failure::Timeout));
+                    match delay.zip(paid) {
+                        Some((d, cost)) => (d, cost, format!("{failure:?}")),
                         None => {
                             return Err(Failed::Transport {
                                 error,
@@ -279,20 +323,40 @@ impl Transport {
                     }
                 }
             };
-            let (delay, reason) = action;
+            let (delay, cost, reason) = action;
             debug!(attempt = attempts, delay_ms = delay.as_millis() as u64, %reason, "retrying");
             retries += 1;
+            last_retry_cost = Some(cost);
             self.clock.sleep(delay).await;
         }
     }
 
-    /// Sends one attempt and reads the whole body. The only call to the HTTP client.
-    async fn attempt(&self, request: reqwest::Request) -> reqwest::Result<(u16, HeaderMap, Bytes)> {
-        let mut response = self.http.execute(request).await?;
+    /// Sends one attempt and reads the whole body under the size cap. The only call to
+    /// the HTTP client.
+    async fn attempt(
+        &self,
+        mut request: reqwest::Request,
+    ) -> std::result::Result<(u16, HeaderMap, Bytes), AttemptError> {
+        request
+            .headers_mut()
+            .entry(ACCEPT_ENCODING)
+            .or_insert_with(|| HeaderValue::from_static(ACCEPTED_ENCODINGS));
+        let mut response = self
+            .http
+            .execute(request)
+            .await
+            .map_err(AttemptError::Http)?;
         let status = response.status().as_u16();
-        let headers = std::mem::take(response.headers_mut());
-        let body = response.bytes().await?;
-        Ok((status, headers, body))
+        let mut headers = std::mem::take(response.headers_mut());
+        match body_limit::read_body(response, &mut headers, self.max_response_bytes).await {
+            Ok(body) => Ok((status, headers, body)),
+            Err(BodyError::Http(e)) => Err(AttemptError::Http(e)),
+            Err(error) => Err(AttemptError::Body {
+                status,
+                headers,
+                error,
+            }),
+        }
     }
 
     fn prepare_body(
@@ -459,11 +523,20 @@ impl Transport {
             Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
         );
         let (mut retries, mut refreshed) = (0u32, false);
+        let mut last_retry_cost = None;
         let mut current = request;
         loop {
             let mut spare = current.try_clone();
             let sent_auth = current.headers().get(AUTHORIZATION).cloned();
-            let outcome = self.attempt(current).await;
+            let outcome = match self.attempt(current).await {
+                Ok(ok) => Ok(ok),
+                Err(AttemptError::Http(e)) => Err(e),
+                Err(AttemptError::Body {
+                    status,
+                    headers,
+                    error,
+                }) => return Ok(refused_body_response(status, headers, error)),
+            };
             // 401 with OAuth: drop the token that was used, fetch one, replay once.
             if let (Ok((401, ..)), Auth::OAuth(_), false) = (&outcome, &self.auth, refreshed)
                 && let (Some(mut next), Some(used)) = (spare.take(), sent_auth)
@@ -481,12 +554,21 @@ impl Transport {
                 Ok((status, headers, _)) if !(200..300).contains(status) => {
                     classify_status(*status, headers)
                 }
-                Ok(_) => RetryAction::No,
+                Ok(_) => {
+                    self.retry_tokens.on_success(last_retry_cost);
+                    RetryAction::No
+                }
                 Err(e) => classify_error(Failure::of(e), idempotent),
             };
-            let delay = self.policy.delay(retries, action, rand::random::<f64>());
-            match (delay, spare) {
-                (Some(d), Some(next)) => {
+            let timed_out = matches!(&outcome, Err(e) if e.is_timeout());
+            let delay = self
+                .policy
+                .delay(retries, action, rand::random::<f64>())
+                .filter(|_| spare.is_some());
+            let paid = delay.and_then(|_| self.retry_tokens.withdraw(timed_out));
+            match (delay.zip(paid), spare) {
+                (Some((d, cost)), Some(next)) => {
+                    last_retry_cost = Some(cost);
                     debug!(
                         retry = retries + 1,
                         delay_ms = d.as_millis() as u64,
@@ -507,4 +589,53 @@ impl Transport {
             }
         }
     }
+}
+
+/// The SDK error for a body the transport refused.
+fn body_error(spec: &RequestSpec, request_id: &str, error: BodyError) -> SparkError {
+    match error {
+        BodyError::TooLarge {
+            limit,
+            decompressed,
+        } => SparkError::ResponseTooLarge {
+            method: spec.method.to_string(),
+            path: spec.url.path().to_owned(),
+            request_id: request_id.to_owned(),
+            limit,
+            decompressed,
+        },
+        BodyError::Corrupt { encoding, reason } => SparkError::Decode {
+            what: "response body",
+            request_id: request_id.to_owned(),
+            reason: format!("Content-Encoding is {encoding} but the body is not: {reason}"),
+        },
+        // Mapped to `AttemptError::Http` by `attempt`; kept total for safety.
+        BodyError::Http(e) => SparkError::Decode {
+            what: "response body",
+            request_id: request_id.to_owned(),
+            reason: e.without_url().to_string(),
+        },
+    }
+}
+
+/// For [`Transport::execute`], whose callers expect a `reqwest::Response`: the status and
+/// headers as received, with a body that fails to read with the reason it was refused.
+fn refused_body_response(status: u16, headers: HeaderMap, error: BodyError) -> reqwest::Response {
+    let reason = match error {
+        BodyError::TooLarge { limit, .. } => {
+            format!("response body larger than the limit of {limit} bytes")
+        }
+        BodyError::Corrupt { encoding, reason } => {
+            format!("response body is not valid {encoding}: {reason}")
+        }
+        BodyError::Http(e) => e.without_url().to_string(),
+    };
+    let failing = futures::stream::once(async move {
+        Err::<Bytes, std::io::Error>(std::io::Error::other(reason))
+    });
+    let mut rebuilt = http::Response::new(reqwest::Body::wrap_stream(failing));
+    *rebuilt.status_mut() =
+        http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::BAD_GATEWAY);
+    *rebuilt.headers_mut() = headers;
+    reqwest::Response::from(rebuilt)
 }

@@ -6,16 +6,22 @@
 //! soon as the ones before it are, so memory stays bounded whatever the file size. Records
 //! with errors go to `--failed`; the command then exits with status 1 (after writing every
 //! file and the summary).
+//!
+//! The user's files are safe: `--output` may not be the input file, nor `--failed` the
+//! input or the output (compared as canonical paths, so before the output exists too);
+//! both are written to temporary files renamed into place only when the run is complete.
 
 mod streamed;
 
+use std::collections::HashSet;
 use std::time::Instant;
 
 use cspark::resources::execute::ExecuteOptions;
 use serde_json::{Map, Value, json};
 
-use crate::args::{BatchCmd, BatchRunArgs};
+use crate::args::{BatchCmd, BatchRunArgs, RecordFormat};
 use crate::error::{CliError, CliResult};
+use crate::files::same_file;
 use crate::records::writer::{FailedWriter, OutputWriter};
 use crate::records::{self, Row, reader};
 use crate::settings::Settings;
@@ -70,6 +76,12 @@ impl Sinks {
     }
 }
 
+/// The summary's counts, once the files are in place.
+struct Counts {
+    succeeded: u64,
+    failures: u64,
+}
+
 /// What a mode reports for the summary.
 #[derive(Debug)]
 struct Ran {
@@ -85,11 +97,37 @@ pub async fn run(cmd: BatchCmd, settings: &Settings) -> CliResult {
     }
 }
 
+/// Refuses file arguments that would overwrite one another.
+fn check_paths(args: &BatchRunArgs) -> CliResult {
+    if same_file(&args.input, &args.output) {
+        return Err(CliError::usage(format!(
+            "--output {} is the input file: the results would destroy it; choose another file",
+            args.output.display()
+        )));
+    }
+    if let Some(failed) = &args.failed {
+        for (flag, other) in [("--output", &args.output), ("--input", &args.input)] {
+            if same_file(failed, other) {
+                return Err(CliError::usage(format!(
+                    "--failed {} is the same file as {flag}; choose another file",
+                    failed.display()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 async fn run_file(args: BatchRunArgs, settings: &Settings) -> CliResult {
-    // Fail on a bad output name before doing any work.
+    // Fail on a bad output name, or outputs that would overwrite an input, before any work.
     records::format_of(&args.output)?;
-    let mut input = reader::open(&args.input, READ_AHEAD)?;
+    check_paths(&args)?;
     let client = settings.client()?;
+    let number_columns = match records::format_of(&args.input)? {
+        RecordFormat::Csv => number_inputs(&client, &args.service).await,
+        _ => HashSet::new(),
+    };
+    let mut input = reader::open(&args.input, READ_AHEAD, number_columns)?;
     let started = Instant::now();
     // Read up to the threshold: a file that ends before it is small enough for one call.
     let mut head = Vec::new();
@@ -115,8 +153,18 @@ async fn run_file(args: BatchRunArgs, settings: &Settings) -> CliResult {
         streamed::run(&client, &args, head, input.rx, &mut sinks).await?
     };
     let elapsed = started.elapsed().as_secs_f64();
-    let dropped = sinks.output.finish()?;
-    sinks.failed.flush()?;
+    let Sinks {
+        output,
+        failed,
+        succeeded,
+        failures,
+    } = sinks;
+    let dropped = output.finish()?;
+    failed.finish()?;
+    let sinks = Counts {
+        succeeded,
+        failures,
+    };
 
     let total = sinks.succeeded + sinks.failures;
     let rate = if elapsed > 0.0 {
@@ -155,6 +203,25 @@ async fn run_file(args: BatchRunArgs, settings: &Settings) -> CliResult {
         "{} of {total} record(s) failed{hint}",
         sinks.failures
     )))
+}
+
+/// The inputs the service's schema declares as numbers (lower case), so CSV cells such as
+/// `00123` are sent as numbers only where the service wants one. Best effort: without a
+/// schema every column is read as text unless it is a number that loses nothing.
+async fn number_inputs(client: &cspark::Client, service: &str) -> HashSet<String> {
+    match client.services().get_schema(service).await {
+        Ok(schema) => schema["xlInputs"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|cell| cell["dataType"].as_str() == Some("NUMBER"))
+            .filter_map(|cell| cell["name"].as_str().map(str::to_lowercase))
+            .collect(),
+        Err(e) => {
+            tracing::debug!(error = %e, "no schema: CSV cells are typed by their text alone");
+            HashSet::new()
+        }
+    }
 }
 
 async fn execute_many(

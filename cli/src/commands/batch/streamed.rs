@@ -8,13 +8,18 @@
 //! frees a slot as soon as a chunk's results arrive, in any order; without the window one
 //! slow chunk would let the run race ahead and the reorder buffer fill with the rest of the
 //! file.
+//!
+//! When the run stops early (Ctrl-C, a malformed record, a write error, a failed call), the
+//! batch is cancelled on the server and the command waits for that answer before it says
+//! so: the SDK also cancels when the run is dropped, but from a task that a process about
+//! to exit would never let finish.
 
 use std::collections::VecDeque;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use cspark::resources::batches::RunOptions;
+use cspark::resources::batches::{BatchRun, RunOptions};
 use futures::FutureExt;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::Value;
@@ -46,8 +51,8 @@ pub(super) async fn run(
     options.buffer = options.chunk_size;
     let window_size = window_of(&options);
     let window = Arc::new(Semaphore::new(window_size));
-    let (inputs_tx, mut inputs_rx) = mpsc::unbounded_channel();
-    let (failure_tx, mut failure_rx) = oneshot::channel();
+    let (inputs_tx, inputs_rx) = mpsc::unbounded_channel();
+    let (failure_tx, failure_rx) = oneshot::channel();
     let feed = Feed {
         head: head.into_iter(),
         rx,
@@ -56,11 +61,73 @@ pub(super) async fn run(
         failure: Some(failure_tx),
     };
     let records = futures::stream::unfold(feed, Feed::next);
-    let mut run = client
+    let run = client
         .batches()
         .run_stream(args.service.as_str(), records, &options)
         .await?;
+    let batch_id = run.batch_id().to_owned();
+    let channels = Channels {
+        failure_rx,
+        inputs_rx,
+        window,
+        window_size,
+    };
+    // `drain` owns the run: when it returns early, the run is dropped (its pushes stop)
+    // before the cancellation below.
+    match drain(run, channels, args, sinks).await {
+        Ok(ran) => Ok(ran),
+        Err(stop) => Err(cancel_on_server(client, &batch_id, stop).await),
+    }
+}
 
+/// The receiving ends `drain` works with.
+struct Channels {
+    failure_rx: oneshot::Receiver<CliError>,
+    inputs_rx: mpsc::UnboundedReceiver<Row>,
+    window: Arc<Semaphore>,
+    window_size: usize,
+}
+
+/// Cancels the batch on the server and says how that went, after the reason it stopped.
+async fn cancel_on_server(client: &cspark::Client, batch_id: &str, stop: CliError) -> CliError {
+    let note = match client.batches().of(batch_id) {
+        Err(e) => format!("could not cancel batch {batch_id} on the server: {e}"),
+        Ok(pipeline) => match pipeline.cancel().await {
+            Ok(_) => format!("batch {batch_id} was cancelled on the server"),
+            // The SDK's own cancellation may have come first: ask what the server says.
+            Err(e) => match pipeline.get_info().await {
+                Ok(info) if info.batch_status() == Some("cancelled") => {
+                    format!("batch {batch_id} was cancelled on the server")
+                }
+                Ok(info) => format!(
+                    "could not cancel batch {batch_id} on the server ({e}); it is {}",
+                    info.batch_status().unwrap_or("in an unknown state")
+                ),
+                Err(_) => format!("could not cancel batch {batch_id} on the server: {e}"),
+            },
+        },
+    };
+    match stop {
+        CliError::Usage(m) => CliError::Usage(format!("{m}; {note}")),
+        CliError::Failed(m) => CliError::Failed(format!("{m}; {note}")),
+        CliError::Spark(e) => CliError::Failed(format!("{e}; {note}")),
+    }
+}
+
+/// Receives the run's results and writes them in input order, until the run ends or
+/// stops early (the error says why and how many records were written).
+async fn drain(
+    mut run: BatchRun,
+    channels: Channels,
+    args: &BatchRunArgs,
+    sinks: &mut Sinks,
+) -> CliResult<Ran> {
+    let Channels {
+        mut failure_rx,
+        mut inputs_rx,
+        window,
+        window_size,
+    } = channels;
     let bar = progress_bar(args.input.clone());
     // The run's counters (watch channel): show how far the pushes are ahead of the results.
     let mut progress = run.progress();
@@ -87,13 +154,12 @@ pub(super) async fn run(
             Some(item) => item,
             None => {
                 // Nothing ready: a good moment to show progress in the files.
-                sinks.flush()?;
+                sinks.flush().map_err(|e| stopped(e, next))?;
                 tokio::select! {
                     item = run.recv() => item,
                     failure = &mut failure_rx, if !reader_settled => {
                         reader_settled = true;
                         match failure {
-                            // Dropping the run cancels the batch on the server.
                             Ok(e) => return Err(stopped(e, next)),
                             Err(_) => continue,
                         }
@@ -101,14 +167,14 @@ pub(super) async fn run(
                     _ = &mut interrupted => {
                         bar.abandon();
                         return Err(CliError::failed(format!(
-                            "interrupted: the batch was cancelled after {next} record(s) were written"
+                            "interrupted after {next} record(s) were written"
                         )));
                     }
                 }
             }
         };
         let Some(record) = item else { break };
-        let record = record?;
+        let record = record.map_err(|e| stopped(CliError::Spark(e), next))?;
         let slot = record
             .index
             .checked_sub(next)
@@ -138,7 +204,9 @@ pub(super) async fn run(
                     "the inputs of record {next} went missing"
                 )));
             };
-            sinks.write(next, inputs, outcome)?;
+            sinks
+                .write(next, inputs, outcome)
+                .map_err(|e| stopped(e, next))?;
             window.add_permits(1);
             next += 1;
             bar.inc(1);
@@ -194,13 +262,13 @@ impl Feed {
     }
 }
 
-/// A reader error, with how far the run got.
+/// Why the run stopped, with how far it got.
 fn stopped(e: CliError, written: usize) -> CliError {
-    let note = format!("(the batch was cancelled after {written} record(s) were written)");
+    let note = format!("(stopped after {written} record(s) were written)");
     match e {
         CliError::Usage(m) => CliError::Usage(format!("{m} {note}")),
         CliError::Failed(m) => CliError::Failed(format!("{m} {note}")),
-        other => other,
+        CliError::Spark(e) => CliError::Failed(format!("{e} {note}")),
     }
 }
 
