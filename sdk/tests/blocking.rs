@@ -153,8 +153,8 @@ fn services_execute_inspect_and_lifecycle() {
     assert_volume(&many.outputs[1], 1);
     assert_eq!(services.get_versions(CYLINDER).unwrap().len(), 1);
     assert_eq!(
-        services.get_metadata(CYLINDER).unwrap()["status"],
-        "Success"
+        services.get_metadata(CYLINDER).unwrap().status.as_deref(),
+        Some("Success")
     );
 
     let workbook = std::fs::read(concat!(

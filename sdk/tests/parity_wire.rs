@@ -64,6 +64,11 @@ fn reply(hit: &Hit, origin: &str) -> Reply {
             ..Reply::text(200, "")
         };
     }
+    if p.ends_with("/services/search") {
+        return ok(
+            json!({"status": "Success", "response_data": [], "response_meta": {"count": 0}}),
+        );
+    }
     if p.ends_with("/exists") {
         return ok(json!({"status": "Success", "response_data": {"is_exists": true}}));
     }
