@@ -54,7 +54,10 @@ async fn create_execute_publish_download_delete() {
         .await
         .unwrap();
     let v1 = created.version_id().expect("version id").to_owned();
-    assert_eq!(created.compilation["response_data"]["progress"], 100);
+    assert_eq!(
+        created.compilation.response_data.as_ref().unwrap().progress,
+        Some(100)
+    );
     assert!(services.exists(uri).await.unwrap());
 
     let out = services

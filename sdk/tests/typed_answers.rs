@@ -3,6 +3,9 @@
 //! adds later in `extra`, and reads absent and `null` fields alike.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use cspark::resources::lifecycle_types::{
+    CompilationStatusResponse, PublishResponse, RecompileResponse, UploadResponse,
+};
 use cspark::resources::service_types::{
     MetadataResponse, SearchResponse, ServiceSchema, ServiceSwagger, V1Response, ValidationResponse,
 };
@@ -176,4 +179,48 @@ fn unknown_fields_are_kept_and_absent_or_null_read_alike() {
         let schema: ServiceSchema = decode(&json!({"xlInputs": null, "bookSummary": null}));
         assert!(schema.xl_inputs.is_none() && schema.book_summary.is_none());
     }
+}
+
+#[test]
+fn lifecycle_answers_decode() {
+    let raw = fixture("upload.json");
+    let upload: UploadResponse = decode(&raw);
+    let data = upload.response_data.as_ref().unwrap();
+    assert_eq!(data.nodegen_compilation_jobid.as_deref(), Some("job-41"));
+    assert_eq!(data.hours_saved, Some(0.5));
+    assert_eq!(
+        upload.response_meta.as_ref().unwrap().process_time,
+        Some(830)
+    );
+    assert_lossless::<UploadResponse>(&raw);
+
+    let raw = fixture("compilation.json");
+    let status: CompilationStatusResponse = decode(&raw);
+    let progress = status.response_data.as_ref().unwrap();
+    assert_eq!(
+        (progress.progress, progress.status.as_deref()),
+        (Some(100), Some("Success"))
+    );
+    assert_eq!(
+        progress.last_error_message.as_deref(),
+        Some("null"),
+        "the string, as Spark sends it"
+    );
+    assert_lossless::<CompilationStatusResponse>(&raw);
+
+    let published: PublishResponse = decode(
+        &json!({"status": "Success", "response_data": {"version_id": "v-3"}, "response_meta": {}, "error": null}),
+    );
+    assert_eq!(
+        published.response_data.unwrap().version_id.as_deref(),
+        Some("v-3")
+    );
+    let recompiled: RecompileResponse = decode(&json!({"status": "Success",
+        "response_data": {"versionId": "v-3", "revision": "0.2.0", "jobId": "job-42", "queuedAt": 5}}));
+    let job = recompiled.response_data.unwrap();
+    assert_eq!(
+        (job.job_id.as_deref(), job.revision.as_deref()),
+        (Some("job-42"), Some("0.2.0"))
+    );
+    assert_eq!(job.extra["queuedAt"], 5);
 }

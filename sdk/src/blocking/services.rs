@@ -9,7 +9,10 @@ use serde_json::Value;
 
 use super::Engine;
 use crate::error::Result;
-use crate::resources::lifecycle_types::{Compiled, CreateOptions, Created, RecompileOptions};
+use crate::resources::lifecycle_types::{
+    CompilationStatusResponse, Compiled, CreateOptions, Created, PublishResponse, RecompileOptions,
+    RecompileResponse, UploadResponse,
+};
 use crate::resources::service_types::{
     DownloadOptions, DownloadedFile, MetadataResponse, SearchOptions, SearchResponse,
     ServiceSchema, ServiceSwagger, V1Response, ValidationResponse, ValidationType,
@@ -98,21 +101,34 @@ impl<'c> Services<'c> {
         fn get_engine_detail_raw(version_id: &str) -> Value;
         fn get_swagger(uri: impl IntoServiceUri, options: &SwaggerOptions) -> ServiceSwagger;
         fn get_swagger_raw(uri: impl IntoServiceUri, options: &SwaggerOptions) -> Value;
-        fn upload(uri: impl IntoServiceUri, file: impl Into<Bytes>, options: &CreateOptions) -> Value;
-        fn wait_compilation(uri: impl IntoServiceUri, job_id: &str, options: PollOptions) -> Value;
+        fn upload(uri: impl IntoServiceUri, file: impl Into<Bytes>, options: &CreateOptions) -> UploadResponse;
+        fn upload_raw(uri: impl IntoServiceUri, file: impl Into<Bytes>, options: &CreateOptions) -> Value;
+        fn wait_compilation(
+            uri: impl IntoServiceUri,
+            job_id: &str,
+            options: PollOptions,
+        ) -> CompilationStatusResponse;
+        fn wait_compilation_raw(uri: impl IntoServiceUri, job_id: &str, options: PollOptions) -> Value;
         fn compile(uri: impl IntoServiceUri, file: impl Into<Bytes>, options: &CreateOptions) -> Compiled;
         fn publish(
             uri: impl IntoServiceUri,
             file_id: &str,
             engine_id: &str,
             options: &CreateOptions,
+        ) -> PublishResponse;
+        fn publish_raw(
+            uri: impl IntoServiceUri,
+            file_id: &str,
+            engine_id: &str,
+            options: &CreateOptions,
         ) -> Value;
         fn create(uri: impl IntoServiceUri, file: impl Into<Bytes>, options: &CreateOptions) -> Created;
-        fn recompile(uri: impl IntoServiceUri, options: &RecompileOptions) -> Value;
+        fn recompile(uri: impl IntoServiceUri, options: &RecompileOptions) -> RecompileResponse;
+        fn recompile_raw(uri: impl IntoServiceUri, options: &RecompileOptions) -> Value;
         fn recompile_and_wait(
             uri: impl IntoServiceUri,
             options: &RecompileOptions,
             poll: PollOptions,
-        ) -> (Value, Value);
+        ) -> (RecompileResponse, CompilationStatusResponse);
     }
 }
