@@ -263,12 +263,17 @@ fn folders_create_find_delete() {
             &FolderFields::default().description("made blocking"),
         )
         .unwrap();
-    let id = created["data"]["id"].as_str().unwrap().to_owned();
+    let id = created.data.and_then(|f| f.id).unwrap();
     assert!(folders.exists("blocking-folder").unwrap());
     let page = folders
         .find(&FindFolders::default().name("blocking-folder"))
         .unwrap();
-    assert_eq!(page["data"][0]["description"], "made blocking", "{page}");
+    let found = page.data.unwrap_or_default();
+    assert_eq!(
+        found[0].description.as_deref(),
+        Some("made blocking"),
+        "{found:?}"
+    );
     let duplicate = folders.create("blocking-folder", &FolderFields::default());
     assert!(
         matches!(&duplicate, Err(SparkError::Api(api)) if api.status == 409),

@@ -350,7 +350,7 @@ async fn folders_exists_find_create_update_categories() {
     c.folders().update("fid", &upd).await.unwrap();
     let cats = c.folders().save_category("Cat", None, None).await.unwrap();
     assert_eq!(
-        cats,
+        serde_json::to_value(&cats).unwrap(),
         json!([{"key": "k", "value": "Cat", "icon": "other.svg"}])
     );
 

@@ -224,3 +224,32 @@ fn lifecycle_answers_decode() {
     );
     assert_eq!(job.extra["queuedAt"], 5);
 }
+
+#[test]
+fn folder_answers_decode() {
+    use cspark::resources::folder_types::{CategoriesResponse, FolderListResponse, FolderResponse};
+    let raw = fixture("folder.json");
+    let folder: FolderResponse = decode(&raw);
+    let info = folder.data.as_ref().unwrap();
+    assert_eq!(info.name.as_deref(), Some("lending"));
+    assert_eq!(info.total_service_count, Some(2));
+    assert!(info.cover_image_path.is_none());
+    assert_eq!(info.calculation_engines.as_ref().unwrap()["next"], "False");
+    assert_lossless::<FolderResponse>(&raw);
+
+    let raw = fixture("folder-list.json");
+    let page: FolderListResponse = decode(&raw);
+    assert_eq!(page.count, Some(2));
+    let items = page.data.as_deref().unwrap();
+    assert_eq!(items[0].is_starred, Some(true));
+    assert_eq!(items[1].extra["ownerTeam"], "ops");
+    assert_lossless::<FolderListResponse>(&raw);
+
+    let cats: CategoriesResponse = decode(
+        &json!({"status": "Success", "message": null, "errorCode": null,
+        "data": [{"key": "Term", "value": "Term", "icon": "term.svg"}, {"key": "Other", "value": "Other", "icon": null}]}),
+    );
+    let cats = cats.data.unwrap();
+    assert_eq!(cats[0].icon.as_deref(), Some("term.svg"));
+    assert!(cats[1].icon.is_none());
+}

@@ -35,7 +35,7 @@ pub async fn folders(cmd: FoldersCmd, settings: &Settings) -> CliResult {
             if let Some(name) = name {
                 options = options.name(name);
             }
-            let found = folders.find(&options).await?;
+            let found = folders.find_raw(&options).await?;
             let rows = match &found["data"] {
                 Value::Array(items) => Value::Array(
                     items
@@ -48,9 +48,13 @@ pub async fn folders(cmd: FoldersCmd, settings: &Settings) -> CliResult {
             printer.value(&rows);
         }
         FoldersCmd::Create { name } => {
-            printer.value(&folders.create(&name, &FolderFields::default()).await?);
+            printer.value(&folders.create_raw(&name, &FolderFields::default()).await?);
         }
-        FoldersCmd::Delete { id } => printer.value(&folders.delete(&id).await?),
+        FoldersCmd::Delete { id } => {
+            let done = folders.delete(&id).await?;
+            let done = serde_json::to_value(&done).map_err(|e| CliError::failed(e.to_string()))?;
+            printer.value(&done);
+        }
     }
     Ok(())
 }
