@@ -290,7 +290,11 @@ fn history_of_a_call_by_its_id() {
     let out = client.services().execute(CYLINDER, &record(4)).unwrap();
     let call_id = out.response_meta.call_id.clone().expect("call id");
     let log = client.history().get(&call_id).unwrap();
-    assert!(log.to_string().contains(&call_id), "{log}");
+    assert_eq!(
+        log.engine_call_id.as_deref(),
+        Some(call_id.as_str()),
+        "{log:?}"
+    );
 }
 
 #[test]

@@ -186,7 +186,23 @@ async fn history_after_an_execute() {
         .unwrap();
     let call_id = out.response_meta.call_id.clone().expect("call id");
     let log = client.history().get(&call_id).await.unwrap();
-    assert!(log.to_string().contains(&call_id), "{log}");
+    assert_eq!(
+        log.engine_call_id.as_deref(),
+        Some(call_id.as_str()),
+        "{log:?}"
+    );
+    let page = client
+        .history()
+        .search("demo/volume-cylinder", &Default::default())
+        .await
+        .unwrap();
+    let calls = page.data.unwrap_or_default();
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.call_guid.as_deref() == Some(call_id.as_str())),
+        "{calls:?}"
+    );
 
     let zip = client
         .history()

@@ -405,8 +405,13 @@ async fn history_get_rehydrate_download() {
     let s = server().await;
     let c = client(&s);
     assert_eq!(
-        c.history().get("callid").await.unwrap(),
-        json!({"EngineCallId": "callid"})
+        c.history()
+            .get("callid")
+            .await
+            .unwrap()
+            .engine_call_id
+            .as_deref(),
+        Some("callid")
     );
     c.history()
         .rehydrate("f/s", "cid", None, false)

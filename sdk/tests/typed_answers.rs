@@ -253,3 +253,34 @@ fn folder_answers_decode() {
     assert_eq!(cats[0].icon.as_deref(), Some("term.svg"));
     assert!(cats[1].icon.is_none());
 }
+
+#[test]
+fn history_answers_decode() {
+    use cspark::resources::history_types::{
+        CallHistoryPage, DetailedLog, DownloadUrlResponse, JobResponse,
+    };
+    let raw = fixture("detailed-log.json");
+    let log: DetailedLog = decode(&raw);
+    assert_eq!(log.engine_call_id.as_deref(), Some("c-77"));
+    assert_eq!((log.calc_time, log.spark_total_time), (Some(9), Some(31)));
+    assert_eq!(log.api_version.as_deref(), Some("V3"));
+    assert_eq!(
+        log.engine_details.as_ref().unwrap()["request_data"]["inputs"]["principal"],
+        250000
+    );
+    assert_lossless::<DetailedLog>(&raw);
+
+    let raw = fixture("call-history.json");
+    let page: CallHistoryPage = decode(&raw);
+    let call = &page.data.as_ref().unwrap()[0];
+    assert_eq!(call.calc_time.as_deref(), Some("9"));
+    assert_eq!(call.is_batch_call, Some(false));
+    assert_lossless::<CallHistoryPage>(&raw);
+
+    let job: JobResponse = decode(&json!({"response_data": {"job_id": "lj-1"}}));
+    assert_eq!(job.response_data.unwrap().job_id.as_deref(), Some("lj-1"));
+    let status: DownloadUrlResponse =
+        decode(&json!({"response_data": {"progress": 40, "download_url": null}}));
+    let link = status.response_data.unwrap();
+    assert_eq!((link.progress, link.download_url), (Some(40), None));
+}

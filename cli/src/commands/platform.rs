@@ -64,7 +64,7 @@ pub async fn logs(cmd: LogsCmd, settings: &Settings) -> CliResult {
     let client = settings.client()?;
     let printer = settings.printer();
     match cmd {
-        LogsCmd::Get { call_id } => printer.value(&client.history().get(&call_id).await?),
+        LogsCmd::Get { call_id } => printer.value(&client.history().get_raw(&call_id).await?),
         LogsCmd::Download { uri, csv, output } => {
             let mut options = LogDownload::default();
             if csv {
