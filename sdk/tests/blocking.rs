@@ -326,9 +326,10 @@ fn impex_export_import_files_and_migrate() {
     let job = from.impex().start_export(&export).unwrap();
     let status = from
         .impex()
-        .wait_export(job["id"].as_str().unwrap(), fast())
+        .wait_export(job.id.as_deref().unwrap(), fast())
         .unwrap();
-    let link = status["outputs"]["files"][0]["file"].as_str().unwrap();
+    let files = status.outputs.and_then(|o| o.files).unwrap();
+    let link = files[0].file.as_deref().unwrap();
     assert!(
         from.files()
             .download(link)

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use cspark::resources::folders::{FindFolders, FolderFields};
 use cspark::resources::history::LogDownload;
-use cspark::resources::impex::{ExportRequest, ImportMapping, ImportOptions};
+use cspark::resources::impex::{ExportRequest, ImpexJobStatus, ImportMapping, ImportOptions};
 use cspark::resources::lifecycle::CreateOptions;
 use cspark::resources::service_ops::{DownloadOptions, SearchOptions, ValidationType};
 use cspark::resources::transforms::TransformDoc;
@@ -243,9 +243,11 @@ async fn export_then_import_roundtrip() {
         )
         .await
         .unwrap();
-    assert!(done["outputs"]["services"].is_array(), "{done}");
+    assert_eq!(done.status, Some(ImpexJobStatus::Closed), "{done:?}");
+    assert!(done.outputs.and_then(|o| o.services).is_some());
     assert!(client.services().exists("copies/cylinder").await.unwrap());
-    assert!(impex.describe_exports().await.unwrap().is_object());
+    let described = impex.describe_exports().await.unwrap();
+    assert!(described.recent_exports.is_some(), "{described:?}");
     emu.shutdown().await;
 }
 
@@ -297,10 +299,11 @@ async fn parity_gaps_against_the_emulator() {
     let job = from.impex().start_export(&export).await.unwrap();
     let status = from
         .impex()
-        .wait_export(job["id"].as_str().unwrap(), fast())
+        .wait_export(job.id.as_deref().unwrap(), fast())
         .await
         .unwrap();
-    let link = status["outputs"]["files"][0]["file"].as_str().unwrap();
+    let files = status.outputs.and_then(|o| o.files).unwrap();
+    let link = files[0].file.as_deref().unwrap();
     let file = from.files().download(link).await.unwrap();
     assert!(file.bytes.starts_with(b"PK"));
 

@@ -10,7 +10,7 @@ use std::time::Duration;
 use common::{Hit, Reply, Server, TENANT, builder};
 use cspark::resources::folders::{FindFolders, FolderFields};
 use cspark::resources::history::LogDownload;
-use cspark::resources::impex::{ExportRequest, ImportMapping, ImportOptions};
+use cspark::resources::impex::{ExportRequest, ImpexJobStatus, ImportMapping, ImportOptions};
 use cspark::resources::lifecycle::{CreateOptions, RecompileOptions};
 use cspark::resources::service_ops::{DownloadOptions, SearchOptions, ValidationType};
 use cspark::resources::transforms::{TransformDoc, TransformsApi};
@@ -647,7 +647,7 @@ async fn impex_wait_by_status_url() {
     let c = client(&s);
     let url = format!("{}/{TENANT}/api/v4/import/xj/status", s.origin());
     let done = c.impex().wait_url(&url, fast()).await.unwrap();
-    assert_eq!(done["status"], "closed");
+    assert_eq!(done.status, Some(ImpexJobStatus::Closed));
     check(
         &s.api_hits()[0],
         "GET",

@@ -125,8 +125,8 @@ fn metadata_and_validation_decode() {
         .as_ref()
         .unwrap();
     assert_eq!(
-        outputs["frequency"].validation_type.as_deref(),
-        Some("static")
+        outputs["frequency"].validation_type,
+        Some(cspark::resources::service_types::ValidationKind::Static)
     );
     assert_eq!(
         outputs["frequency"].dependent_inputs.as_deref(),
@@ -283,4 +283,67 @@ fn history_answers_decode() {
         decode(&json!({"response_data": {"progress": 40, "download_url": null}}));
     let link = status.response_data.unwrap();
     assert_eq!((link.progress, link.download_url), (Some(40), None));
+}
+
+#[test]
+fn impex_answers_decode_with_an_open_status() {
+    use cspark::resources::impex_types::{ImpexDescription, ImpexJobStatus, ImpexResult};
+    let raw = fixture("import-status.json");
+    let done: ImpexResult = decode(&raw);
+    assert_eq!(done.status, Some(ImpexJobStatus::Closed));
+    let outputs = done.outputs.as_ref().unwrap();
+    assert_eq!(outputs.services.as_ref().unwrap()[0]["status"], "added");
+    assert_eq!(
+        outputs.service_versions.as_ref().unwrap()[0]["version_id_destination"],
+        "v-9"
+    );
+    assert_lossless::<ImpexResult>(&raw);
+
+    let export: ImpexResult = decode(
+        &json!({"id": "xj-1", "object": "export", "status": "completed",
+        "outputs": {"files": [{"file": "https://files.test/x.zip", "file_hash": "h1"}], "services": []}}),
+    );
+    assert_eq!(export.status, Some(ImpexJobStatus::Completed));
+    let files = export.outputs.unwrap().files.unwrap();
+    assert_eq!(files[0].file_hash.as_deref(), Some("h1"));
+
+    // A state this version does not list decodes, compares and writes back unchanged.
+    let queued: ImpexResult = decode(&json!({"id": "xj-2", "status": "queued_for_review"}));
+    assert_eq!(
+        queued.status,
+        Some(ImpexJobStatus::Other("queued_for_review".into()))
+    );
+    assert_eq!(
+        serde_json::to_value(&queued).unwrap()["status"],
+        "queued_for_review"
+    );
+    assert_eq!(
+        ImpexJobStatus::from("in_progress"),
+        ImpexJobStatus::InProgress
+    );
+    assert_eq!(ImpexJobStatus::Cancelled.to_string(), "cancelled");
+
+    let raw = fixture("export-describe.json");
+    let described: ImpexDescription = decode(&raw);
+    let recent = described.recent_exports.as_ref().unwrap();
+    assert_eq!(recent[0].data.as_ref().unwrap()["export_status"], "closed");
+    assert_eq!(
+        described.tenant.as_ref().unwrap()["configuration"]["export_api_job_limit"],
+        2
+    );
+    assert_lossless::<ImpexDescription>(&raw);
+}
+
+#[test]
+fn validation_kind_is_open() {
+    use cspark::resources::service_types::{InputValidation, ValidationKind};
+    let rule: InputValidation = decode(&json!({"validation_type": "dynamic"}));
+    assert_eq!(rule.validation_type, Some(ValidationKind::Dynamic));
+    let rule: InputValidation =
+        decode(&json!({"validation_type": "conditional", "validation_allow": "Decimal"}));
+    assert_eq!(
+        rule.validation_type,
+        Some(ValidationKind::Other("conditional".into()))
+    );
+    assert_eq!(rule.validation_type.unwrap().as_str(), "conditional");
 }

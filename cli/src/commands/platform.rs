@@ -115,7 +115,9 @@ pub async fn impex(cmd: ImpexCmd, settings: &Settings) -> CliResult {
                 .impex()
                 .import(&mappings, zip, &ImportOptions::default())
                 .await?;
-            printer.value(&done["outputs"]);
+            let outputs =
+                serde_json::to_value(&done.outputs).map_err(|e| CliError::failed(e.to_string()))?;
+            printer.value(&outputs);
         }
     }
     Ok(())

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 pub use crate::generated::types::{
     BookSummary, InputValidation, KeyValue, MetadataResponse, NameValue, OutputsData, PageMeta,
     ResponseMetaV3, SchemaCell, SearchResponse, ServiceSchema, ServiceSearchItem, ServiceSwagger,
-    SwaggerInfo, V1Response, ValidationData, ValidationResponse,
+    SwaggerInfo, V1Response, ValidationData, ValidationKind, ValidationResponse,
 };
 
 /// Which validation rules [`Services::validate`](crate::Services::validate) asks for.
