@@ -70,12 +70,12 @@ async fn fetch_one(client: &Client, wanted: &ServiceRef, dir: &Path) -> Result<L
     let version_id = chosen.id.clone().unwrap_or_default();
     let swagger = client
         .services()
-        .get_swagger(&uri, &SwaggerOptions::default().version_id(&version_id))
+        .get_swagger_raw(&uri, &SwaggerOptions::default().version_id(&version_id))
         .await
         .map_err(remote(&name))?;
     let schema = client
         .services()
-        .get_schema_by_version_id(&uri, &version_id)
+        .get_schema_by_version_id_raw(&uri, &version_id)
         .await
         .map_err(remote(&name))?;
     let to_bytes = |v: &serde_json::Value| serde_json::to_vec(v).unwrap_or_default();

@@ -153,8 +153,8 @@ fn services_execute_inspect_and_lifecycle() {
     assert_volume(&many.outputs[1], 1);
     assert_eq!(services.get_versions(CYLINDER).unwrap().len(), 1);
     assert_eq!(
-        services.get_metadata(CYLINDER).unwrap()["status"],
-        "Success"
+        services.get_metadata(CYLINDER).unwrap().status.as_deref(),
+        Some("Success")
     );
 
     let workbook = std::fs::read(concat!(
@@ -263,12 +263,17 @@ fn folders_create_find_delete() {
             &FolderFields::default().description("made blocking"),
         )
         .unwrap();
-    let id = created["data"]["id"].as_str().unwrap().to_owned();
+    let id = created.data.and_then(|f| f.id).unwrap();
     assert!(folders.exists("blocking-folder").unwrap());
     let page = folders
         .find(&FindFolders::default().name("blocking-folder"))
         .unwrap();
-    assert_eq!(page["data"][0]["description"], "made blocking", "{page}");
+    let found = page.data.unwrap_or_default();
+    assert_eq!(
+        found[0].description.as_deref(),
+        Some("made blocking"),
+        "{found:?}"
+    );
     let duplicate = folders.create("blocking-folder", &FolderFields::default());
     assert!(
         matches!(&duplicate, Err(SparkError::Api(api)) if api.status == 409),
@@ -285,7 +290,11 @@ fn history_of_a_call_by_its_id() {
     let out = client.services().execute(CYLINDER, &record(4)).unwrap();
     let call_id = out.response_meta.call_id.clone().expect("call id");
     let log = client.history().get(&call_id).unwrap();
-    assert!(log.to_string().contains(&call_id), "{log}");
+    assert_eq!(
+        log.engine_call_id.as_deref(),
+        Some(call_id.as_str()),
+        "{log:?}"
+    );
 }
 
 #[test]
@@ -317,9 +326,10 @@ fn impex_export_import_files_and_migrate() {
     let job = from.impex().start_export(&export).unwrap();
     let status = from
         .impex()
-        .wait_export(job["id"].as_str().unwrap(), fast())
+        .wait_export(job.id.as_deref().unwrap(), fast())
         .unwrap();
-    let link = status["outputs"]["files"][0]["file"].as_str().unwrap();
+    let files = status.outputs.and_then(|o| o.files).unwrap();
+    let link = files[0].file.as_deref().unwrap();
     assert!(
         from.files()
             .download(link)

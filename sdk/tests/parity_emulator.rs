@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use cspark::resources::folders::{FindFolders, FolderFields};
 use cspark::resources::history::LogDownload;
-use cspark::resources::impex::{ExportRequest, ImportMapping, ImportOptions};
+use cspark::resources::impex::{ExportRequest, ImpexJobStatus, ImportMapping, ImportOptions};
 use cspark::resources::lifecycle::CreateOptions;
 use cspark::resources::service_ops::{DownloadOptions, SearchOptions, ValidationType};
 use cspark::resources::transforms::TransformDoc;
@@ -54,7 +54,10 @@ async fn create_execute_publish_download_delete() {
         .await
         .unwrap();
     let v1 = created.version_id().expect("version id").to_owned();
-    assert_eq!(created.compilation["response_data"]["progress"], 100);
+    assert_eq!(
+        created.compilation.response_data.as_ref().unwrap().progress,
+        Some(100)
+    );
     assert!(services.exists(uri).await.unwrap());
 
     let out = services
@@ -90,16 +93,18 @@ async fn create_execute_publish_download_delete() {
         .validate(uri, &json!({"radius": 1.0}), ValidationType::Static)
         .await
         .unwrap();
-    assert!(rules["response_data"]["outputs"].is_object(), "{rules}");
+    let rules = rules.response_data.and_then(|d| d.outputs);
+    assert!(rules.is_some(), "{rules:?}");
     let meta = services.get_metadata(uri).await.unwrap();
-    assert_eq!(meta["status"], "Success", "{meta}");
+    assert_eq!(meta.status.as_deref(), Some("Success"), "{meta:?}");
     let found = services
         .search(&SearchOptions::default().page(1, 100))
         .await
         .unwrap();
+    let items = found.response_data.unwrap_or_default();
     assert!(
-        found["response_data"].to_string().contains("cylinder"),
-        "{found}"
+        serde_json::to_string(&items).unwrap().contains("cylinder"),
+        "{items:?}"
     );
 
     services.delete(uri).await.unwrap();
@@ -122,11 +127,9 @@ async fn folders_crud_and_duplicate_conflict() {
         )
         .await
         .unwrap();
-    let id = created["data"]["id"]
-        .as_str()
-        .expect("folder id")
-        .to_owned();
-    assert_eq!(created["data"]["name"], "parity-folder");
+    let info = created.data.expect("folder");
+    let id = info.id.clone().expect("folder id");
+    assert_eq!(info.name.as_deref(), Some("parity-folder"));
     assert!(folders.exists("parity-folder").await.unwrap());
 
     let err = folders
@@ -151,8 +154,19 @@ async fn folders_crud_and_duplicate_conflict() {
         .find(&FindFolders::default().name("parity-folder"))
         .await
         .unwrap();
-    assert_eq!(page["data"][0]["description"], "changed", "{page}");
-    assert!(folders.categories().await.unwrap().is_array());
+    let found = page.data.unwrap_or_default();
+    assert_eq!(
+        found[0].description.as_deref(),
+        Some("changed"),
+        "{found:?}"
+    );
+    let categories = folders.categories().await.unwrap();
+    assert!(
+        categories
+            .iter()
+            .any(|c| c.value.as_deref() == Some("Other")),
+        "{categories:?}"
+    );
     folders.delete(&id).await.unwrap();
     assert!(!folders.exists("parity-folder").await.unwrap());
     emu.shutdown().await;
@@ -172,7 +186,23 @@ async fn history_after_an_execute() {
         .unwrap();
     let call_id = out.response_meta.call_id.clone().expect("call id");
     let log = client.history().get(&call_id).await.unwrap();
-    assert!(log.to_string().contains(&call_id), "{log}");
+    assert_eq!(
+        log.engine_call_id.as_deref(),
+        Some(call_id.as_str()),
+        "{log:?}"
+    );
+    let page = client
+        .history()
+        .search("demo/volume-cylinder", &Default::default())
+        .await
+        .unwrap();
+    let calls = page.data.unwrap_or_default();
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.call_guid.as_deref() == Some(call_id.as_str())),
+        "{calls:?}"
+    );
 
     let zip = client
         .history()
@@ -213,9 +243,11 @@ async fn export_then_import_roundtrip() {
         )
         .await
         .unwrap();
-    assert!(done["outputs"]["services"].is_array(), "{done}");
+    assert_eq!(done.status, Some(ImpexJobStatus::Closed), "{done:?}");
+    assert!(done.outputs.and_then(|o| o.services).is_some());
     assert!(client.services().exists("copies/cylinder").await.unwrap());
-    assert!(impex.describe_exports().await.unwrap().is_object());
+    let described = impex.describe_exports().await.unwrap();
+    assert!(described.recent_exports.is_some(), "{described:?}");
     emu.shutdown().await;
 }
 
@@ -267,10 +299,11 @@ async fn parity_gaps_against_the_emulator() {
     let job = from.impex().start_export(&export).await.unwrap();
     let status = from
         .impex()
-        .wait_export(job["id"].as_str().unwrap(), fast())
+        .wait_export(job.id.as_deref().unwrap(), fast())
         .await
         .unwrap();
-    let link = status["outputs"]["files"][0]["file"].as_str().unwrap();
+    let files = status.outputs.and_then(|o| o.files).unwrap();
+    let link = files[0].file.as_deref().unwrap();
     let file = from.files().download(link).await.unwrap();
     assert!(file.bytes.starts_with(b"PK"));
 
@@ -291,8 +324,8 @@ async fn parity_gaps_against_the_emulator() {
         .get_schema_by_version_id("demo/volume-cylinder", &vid)
         .await
         .unwrap();
-    assert!(by_id["xlInputs"].is_array(), "{by_id}");
-    assert_eq!(by_id["xlInputs"], by_folder["xlInputs"]);
+    assert!(by_id.xl_inputs.is_some(), "{by_id:?}");
+    assert_eq!(by_id.xl_inputs, by_folder.xl_inputs);
 
     // Transform list filters.
     let t = from.transforms();

@@ -35,7 +35,7 @@ pub async fn folders(cmd: FoldersCmd, settings: &Settings) -> CliResult {
             if let Some(name) = name {
                 options = options.name(name);
             }
-            let found = folders.find(&options).await?;
+            let found = folders.find_raw(&options).await?;
             let rows = match &found["data"] {
                 Value::Array(items) => Value::Array(
                     items
@@ -48,9 +48,13 @@ pub async fn folders(cmd: FoldersCmd, settings: &Settings) -> CliResult {
             printer.value(&rows);
         }
         FoldersCmd::Create { name } => {
-            printer.value(&folders.create(&name, &FolderFields::default()).await?);
+            printer.value(&folders.create_raw(&name, &FolderFields::default()).await?);
         }
-        FoldersCmd::Delete { id } => printer.value(&folders.delete(&id).await?),
+        FoldersCmd::Delete { id } => {
+            let done = folders.delete(&id).await?;
+            let done = serde_json::to_value(&done).map_err(|e| CliError::failed(e.to_string()))?;
+            printer.value(&done);
+        }
     }
     Ok(())
 }
@@ -60,7 +64,7 @@ pub async fn logs(cmd: LogsCmd, settings: &Settings) -> CliResult {
     let client = settings.client()?;
     let printer = settings.printer();
     match cmd {
-        LogsCmd::Get { call_id } => printer.value(&client.history().get(&call_id).await?),
+        LogsCmd::Get { call_id } => printer.value(&client.history().get_raw(&call_id).await?),
         LogsCmd::Download {
             uri,
             csv,
@@ -116,7 +120,9 @@ pub async fn impex(cmd: ImpexCmd, settings: &Settings) -> CliResult {
                 .impex()
                 .import(&mappings, zip, &ImportOptions::default())
                 .await?;
-            printer.value(&done["outputs"]);
+            let outputs =
+                serde_json::to_value(&done.outputs).map_err(|e| CliError::failed(e.to_string()))?;
+            printer.value(&outputs);
         }
     }
     Ok(())

@@ -18,7 +18,7 @@ pub async fn run(cmd: ServicesCmd, settings: &Settings) -> CliResult {
     match cmd {
         ServicesCmd::List { folder } => {
             let options = SearchOptions::default().term("foldername", folder.as_str());
-            let found = services.search(&options).await?;
+            let found = services.search_raw(&options).await?;
             let rows = found["response_data"].clone();
             let rows = match rows {
                 Value::Array(items) => Value::Array(
@@ -41,13 +41,15 @@ pub async fn run(cmd: ServicesCmd, settings: &Settings) -> CliResult {
                 serde_json::to_value(&versions).map_err(|e| CliError::failed(e.to_string()))?;
             printer.value(&rows);
         }
-        ServicesCmd::Schema { uri } => printer.value(&services.get_schema(uri.as_str()).await?),
+        ServicesCmd::Schema { uri } => printer.value(&services.get_schema_raw(uri.as_str()).await?),
         ServicesCmd::Swagger { uri } => printer.value(
             &services
-                .get_swagger(uri.as_str(), &SwaggerOptions::default())
+                .get_swagger_raw(uri.as_str(), &SwaggerOptions::default())
                 .await?,
         ),
-        ServicesCmd::Metadata { uri } => printer.value(&services.get_metadata(uri.as_str()).await?),
+        ServicesCmd::Metadata { uri } => {
+            printer.value(&services.get_metadata_raw(uri.as_str()).await?)
+        }
         ServicesCmd::Execute {
             uri,
             inputs,
@@ -74,7 +76,7 @@ pub async fn run(cmd: ServicesCmd, settings: &Settings) -> CliResult {
             } else {
                 ValidationType::Static
             };
-            printer.value(&services.validate(uri.as_str(), &inputs, kind).await?);
+            printer.value(&services.validate_raw(uri.as_str(), &inputs, kind).await?);
         }
         ServicesCmd::Download { uri, output, force } => {
             let file = services
@@ -83,7 +85,7 @@ pub async fn run(cmd: ServicesCmd, settings: &Settings) -> CliResult {
             save_file(&file, output.as_deref(), force, printer)?;
         }
         ServicesCmd::Delete { uri } => {
-            let result = services.delete(uri.as_str()).await?;
+            let result = services.delete_raw(uri.as_str()).await?;
             if printer.is_json() {
                 printer.value(&result);
             } else {

@@ -5,6 +5,7 @@
 //! `Expected` by default, so the SDK must `impl progenitor_client::ClientHooks<Inner> for
 //! Client` (auth in `pre`, retries in `exec`) and forgetting it is a compile error.
 
+pub mod open_enums;
 pub mod prepass;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -66,6 +67,7 @@ pub fn load(text: &str, label: &str) -> Result<(openapiv3::OpenAPI, prepass::Rep
 /// Generates the platform client source from spec text.
 pub fn render(text: &str, opts: &PlatformOptions) -> Result<String> {
     let (spec, report) = load(text, &opts.spec_label)?;
+    let open = open_enums::collect(&parse_spec(text, &opts.spec_label)?)?;
     let inner: proc_macro2::TokenStream = opts
         .inner_type
         .parse()
@@ -82,6 +84,11 @@ pub fn render(text: &str, opts: &PlatformOptions) -> Result<String> {
         })
         .with_derive("PartialEq")
         .with_map_type("::std::collections::BTreeMap");
+    for e in &open {
+        // typify refers to the open enum by name; `open_enums::place` defines it in `types`.
+        let impls = [progenitor::TypeImpl::Display, progenitor::TypeImpl::FromStr];
+        settings.with_replacement(&e.name, &e.name, impls.into_iter());
+    }
     // progenitor and typify assert on inputs they do not support; turn that into an error.
     let tokens = catch_unwind(AssertUnwindSafe(|| {
         progenitor::Generator::new(&settings).generate_tokens(&spec)
@@ -95,8 +102,9 @@ pub fn render(text: &str, opts: &PlatformOptions) -> Result<String> {
         Error::Generate(format!("progenitor panicked: {msg}"))
     })?
     .map_err(|e| Error::Generate(format!("progenitor: {e}")))?;
-    let file: syn::File = syn::parse2(tokens)
+    let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| Error::Generate(format!("progenitor output does not parse: {e}")))?;
+    open_enums::place(&mut file, open_enums::items(&open)?)?;
     let mut body = prettyplease::unparse(&file);
     if let Some(encoder) = &opts.path_encoder {
         // Generated paths read `encode_path(&value.to_string())`; the import stays (unused).

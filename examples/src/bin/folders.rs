@@ -28,10 +28,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .category("Other")
         .cover(b"\x89PNG\r\n\x1a\n".to_vec());
     let created = folders.create(name, &fields).await?;
-    let id = created["data"]["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let id = created.data.and_then(|f| f.id).unwrap_or_default();
     println!("created {name} ({id})");
 
     match folders.create(name, &FolderFields::default()).await {
@@ -48,8 +45,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .update(&id, &FolderFields::default().description("updated"))
         .await?;
     let page = folders.find(&FindFolders::default().name(name)).await?;
-    println!("found: {}", page["data"][0]["description"]);
-    println!("categories: {}", folders.categories().await?);
+    let first = page.data.unwrap_or_default().into_iter().next();
+    println!("found: {:?}", first.and_then(|f| f.description));
+    let categories = folders.categories().await?;
+    let names: Vec<_> = categories
+        .iter()
+        .filter_map(|c| c.value.as_deref())
+        .collect();
+    println!("categories: {names:?}");
 
     folders.delete(&id).await?;
     println!("deleted; exists = {}", folders.exists(name).await?);

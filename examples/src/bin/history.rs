@@ -23,8 +23,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let log = client.history().get(&call_id).await?;
     println!(
-        "log: service {} revision {} calc time {} ms",
-        log["Service"], log["ServiceRevision"], log["CalcTime"]
+        "log: service {:?} revision {:?} calc time {:?} ms",
+        log.service, log.service_revision, log.calc_time
     );
 
     let zip = client

@@ -31,7 +31,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             &ImportOptions::default(),
         )
         .await?;
-    println!("import {}: {}", done["status"], done["outputs"]["services"]);
+    let services = done.outputs.and_then(|o| o.services).unwrap_or_default();
+    println!("import {:?}: {} service(s)", done.status, services.len());
     println!(
         "examples/volume-copy exists: {}",
         target

@@ -7,7 +7,9 @@ use serde_json::Value;
 
 use super::Engine;
 use crate::error::Result;
-use crate::resources::folder_types::{FindFolders, FolderFields};
+use crate::resources::folder_types::{
+    FindFolders, FolderCategory, FolderFields, FolderListResponse, FolderResponse, V1Response,
+};
 
 /// Blocking twin of [`crate::resources::folders::Folders`].
 ///
@@ -16,8 +18,8 @@ use crate::resources::folder_types::{FindFolders, FolderFields};
 /// use cspark::resources::folders::FolderFields;
 /// let folders = client.folders();
 /// let created = folders.create("pricing", &FolderFields::default().description("rates"))?;
-/// let id = created["data"]["id"].as_str().unwrap_or_default();
-/// folders.delete(id)?;
+/// let id = created.data.and_then(|f| f.id).unwrap_or_default();
+/// folders.delete(&id)?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, Copy)]
@@ -40,14 +42,17 @@ impl<'c> Folders<'c> {
     }
 
     blocking_twins! { "crate::resources::folders::Folders" =>
-        fn find(options: &FindFolders) -> Value;
-        fn create(name: &str, fields: &FolderFields) -> Value;
-        fn update(id: &str, fields: &FolderFields) -> Value;
-        fn delete(id: &str) -> Value;
+        fn find(options: &FindFolders) -> FolderListResponse;
+        fn find_raw(options: &FindFolders) -> Value;
+        fn create(name: &str, fields: &FolderFields) -> FolderResponse;
+        fn create_raw(name: &str, fields: &FolderFields) -> Value;
+        fn update(id: &str, fields: &FolderFields) -> V1Response;
+        fn delete(id: &str) -> V1Response;
         fn exists(name: &str) -> bool;
-        fn upload_cover(id: &str, image: impl Into<Bytes>, file_name: Option<&str>) -> Value;
-        fn categories() -> Value;
-        fn save_category(name: &str, key: Option<&str>, icon: Option<&str>) -> Value;
-        fn delete_category(key: &str) -> Value;
+        fn upload_cover(id: &str, image: impl Into<Bytes>, file_name: Option<&str>) -> V1Response;
+        fn categories() -> Vec<FolderCategory>;
+        fn categories_raw() -> Value;
+        fn save_category(name: &str, key: Option<&str>, icon: Option<&str>) -> Vec<FolderCategory>;
+        fn delete_category(key: &str) -> Vec<FolderCategory>;
     }
 }

@@ -7,7 +7,10 @@ use serde_json::Value;
 use super::Engine;
 use crate::PollOptions;
 use crate::error::Result;
-use crate::resources::history_types::{LogDownload, LogFormat, LogSearch};
+use crate::resources::history_types::{
+    CallHistoryPage, DetailedLog, DownloadUrlResponse, JobResponse, LogDownload, LogFormat,
+    LogSearch,
+};
 use crate::resources::service_types::DownloadedFile;
 use crate::resources::services::IntoServiceUri;
 
@@ -44,8 +47,10 @@ impl<'c> History<'c> {
     }
 
     blocking_twins! { "crate::resources::history::History" =>
-        fn get(call_id: &str) -> Value;
-        fn search(uri: impl IntoServiceUri, filters: &LogSearch) -> Value;
+        fn get(call_id: &str) -> DetailedLog;
+        fn get_raw(call_id: &str) -> Value;
+        fn search(uri: impl IntoServiceUri, filters: &LogSearch) -> CallHistoryPage;
+        fn search_raw(uri: impl IntoServiceUri, filters: &LogSearch) -> Value;
         fn rehydrate(
             uri: impl IntoServiceUri,
             call_id: &str,
@@ -53,8 +58,15 @@ impl<'c> History<'c> {
             legacy: bool,
         ) -> DownloadedFile;
         fn download(uri: impl IntoServiceUri, options: &LogDownload) -> DownloadedFile;
-        fn start_download(uri: impl IntoServiceUri, options: &LogDownload) -> Value;
+        fn start_download(uri: impl IntoServiceUri, options: &LogDownload) -> JobResponse;
+        fn start_download_raw(uri: impl IntoServiceUri, options: &LogDownload) -> Value;
         fn wait_download(
+            uri: impl IntoServiceUri,
+            format: LogFormat,
+            job_id: &str,
+            options: PollOptions,
+        ) -> DownloadUrlResponse;
+        fn wait_download_raw(
             uri: impl IntoServiceUri,
             format: LogFormat,
             job_id: &str,

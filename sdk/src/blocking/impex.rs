@@ -9,7 +9,10 @@ use serde_json::Value;
 use super::Engine;
 use crate::PollOptions;
 use crate::error::Result;
-use crate::resources::impex_types::{ExportRequest, ImportMapping, ImportOptions, Migration};
+use crate::resources::impex_types::{
+    ExportRequest, ImpexDescription, ImpexResult, ImportMapping, ImportOptions, JobCreated,
+    Migration,
+};
 use crate::resources::service_types::DownloadedFile;
 
 /// Blocking twin of [`crate::resources::impex::Impex`].
@@ -45,20 +48,25 @@ impl<'c> Impex<'c> {
     }
 
     blocking_twins! { "crate::resources::impex::Impex" =>
-        fn start_export(request: &ExportRequest) -> Value;
-        fn wait_url(status_url: &str, options: PollOptions) -> Value;
-        fn wait_export(id: &str, options: PollOptions) -> Value;
-        fn cancel_export(id: &str) -> Value;
-        fn describe_exports() -> Value;
-        fn describe_imports() -> Value;
+        fn start_export(request: &ExportRequest) -> JobCreated;
+        fn wait_url(status_url: &str, options: PollOptions) -> ImpexResult;
+        fn wait_url_raw(status_url: &str, options: PollOptions) -> Value;
+        fn wait_export(id: &str, options: PollOptions) -> ImpexResult;
+        fn wait_export_raw(id: &str, options: PollOptions) -> Value;
+        fn cancel_export(id: &str) -> ImpexResult;
+        fn describe_exports() -> ImpexDescription;
+        fn describe_exports_raw() -> Value;
+        fn describe_imports() -> ImpexDescription;
+        fn describe_imports_raw() -> Value;
         fn export(request: &ExportRequest) -> Vec<DownloadedFile>;
         fn start_import(
             destination: &[ImportMapping],
             zip: impl Into<Bytes>,
             options: &ImportOptions,
-        ) -> Value;
-        fn wait_import(id: &str, options: PollOptions) -> Value;
-        fn import(destination: &[ImportMapping], zip: impl Into<Bytes>, options: &ImportOptions) -> Value;
+        ) -> JobCreated;
+        fn wait_import(id: &str, options: PollOptions) -> ImpexResult;
+        fn wait_import_raw(id: &str, options: PollOptions) -> Value;
+        fn import(destination: &[ImportMapping], zip: impl Into<Bytes>, options: &ImportOptions) -> ImpexResult;
     }
 }
 

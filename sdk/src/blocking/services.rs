@@ -9,9 +9,13 @@ use serde_json::Value;
 
 use super::Engine;
 use crate::error::Result;
-use crate::resources::lifecycle_types::{Compiled, CreateOptions, Created, RecompileOptions};
+use crate::resources::lifecycle_types::{
+    CompilationStatusResponse, Compiled, CreateOptions, Created, PublishResponse, RecompileOptions,
+    RecompileResponse, UploadResponse,
+};
 use crate::resources::service_types::{
-    DownloadOptions, DownloadedFile, SearchOptions, ValidationType,
+    DownloadOptions, DownloadedFile, MetadataResponse, SearchOptions, SearchResponse,
+    ServiceSchema, ServiceSwagger, V1Response, ValidationResponse, ValidationType,
 };
 use crate::resources::services::IntoServiceUri;
 use crate::resources::transforms::TransformRef;
@@ -73,33 +77,58 @@ impl<'c> Services<'c> {
             uri: impl IntoServiceUri,
             inputs: &I,
             validation_type: ValidationType,
+        ) -> ValidationResponse;
+        fn validate_raw[I: Serialize + ?Sized](
+            uri: impl IntoServiceUri,
+            inputs: &I,
+            validation_type: ValidationType,
         ) -> Value;
-        fn get_metadata(uri: impl IntoServiceUri) -> Value;
+        fn get_metadata(uri: impl IntoServiceUri) -> MetadataResponse;
+        fn get_metadata_raw(uri: impl IntoServiceUri) -> Value;
         fn exists(uri: impl IntoServiceUri) -> bool;
-        fn search(options: &SearchOptions) -> Value;
+        fn search(options: &SearchOptions) -> SearchResponse;
+        fn search_raw(options: &SearchOptions) -> Value;
         fn download(uri: impl IntoServiceUri, options: &DownloadOptions) -> DownloadedFile;
         fn download_wasm(uri: impl IntoServiceUri) -> DownloadedFile;
-        fn delete(uri: impl IntoServiceUri) -> Value;
+        fn delete(uri: impl IntoServiceUri) -> V1Response;
+        fn delete_raw(uri: impl IntoServiceUri) -> Value;
         fn get_versions(uri: impl IntoServiceUri) -> Vec<VersionInfo>;
-        fn get_schema(uri: impl IntoServiceUri) -> Value;
-        fn get_schema_by_version_id(uri: impl IntoServiceUri, version_id: &str) -> Value;
-        fn get_engine_detail(version_id: &str) -> Value;
-        fn get_swagger(uri: impl IntoServiceUri, options: &SwaggerOptions) -> Value;
-        fn upload(uri: impl IntoServiceUri, file: impl Into<Bytes>, options: &CreateOptions) -> Value;
-        fn wait_compilation(uri: impl IntoServiceUri, job_id: &str, options: PollOptions) -> Value;
+        fn get_schema(uri: impl IntoServiceUri) -> ServiceSchema;
+        fn get_schema_raw(uri: impl IntoServiceUri) -> Value;
+        fn get_schema_by_version_id(uri: impl IntoServiceUri, version_id: &str) -> ServiceSchema;
+        fn get_schema_by_version_id_raw(uri: impl IntoServiceUri, version_id: &str) -> Value;
+        fn get_engine_detail(version_id: &str) -> ServiceSchema;
+        fn get_engine_detail_raw(version_id: &str) -> Value;
+        fn get_swagger(uri: impl IntoServiceUri, options: &SwaggerOptions) -> ServiceSwagger;
+        fn get_swagger_raw(uri: impl IntoServiceUri, options: &SwaggerOptions) -> Value;
+        fn upload(uri: impl IntoServiceUri, file: impl Into<Bytes>, options: &CreateOptions) -> UploadResponse;
+        fn upload_raw(uri: impl IntoServiceUri, file: impl Into<Bytes>, options: &CreateOptions) -> Value;
+        fn wait_compilation(
+            uri: impl IntoServiceUri,
+            job_id: &str,
+            options: PollOptions,
+        ) -> CompilationStatusResponse;
+        fn wait_compilation_raw(uri: impl IntoServiceUri, job_id: &str, options: PollOptions) -> Value;
         fn compile(uri: impl IntoServiceUri, file: impl Into<Bytes>, options: &CreateOptions) -> Compiled;
         fn publish(
             uri: impl IntoServiceUri,
             file_id: &str,
             engine_id: &str,
             options: &CreateOptions,
+        ) -> PublishResponse;
+        fn publish_raw(
+            uri: impl IntoServiceUri,
+            file_id: &str,
+            engine_id: &str,
+            options: &CreateOptions,
         ) -> Value;
         fn create(uri: impl IntoServiceUri, file: impl Into<Bytes>, options: &CreateOptions) -> Created;
-        fn recompile(uri: impl IntoServiceUri, options: &RecompileOptions) -> Value;
+        fn recompile(uri: impl IntoServiceUri, options: &RecompileOptions) -> RecompileResponse;
+        fn recompile_raw(uri: impl IntoServiceUri, options: &RecompileOptions) -> Value;
         fn recompile_and_wait(
             uri: impl IntoServiceUri,
             options: &RecompileOptions,
             poll: PollOptions,
-        ) -> (Value, Value);
+        ) -> (RecompileResponse, CompilationStatusResponse);
     }
 }

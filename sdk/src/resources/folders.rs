@@ -4,7 +4,7 @@
 use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
-use super::support::{Multipart, conflict, fetch_url, json_object, window};
+use super::support::{Multipart, conflict, decode_body, fetch_url, json_object, window};
 use crate::client::Client;
 use crate::error::{Result, SparkError};
 use crate::generated::PlatformClient;
@@ -16,7 +16,10 @@ pub struct Folders<'c> {
     client: &'c Client,
 }
 
-pub use super::folder_types::{FindFolders, FolderFields};
+pub use super::folder_types::{
+    CategoriesResponse, FindFolders, FolderCategory, FolderFields, FolderInfo, FolderListResponse,
+    FolderResponse, V1Response,
+};
 
 impl<'c> Folders<'c> {
     pub(crate) fn new(client: &'c Client) -> Self {
@@ -35,16 +38,24 @@ impl<'c> Folders<'c> {
         self.client.transport.send(spec).await?.json(what)
     }
 
-    /// Lists folders (`POST /api/v1/product/list`), raw `{status, count, data:[…]}`.
+    /// Lists folders (`POST /api/v1/product/list`): one page, `{status, count, data:[…]}`.
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
     /// use cspark::resources::folders::FindFolders;
     /// let page = client.folders().find(&FindFolders::default().name("demo")).await?;
-    /// println!("{}", page["data"]);
+    /// for folder in page.data.unwrap_or_default() {
+    ///     println!("{:?} {:?}", folder.id, folder.name);
+    /// }
     /// # Ok(()) }
     /// ```
-    pub async fn find(&self, options: &FindFolders) -> Result<Value> {
+    pub async fn find(&self, options: &FindFolders) -> Result<FolderListResponse> {
+        let body = self.find_raw(options).await?;
+        decode_body(&body, "folder list")
+    }
+
+    /// [`find`](Self::find) as the raw JSON Spark sent (escape hatch).
+    pub async fn find_raw(&self, options: &FindFolders) -> Result<Value> {
         let mut search: Vec<Value> = options
             .filters
             .iter()
@@ -77,10 +88,25 @@ impl<'c> Folders<'c> {
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
     /// use cspark::resources::folders::FolderFields;
     /// let folder = client.folders().create("pricing", &FolderFields::default().category("Term")).await?;
-    /// println!("{}", folder["data"]["id"]);
+    /// println!("{:?}", folder.data.and_then(|f| f.id));
     /// # Ok(()) }
     /// ```
-    pub async fn create(&self, name: &str, fields: &FolderFields) -> Result<Value> {
+    pub async fn create(&self, name: &str, fields: &FolderFields) -> Result<FolderResponse> {
+        let body = self.create_raw(name, fields).await?;
+        let mut folder: FolderResponse = decode_body(&body, "folder")?;
+        // Without a `get_product_url` the creation answer itself comes back: its
+        // `data.folderId` is the new folder's id.
+        if let Some(info) = folder.data.as_mut()
+            && info.id.is_none()
+            && let Some(Value::String(id)) = info.extra.get("folderId")
+        {
+            info.id = Some(id.clone());
+        }
+        Ok(folder)
+    }
+
+    /// [`create`](Self::create) returning the raw JSON Spark sent (escape hatch).
+    pub async fn create_raw(&self, name: &str, fields: &FolderFields) -> Result<Value> {
         let name = name.trim();
         if name.is_empty() {
             return Err(SparkError::invalid(
@@ -142,7 +168,7 @@ impl<'c> Folders<'c> {
     /// client.folders().update(id, &FolderFields::default().description("new")).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn update(&self, id: &str, fields: &FolderFields) -> Result<Value> {
+    pub async fn update(&self, id: &str, fields: &FolderFields) -> Result<V1Response> {
         if let Some(cover) = &fields.cover {
             self.upload_cover(id, cover.clone(), None).await?;
         }
@@ -161,14 +187,14 @@ impl<'c> Folders<'c> {
         }
         let api = PlatformClient::for_call(self.client);
         let outcome = api.update_folder(id, &body).await;
-        api.finish(outcome, "folder update")
+        api.finish_as(outcome, "folder update")
     }
 
     /// Deletes a folder and every service in it (`DELETE /api/v1/product/delete/{id}`).
-    pub async fn delete(&self, id: &str) -> Result<Value> {
+    pub async fn delete(&self, id: &str) -> Result<V1Response> {
         let api = PlatformClient::for_call(self.client);
         let outcome = api.delete_folder(id).await;
-        api.finish(outcome, "folder deletion")
+        api.finish_as(outcome, "folder deletion")
     }
 
     /// Whether a folder name is taken (`POST /api/v1/product/isproductexists/{name}`).
@@ -187,7 +213,7 @@ impl<'c> Folders<'c> {
         id: &str,
         image: impl Into<Bytes>,
         file_name: Option<&str>,
-    ) -> Result<Value> {
+    ) -> Result<V1Response> {
         let name = file_name.unwrap_or("upload");
         let mime = match name
             .rsplit('.')
@@ -205,14 +231,22 @@ impl<'c> Folders<'c> {
             .file("coverImage", name, mime, image.into())
             .into_body()?;
         let spec = RequestSpec::post(&self.url(&["product", "uploadcoverimage"]))?.body(body);
-        self.send_json(spec, "cover upload").await
+        let body = self.send_json(spec, "cover upload").await?;
+        decode_body(&body, "cover upload")
     }
 
     /// Folder categories (`GET /api/v1/lookup/getcategories`): the `data` list.
-    pub async fn categories(&self) -> Result<Value> {
+    pub async fn categories(&self) -> Result<Vec<FolderCategory>> {
+        let body = self.categories_raw().await?;
+        let answer: CategoriesResponse = decode_body(&body, "categories")?;
+        Ok(answer.data.unwrap_or_default())
+    }
+
+    /// [`categories`](Self::categories) as the raw envelope Spark sent (escape hatch).
+    pub async fn categories_raw(&self) -> Result<Value> {
         let api = PlatformClient::for_call(self.client);
         let outcome = api.list_folder_categories().await;
-        Ok(api.finish(outcome, "categories")?["data"].take())
+        api.finish(outcome, "categories")
     }
 
     /// Saves a category (`POST /api/v1/lookup/savecategory`); `key` defaults to a new UUID
@@ -222,7 +256,7 @@ impl<'c> Folders<'c> {
         name: &str,
         key: Option<&str>,
         icon: Option<&str>,
-    ) -> Result<Value> {
+    ) -> Result<Vec<FolderCategory>> {
         let key = key.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
         let body = json_object(
             json!({"value": name, "key": key, "icon": icon.unwrap_or("other.svg")}),
@@ -230,20 +264,22 @@ impl<'c> Folders<'c> {
         )?;
         let api = PlatformClient::for_call(self.client);
         let outcome = api.save_folder_category(&body).await;
-        Ok(lower_categories(api.finish(outcome, "categories")?))
+        lower_categories(api.finish(outcome, "categories")?)
     }
 
-    /// Deletes a category (`DELETE /api/v1/lookup/deletecategory/{key}`).
-    pub async fn delete_category(&self, key: &str) -> Result<Value> {
+    /// Deletes a category (`DELETE /api/v1/lookup/deletecategory/{key}`); returns the
+    /// remaining categories.
+    pub async fn delete_category(&self, key: &str) -> Result<Vec<FolderCategory>> {
         let api = PlatformClient::for_call(self.client);
         let outcome = api.delete_folder_category(key).await;
-        Ok(lower_categories(api.finish(outcome, "categories")?))
+        lower_categories(api.finish(outcome, "categories")?)
     }
 }
 
-/// `data["Metadata.ProductCategories"]` with `Key/Value/Icon` lower-cased.
-fn lower_categories(mut body: Value) -> Value {
-    match body["data"]["Metadata.ProductCategories"].take() {
+/// `data["Metadata.ProductCategories"]` with `Key/Value/Icon` lower-cased (a `data` list
+/// as is; no `data` is no category).
+fn lower_categories(mut body: Value) -> Result<Vec<FolderCategory>> {
+    let list = match body["data"]["Metadata.ProductCategories"].take() {
         Value::Array(items) => Value::Array(
             items
                 .into_iter()
@@ -258,7 +294,11 @@ fn lower_categories(mut body: Value) -> Value {
                 .collect(),
         ),
         _ => body["data"].take(),
+    };
+    if list.is_null() {
+        return Ok(Vec::new());
     }
+    decode_body(&list, "categories")
 }
 
 impl Client {

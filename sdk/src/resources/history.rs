@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::service_ops::{DownloadedFile, disposition_file_name, folder_service};
 use super::services::IntoServiceUri;
-use super::support::{PollOptions, fetch_url, json_object, poll_with, str_at};
+use super::support::{PollOptions, decode_body, fetch_url, json_object, poll_with, str_at};
 use crate::client::Client;
 use crate::error::{Result, SparkError};
 use crate::generated::PlatformClient;
@@ -18,7 +18,10 @@ pub struct History<'c> {
     client: &'c Client,
 }
 
-pub use super::history_types::{LogDownload, LogFormat, LogSearch};
+pub use super::history_types::{
+    CallHistoryPage, CallLogInfo, DetailedLog, DownloadLink, DownloadUrlResponse, JobResponse,
+    JobStarted, LogDownload, LogFormat, LogSearch,
+};
 
 impl<'c> History<'c> {
     pub(crate) fn new(client: &'c Client) -> Self {
@@ -31,10 +34,17 @@ impl<'c> History<'c> {
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
     /// let log = client.history().get("call-id").await?;
-    /// println!("{} took {} ms", log["EngineCallId"], log["CalcTime"]);
+    /// println!("{:?} took {:?} ms", log.engine_call_id, log.calc_time);
     /// # Ok(()) }
     /// ```
-    pub async fn get(&self, call_id: &str) -> Result<Value> {
+    pub async fn get(&self, call_id: &str) -> Result<DetailedLog> {
+        let log = self.get_raw(call_id).await?;
+        decode_body(&log, "detailed log")
+    }
+
+    /// [`get`](Self::get) as raw JSON: the detailed log parsed from `response_data`, every
+    /// key as Spark sent it (escape hatch).
+    pub async fn get_raw(&self, call_id: &str) -> Result<Value> {
         let api = PlatformClient::for_call(self.client);
         let outcome = api
             .get_call_history(self.client.base_url().tenant(), call_id)
@@ -49,8 +59,28 @@ impl<'c> History<'c> {
         }
     }
 
-    /// Searches a service's call history (v1), raw `{count, data:[…]}`.
-    pub async fn search(&self, uri: impl IntoServiceUri, filters: &LogSearch) -> Result<Value> {
+    /// Searches a service's call history (v1): one page, `{count, data:[…]}`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
+    /// use cspark::resources::history::LogSearch;
+    /// let page = client.history().search("my-folder/my-service", &LogSearch::default()).await?;
+    /// for call in page.data.unwrap_or_default() {
+    ///     println!("{:?} {:?} ms", call.call_guid, call.calc_time);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn search(
+        &self,
+        uri: impl IntoServiceUri,
+        filters: &LogSearch,
+    ) -> Result<CallHistoryPage> {
+        let body = self.search_raw(uri, filters).await?;
+        decode_body(&body, "call history search")
+    }
+
+    /// [`search`](Self::search) as the raw JSON Spark sent (escape hatch).
+    pub async fn search_raw(&self, uri: impl IntoServiceUri, filters: &LogSearch) -> Result<Value> {
         let uri = uri.into_service_uri()?;
         let (folder, service) = folder_service(&uri)?;
         let mut search = Vec::new();
@@ -153,10 +183,10 @@ impl<'c> History<'c> {
         options: &LogDownload,
     ) -> Result<DownloadedFile> {
         let uri = uri.into_service_uri()?;
-        let started = self.start_download(&uri, options).await?;
+        let started = self.start_download_raw(&uri, options).await?;
         let job = str_at(&started, "/response_data/job_id", "log download job", "")?;
         let done = self
-            .wait_download(&uri, options.format, job, options.poll)
+            .wait_download_raw(&uri, options.format, job, options.poll)
             .await?;
         let url = str_at(
             &done,
@@ -168,8 +198,18 @@ impl<'c> History<'c> {
         Ok(file_of(fetch_url(self.client, url).await?, &name))
     }
 
-    /// Starts a log export job (`POST …/log/download{json|csv}`): raw `response_data.job_id`.
+    /// Starts a log export job (`POST …/log/download{json|csv}`): `response_data.job_id`.
     pub async fn start_download(
+        &self,
+        uri: impl IntoServiceUri,
+        options: &LogDownload,
+    ) -> Result<JobResponse> {
+        let body = self.start_download_raw(uri, options).await?;
+        decode_body(&body, "log download job")
+    }
+
+    /// [`start_download`](Self::start_download) as the raw JSON Spark sent (escape hatch).
+    pub async fn start_download_raw(
         &self,
         uri: impl IntoServiceUri,
         options: &LogDownload,
@@ -206,6 +246,19 @@ impl<'c> History<'c> {
 
     /// Polls `…/log/download{json|csv}/status/{job}` until progress 100 (`download_url`).
     pub async fn wait_download(
+        &self,
+        uri: impl IntoServiceUri,
+        format: LogFormat,
+        job_id: &str,
+        options: PollOptions,
+    ) -> Result<DownloadUrlResponse> {
+        let body = self.wait_download_raw(uri, format, job_id, options).await?;
+        decode_body(&body, "log download")
+    }
+
+    /// [`wait_download`](Self::wait_download) returning the last status as the raw JSON Spark
+    /// sent (escape hatch).
+    pub async fn wait_download_raw(
         &self,
         uri: impl IntoServiceUri,
         format: LogFormat,

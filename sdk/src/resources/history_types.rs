@@ -1,6 +1,11 @@
 //! Options of [`History`](super::history::History).
 
 use super::support::PollOptions;
+/// Typed answers of the call-history calls, generated from `openapi/spark.yaml`.
+pub use crate::generated::types::{
+    CallHistoryPage, CallLogInfo, DetailedLog, DownloadLink, DownloadUrlResponse, JobResponse,
+    JobStarted,
+};
 
 /// Format of [`History::download`](super::history::History::download).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -5,7 +5,9 @@ use serde_json::{Value, json};
 
 use super::history::file_of;
 use super::service_ops::DownloadedFile;
-use super::support::{Multipart, PollOptions, fetch_url, json_object, poll, poll_with, str_at};
+use super::support::{
+    Multipart, PollOptions, decode_body, fetch_url, json_object, poll, poll_with,
+};
 use crate::client::Client;
 use crate::error::{Result, SparkError};
 use crate::generated::{PlatformClient, types};
@@ -17,7 +19,10 @@ pub struct Impex<'c> {
     client: &'c Client,
 }
 
-pub use super::impex_types::{ExportRequest, ImportMapping, ImportOptions, Migration};
+pub use super::impex_types::{
+    ExportRequest, ImpexDescription, ImpexFile, ImpexJobStatus, ImpexJobSummary, ImpexOutputs,
+    ImpexResult, ImportMapping, ImportOptions, JobCreated, Migration,
+};
 
 impl<'c> Impex<'c> {
     pub(crate) fn new(client: &'c Client) -> Self {
@@ -35,8 +40,8 @@ impl<'c> Impex<'c> {
         self.client.transport.send(spec).await?.json(what)
     }
 
-    /// Starts an export job (`POST /api/v4/export`): raw `{id, object, status_url}`.
-    pub async fn start_export(&self, request: &ExportRequest) -> Result<Value> {
+    /// Starts an export job (`POST /api/v4/export`): `{id, object, status_url}`.
+    pub async fn start_export(&self, request: &ExportRequest) -> Result<JobCreated> {
         let mut inputs = serde_json::Map::new();
         for (k, v) in [
             ("folders", &request.folders),
@@ -65,7 +70,7 @@ impl<'c> Impex<'c> {
         let outcome = api
             .start_export(self.client.base_url().tenant(), &body)
             .await;
-        api.finish(outcome, "export job")
+        api.finish_as(outcome, "export job")
     }
 
     /// Polls `GET /api/v4/{export|import}/{id}/status` until `completed` or `closed`.
@@ -89,7 +94,14 @@ impl<'c> Impex<'c> {
 
     /// Polls a job's server-given `status_url` (export or import) until `completed` or
     /// `closed`; `failed` and `cancelled` end the wait with an error.
-    pub async fn wait_url(&self, status_url: &str, options: PollOptions) -> Result<Value> {
+    pub async fn wait_url(&self, status_url: &str, options: PollOptions) -> Result<ImpexResult> {
+        let body = self.wait_url_raw(status_url, options).await?;
+        decode_body(&body, "impex job")
+    }
+
+    /// [`wait_url`](Self::wait_url) returning the final status as the raw JSON Spark sent
+    /// (escape hatch).
+    pub async fn wait_url_raw(&self, status_url: &str, options: PollOptions) -> Result<Value> {
         // Handwritten: Spark hands out this absolute URL; it is followed as given.
         let spec = RequestSpec::get(status_url)?;
         let id = spec.path().to_owned();
@@ -99,13 +111,19 @@ impl<'c> Impex<'c> {
         .await
     }
 
-    /// Waits for an export job and returns its final status body.
-    pub async fn wait_export(&self, id: &str, options: PollOptions) -> Result<Value> {
+    /// Waits for an export job and returns its final status.
+    pub async fn wait_export(&self, id: &str, options: PollOptions) -> Result<ImpexResult> {
+        let body = self.wait_export_raw(id, options).await?;
+        decode_body(&body, "export job")
+    }
+
+    /// [`wait_export`](Self::wait_export) as the raw JSON Spark sent (escape hatch).
+    pub async fn wait_export_raw(&self, id: &str, options: PollOptions) -> Result<Value> {
         self.wait(JobKind::Export, id, options).await
     }
 
     /// Cancels an export job (`PATCH /api/v4/export/{id}`).
-    pub async fn cancel_export(&self, id: &str) -> Result<Value> {
+    pub async fn cancel_export(&self, id: &str) -> Result<ImpexResult> {
         let body = types::ExportStatusUpdate {
             export_status: Some(types::ExportStatusUpdateExportStatus::Cancelled),
         };
@@ -113,18 +131,30 @@ impl<'c> Impex<'c> {
         let outcome = api
             .cancel_export(self.client.base_url().tenant(), id, &body)
             .await;
-        api.finish(outcome, "export cancellation")
+        api.finish_as(outcome, "export cancellation")
     }
 
     /// Recent and running exports (`GET /api/v4/export/status`).
-    pub async fn describe_exports(&self) -> Result<Value> {
+    pub async fn describe_exports(&self) -> Result<ImpexDescription> {
+        let body = self.describe_exports_raw().await?;
+        decode_body(&body, "export description")
+    }
+
+    /// [`describe_exports`](Self::describe_exports) as the raw JSON Spark sent (escape hatch).
+    pub async fn describe_exports_raw(&self) -> Result<Value> {
         let api = PlatformClient::for_call(self.client);
         let outcome = api.describe_exports(self.client.base_url().tenant()).await;
         api.finish(outcome, "export description")
     }
 
     /// Recent and running imports (`GET /api/v4/import/status`).
-    pub async fn describe_imports(&self) -> Result<Value> {
+    pub async fn describe_imports(&self) -> Result<ImpexDescription> {
+        let body = self.describe_imports_raw().await?;
+        decode_body(&body, "import description")
+    }
+
+    /// [`describe_imports`](Self::describe_imports) as the raw JSON Spark sent (escape hatch).
+    pub async fn describe_imports_raw(&self) -> Result<Value> {
         let api = PlatformClient::for_call(self.client);
         let outcome = api.describe_imports(self.client.base_url().tenant()).await;
         api.finish(outcome, "import description")
@@ -141,16 +171,12 @@ impl<'c> Impex<'c> {
     /// ```
     pub async fn export(&self, request: &ExportRequest) -> Result<Vec<DownloadedFile>> {
         let job = self.start_export(request).await?;
-        let id = str_at(&job, "/id", "export job", "")?;
+        let id = job_id(&job, "export job")?;
         let done = self.wait_export(id, request.poll).await?;
         let mut files = Vec::new();
-        for (i, f) in done["outputs"]["files"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            if let Some(url) = f["file"].as_str().filter(|u| !u.is_empty()) {
+        let listed = done.outputs.as_ref().and_then(|o| o.files.as_deref());
+        for (i, f) in listed.unwrap_or_default().iter().enumerate() {
+            if let Some(url) = f.file.as_deref().filter(|u| !u.is_empty()) {
                 files.push(file_of(
                     fetch_url(self.client, url).await?,
                     &format!("export-{i}.zip"),
@@ -173,7 +199,7 @@ impl<'c> Impex<'c> {
         destination: &[ImportMapping],
         zip: impl Into<Bytes>,
         options: &ImportOptions,
-    ) -> Result<Value> {
+    ) -> Result<JobCreated> {
         let modify: Vec<Value> = destination
             .iter()
             .map(|m| json!({"service_uri_source": m.source, "service_uri_destination": m.target, "update_version_type": m.upgrade}))
@@ -186,15 +212,23 @@ impl<'c> Impex<'c> {
             .text("importRequestEntity", entity.to_string())
             .file("file", "package.zip", "application/zip", zip.into())
             .into_body()?;
-        self.send_json(
-            RequestSpec::post(&self.url(&["import"]))?.body(body),
-            "import job",
-        )
-        .await
+        let body = self
+            .send_json(
+                RequestSpec::post(&self.url(&["import"]))?.body(body),
+                "import job",
+            )
+            .await?;
+        decode_body(&body, "import job")
     }
 
-    /// Waits for an import job and returns its final status body.
-    pub async fn wait_import(&self, id: &str, options: PollOptions) -> Result<Value> {
+    /// Waits for an import job and returns its final status.
+    pub async fn wait_import(&self, id: &str, options: PollOptions) -> Result<ImpexResult> {
+        let body = self.wait_import_raw(id, options).await?;
+        decode_body(&body, "import job")
+    }
+
+    /// [`wait_import`](Self::wait_import) as the raw JSON Spark sent (escape hatch).
+    pub async fn wait_import_raw(&self, id: &str, options: PollOptions) -> Result<Value> {
         self.wait(JobKind::Import, id, options).await
     }
 
@@ -205,7 +239,7 @@ impl<'c> Impex<'c> {
     /// # async fn demo(client: cspark::Client, zip: Vec<u8>) -> cspark::Result<()> {
     /// use cspark::resources::impex::{ImportMapping, ImportOptions};
     /// let done = client.impex().import(&[ImportMapping::same("f/s")], zip, &ImportOptions::default()).await?;
-    /// println!("{}", done["outputs"]["services"]);
+    /// println!("{:?}", done.outputs.and_then(|o| o.services));
     /// # Ok(()) }
     /// ```
     pub async fn import(
@@ -213,14 +247,14 @@ impl<'c> Impex<'c> {
         destination: &[ImportMapping],
         zip: impl Into<Bytes>,
         options: &ImportOptions,
-    ) -> Result<Value> {
+    ) -> Result<ImpexResult> {
         let job = self.start_import(destination, zip, options).await?;
-        let id = str_at(&job, "/id", "import job", "")?;
+        let id = job_id(&job, "import job")?;
         let done = self.wait_import(id, options.poll).await?;
-        match &done["errors"] {
-            Value::Null => Ok(done),
-            Value::Array(e) if e.is_empty() => Ok(done),
-            errors => Err(SparkError::invalid(
+        match &done.errors {
+            None | Some(Value::Null) => Ok(done),
+            Some(Value::Array(e)) if e.is_empty() => Ok(done),
+            Some(errors) => Err(SparkError::invalid(
                 "import job",
                 id.to_owned(),
                 format!("failed with errors: {errors}"),
@@ -239,7 +273,7 @@ impl<'c> Impex<'c> {
 /// let done = migrate(&dev, &prod, &ExportRequest::default().services(["f/s"]),
 ///     &[ImportMapping::same("f/s")], &ImportOptions::default()).await?;
 /// for import in &done.imports {
-///     println!("{}", import["status"]);
+///     println!("{:?}", import.status);
 /// }
 /// # Ok(()) }
 /// ```
@@ -276,6 +310,15 @@ impl JobKind {
             Self::Import => "import",
         }
     }
+}
+
+/// The id of a started job, or a decode error naming `what`.
+fn job_id<'j>(job: &'j JobCreated, what: &'static str) -> Result<&'j str> {
+    job.id.as_deref().ok_or_else(|| SparkError::Decode {
+        what,
+        request_id: String::new(),
+        reason: "missing string at /id".into(),
+    })
 }
 
 /// Whether an ImpEx status body is final; `failed` / `cancelled` end the wait with an error.

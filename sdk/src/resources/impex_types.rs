@@ -2,6 +2,12 @@
 
 use super::support::PollOptions;
 
+/// Typed answers of the ImpEx calls, generated from `openapi/spark.yaml`.
+pub use crate::generated::types::{
+    ImpexDescription, ImpexFile, ImpexJobStatus, ImpexJobSummary, ImpexOutputs, ImpexResult,
+    JobCreated,
+};
+
 /// What [`Impex::export`](super::impex::Impex::export) packages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -123,6 +129,6 @@ impl Default for ImportOptions {
 pub struct Migration {
     /// Every file the export produced.
     pub exports: Vec<super::service_types::DownloadedFile>,
-    /// The final import status body of each exported zip.
-    pub imports: Vec<serde_json::Value>,
+    /// The final import status of each exported zip.
+    pub imports: Vec<ImpexResult>,
 }

@@ -1,19 +1,24 @@
 //! Service inspection: versions, schema and Swagger document.
 //!
 //! Every call goes through the generated platform client. The schema and the Swagger document
-//! are returned as raw JSON on purpose: `cspark-codegen fetch` stores them byte-for-byte
-//! meaningful (every field Spark sent, including ones our OpenAPI description does not
-//! model), and the typed bindings are generated from them.
+//! decode into [`ServiceSchema`] and [`ServiceSwagger`] (fields Spark adds later are kept in
+//! their `extra` maps); the `…_raw` twins return the documents as sent, which is what
+//! `cspark-codegen fetch` stores and generates typed bindings from.
 
 use serde_json::Value;
 
 use super::services::{IntoServiceUri, Services};
+use super::support::decode_body;
 use crate::error::{Result, SparkError};
 use crate::generated::{PlatformClient, types};
 use crate::uri::{Locator, ServiceUri};
 
 /// One published version of a service (`getversions`).
 pub type VersionInfo = types::VersionInfo;
+
+pub use super::service_types::{
+    BookSummary, KeyValue, NameValue, SchemaCell, ServiceSchema, ServiceSwagger, SwaggerInfo,
+};
 
 /// Options of [`Services::get_swagger`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -60,7 +65,7 @@ impl Services<'_> {
             .unwrap_or_default())
     }
 
-    /// The service schema (`xlInputs`, `xOutput`, `bookSummary`, …) as raw JSON.
+    /// The service schema (`xlInputs`, `xOutput`, `bookSummary`, …).
     ///
     /// A `folder/service` URI reads the latest version (`GET …/engines/get/{service}`); a
     /// `version/{id}` URI reads that version (`POST …/GetEngineDetailByVersionId/versionid/{id}`,
@@ -69,15 +74,22 @@ impl Services<'_> {
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
     /// let schema = client.services().get_schema("my-folder/my-service").await?;
-    /// println!("{} inputs", schema["xlInputs"].as_array().map_or(0, Vec::len));
+    /// println!("{} inputs", schema.xl_inputs.as_ref().map_or(0, Vec::len));
     /// let pinned = client.services().get_schema("version/0a1b2c3d").await?;
-    /// println!("{}", pinned["engineID"]);
+    /// println!("{:?}", pinned.engine_id);
     /// # Ok(()) }
     /// ```
-    pub async fn get_schema(&self, uri: impl IntoServiceUri) -> Result<Value> {
+    pub async fn get_schema(&self, uri: impl IntoServiceUri) -> Result<ServiceSchema> {
+        let body = self.get_schema_raw(uri).await?;
+        decode_body(&body, "service schema")
+    }
+
+    /// [`get_schema`](Self::get_schema) as the raw JSON Spark sent (escape hatch; what
+    /// `cspark-codegen fetch` stores).
+    pub async fn get_schema_raw(&self, uri: impl IntoServiceUri) -> Result<Value> {
         let uri = uri.into_service_uri()?;
         if let Locator::VersionId(version_id) = uri.locator() {
-            return self.get_engine_detail(version_id).await;
+            return self.get_engine_detail_raw(version_id).await;
         }
         let (folder, service) = folder_service(&uri, "schemas")?;
         let api = PlatformClient::for_call(self.client());
@@ -85,7 +97,7 @@ impl Services<'_> {
         api.finish(outcome, "service schema")
     }
 
-    /// The schema of one exact version of a `folder/service` (`getbyversionid`) as raw JSON.
+    /// The schema of one exact version of a `folder/service` (`getbyversionid`).
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
@@ -93,10 +105,21 @@ impl Services<'_> {
     ///     .services()
     ///     .get_schema_by_version_id("my-folder/my-service", "0a1b2c3d")
     ///     .await?;
-    /// println!("{}", schema["bookSummary"]);
+    /// println!("{:?}", schema.book_summary.and_then(|b| b.book_revision));
     /// # Ok(()) }
     /// ```
     pub async fn get_schema_by_version_id(
+        &self,
+        uri: impl IntoServiceUri,
+        version_id: &str,
+    ) -> Result<ServiceSchema> {
+        let body = self.get_schema_by_version_id_raw(uri, version_id).await?;
+        decode_body(&body, "service schema")
+    }
+
+    /// [`get_schema_by_version_id`](Self::get_schema_by_version_id) as the raw JSON Spark sent
+    /// (escape hatch).
+    pub async fn get_schema_by_version_id_raw(
         &self,
         uri: impl IntoServiceUri,
         version_id: &str,
@@ -112,16 +135,22 @@ impl Services<'_> {
     }
 
     /// The schema of a version by its id alone (`POST
-    /// /{tenant}/api/v3/GetEngineDetailByVersionId/versionid/{version_id}`, no body), as raw
-    /// JSON; what [`get_schema`](Self::get_schema) sends for a `version/{id}` URI.
+    /// /{tenant}/api/v3/GetEngineDetailByVersionId/versionid/{version_id}`, no body); what
+    /// [`get_schema`](Self::get_schema) sends for a `version/{id}` URI.
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
     /// let schema = client.services().get_engine_detail("0a1b2c3d").await?;
-    /// println!("{}", schema["xlInputs"]);
+    /// println!("{:?}", schema.xl_inputs);
     /// # Ok(()) }
     /// ```
-    pub async fn get_engine_detail(&self, version_id: &str) -> Result<Value> {
+    pub async fn get_engine_detail(&self, version_id: &str) -> Result<ServiceSchema> {
+        let body = self.get_engine_detail_raw(version_id).await?;
+        decode_body(&body, "service schema")
+    }
+
+    /// [`get_engine_detail`](Self::get_engine_detail) as the raw JSON Spark sent (escape hatch).
+    pub async fn get_engine_detail_raw(&self, version_id: &str) -> Result<Value> {
         non_empty_version_id(version_id)?;
         let api = PlatformClient::for_call(self.client());
         let outcome = api
@@ -139,10 +168,21 @@ impl Services<'_> {
     ///     .services()
     ///     .get_swagger("my-folder/my-service", &SwaggerOptions::default())
     ///     .await?;
-    /// assert_eq!(doc["swagger"], "2.0");
+    /// assert_eq!(doc.swagger.as_deref(), Some("2.0"));
     /// # Ok(()) }
     /// ```
     pub async fn get_swagger(
+        &self,
+        uri: impl IntoServiceUri,
+        options: &SwaggerOptions,
+    ) -> Result<ServiceSwagger> {
+        let body = self.get_swagger_raw(uri, options).await?;
+        decode_body(&body, "service swagger")
+    }
+
+    /// [`get_swagger`](Self::get_swagger) as the raw JSON Spark sent (escape hatch; what
+    /// `cspark-codegen fetch` stores).
+    pub async fn get_swagger_raw(
         &self,
         uri: impl IntoServiceUri,
         options: &SwaggerOptions,

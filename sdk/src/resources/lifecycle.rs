@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 
 use super::service_ops::folder_service;
 use super::services::{IntoServiceUri, Services};
-use super::support::{Multipart, PollOptions, json_object, poll_with, str_at, window};
+use super::support::{Multipart, PollOptions, decode_body, json_object, poll_with, window};
 use crate::error::{Result, SparkError};
 use crate::generated::PlatformClient;
 use crate::transport::RequestSpec;
@@ -15,12 +15,27 @@ use crate::uri::ServiceUri;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-pub use super::lifecycle_types::{Compiled, CreateOptions, Created, RecompileOptions};
+pub use super::lifecycle_types::{
+    CompilationProgress, CompilationStatusResponse, Compiled, CreateOptions, Created,
+    PublishResponse, PublishedVersion, RecompileJob, RecompileOptions, RecompileResponse,
+    UploadResponse, UploadResult,
+};
 
 impl Services<'_> {
-    /// Uploads a workbook (`POST …/upload`, multipart) and returns the raw response, which
-    /// holds the compilation job id. See [`compile`](Self::compile) to also wait.
+    /// Uploads a workbook (`POST …/upload`, multipart); the answer holds the compilation job
+    /// id. See [`compile`](Self::compile) to also wait.
     pub async fn upload(
+        &self,
+        uri: impl IntoServiceUri,
+        file: impl Into<Bytes>,
+        options: &CreateOptions,
+    ) -> Result<UploadResponse> {
+        let body = self.upload_raw(uri, file, options).await?;
+        decode_body(&body, "upload response")
+    }
+
+    /// [`upload`](Self::upload) as the raw JSON Spark sent (escape hatch).
+    pub async fn upload_raw(
         &self,
         uri: impl IntoServiceUri,
         file: impl Into<Bytes>,
@@ -57,8 +72,20 @@ impl Services<'_> {
     }
 
     /// Polls `getcompilationprogess/{job_id}` (sic) until progress 100 and status `Success`;
-    /// a finished job with another status is an error at once.
+    /// a finished job with another status is an error at once. Returns the last status.
     pub async fn wait_compilation(
+        &self,
+        uri: impl IntoServiceUri,
+        job_id: &str,
+        options: PollOptions,
+    ) -> Result<CompilationStatusResponse> {
+        let body = self.wait_compilation_raw(uri, job_id, options).await?;
+        decode_body(&body, "compilation")
+    }
+
+    /// [`wait_compilation`](Self::wait_compilation) returning the last status as the raw JSON
+    /// Spark sent (escape hatch).
+    pub async fn wait_compilation_raw(
         &self,
         uri: impl IntoServiceUri,
         job_id: &str,
@@ -104,12 +131,11 @@ impl Services<'_> {
     ) -> Result<Compiled> {
         let uri = uri.into_service_uri()?;
         let upload = self.upload(&uri, file, options).await?;
-        let job = str_at(
-            &upload,
-            "/response_data/nodegen_compilation_jobid",
-            "upload response",
-            "",
-        )?;
+        let job = upload
+            .response_data
+            .as_ref()
+            .and_then(|d| d.nodegen_compilation_jobid.as_deref())
+            .ok_or_else(|| missing("upload response", "response_data.nodegen_compilation_jobid"))?;
         let compilation = self.wait_compilation(&uri, job, options.poll).await?;
         Ok(Compiled {
             upload,
@@ -117,9 +143,21 @@ impl Services<'_> {
         })
     }
 
-    /// Publishes compiled documents as a new version (`POST …/publish`), raw response.
+    /// Publishes compiled documents as a new version (`POST …/publish`).
     /// Nulls are kept as Spark receives them from the reference SDKs.
     pub async fn publish(
+        &self,
+        uri: impl IntoServiceUri,
+        file_id: &str,
+        engine_id: &str,
+        options: &CreateOptions,
+    ) -> Result<PublishResponse> {
+        let body = self.publish_raw(uri, file_id, engine_id, options).await?;
+        decode_body(&body, "publish response")
+    }
+
+    /// [`publish`](Self::publish) as the raw JSON Spark sent (escape hatch).
+    pub async fn publish_raw(
         &self,
         uri: impl IntoServiceUri,
         file_id: &str,
@@ -182,18 +220,13 @@ impl Services<'_> {
             upload,
             compilation,
         } = self.compile(&uri, file, options).await?;
-        let file_id = str_at(
-            &upload,
-            "/response_data/original_file_documentid",
-            "upload response",
-            "",
-        )?;
-        let engine_id = str_at(
-            &upload,
-            "/response_data/engine_file_documentid",
-            "upload response",
-            "",
-        )?;
+        let data = upload.response_data.as_ref();
+        let file_id = data
+            .and_then(|d| d.original_file_documentid.as_deref())
+            .ok_or_else(|| missing("upload response", "response_data.original_file_documentid"))?;
+        let engine_id = data
+            .and_then(|d| d.engine_file_documentid.as_deref())
+            .ok_or_else(|| missing("upload response", "response_data.engine_file_documentid"))?;
         let publication = self.publish(&uri, file_id, engine_id, options).await?;
         Ok(Created {
             upload,
@@ -202,17 +235,27 @@ impl Services<'_> {
         })
     }
 
-    /// Recompiles a version with another compiler (`POST …/recompileNodgen`, sic), raw response
-    /// (`response_data.{versionId, revision, jobId}`).
+    /// Recompiles a version with another compiler (`POST …/recompileNodgen`, sic):
+    /// `response_data.{version_id, revision, job_id}`.
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
     /// use cspark::resources::lifecycle::RecompileOptions;
     /// let r = client.services().recompile("my-folder/my-service", &RecompileOptions::default()).await?;
-    /// println!("{}", r["response_data"]["jobId"]);
+    /// println!("{:?}", r.response_data.and_then(|d| d.job_id));
     /// # Ok(()) }
     /// ```
     pub async fn recompile(
+        &self,
+        uri: impl IntoServiceUri,
+        options: &RecompileOptions,
+    ) -> Result<RecompileResponse> {
+        let body = self.recompile_raw(uri, options).await?;
+        decode_body(&body, "recompile response")
+    }
+
+    /// [`recompile`](Self::recompile) as the raw JSON Spark sent (escape hatch).
+    pub async fn recompile_raw(
         &self,
         uri: impl IntoServiceUri,
         options: &RecompileOptions,
@@ -250,10 +293,14 @@ impl Services<'_> {
         uri: impl IntoServiceUri,
         options: &RecompileOptions,
         poll: PollOptions,
-    ) -> Result<(Value, Value)> {
+    ) -> Result<(RecompileResponse, CompilationStatusResponse)> {
         let uri = uri.into_service_uri()?;
         let started = self.recompile(&uri, options).await?;
-        let job = str_at(&started, "/response_data/jobId", "recompile response", "")?;
+        let job = started
+            .response_data
+            .as_ref()
+            .and_then(|d| d.job_id.as_deref())
+            .ok_or_else(|| missing("recompile response", "response_data.jobId"))?;
         let done = self.wait_compilation(&uri, job, poll).await?;
         Ok((started, done))
     }
@@ -270,6 +317,15 @@ impl Services<'_> {
     fn lifecycle_path(&self, uri: &ServiceUri, tail: &[&str]) -> Result<String> {
         let url = self.lifecycle_url(uri, tail)?;
         Ok(url::Url::parse(&url).map_or(url.clone(), |u| u.path().to_owned()))
+    }
+}
+
+/// A decode error for a field the next step needs.
+fn missing(what: &'static str, field: &str) -> SparkError {
+    SparkError::Decode {
+        what,
+        request_id: String::new(),
+        reason: format!("missing string at {field}"),
     }
 }
 

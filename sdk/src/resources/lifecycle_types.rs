@@ -67,30 +67,39 @@ impl CreateOptions {
     }
 }
 
-/// Result of [`Services::compile`](crate::Services::compile): the upload and final compilation-status bodies.
+/// Typed answers of the lifecycle calls, generated from `openapi/spark.yaml`.
+pub use crate::generated::types::{
+    CompilationProgress, CompilationStatusResponse, PublishResponse, PublishedVersion,
+    RecompileJob, RecompileResponse, UploadResponse, UploadResult,
+};
+
+/// Result of [`Services::compile`](crate::Services::compile): the upload and final compilation-status answers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Compiled {
-    /// Upload response (`response_data.{nodegen_compilation_jobid, original_file_documentid, engine_file_documentid}`).
-    pub upload: Value,
-    /// Last compilation-status response.
-    pub compilation: Value,
+    /// Upload answer (`response_data.{nodegen_compilation_jobid, original_file_documentid, engine_file_documentid}`).
+    pub upload: UploadResponse,
+    /// Last compilation status.
+    pub compilation: CompilationStatusResponse,
 }
 
 /// Result of [`Services::create`](crate::Services::create).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Created {
-    /// Upload response.
-    pub upload: Value,
-    /// Last compilation-status response.
-    pub compilation: Value,
-    /// Publication response (`response_data.version_id`).
-    pub publication: Value,
+    /// Upload answer.
+    pub upload: UploadResponse,
+    /// Last compilation status.
+    pub compilation: CompilationStatusResponse,
+    /// Publication answer (`response_data.version_id`).
+    pub publication: PublishResponse,
 }
 
 impl Created {
     /// The id of the published version.
     pub fn version_id(&self) -> Option<&str> {
-        self.publication["response_data"]["version_id"].as_str()
+        self.publication
+            .response_data
+            .as_ref()
+            .and_then(|d| d.version_id.as_deref())
     }
 }
 

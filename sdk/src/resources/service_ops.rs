@@ -7,18 +7,21 @@ use serde_json::{Map, Value, json};
 
 use super::execute::ExecuteOptions;
 use super::services::{IntoServiceUri, Services, execute_body};
-use super::support::json_object;
+use super::support::{decode_body, json_object};
 use crate::error::{Result, SparkError};
 use crate::generated::PlatformClient;
 use crate::transport::RequestSpec;
 use crate::uri::{Locator, ServiceUri};
 
 pub use super::service_types::{
-    DownloadKind, DownloadOptions, DownloadedFile, SearchOptions, ValidationType,
+    DownloadKind, DownloadOptions, DownloadedFile, InputValidation, MetadataResponse, OutputsData,
+    PageMeta, SearchOptions, SearchResponse, ServiceSearchItem, V1Response, ValidationData,
+    ValidationResponse, ValidationType,
 };
 
 impl Services<'_> {
-    /// Validation rules of every input (`POST …/{locator}/validation`), as raw JSON.
+    /// Validation rules of every input (`POST …/{locator}/validation`), one
+    /// [`InputValidation`] per input name.
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
@@ -27,10 +30,24 @@ impl Services<'_> {
     ///     .services()
     ///     .validate("my-folder/my-service", &serde_json::json!({"x": 1}), ValidationType::Dynamic)
     ///     .await?;
-    /// println!("{}", rules["response_data"]["outputs"]);
+    /// for (input, rule) in rules.response_data.and_then(|d| d.outputs).unwrap_or_default() {
+    ///     println!("{input}: {:?} {:?}", rule.validation_allow, rule.options);
+    /// }
     /// # Ok(()) }
     /// ```
     pub async fn validate<I: Serialize + ?Sized>(
+        &self,
+        uri: impl IntoServiceUri,
+        inputs: &I,
+        validation_type: ValidationType,
+    ) -> Result<ValidationResponse> {
+        let body = self.validate_raw(uri, inputs, validation_type).await?;
+        decode_body(&body, "validation response")
+    }
+
+    /// [`validate`](Self::validate) as the raw JSON Spark sent: the escape hatch for fields the
+    /// typed answer does not name (they are also kept in its `extra` maps).
+    pub async fn validate_raw<I: Serialize + ?Sized>(
         &self,
         uri: impl IntoServiceUri,
         inputs: &I,
@@ -86,15 +103,22 @@ impl Services<'_> {
         api.finish(outcome, what)
     }
 
-    /// The service's `Metadata.*` outputs (`GET …/{locator}/metadata`), as raw JSON.
+    /// The service's `Metadata.*` outputs (`GET …/{locator}/metadata`).
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
     /// let meta = client.services().get_metadata("my-folder/my-service").await?;
-    /// println!("{}", meta["response_data"]["outputs"]);
+    /// let outputs = meta.response_data.and_then(|d| d.outputs).unwrap_or_default();
+    /// println!("{:?}", outputs.get("Metadata.Font"));
     /// # Ok(()) }
     /// ```
-    pub async fn get_metadata(&self, uri: impl IntoServiceUri) -> Result<Value> {
+    pub async fn get_metadata(&self, uri: impl IntoServiceUri) -> Result<MetadataResponse> {
+        let body = self.get_metadata_raw(uri).await?;
+        decode_body(&body, "metadata response")
+    }
+
+    /// [`get_metadata`](Self::get_metadata) as the raw JSON Spark sent (escape hatch).
+    pub async fn get_metadata_raw(&self, uri: impl IntoServiceUri) -> Result<Value> {
         let uri = uri.into_service_uri()?;
         let what = "metadata response";
         let tenant = self.client().base_url().tenant();
@@ -145,16 +169,25 @@ impl Services<'_> {
         }
     }
 
-    /// Searches the tenant's services (`POST /api/v3/services/search`), as raw JSON.
+    /// Searches the tenant's services (`POST /api/v3/services/search`): one page of
+    /// [`ServiceSearchItem`]s and the paging counters.
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
     /// use cspark::resources::service_ops::SearchOptions;
     /// let found = client.services().search(&SearchOptions::default().page(1, 20)).await?;
-    /// println!("{}", found["response_data"]);
+    /// for item in found.response_data.unwrap_or_default() {
+    ///     println!("{:?}/{:?}", item.folder_name, item.service_name);
+    /// }
     /// # Ok(()) }
     /// ```
-    pub async fn search(&self, options: &SearchOptions) -> Result<Value> {
+    pub async fn search(&self, options: &SearchOptions) -> Result<SearchResponse> {
+        let body = self.search_raw(options).await?;
+        decode_body(&body, "search response")
+    }
+
+    /// [`search`](Self::search) as the raw JSON Spark sent (escape hatch).
+    pub async fn search_raw(&self, options: &SearchOptions) -> Result<Value> {
         let body = json_object(
             json!({"request_data": {
                 "page": options.page, "page_size": options.page_size, "sort": options.sort,
@@ -219,14 +252,21 @@ impl Services<'_> {
     }
 
     /// Deletes a service and all its versions
-    /// (`DELETE {B}/api/v1/product/{f}/engines/delete/{s}`), returning the raw JSON.
+    /// (`DELETE {B}/api/v1/product/{f}/engines/delete/{s}`), returning Spark's v1 envelope.
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
-    /// client.services().delete("my-folder/old-service").await?;
+    /// let done = client.services().delete("my-folder/old-service").await?;
+    /// println!("{:?}", done.status);
     /// # Ok(()) }
     /// ```
-    pub async fn delete(&self, uri: impl IntoServiceUri) -> Result<Value> {
+    pub async fn delete(&self, uri: impl IntoServiceUri) -> Result<V1Response> {
+        let body = self.delete_raw(uri).await?;
+        decode_body(&body, "delete response")
+    }
+
+    /// [`delete`](Self::delete) as the raw JSON Spark sent (escape hatch).
+    pub async fn delete_raw(&self, uri: impl IntoServiceUri) -> Result<Value> {
         let uri = uri.into_service_uri()?;
         let (folder, service) = folder_service(&uri)?;
         let api = PlatformClient::for_call(self.client());

@@ -2,6 +2,14 @@
 
 use serde_json::{Value, json};
 
+/// Typed answers of the service calls, generated from `openapi/spark.yaml`. Every object keeps
+/// the fields Spark adds later in its `extra` map; absent and `null` fields both read as `None`.
+pub use crate::generated::types::{
+    BookSummary, InputValidation, KeyValue, MetadataResponse, NameValue, OutputsData, PageMeta,
+    ResponseMetaV3, SchemaCell, SearchResponse, ServiceSchema, ServiceSearchItem, ServiceSwagger,
+    SwaggerInfo, V1Response, ValidationData, ValidationKind, ValidationResponse,
+};
+
 /// Which validation rules [`Services::validate`](crate::Services::validate) asks for.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]

@@ -160,6 +160,15 @@ pub(crate) async fn poll_with(
     ))
 }
 
+/// Decodes a JSON answer into its typed form; the error names `what` and quotes the start of
+/// the body. The typed calls use it on the body their `…_raw` twin returns.
+pub(crate) fn decode_body<T: serde::de::DeserializeOwned>(
+    body: &Value,
+    what: &'static str,
+) -> Result<T> {
+    T::deserialize(body).map_err(|e| SparkError::decode(what, "", &e, body.to_string().as_bytes()))
+}
+
 /// The map of a JSON object the SDK built (a `json!({…})` body) for a generated call that
 /// takes a free-form object; anything else is reported rather than sent.
 pub(crate) fn json_object(

@@ -210,12 +210,12 @@ async fn run_file(args: BatchRunArgs, settings: &Settings) -> CliResult {
 /// schema every column is read as text unless it is a number that loses nothing.
 async fn number_inputs(client: &cspark::Client, service: &str) -> HashSet<String> {
     match client.services().get_schema(service).await {
-        Ok(schema) => schema["xlInputs"]
-            .as_array()
+        Ok(schema) => schema
+            .xl_inputs
             .into_iter()
             .flatten()
-            .filter(|cell| cell["dataType"].as_str() == Some("NUMBER"))
-            .filter_map(|cell| cell["name"].as_str().map(str::to_lowercase))
+            .filter(|cell| cell.data_type.as_deref() == Some("NUMBER"))
+            .filter_map(|cell| cell.name.map(|name| name.to_lowercase()))
             .collect(),
         Err(e) => {
             tracing::debug!(error = %e, "no schema: CSV cells are typed by their text alone");
