@@ -8,6 +8,7 @@ use axum::routing::{delete, get, post};
 use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
+use crate::categories::Category;
 use crate::error::{ApiError, Family};
 use crate::folders::Folder;
 use crate::state::AppState;
@@ -31,6 +32,13 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v1/product/uploadcoverimage", post(cover))
         .route("/api/v1/product/{folder}/engines", post(services))
         .route("/api/v1/lookup/getcategories", get(categories))
+        // Python SDK `Categories.save/delete` (cspark 0.3.3 `resources/_folders.py`) and
+        // TypeScript SDK `folders.categories` (spark-ts-sdk `src/resources/folders.ts`).
+        .route("/api/v1/lookup/savecategory", post(save_category))
+        .route(
+            "/api/v1/lookup/deletecategory/{key}",
+            delete(delete_category),
+        )
 }
 
 /// Folder APIs refuse API keys on Spark.
@@ -82,22 +90,32 @@ fn info(state: &AppState, f: &Folder) -> Map<String, Value> {
     }
 }
 
-fn host(headers: &HeaderMap) -> String {
-    headers
-        .get("host")
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1")
-        .to_string()
-}
-
-async fn create(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    mut multipart: Multipart,
-) -> Result<Response, ApiError> {
-    bearer_only(&headers)?;
-    sync(&state);
+/// The text fields of a create request (keys lower-cased) and whether it carried a cover.
+/// The TypeScript SDK sends `multipart/form-data` (spark-ts-sdk `folders.ts`), the Python SDK
+/// `application/x-www-form-urlencoded` (cspark 0.3.3 `_folders.py`: `data=form`, no files).
+async fn create_fields(
+    state: &AppState,
+    req: axum::extract::Request,
+) -> Result<(Map<String, Value>, bool), ApiError> {
+    use axum::extract::FromRequest;
+    let urlencoded = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
     let mut fields: Map<String, Value> = Map::new();
+    if urlencoded {
+        let axum::Form(pairs) = axum::Form::<Vec<(String, String)>>::from_request(req, state)
+            .await
+            .map_err(|e| ApiError::bad_request(F, format!("invalid form body: {e}")))?;
+        for (name, value) in pairs {
+            fields.insert(name.to_ascii_lowercase(), Value::String(value));
+        }
+        return Ok((fields, false));
+    }
+    let mut multipart = Multipart::from_request(req, state)
+        .await
+        .map_err(|e| ApiError::bad_request(F, format!("invalid multipart body: {e}")))?;
     let mut has_cover = false;
     loop {
         let field = match multipart.next_field().await {
@@ -125,6 +143,17 @@ async fn create(
             );
         }
     }
+    Ok((fields, has_cover))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    req: axum::extract::Request,
+) -> Result<Response, ApiError> {
+    bearer_only(&headers)?;
+    sync(&state);
+    let (fields, has_cover) = create_fields(&state, req).await?;
     let text = |k: &str| {
         str_field(&fields, k)
             .filter(|s| !s.is_empty())
@@ -149,7 +178,10 @@ async fn create(
                             "errorCode": "PRODUCT_ALREADY_EXISTS", "data": null}),
         ));
     }
-    let url = format!("http://{}/api/v1/product/GetProduct/{id}", host(&headers));
+    let url = format!(
+        "{}/api/v1/product/GetProduct/{id}",
+        crate::origin::origin(&headers)
+    );
     Ok(ok(wire::v1_success(
         json!({"folderId": id, "get_product_url": url}),
     )))
@@ -337,23 +369,69 @@ async fn services(
     ))
 }
 
-async fn categories() -> Response {
-    let names = [
-        ("Medical", "medical.svg"),
-        ("Critical Illness", "criticalillness.svg"),
-        ("Lifelong Participation", "lifelongparticipation.svg"),
-        ("Universal Life", "universallife.svg"),
-        ("Investment Linked", "investmentlinked.svg"),
-        ("Annuity", "annuity.svg"),
-        ("Term", "term.svg"),
-        ("VHIS", "vhis.svg"),
-        ("VHIS + Medical", "vhismedical.svg"),
-        ("Property & Casualty", "Property-and-casualty-icon.svg"),
-        ("Other", "other.svg"),
-    ];
-    let data: Vec<Value> = names
+async fn categories(State(state): State<AppState>) -> Response {
+    let data: Vec<Value> = state
+        .inner
+        .categories
+        .all()
         .iter()
-        .map(|(n, icon)| json!({"key": n, "value": n, "icon": icon}))
+        .map(|c| json!({"key": c.key, "value": c.value, "icon": c.icon}))
         .collect();
     ok(wire::v1_success(Value::Array(data)))
+}
+
+/// Save and delete answer the whole list under `data["Metadata.ProductCategories"]`, its items
+/// in PascalCase (both SDKs lower-case the keys: python `_folders.py`, ts `folders.ts`).
+fn category_list(list: &[Category]) -> Value {
+    let items: Vec<Value> = list
+        .iter()
+        .map(|c| json!({"Key": c.key, "Value": c.value, "Icon": c.icon}))
+        .collect();
+    wire::v1_success(json!({"Metadata.ProductCategories": items}))
+}
+
+/// `POST /api/v1/lookup/savecategory` `{"value": name, "key": uuid, "icon": "other.svg"}`
+/// (the body both SDKs send; `key` and `icon` are optional there, defaulted the same way).
+async fn save_category(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    bearer_only(&headers)?;
+    let body = parse_object(&body, F)?;
+    let value = str_field(&body, "value")
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| ApiError::bad_request(F, "savecategory needs a non-empty \"value\""))?;
+    let category = Category {
+        key: str_field(&body, "key")
+            .filter(|k| !k.is_empty())
+            .map_or_else(|| uuid::Uuid::new_v4().to_string(), String::from),
+        value: value.to_string(),
+        icon: str_field(&body, "icon")
+            .filter(|i| !i.is_empty())
+            .unwrap_or("other.svg")
+            .to_string(),
+    };
+    let list = state.inner.categories.save(category);
+    Ok(ok(category_list(&list)))
+}
+
+/// `DELETE /api/v1/lookup/deletecategory/{key}`; an unknown key is a 404.
+async fn delete_category(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(key): Path<String>,
+) -> Result<Response, ApiError> {
+    bearer_only(&headers)?;
+    let list = state
+        .inner
+        .categories
+        .delete(&key)
+        .ok_or_else(|| ApiError::NotFound {
+            family: F,
+            code: "CATEGORY_NOT_FOUND",
+            message: format!("no folder category with key {key:?}"),
+        })?;
+    Ok(ok(category_list(&list)))
 }

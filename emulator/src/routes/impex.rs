@@ -42,12 +42,9 @@ pub(super) fn router() -> Router<AppState> {
         .route("/{tenant}/api/v4/import/{job}/status", get(job_status))
 }
 
+/// `scheme://host` for the absolute URLs of job documents.
 fn host(headers: &HeaderMap) -> String {
-    headers
-        .get("host")
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1")
-        .to_string()
+    crate::origin::origin(headers)
 }
 
 fn invalid_job() -> ApiError {
@@ -189,7 +186,7 @@ async fn export(
         .unwrap_or_else(|e| e.into_inner())
         .insert(id.clone(), (name, Bytes::from(zipped)));
     let h = host(&headers);
-    let status_url = format!("http://{h}/{}/api/v4/export/{id}/status", state.tenant());
+    let status_url = format!("{h}/{}/api/v4/export/{id}/status", state.tenant());
     let mut services = Vec::new();
     let mut seen = HashSet::new();
     for v in &versions {
@@ -204,7 +201,7 @@ async fn export(
         "correlation_id": body.get("correlation_id").cloned().unwrap_or(Value::Null),
         "errors": null,
         "outputs": {
-            "files": [{"file": format!("http://{h}/_emulator/downloads/{id}"), "file_hash": hash}],
+            "files": [{"file": format!("{h}/_emulator/downloads/{id}"), "file_hash": hash}],
             "services": services,
             "service_versions": versions.iter().map(|v| version_entry(v)).collect::<Vec<_>>(),
         },
@@ -443,7 +440,7 @@ async fn import(
     }
     let id = uuid::Uuid::new_v4().to_string();
     let status_url = format!(
-        "http://{}/{}/api/v4/import/{id}/status",
+        "{}/{}/api/v4/import/{id}/status",
         host(&headers),
         state.tenant()
     );

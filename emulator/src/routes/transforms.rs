@@ -57,6 +57,21 @@ pub(super) fn router() -> Router<AppState> {
             &format!("{base}/{{name}}/for/folders/{{f}}/services/{{s}}"),
             post(run),
         )
+        .merge(singular())
+}
+
+/// The Python SDK's document paths use the singular `transform` (cspark 0.3.3
+/// `resources/_transforms.py`: `transform/list/{folder}`, `transform/validation`,
+/// `transform/{folder}/{name}`); the same documents as under `transforms`.
+fn singular() -> Router<AppState> {
+    let base = "/{tenant}/api/v4/transform";
+    Router::new()
+        .route(&format!("{base}/validation"), post(validate))
+        .route(&format!("{base}/list/{{folder}}"), post(list))
+        .route(
+            &format!("{base}/{{folder}}/{{name}}"),
+            post(save).get(fetch).delete(remove),
+        )
 }
 
 /// Check a transform document; `Err` holds Spark-style `{code, type, message}` errors.
