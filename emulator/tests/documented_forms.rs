@@ -281,3 +281,31 @@ async fn folder_create_as_multipart_or_url_encoded_form() {
     let (status, created) = decode(res).await;
     assert_eq!(status, 200, "{created}");
 }
+
+#[tokio::test]
+async fn every_multipart_upload_refuses_a_broken_body_alike() {
+    let h = start().await;
+    let (u, b) = (h.url(), h.base_url());
+    for url in [
+        format!("{b}/api/v3/folders/demo/services/x/upload"),
+        format!("{u}/api/v1/product/create"),
+        format!("{b}/api/v4/import"),
+        format!("{b}/api/v4/transforms/demo"),
+        format!("{u}/api/v3/upload"),
+    ] {
+        let res = client()
+            .post(&url)
+            .bearer_auth("t")
+            .header("content-type", "multipart/form-data; boundary=XYZ")
+            .body("--XYZ\r\ncontent-disposition: form-data; name=\"a\"\r\n\r\nunterminated")
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = decode(res).await;
+        assert_eq!(status, 400, "{url}: {body}");
+        assert!(
+            body.to_string().contains("invalid multipart body"),
+            "{url}: {body}"
+        );
+    }
+}

@@ -113,34 +113,15 @@ async fn create_fields(
         }
         return Ok((fields, false));
     }
-    let mut multipart = Multipart::from_request(req, state)
+    let multipart = Multipart::from_request(req, state)
         .await
         .map_err(|e| ApiError::bad_request(F, format!("invalid multipart body: {e}")))?;
     let mut has_cover = false;
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(e) => {
-                return Err(ApiError::bad_request(
-                    F,
-                    format!("invalid multipart body: {e}"),
-                ));
-            }
-        };
-        let name = field.name().unwrap_or_default().to_ascii_lowercase();
-        let is_file = field.file_name().is_some();
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|e| ApiError::bad_request(F, format!("invalid multipart body: {e}")))?;
-        if is_file || name == "coverimage" {
+    for part in super::multipart::parts(multipart, F).await? {
+        if part.is_file() || part.is("coverimage") {
             has_cover = true;
         } else {
-            fields.insert(
-                name,
-                Value::String(String::from_utf8_lossy(&bytes).into_owned()),
-            );
+            fields.insert(part.name.to_ascii_lowercase(), Value::String(part.text()));
         }
     }
     Ok((fields, has_cover))

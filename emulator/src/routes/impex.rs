@@ -281,32 +281,16 @@ fn invalid_zip(reason: impl Into<String>) -> ApiError {
 async fn import(
     State(state): State<AppState>,
     headers: HeaderMap,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, ApiError> {
     let started = std::time::Instant::now();
     let mut entity = Map::new();
     let mut file: Option<Bytes> = None;
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(e) => {
-                return Err(ApiError::bad_request(
-                    F,
-                    format!("invalid multipart body: {e}"),
-                ));
-            }
-        };
-        let name = field.name().unwrap_or_default().to_string();
-        let is_file = field.file_name().is_some();
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|e| ApiError::bad_request(F, format!("invalid multipart body: {e}")))?;
-        if name.eq_ignore_ascii_case("importRequestEntity") {
-            entity = parse_object(&bytes, F)?;
-        } else if is_file || name.eq_ignore_ascii_case("file") {
-            file = Some(bytes);
+    for part in super::multipart::parts(multipart, F).await? {
+        if part.is("importRequestEntity") {
+            entity = parse_object(&part.bytes, F)?;
+        } else if part.is_file() || part.is("file") {
+            file = Some(part.bytes);
         }
     }
     let file = file.ok_or_else(|| ApiError::bad_request(F, "missing file part"))?;

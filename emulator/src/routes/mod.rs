@@ -25,6 +25,7 @@ mod health;
 mod history;
 mod impex;
 mod logs;
+mod multipart;
 mod platform;
 mod runner;
 mod schema;

@@ -172,35 +172,13 @@ async fn save(
 async fn upload(
     State(state): State<AppState>,
     Path((_t, folder)): Path<(String, String)>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, ApiError> {
     let mut last = None;
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(e) => {
-                return Err(ApiError::bad_request(
-                    F,
-                    format!("invalid multipart body: {e}"),
-                ));
-            }
-        };
-        let file_name = field.file_name().unwrap_or("transform.json").to_string();
-        let name = file_name
-            .rsplit_once('.')
-            .map_or(file_name.as_str(), |(n, _)| n)
-            .to_string();
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|e| ApiError::bad_request(F, format!("invalid multipart body: {e}")))?;
-        last = Some(store(
-            &state,
-            &folder,
-            &name,
-            String::from_utf8_lossy(&bytes).into_owned(),
-        )?);
+    for part in super::multipart::parts(multipart, F).await? {
+        let file_name = part.file_name.as_deref().unwrap_or("transform.json");
+        let name = file_name.rsplit_once('.').map_or(file_name, |(n, _)| n);
+        last = Some(store(&state, &folder, name, part.text())?);
     }
     last.ok_or_else(|| ApiError::bad_request(F, "missing file part"))
 }

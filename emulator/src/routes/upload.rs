@@ -30,35 +30,17 @@ pub(super) fn router() -> Router<AppState> {
 async fn upload(
     State(state): State<AppState>,
     Path((_tenant, folder, service)): Path<(String, String, String)>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, ApiError> {
     let family = Family::V3;
     let mut entity = Value::Null;
     let mut file: Option<(String, Bytes)> = None;
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(e) => {
-                return Err(ApiError::bad_request(
-                    family,
-                    format!("invalid multipart body: {e}"),
-                ));
-            }
-        };
-        let name = field.name().unwrap_or_default().to_string();
-        let file_name = field.file_name().map(String::from);
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|e| ApiError::bad_request(family, format!("invalid multipart body: {e}")))?;
-        if name.eq_ignore_ascii_case("engineUploadRequestEntity") {
-            entity = super::parse_json(&bytes, family)?;
-        } else if name.eq_ignore_ascii_case("serviceFile") || file_name.is_some() {
-            file = Some((
-                file_name.unwrap_or_else(|| format!("{service}.xlsx")),
-                bytes,
-            ));
+    for part in super::multipart::parts(multipart, family).await? {
+        if part.is("engineUploadRequestEntity") {
+            entity = super::parse_json(&part.bytes, family)?;
+        } else if part.is("serviceFile") || part.is_file() {
+            let name = part.file_name.unwrap_or_else(|| format!("{service}.xlsx"));
+            file = Some((name, part.bytes));
         }
     }
     let (file_name, bytes) =
