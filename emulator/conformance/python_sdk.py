@@ -13,6 +13,7 @@ Usage: python_sdk.py --emulator target/debug/cspark-emulator
 from __future__ import annotations
 
 import argparse
+import asyncio
 import io
 import json
 import math
@@ -370,6 +371,64 @@ class Suite:
         url = f'{self.url}/_emulator/files/{self.state["version_id"]}'
         expect(self.spark.files.download(url).buffer == self.state['xlsx'], 'files.download')
 
+    def oauth_and_statics(self) -> None:
+        token = Spark.OAuth2(self.bearer.config, self.bearer.http_client).get_access_token()
+        expect(bool(token.access_token) and token.token_type.lower() == 'bearer', f'token {token}')
+        health = Spark.Client.health_check(self.url, logger=False)
+        expect(health.data == {'status': 'UP'}, f'health_check {health.data}')
+        url = f'{self.url}/_emulator/files/{self.state["version_id"]}'
+        expect(Spark.Client.download(url) == self.state['xlsx'], 'Client.download')
+
+    # ---- the asynchronous client: the same resources over httpx.AsyncClient ---------------
+
+    def async_client(self) -> None:
+        asyncio.run(self._async_calls())
+
+    async def _async_calls(self) -> None:
+        hooks = {'response': [self._async_hook]}
+        async with Spark.AsyncClient(
+            base_url=BaseUrl(url=self.url, tenant=TENANT), api_key=API_KEY, logger=False, max_retries=3,
+            retry_interval=0.2, http_client=httpx.AsyncClient(timeout=30, event_hooks=hooks),
+        ) as spark:
+            expect(await spark.health.ok(), 'async health')
+            res = await spark.services.execute(VOLUME, inputs={'Radius': 1.25, 'Height': 6})
+            expect(close(res.data['outputs'][0]['Volume'], volume(1.25, 6)), f'async v3 {res.data}')
+            call_id = res.data['call_id']
+            res = await spark.services.execute(VOLUME, inputs=[{'Radius': 2, 'Height': 2}, {'Radius': 1, 'Height': 9}])
+            expect(close(res.data['outputs'][1]['Volume'], volume(1, 9)), f'async v4 {res.data}')
+            res = await spark.services.execute(LOAN, inputs={'Principal': 10000, 'Rate': 0.05, 'Years': 5},
+                                               subservices='payment')
+            expect(close(res.data['outputs'][0]['MonthlyPayment'], monthly_payment(10000, 0.05, 5)), 'async loan')
+            schema = (await spark.services.get_schema(version_id=self.state['version_id'])).data
+            expect(schema['bookSummary']['versionId'] == self.state['version_id'], 'async schema by version')
+            versions = (await spark.services.get_versions(VOLUME)).data
+            expect(len(versions) >= 1, 'async versions')
+            expect((await spark.services.validate(QUOTE, inputs={})).status == 200, 'async validate')
+            found = (await spark.services.search(query=[{'field': 'foldername', 'value': 'demo'}])).data
+            expect(found['response_meta']['count'] >= 3, f'async search {found["response_meta"]}')
+            log = (await spark.logs.get(call_id)).data
+            expect(log['EngineCallId'] == call_id, 'async log')
+            rehydrated = await spark.logs.rehydrate(VOLUME, call_id=call_id)
+            expect(rehydrated.buffer[:2] == b'PK', 'async rehydrate')
+            batch = (await spark.batches.create(VOLUME)).data
+            pipeline = spark.batches.of(batch['id'])
+            await pipeline.push(inputs=[{'Radius': 3, 'Height': 3}])
+            outs: List[dict] = []
+            for _ in range(100):
+                for chunk in (await pipeline.pull()).data['data']:
+                    outs.extend(chunk['outputs'])
+                if outs:
+                    break
+                await asyncio.sleep(0.05)
+            expect(len(outs) == 1 and close(outs[0]['Volume'], volume(3, 3)), f'async batch {outs}')
+            await pipeline.dispose()
+            bundle = (await spark.wasm.download(VOLUME)).buffer
+            expect(bundle[:2] == b'PK', 'async wasm')
+            expect((await spark.transforms.list('demo')).status == 200, 'async transforms list')
+
+    async def _async_hook(self, response: httpx.Response) -> None:
+        self.traffic.hook(response)
+
     # ---- refusals: the errors Spark answers -------------------------------------------------
 
     def refusals(self) -> None:
@@ -390,7 +449,7 @@ class Suite:
         for name in ['health', 'platform_config', 'categories', 'folders', 'execute_v3', 'execute_options',
                      'execute_locators', 'execute_v4', 'execute_subservices', 'execute_tables', 'validate',
                      'schema_versions_swagger', 'search', 'download', 'create_recompile_delete', 'transforms',
-                     'batches', 'history', 'impex', 'wasm_and_files']:
+                     'batches', 'history', 'impex', 'wasm_and_files', 'oauth_and_statics', 'async_client']:
             self.check(name, getattr(self, name))
         self.check('every request accepted', self.all_accepted)
         self.check('refusals', self.refusals)
