@@ -162,8 +162,8 @@ class Suite:
         expect(data['name'] == 'conformance-folder' and data['category'] == 'Term', f'create: {data}')
         folder_id = data['id']
         expect(folders.exists('conformance-folder'), 'exists() after create')
-        found = folders.find('conformance').data
-        expect(any(f['id'] == folder_id for f in found['data']), f'find: {found}')
+        found = folders.find('conformance', category='Term').data
+        expect([f['id'] for f in found['data']] == [folder_id], f'find: {found}')
         folders.update(folder_id, description='updated', category='Other')
         folders.upload_cover(folder_id, io.BytesIO(b'\x89PNG\r\n\x1a\n'), filename='cover.png')
         again = folders.find('conformance-folder').data['data'][0]
@@ -300,8 +300,8 @@ class Suite:
         got = transforms.get(folder='demo', name='conformance').data
         document = json.loads(got['outputs']['transform_document'])
         expect(document['output_body_transform'] == '$.response_data.outputs', f'get {got}')
-        listed = transforms.list('demo').data
-        expect('conformance' in json.dumps(listed), f'list {listed}')
+        listed = transforms.list('demo', search=[{'field': 'name', 'value': 'conform'}]).data
+        expect([t['name'] for t in listed['result']] == ['conformance'], f'list {listed}')
         transforms.delete(folder='demo', name='conformance')
 
     # ---- batches ----------------------------------------------------------------------------

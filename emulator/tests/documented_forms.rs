@@ -309,3 +309,62 @@ async fn every_multipart_upload_refuses_a_broken_body_alike() {
         );
     }
 }
+
+#[tokio::test]
+async fn folder_and_transform_lists_apply_or_refuse_every_filter() {
+    let h = start().await;
+    let u = h.url();
+    let list = |body: Value| {
+        bearer(
+            client()
+                .post(format!("{u}/api/v1/product/list"))
+                .json(&body),
+        )
+    };
+    let (status, found) =
+        list(json!({"search": [{"fieldName": "name", "fieldValue": "dem"}]})).await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found["count"], 1, "{found}");
+    let (_, none) = list(json!({"search": [{"field": "name", "value": "nothing-like-it"}]})).await;
+    assert_eq!(none["count"], 0, "{none}");
+    let (status, err) = list(json!({"search": [{"field": "colour", "value": "red"}]})).await;
+    assert_eq!(status, 400, "{err}");
+    assert!(err.to_string().contains("colour"), "{err}");
+
+    let base = format!("{}/api/v4/transforms", h.base_url());
+    let doc = json!({
+        "transform_type": "JSONtransforms_v1.0.1", "target_api_version": "v3",
+        "input_body_transform": "$", "output_body_transform": "$",
+    })
+    .to_string();
+    for name in ["alpha", "beta"] {
+        let (status, _) = post(
+            &format!("{base}/demo/{name}"),
+            json!({"transform_content": doc}),
+        )
+        .await;
+        assert_eq!(status, 200);
+    }
+    // Python wraps the parameters in request_data; TypeScript sends them flat.
+    let (status, py) = post(
+        &format!("{base}/list/demo"),
+        json!({"request_data": {"page": 1, "pageSize": 100, "search": [{"field": "name", "value": "alp"}]}}),
+    )
+    .await;
+    assert_eq!(status, 200, "{py}");
+    assert_eq!(py["count"], 1, "{py}");
+    assert_eq!(py["result"][0]["name"], "alpha");
+    let (_, ts) = post(
+        &format!("{base}/list/demo"),
+        json!({"page": 1, "pageSize": 1, "search": [{"field": "transform_type", "value": "JSONtransforms_v1.0.1"}]}),
+    )
+    .await;
+    assert_eq!(ts["count"], 2, "{ts}");
+    assert_eq!(ts["result"].as_array().unwrap().len(), 1, "{ts}");
+    let (status, err) = post(
+        &format!("{base}/list/demo"),
+        json!({"search": [{"field": "owner", "value": "me"}]}),
+    )
+    .await;
+    assert_eq!(status, 400, "{err}");
+}

@@ -14,7 +14,7 @@ use crate::folders::Folder;
 use crate::state::AppState;
 use crate::wire::{self, ok, str_field, timestamp};
 
-use super::parse_object;
+use super::{parse_object, search_terms};
 
 const F: Family = Family::V3;
 
@@ -202,36 +202,32 @@ async fn list(
     bearer_only(&headers)?;
     sync(&state);
     let body = parse_object(&body, F)?;
-    let filters: Vec<(String, String)> = body
-        .get("search")
-        .and_then(Value::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|s| {
-                    let field = s.get("field")?.as_str()?.to_ascii_lowercase();
-                    let value = match s.get("value")? {
-                        Value::String(v) => v.to_lowercase(),
-                        other => other.to_string(),
-                    };
-                    Some((field, value))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    // Fields both SDKs' `find` send (`name`, `isstarred`, extra `**params`) and the folder
+    // document's own (`status`, `category`, `id`).
+    let filters = search_terms::terms(
+        body.get("search"),
+        F,
+        &[
+            ("name", "name"),
+            ("status", "status"),
+            ("category", "category"),
+            ("id", "id"),
+            ("isstarred", "isstarred"),
+        ],
+    )?;
     let rows: Vec<Value> = state
         .inner
         .folders
         .all()
         .iter()
         .filter(|f| {
-            filters.iter().all(|(field, value)| match field.as_str() {
-                "name" => f.name.to_lowercase().contains(value),
+            filters.iter().all(|(field, value)| match *field {
+                "name" => f.name.to_lowercase().contains(value.as_str()),
                 "status" => f.status.eq_ignore_ascii_case(value),
                 "category" => f.category.eq_ignore_ascii_case(value),
                 "id" => f.id.eq_ignore_ascii_case(value),
-                "isstarred" => value == "false",
-                _ => true,
+                // No folder is starred in the emulator.
+                _ => value == "false",
             })
         })
         .map(|f| Value::Object(info(&state, f)))

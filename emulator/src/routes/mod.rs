@@ -29,6 +29,7 @@ mod multipart;
 mod platform;
 mod runner;
 mod schema;
+mod search_terms;
 mod services;
 mod swagger;
 pub(crate) mod transforms;

@@ -19,7 +19,7 @@ use crate::wire::{self, ok, timestamp};
 use crate::workbook::Validation;
 
 use super::execute::{locator, response_meta};
-use super::{parse_object, schema};
+use super::{parse_object, schema, search_terms};
 
 pub(super) fn router() -> Router<AppState> {
     let mut r = Router::new()
@@ -236,7 +236,7 @@ async fn search(State(state): State<AppState>, body: Bytes) -> Result<Response, 
     let data = body.get("request_data").cloned().unwrap_or(Value::Null);
     let page = data.get("page").and_then(Value::as_i64).unwrap_or(1).max(1);
     let page_size = data.get("page_size").and_then(Value::as_i64).unwrap_or(-1);
-    let filters = search_terms(data.get("search"))?;
+    let filters = search_terms::terms(data.get("search"), Family::V3, SEARCH_FIELDS)?;
     let mut rows: Vec<Value> = Vec::new();
     for versions in state.store().all() {
         let Some(latest) = versions.iter().max_by_key(|v| v.info.version) else {
@@ -293,9 +293,9 @@ enum SearchField {
     Version,
 }
 
-/// The field names accepted in a search term (lower-cased), after the names of the result
-/// columns (`fields` default `id, foldername, filename, version`: python-sdk `_services.py`
-/// `search`, ts-sdk `services.ts`).
+/// The field names a services-search term may name, after the names of the result columns
+/// (`fields` default `id, foldername, filename, version`: python-sdk `_services.py` `search`,
+/// ts-sdk `services.ts`).
 const SEARCH_FIELDS: &[(&str, SearchField)] = &[
     ("foldername", SearchField::Folder),
     ("folder", SearchField::Folder),
@@ -306,67 +306,6 @@ const SEARCH_FIELDS: &[(&str, SearchField)] = &[
     ("id", SearchField::Id),
     ("version", SearchField::Version),
 ];
-
-/// The terms of `request_data.search`, each `(field, lower-cased value)`. A term may be spelt
-/// `{"field", "value"}` (both SDKs: python `_services.py`, ts `services.ts`) or
-/// `{"fieldName", "fieldValue"}` (Coherent's Postman collection, the only public example of a
-/// search term). A term in neither spelling, or on a field the emulator cannot filter on, is a
-/// 400: answering every service for a filter that was not applied would look like a match.
-fn search_terms(search: Option<&Value>) -> Result<Vec<(SearchField, String)>, ApiError> {
-    let items = match search {
-        None | Some(Value::Null) => return Ok(Vec::new()),
-        Some(Value::Array(items)) => items,
-        Some(other) => {
-            return Err(ApiError::bad_request(
-                Family::V3,
-                format!("request_data.search must be a list of terms, got {other}"),
-            ));
-        }
-    };
-    items
-        .iter()
-        .map(|term| {
-            let pick = |a: &str, b: &str| term.get(a).or_else(|| term.get(b));
-            let (Some(Value::String(field)), Some(value)) =
-                (pick("field", "fieldName"), pick("value", "fieldValue"))
-            else {
-                return Err(ApiError::bad_request(
-                    Family::V3,
-                    format!(
-                        "search term {term} needs \"field\" and \"value\" \
-                         (or \"fieldName\" and \"fieldValue\")"
-                    ),
-                ));
-            };
-            let value = match value {
-                Value::String(s) => s.to_lowercase(),
-                Value::Number(n) => n.to_string(),
-                Value::Bool(b) => b.to_string(),
-                other => {
-                    return Err(ApiError::bad_request(
-                        Family::V3,
-                        format!("search term value {other} for {field:?} must be text"),
-                    ));
-                }
-            };
-            let known = SEARCH_FIELDS
-                .iter()
-                .find(|(name, _)| name.eq_ignore_ascii_case(field))
-                .map(|(_, f)| *f)
-                .ok_or_else(|| {
-                    let names: Vec<&str> = SEARCH_FIELDS.iter().map(|(n, _)| *n).collect();
-                    ApiError::bad_request(
-                        Family::V3,
-                        format!(
-                            "unknown search field {field:?}; the emulator filters on {}",
-                            names.join(", ")
-                        ),
-                    )
-                })?;
-            Ok((known, value))
-        })
-        .collect()
-}
 
 fn meta_of(body: &Map<String, Value>) -> Map<String, Value> {
     match body.get("request_meta") {

@@ -18,7 +18,7 @@ use crate::error::{ApiError, Family};
 use crate::state::AppState;
 use crate::wire::{self, ok, timestamp};
 
-use super::parse_object;
+use super::{parse_object, search_terms};
 
 const F: Family = Family::V4;
 const TYPES: &[&str] = &["JSONtransforms_v1.0.1", "Nodejs22_v1.0.0"];
@@ -235,17 +235,24 @@ async fn list(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let body = parse_object(&body, F)?;
+    // The TypeScript SDK sends the parameters flat (`transforms.ts`), the Python SDK inside
+    // `request_data` (`_transforms.py`).
+    let body = match body.get("request_data") {
+        Some(Value::Object(inner)) => inner.clone(),
+        _ => body,
+    };
     let page = body.get("page").and_then(Value::as_u64).unwrap_or(1).max(1) as usize;
     let size = body
         .get("pageSize")
         .and_then(Value::as_u64)
         .unwrap_or(100)
         .max(1) as usize;
-    let kind_filter: Option<String> = body
-        .get("search")
-        .and_then(Value::as_array)
-        .and_then(|s| s.iter().find(|f| f["field"] == "transform_type"))
-        .and_then(|f| f["value"].as_str().map(String::from));
+    // Python SDK `transforms.list(search=[…])` (`_transforms.py`); the listed columns.
+    let filters = search_terms::terms(
+        body.get("search"),
+        F,
+        &[("transform_type", true), ("name", false)],
+    )?;
     let map = state
         .inner
         .transforms
@@ -255,7 +262,14 @@ async fn list(
     let rows: Vec<Value> = map
         .iter()
         .filter(|((f, _), t)| {
-            *f == folder.to_lowercase() && kind_filter.as_ref().is_none_or(|k| *k == t.kind)
+            *f == folder.to_lowercase()
+                && filters.iter().all(|(by_kind, value)| {
+                    if *by_kind {
+                        t.kind.eq_ignore_ascii_case(value)
+                    } else {
+                        t.name.to_lowercase().contains(value.as_str())
+                    }
+                })
         })
         .map(|(_, t)| {
             json!({"id": t.id, "name": t.name, "transform_type": t.kind,
