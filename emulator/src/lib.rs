@@ -108,6 +108,7 @@ mod package;
 mod routes;
 mod state;
 pub mod store;
+mod transforms;
 mod wire;
 pub mod workbook;
 

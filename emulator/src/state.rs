@@ -197,7 +197,7 @@ pub(crate) struct Inner {
     /// Export / import job results: job id → (kind, result document).
     pub impex: Mutex<HashMap<String, (&'static str, Value)>>,
     /// Saved transform documents.
-    pub transforms: crate::routes::transforms::Transforms,
+    pub transforms: crate::transforms::Transforms,
     /// Modelled compute time per record (off unless set).
     pub engine_time: crate::pacing::EngineTime,
 }

@@ -32,7 +32,7 @@ mod schema;
 mod search_terms;
 mod services;
 mod swagger;
-pub(crate) mod transforms;
+mod transforms;
 mod unsupported;
 mod upload;
 mod v4;

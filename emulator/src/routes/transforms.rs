@@ -2,16 +2,12 @@
 //! stores and validates them but does not run JSONata / Node code: `…/for/…` calls answer
 //! 501 `TRANSFORM_NOT_SUPPORTED`.
 
-use std::collections::BTreeMap;
-use std::sync::Mutex;
-
 use axum::Router;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::post;
 use bytes::Bytes;
-use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use crate::error::{ApiError, Family};
@@ -22,21 +18,6 @@ use super::{parse_object, search_terms};
 
 const F: Family = Family::V4;
 const TYPES: &[&str] = &["JSONtransforms_v1.0.1", "Nodejs22_v1.0.0"];
-
-/// A stored transform document.
-#[derive(Clone)]
-pub(crate) struct Transform {
-    id: String,
-    name: String,
-    kind: String,
-    document: String,
-    created: DateTime<Utc>,
-    updated: DateTime<Utc>,
-}
-
-/// Transforms by (folder lower, name lower).
-#[derive(Default)]
-pub(crate) struct Transforms(Mutex<BTreeMap<(String, String), Transform>>);
 
 pub(super) fn router() -> Router<AppState> {
     let base = "/{tenant}/api/v4/transforms";
@@ -130,30 +111,7 @@ fn store(
                 .to_string(),
         )
     })?;
-    let key = (folder.to_lowercase(), name.to_lowercase());
-    let mut map = state
-        .inner
-        .transforms
-        .0
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    let now = Utc::now();
-    let created = map.get(&key).map(|t| t.created).unwrap_or(now);
-    let id = map
-        .get(&key)
-        .map(|t| t.id.clone())
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    map.insert(
-        key,
-        Transform {
-            id: id.clone(),
-            name: name.to_string(),
-            kind,
-            document: content,
-            created,
-            updated: now,
-        },
-    );
+    let id = state.inner.transforms.save(folder, name, kind, content);
     Ok(envelope(
         &id,
         json!({"name": name, "transform_uri": format!("{folder}/{name}")}),
@@ -195,14 +153,10 @@ async fn fetch(
     State(state): State<AppState>,
     Path((_t, folder, name)): Path<(String, String, String)>,
 ) -> Result<Response, ApiError> {
-    let map = state
+    let t = state
         .inner
         .transforms
-        .0
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    let t = map
-        .get(&(folder.to_lowercase(), name.to_lowercase()))
+        .get(&folder, &name)
         .ok_or_else(|| not_found(&folder, &name))?;
     Ok(envelope(
         &t.id,
@@ -214,14 +168,10 @@ async fn remove(
     State(state): State<AppState>,
     Path((_t, folder, name)): Path<(String, String, String)>,
 ) -> Result<Response, ApiError> {
-    let mut map = state
+    let t = state
         .inner
         .transforms
-        .0
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    let t = map
-        .remove(&(folder.to_lowercase(), name.to_lowercase()))
+        .remove(&folder, &name)
         .ok_or_else(|| not_found(&folder, &name))?;
     Ok(envelope(
         &t.id,
@@ -253,25 +203,21 @@ async fn list(
         F,
         &[("transform_type", true), ("name", false)],
     )?;
-    let map = state
+    let rows: Vec<Value> = state
         .inner
         .transforms
-        .0
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    let rows: Vec<Value> = map
+        .in_folder(&folder)
         .iter()
-        .filter(|((f, _), t)| {
-            *f == folder.to_lowercase()
-                && filters.iter().all(|(by_kind, value)| {
-                    if *by_kind {
-                        t.kind.eq_ignore_ascii_case(value)
-                    } else {
-                        t.name.to_lowercase().contains(value.as_str())
-                    }
-                })
+        .filter(|t| {
+            filters.iter().all(|(by_kind, value)| {
+                if *by_kind {
+                    t.kind.eq_ignore_ascii_case(value)
+                } else {
+                    t.name.to_lowercase().contains(value.as_str())
+                }
+            })
         })
-        .map(|(_, t)| {
+        .map(|t| {
             json!({"id": t.id, "name": t.name, "transform_type": t.kind,
                    "createdAt": timestamp(t.created), "createdBy": "emulator@cspark.local",
                    "updatedAt": timestamp(t.updated), "modifiedBy": "emulator@cspark.local"})
