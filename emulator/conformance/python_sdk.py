@@ -356,6 +356,11 @@ class Suite:
         expect(impex.exports.describe().status == 200 and impex.imports.describe().status == 200, 'describe')
         downloads = impex.export(services=[VOLUME])
         expect(len(downloads) == 1 and downloads[0].buffer[:2] == b'PK', 'export package')
+        job = impex.exports.initiate(version_ids=[self.state['version_id']]).data
+        finished = impex.exports.get_status(job_id=job['id']).data
+        expect(finished['status'] in ('completed', 'closed'), f'export status {finished}')
+        cancelled = impex.exports.cancel(job['id']).data  # already finished: reported as it is
+        expect(cancelled['id'] == job['id'], f'export cancel {cancelled}')
         status = impex.import_({'source': VOLUME, 'target': 'imported/volume-cylinder'},
                                io.BytesIO(downloads[0].buffer))
         expect(status.data['status'] in ('completed', 'closed'), f'import {status.data}')
@@ -432,7 +437,16 @@ class Suite:
     # ---- refusals: the errors Spark answers -------------------------------------------------
 
     def refusals(self) -> None:
-        self.traffic.allowed.update({('POST', 404), ('GET', 404)})
+        self.traffic.allowed.update({('POST', 404), ('GET', 404), ('POST', 501)})
+        # The emulator stores transforms but does not run them: both path forms answer 501.
+        for using in ('conformance', {'folder': 'demo', 'service': 'conformance'}):
+            try:
+                self.spark.services.transform(VOLUME, inputs={'Radius': 1}, using=using)
+                raise AssertionError('running a transform succeeded')
+            except Spark.SparkApiError:  # the SDK maps 501 to UnknownApiError (status None)
+                status = self.traffic.seen[-1][2]
+                expect(status == 501, f'transform using {using}: status {status}')
+        expect(self.spark.health.ok(), 'the connection survives the refusal')
         try:
             self.spark.services.execute('demo/no-such-service', inputs={})
             raise AssertionError('executing a missing service succeeded')

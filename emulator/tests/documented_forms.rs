@@ -368,3 +368,55 @@ async fn folder_and_transform_lists_apply_or_refuse_every_filter() {
     .await;
     assert_eq!(status, 400, "{err}");
 }
+
+/// A request whose body the handler has no use for still leaves the keep-alive connection
+/// usable (hyper closes it when a body is left unread, and httpx sends the body after the
+/// headers, so the Python SDK's next request on it failed).
+#[tokio::test]
+async fn bodies_a_handler_ignores_keep_the_connection() {
+    let h = start().await;
+    let (status, export) = post(
+        &format!("{}/api/v4/export", h.base_url()),
+        json!({"inputs": {"services": ["demo/volume-cylinder"]}}),
+    )
+    .await;
+    assert_eq!(status, 200, "{export}");
+    let job = export["id"].as_str().unwrap();
+    let json_body = |method: &str, path: &str, body: &str| {
+        format!(
+            "{method} {path} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer t\r\n\
+             content-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        )
+    };
+    let cover = "--B\r\ncontent-disposition: form-data; name=\"id\"\r\n\r\nx\r\n--B--\r\n";
+    let requests = [
+        json_body(
+            "PATCH",
+            &format!("/my-tenant/api/v4/export/{job}"),
+            r#"{"export_status":"cancelled"}"#,
+        ),
+        json_body(
+            "POST",
+            "/my-tenant/api/v4/transforms/demo/t/for/demo/volume-cylinder",
+            r#"{"Radius":1}"#,
+        ),
+        json_body("POST", "/api/v1/product/demo/engines", r#"{"page":1}"#),
+        format!(
+            "POST /api/v1/product/uploadcoverimage HTTP/1.1\r\nhost: x\r\n\
+             authorization: Bearer t\r\ncontent-type: multipart/form-data; boundary=B\r\n\
+             content-length: {}\r\n\r\n{cover}",
+            cover.len()
+        ),
+    ];
+    for request in requests {
+        let mut conn = tokio::net::TcpStream::connect(h.addr()).await.unwrap();
+        let first = exchange(&mut conn, &request).await;
+        assert!(!first.is_empty(), "no answer to {request}");
+        let second = exchange(&mut conn, "GET /health HTTP/1.1\r\nhost: x\r\n\r\n").await;
+        assert!(
+            second.starts_with("HTTP/1.1 200"),
+            "after {request}: second request answered {second:?}"
+        );
+    }
+}

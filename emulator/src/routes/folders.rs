@@ -317,7 +317,10 @@ async fn exists(
     Ok(ok(wire::v1_success(json!(found))))
 }
 
-async fn cover(headers: HeaderMap) -> Result<Response, ApiError> {
+/// The cover image is not kept. Its body is read all the same: hyper closes a keep-alive
+/// connection whose request body the handler left unread, and clients that send the body after
+/// the headers (httpx) then fail their next request on it.
+async fn cover(headers: HeaderMap, _body: Bytes) -> Result<Response, ApiError> {
     bearer_only(&headers)?;
     Ok(ok(wire::v1_success(Value::Null)))
 }
@@ -326,6 +329,7 @@ async fn cover(headers: HeaderMap) -> Result<Response, ApiError> {
 async fn services(
     State(state): State<AppState>,
     Path(folder): Path<String>,
+    _paging: Bytes, // read to keep the connection (see `cover`); the list is not paged
 ) -> Result<Response, ApiError> {
     let data: Vec<Value> = state
         .store()

@@ -231,9 +231,13 @@ async fn job_status(
     found.map(ok).ok_or_else(invalid_job)
 }
 
+/// `PATCH /{t}/api/v4/export/{id}` `{"export_status": "cancelled"}` (python `_impex.py`
+/// `Export.cancel`, ts `impex.ts` `exports.cancel`). The body is read so hyper keeps the
+/// connection (see `folders::cover`).
 async fn cancel(
     State(state): State<AppState>,
     Path((_tenant, job)): Path<(String, String)>,
+    _body: Bytes,
 ) -> Result<Response, ApiError> {
     let mut jobs = state.inner.impex.lock().unwrap_or_else(|e| e.into_inner());
     let (_, result) = jobs.get_mut(&job).ok_or_else(invalid_job)?;

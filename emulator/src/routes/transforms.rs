@@ -244,7 +244,8 @@ async fn validate(body: Bytes) -> Result<Response, ApiError> {
     Ok(envelope("", json!({"isValid": valid, "error": error})))
 }
 
-async fn run() -> ApiError {
+/// Running a transform: 501. The body is read so hyper keeps the connection.
+async fn run(_body: Bytes) -> ApiError {
     ApiError::Coded {
         family: F,
         status: StatusCode::NOT_IMPLEMENTED,
