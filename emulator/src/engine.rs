@@ -21,6 +21,11 @@ pub trait Engine: Send + Sync + 'static {
         inputs: &Map<String, Value>,
         requested_outputs: Option<&[String]>,
     ) -> Evaluation;
+    /// The service's workbook with `inputs` written into its input cells, as `.xlsx` bytes
+    /// (rehydrating a call). Engines without a workbook answer `Err` with the reason.
+    fn workbook_with_inputs(&self, _inputs: &Map<String, Value>) -> Result<Vec<u8>, String> {
+        Err("this service has no workbook to rehydrate".into())
+    }
 }
 
 /// Parse `.xlsx` bytes into an engine; the error is a human-readable reason.
@@ -45,6 +50,9 @@ mod imp {
             requested_outputs: Option<&[String]>,
         ) -> Evaluation {
             Workbook::evaluate(self, inputs, requested_outputs)
+        }
+        fn workbook_with_inputs(&self, inputs: &Map<String, Value>) -> Result<Vec<u8>, String> {
+            self.with_inputs_xlsx(inputs)
         }
     }
 

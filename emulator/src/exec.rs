@@ -149,6 +149,30 @@ pub struct Selection {
     pub outputs: Option<Vec<String>>,
     /// Only outputs of these subservices (`#Default#` = none; `*` / absent = all).
     pub categories: Option<Vec<String>>,
+    /// Only outputs whose names match (v3 `requested_output_regex`, the SDKs' `outputs_filter`:
+    /// python-sdk `_services.py` `_ExecuteMeta`, ts-sdk `services.ts` `outputsFilter`).
+    pub pattern: Option<regex::Regex>,
+}
+
+/// Compile a v3 `requested_output_regex`; an invalid pattern is a 400 naming it.
+pub fn output_pattern(
+    value: Option<&Value>,
+    family: Family,
+) -> Result<Option<regex::Regex>, ApiError> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(text)) if text.is_empty() => Ok(None),
+        Some(Value::String(text)) => regex::Regex::new(text).map(Some).map_err(|e| {
+            ApiError::bad_request(
+                family,
+                format!("invalid requested_output_regex {text:?}: {e}"),
+            )
+        }),
+        Some(other) => Err(ApiError::bad_request(
+            family,
+            format!("requested_output_regex must be text, got {other}"),
+        )),
+    }
 }
 
 impl Selection {
@@ -171,7 +195,7 @@ impl Selection {
                     .collect(),
             )
         });
-        match (&self.outputs, by_category) {
+        let chosen = match (&self.outputs, by_category) {
             (None, None) => None,
             (Some(o), None) => Some(resolve_names(o, fields)),
             (None, Some(c)) => Some(c),
@@ -181,7 +205,12 @@ impl Selection {
                     .filter(|n| c.contains(n))
                     .collect(),
             ),
-        }
+        };
+        let Some(pattern) = &self.pattern else {
+            return chosen;
+        };
+        let names = chosen.unwrap_or_else(|| fields.iter().map(|f| f.name.clone()).collect());
+        Some(names.into_iter().filter(|n| pattern.is_match(n)).collect())
     }
 }
 

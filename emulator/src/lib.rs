@@ -28,16 +28,16 @@
 //! | POST | `/{t}/api/v4[/public]/execute` |
 //! | GET/POST | `/{t}/api/v3[/public]/{locator}/metadata`, POST `…/validation` |
 //! | GET | `/{t}/api/v3[/public]/{locator}/downloadswagger/{category}/{isDownload}/{versionId?}` |
-//! | GET | `/api/v1/product/{f}/engines/get/{s}`, `…/getbyversionid/{s}/{vid}`, `…/getversions/{s}`; POST `/{t}/api/v3/GetEngineDetailByVersionId/versionid/{vid}` |
+//! | GET | `/api/v1/product/{f}/engines/get/{s}`, `…/get/{s}/{vid}` (wrapped in `data`), `…/getbyversionid/{s}/{vid}`, `…/getversions/{s}`; POST `/{t}/api/v3/GetEngineDetailByVersionId/versionid/{vid}` |
 //! | GET | `/api/v1/product/{f}/engines/{s}/download/{vid?}`; DELETE `/api/v1/product/{f}/engines/delete/{s}` |
 //! | GET | `/{t}/api/v3/folders/{f}/services/{s}/exists`; POST `/{t}/api/v3/services/search` |
 //! | POST | `…/services/{s}/upload` (multipart), GET `…/getcompilationprogess/{job}`, POST `…/publish`, POST `…/recompileNodgen` |
 //! | * | `/{t}/api/v4/batch`, `/batch/status`, `/batch/{id}` (GET, PATCH), `/batch/{id}/status`, `/batch/{id}/chunks`, `/batch/{id}/chunkresults?max=` |
 //! | GET | `/{t}/api/v3/log/getexecutionhistorybycallid/{call}`; POST `…/services/{s}/download/xml/{call}`; POST `…/log/downloadjson|downloadcsv`, GET `…/status/{job}` |
 //! | * | `/{t}/api/v4/export`, `/export/{id}/status`, `/export/status`, `/import`, `/import/{id}/status`, `/import/status` |
-//! | * | `/api/v1/product/create|list|GetProduct/{id}|update/{id}|delete/{id}|isproductexists/{name}`, `/api/v1/product/{f}/engines`, `/api/v1/lookup/getcategories` (bearer only) |
+//! | * | `/api/v1/product/create|list|GetProduct/{id}|update/{id}|delete/{id}|isproductexists/{name}`, `/api/v1/product/{f}/engines`, `/api/v1/lookup/getcategories`, `…/savecategory`, `…/deletecategory/{key}` (bearer only) |
 //! | GET | `/api/v1/config/GetSparkConfiguration` (bearer only) |
-//! | * | `/{t}/api/v4/transforms/{folder}/{name}` (POST/GET/DELETE), `/transforms/list/{folder}`, `/transforms/validation`; running a transform → 501 |
+//! | * | `/{t}/api/v4/transforms/{folder}/{name}` (POST/GET/DELETE), `/transforms/list/{folder}`, `/transforms/validation` (also singular `transform/…`, the Python SDK's); running a transform → 501 |
 //! | GET | `/{t}/api/v3/nodegen[/public]/getnodegenzipbyId/{folders/{f}/services/{s}[{version}] \| service/{sid} \| version/{vid}}` (WASM bundle zip, see below) |
 //! | GET | `/version`, `/healthcheck`, `/status` (hybrid runner; no credentials) |
 //! | POST | `/api/v3/upload`, `/upload` (hybrid runner bundle upload, multipart `file`; no credentials) |
@@ -95,16 +95,20 @@ use tokio::task::JoinHandle;
 mod archive;
 mod auth;
 mod batches;
+mod categories;
 pub mod demo;
 pub mod engine;
 mod error;
 mod exec;
 pub mod faults;
 mod folders;
+mod origin;
 pub mod pacing;
+mod package;
 mod routes;
 mod state;
 pub mod store;
+mod transforms;
 mod wire;
 pub mod workbook;
 

@@ -190,12 +190,14 @@ pub(crate) struct Inner {
     pub history: History,
     pub batches: Batches,
     pub folders: crate::folders::Folders,
+    /// Folder categories (`/api/v1/lookup/…`).
+    pub categories: crate::categories::Categories,
     /// Finished log-download jobs: job id → (file name, zip bytes).
     pub downloads: Mutex<HashMap<String, (String, bytes::Bytes)>>,
     /// Export / import job results: job id → (kind, result document).
     pub impex: Mutex<HashMap<String, (&'static str, Value)>>,
     /// Saved transform documents.
-    pub transforms: crate::routes::transforms::Transforms,
+    pub transforms: crate::transforms::Transforms,
     /// Modelled compute time per record (off unless set).
     pub engine_time: crate::pacing::EngineTime,
 }
@@ -223,6 +225,7 @@ impl AppState {
                 downloads: Mutex::default(),
                 impex: Mutex::default(),
                 transforms: Default::default(),
+                categories: Default::default(),
                 engine_time: Default::default(),
                 folders: crate::folders::Folders::persistent(
                     data_dir.as_ref().map(|d| d.join("folders.json")),

@@ -236,6 +236,14 @@ impl Store {
             .map(|v| v.info.service_id.clone())
     }
 
+    /// The version [`Store::publish`] would create now for `difference`.
+    pub fn next_version(&self, folder: &str, service: &str, difference: &str) -> SemVer {
+        self.versions(folder, service)
+            .and_then(|vs| vs.iter().map(|v| v.info.version).max())
+            .unwrap_or(SemVer(0, 0, 0))
+            .bump(difference)
+    }
+
     /// Publish a new version of `folder/service`, bumping per `difference`.
     #[allow(clippy::too_many_arguments)]
     pub fn publish(

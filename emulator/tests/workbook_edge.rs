@@ -289,11 +289,25 @@ fn unreadable(bytes: &[u8]) {
 }
 
 #[test]
+fn a_service_without_inputs_is_a_service() {
+    let none = |_: &mut rust_xlsxwriter::Worksheet| {};
+    let book = Workbook::from_xlsx(
+        &simple_book(&[("Xoutput_Doubled", "=Sheet1!$B$1")], none),
+        "constant.xlsx",
+    )
+    .unwrap();
+    assert!(book.inputs().is_empty());
+    let ev = book.evaluate(&serde_json::Map::new(), None);
+    assert_eq!(ev.outputs["Doubled"], serde_json::json!(2));
+    assert!(ev.errors.is_empty(), "{:?}", ev.errors);
+}
+
+#[test]
 fn files_that_are_not_services() {
     let none = |_: &mut rust_xlsxwriter::Worksheet| {};
-    // No names at all, or only other names.
-    assert!(not_a_service(&simple_book(&[], none)).contains("Xinput"));
-    assert!(not_a_service(&simple_book(&[("Rate", "=Sheet1!$A$1")], none)).contains("Xinput"));
+    // No names at all, or only other names: nothing to call.
+    assert!(not_a_service(&simple_book(&[], none)).contains("Xoutput"));
+    assert!(not_a_service(&simple_book(&[("Rate", "=Sheet1!$A$1")], none)).contains("Xoutput"));
     // Inputs but no outputs.
     assert!(not_a_service(&simple_book(&[("Xinput_a", "=Sheet1!$A$1")], none)).contains("Xoutput"));
     // A name on a missing sheet or not a range.

@@ -57,6 +57,7 @@ async fn create(State(state): State<AppState>, body: Bytes) -> Result<Response, 
     let selection = Selection {
         outputs: wire::string_list(body.get("output").or_else(|| body.get("outputs"))),
         categories: wire::string_list(body.get("subservice")),
+        pattern: None,
     };
     let requested = selection.requested(version.engine.outputs());
     let now = Utc::now();
@@ -160,10 +161,7 @@ async fn dispose(
         });
     }
     match target.as_str() {
-        "closed" => {
-            b.status = "closed";
-            b.settle();
-        }
+        "closed" => b.status = "closed",
         "cancelled" | "canceled" => {
             b.status = "cancelled";
             b.results.clear();
@@ -176,8 +174,11 @@ async fn dispose(
         }
     }
     b.updated = Utc::now();
+    // The answer reports the state asked for (`closed`, as Spark's dispose documents it) even
+    // when nothing is left to pull; the batch settles to `completed` for later reads.
     let data = b.data_json(false);
     let body = json!({"object": "batch", "id": b.id, "data": data, "meta": data});
+    b.settle();
     drop(b);
     state.inner.batches.save(&cell);
     Ok(ok(body))

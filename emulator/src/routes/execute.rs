@@ -254,6 +254,7 @@ fn run(state: &AppState, params: PathParams<'_>, body: &[u8]) -> Result<Response
     let selection = Selection {
         outputs: wire::string_list(meta.get("requested_output")),
         categories: wire::string_list(meta.get("service_category")),
+        pattern: exec::output_pattern(meta.get("requested_output_regex"), family)?,
     };
     let requested = selection.requested(version.engine.outputs());
     let (eval, ms) = exec::evaluate(&version, &inputs, requested.as_deref());

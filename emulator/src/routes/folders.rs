@@ -8,12 +8,13 @@ use axum::routing::{delete, get, post};
 use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
+use crate::categories::Category;
 use crate::error::{ApiError, Family};
 use crate::folders::Folder;
 use crate::state::AppState;
 use crate::wire::{self, ok, str_field, timestamp};
 
-use super::parse_object;
+use super::{parse_object, search_terms};
 
 const F: Family = Family::V3;
 
@@ -31,6 +32,13 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v1/product/uploadcoverimage", post(cover))
         .route("/api/v1/product/{folder}/engines", post(services))
         .route("/api/v1/lookup/getcategories", get(categories))
+        // Python SDK `Categories.save/delete` (cspark 0.3.3 `resources/_folders.py`) and
+        // TypeScript SDK `folders.categories` (spark-ts-sdk `src/resources/folders.ts`).
+        .route("/api/v1/lookup/savecategory", post(save_category))
+        .route(
+            "/api/v1/lookup/deletecategory/{key}",
+            delete(delete_category),
+        )
 }
 
 /// Folder APIs refuse API keys on Spark.
@@ -82,49 +90,51 @@ fn info(state: &AppState, f: &Folder) -> Map<String, Value> {
     }
 }
 
-fn host(headers: &HeaderMap) -> String {
-    headers
-        .get("host")
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1")
-        .to_string()
+/// The text fields of a create request (keys lower-cased) and whether it carried a cover.
+/// The TypeScript SDK sends `multipart/form-data` (spark-ts-sdk `folders.ts`), the Python SDK
+/// `application/x-www-form-urlencoded` (cspark 0.3.3 `_folders.py`: `data=form`, no files).
+async fn create_fields(
+    state: &AppState,
+    req: axum::extract::Request,
+) -> Result<(Map<String, Value>, bool), ApiError> {
+    use axum::extract::FromRequest;
+    let urlencoded = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    let mut fields: Map<String, Value> = Map::new();
+    if urlencoded {
+        let axum::Form(pairs) = axum::Form::<Vec<(String, String)>>::from_request(req, state)
+            .await
+            .map_err(|e| ApiError::bad_request(F, format!("invalid form body: {e}")))?;
+        for (name, value) in pairs {
+            fields.insert(name.to_ascii_lowercase(), Value::String(value));
+        }
+        return Ok((fields, false));
+    }
+    let multipart = Multipart::from_request(req, state)
+        .await
+        .map_err(|e| ApiError::bad_request(F, format!("invalid multipart body: {e}")))?;
+    let mut has_cover = false;
+    for part in super::multipart::parts(multipart, F).await? {
+        if part.is_file() || part.is("coverimage") {
+            has_cover = true;
+        } else {
+            fields.insert(part.name.to_ascii_lowercase(), Value::String(part.text()));
+        }
+    }
+    Ok((fields, has_cover))
 }
 
 async fn create(
     State(state): State<AppState>,
     headers: HeaderMap,
-    mut multipart: Multipart,
+    req: axum::extract::Request,
 ) -> Result<Response, ApiError> {
     bearer_only(&headers)?;
     sync(&state);
-    let mut fields: Map<String, Value> = Map::new();
-    let mut has_cover = false;
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(e) => {
-                return Err(ApiError::bad_request(
-                    F,
-                    format!("invalid multipart body: {e}"),
-                ));
-            }
-        };
-        let name = field.name().unwrap_or_default().to_ascii_lowercase();
-        let is_file = field.file_name().is_some();
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|e| ApiError::bad_request(F, format!("invalid multipart body: {e}")))?;
-        if is_file || name == "coverimage" {
-            has_cover = true;
-        } else {
-            fields.insert(
-                name,
-                Value::String(String::from_utf8_lossy(&bytes).into_owned()),
-            );
-        }
-    }
+    let (fields, has_cover) = create_fields(&state, req).await?;
     let text = |k: &str| {
         str_field(&fields, k)
             .filter(|s| !s.is_empty())
@@ -149,7 +159,10 @@ async fn create(
                             "errorCode": "PRODUCT_ALREADY_EXISTS", "data": null}),
         ));
     }
-    let url = format!("http://{}/api/v1/product/GetProduct/{id}", host(&headers));
+    let url = format!(
+        "{}/api/v1/product/GetProduct/{id}",
+        crate::origin::origin(&headers)
+    );
     Ok(ok(wire::v1_success(
         json!({"folderId": id, "get_product_url": url}),
     )))
@@ -189,36 +202,32 @@ async fn list(
     bearer_only(&headers)?;
     sync(&state);
     let body = parse_object(&body, F)?;
-    let filters: Vec<(String, String)> = body
-        .get("search")
-        .and_then(Value::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|s| {
-                    let field = s.get("field")?.as_str()?.to_ascii_lowercase();
-                    let value = match s.get("value")? {
-                        Value::String(v) => v.to_lowercase(),
-                        other => other.to_string(),
-                    };
-                    Some((field, value))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    // Fields both SDKs' `find` send (`name`, `isstarred`, extra `**params`) and the folder
+    // document's own (`status`, `category`, `id`).
+    let filters = search_terms::terms(
+        body.get("search"),
+        F,
+        &[
+            ("name", "name"),
+            ("status", "status"),
+            ("category", "category"),
+            ("id", "id"),
+            ("isstarred", "isstarred"),
+        ],
+    )?;
     let rows: Vec<Value> = state
         .inner
         .folders
         .all()
         .iter()
         .filter(|f| {
-            filters.iter().all(|(field, value)| match field.as_str() {
-                "name" => f.name.to_lowercase().contains(value),
+            filters.iter().all(|(field, value)| match *field {
+                "name" => f.name.to_lowercase().contains(value.as_str()),
                 "status" => f.status.eq_ignore_ascii_case(value),
                 "category" => f.category.eq_ignore_ascii_case(value),
                 "id" => f.id.eq_ignore_ascii_case(value),
-                "isstarred" => value == "false",
-                _ => true,
+                // No folder is starred in the emulator.
+                _ => value == "false",
             })
         })
         .map(|f| Value::Object(info(&state, f)))
@@ -308,7 +317,10 @@ async fn exists(
     Ok(ok(wire::v1_success(json!(found))))
 }
 
-async fn cover(headers: HeaderMap) -> Result<Response, ApiError> {
+/// The cover image is not kept. Its body is read all the same: hyper closes a keep-alive
+/// connection whose request body the handler left unread, and clients that send the body after
+/// the headers (httpx) then fail their next request on it.
+async fn cover(headers: HeaderMap, _body: Bytes) -> Result<Response, ApiError> {
     bearer_only(&headers)?;
     Ok(ok(wire::v1_success(Value::Null)))
 }
@@ -317,6 +329,7 @@ async fn cover(headers: HeaderMap) -> Result<Response, ApiError> {
 async fn services(
     State(state): State<AppState>,
     Path(folder): Path<String>,
+    _paging: Bytes, // read to keep the connection (see `cover`); the list is not paged
 ) -> Result<Response, ApiError> {
     let data: Vec<Value> = state
         .store()
@@ -337,23 +350,69 @@ async fn services(
     ))
 }
 
-async fn categories() -> Response {
-    let names = [
-        ("Medical", "medical.svg"),
-        ("Critical Illness", "criticalillness.svg"),
-        ("Lifelong Participation", "lifelongparticipation.svg"),
-        ("Universal Life", "universallife.svg"),
-        ("Investment Linked", "investmentlinked.svg"),
-        ("Annuity", "annuity.svg"),
-        ("Term", "term.svg"),
-        ("VHIS", "vhis.svg"),
-        ("VHIS + Medical", "vhismedical.svg"),
-        ("Property & Casualty", "Property-and-casualty-icon.svg"),
-        ("Other", "other.svg"),
-    ];
-    let data: Vec<Value> = names
+async fn categories(State(state): State<AppState>) -> Response {
+    let data: Vec<Value> = state
+        .inner
+        .categories
+        .all()
         .iter()
-        .map(|(n, icon)| json!({"key": n, "value": n, "icon": icon}))
+        .map(|c| json!({"key": c.key, "value": c.value, "icon": c.icon}))
         .collect();
     ok(wire::v1_success(Value::Array(data)))
+}
+
+/// Save and delete answer the whole list under `data["Metadata.ProductCategories"]`, its items
+/// in PascalCase (both SDKs lower-case the keys: python `_folders.py`, ts `folders.ts`).
+fn category_list(list: &[Category]) -> Value {
+    let items: Vec<Value> = list
+        .iter()
+        .map(|c| json!({"Key": c.key, "Value": c.value, "Icon": c.icon}))
+        .collect();
+    wire::v1_success(json!({"Metadata.ProductCategories": items}))
+}
+
+/// `POST /api/v1/lookup/savecategory` `{"value": name, "key": uuid, "icon": "other.svg"}`
+/// (the body both SDKs send; `key` and `icon` are optional there, defaulted the same way).
+async fn save_category(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    bearer_only(&headers)?;
+    let body = parse_object(&body, F)?;
+    let value = str_field(&body, "value")
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| ApiError::bad_request(F, "savecategory needs a non-empty \"value\""))?;
+    let category = Category {
+        key: str_field(&body, "key")
+            .filter(|k| !k.is_empty())
+            .map_or_else(|| uuid::Uuid::new_v4().to_string(), String::from),
+        value: value.to_string(),
+        icon: str_field(&body, "icon")
+            .filter(|i| !i.is_empty())
+            .unwrap_or("other.svg")
+            .to_string(),
+    };
+    let list = state.inner.categories.save(category);
+    Ok(ok(category_list(&list)))
+}
+
+/// `DELETE /api/v1/lookup/deletecategory/{key}`; an unknown key is a 404.
+async fn delete_category(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(key): Path<String>,
+) -> Result<Response, ApiError> {
+    bearer_only(&headers)?;
+    let list = state
+        .inner
+        .categories
+        .delete(&key)
+        .ok_or_else(|| ApiError::NotFound {
+            family: F,
+            code: "CATEGORY_NOT_FOUND",
+            message: format!("no folder category with key {key:?}"),
+        })?;
+    Ok(ok(category_list(&list)))
 }

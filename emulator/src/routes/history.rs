@@ -1,13 +1,17 @@
 //! API call history (§2.7): the detailed log of a call, `response_data` as a JSON string.
 
+use std::collections::HashMap;
+
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
+use bytes::Bytes;
 use serde_json::{Value, json};
 
 use crate::error::{ApiError, Family};
+use crate::exec;
 use crate::state::{AppState, CallRecord};
 use crate::wire::{self, ok};
 
@@ -28,27 +32,71 @@ pub(super) fn router() -> Router<AppState> {
         )
 }
 
-/// Rehydration: `response_data.download_url` links to the workbook of the call's version
-/// (the emulator does not write the call's inputs into the file); envelope `status` is null.
+/// Rehydration: `response_data.download_url` links to a copy of the version's workbook with
+/// the call's inputs written into its input cells (record `index` of a v4 call, default 0;
+/// an index out of range is a 400, as the TypeScript SDK's `index` documents). The envelope's
+/// `status` is null.
 async fn rehydrate(
     State(state): State<AppState>,
     Path((_tenant, _folder, _service, call_id)): Path<(String, String, String, String)>,
+    Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
+    // The SDKs send `{}` or `null`: read it, or hyper closes the keep-alive connection
+    // after answering and the SDK's next request on it fails.
+    _body: Bytes,
 ) -> Result<Response, ApiError> {
+    let family = Family::V3;
     let record = state
         .inner
         .history
         .get(&call_id)
         .ok_or(ApiError::NotFound {
-            family: Family::V3,
+            family,
             code: "CALL_NOT_FOUND",
             message: format!("call {call_id} not found"),
         })?;
-    let host = headers
-        .get("host")
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1");
-    let url = format!("http://{host}/_emulator/files/{}", record.version.info.id);
+    let records = if record.api == "V3" {
+        vec![exec::normalise_inputs(Some(&record.inputs), family)?]
+    } else {
+        super::v4::records(Some(&record.inputs), family)?.0
+    };
+    let index = match query.get("index").map(String::as_str) {
+        None | Some("") => 0,
+        Some(text) => text.parse::<usize>().map_err(|_| {
+            ApiError::bad_request(family, format!("index {text:?} is not a record number"))
+        })?,
+    };
+    let inputs = records.get(index).ok_or_else(|| {
+        ApiError::bad_request(
+            family,
+            format!(
+                "index {index} is out of range: call {call_id} has {} record(s)",
+                records.len()
+            ),
+        )
+    })?;
+    let file = record
+        .version
+        .engine
+        .workbook_with_inputs(inputs)
+        .map_err(|reason| ApiError::bad_request(family, format!("cannot rehydrate: {reason}")))?;
+    let stem = record
+        .version
+        .info
+        .file_name
+        .rsplit_once('.')
+        .map_or(record.version.info.file_name.as_str(), |(stem, _)| stem);
+    let job = format!("{call_id}-{index}");
+    state
+        .inner
+        .downloads
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(job.clone(), (format!("{stem}.xlsx"), Bytes::from(file)));
+    let url = format!(
+        "{}/_emulator/downloads/{job}",
+        crate::origin::origin(&headers)
+    );
     Ok(ok(json!({
         "status": null,
         "response_data": {"download_url": url},

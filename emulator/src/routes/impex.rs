@@ -42,12 +42,9 @@ pub(super) fn router() -> Router<AppState> {
         .route("/{tenant}/api/v4/import/{job}/status", get(job_status))
 }
 
+/// `scheme://host` for the absolute URLs of job documents.
 fn host(headers: &HeaderMap) -> String {
-    headers
-        .get("host")
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1")
-        .to_string()
+    crate::origin::origin(headers)
 }
 
 fn invalid_job() -> ApiError {
@@ -189,7 +186,7 @@ async fn export(
         .unwrap_or_else(|e| e.into_inner())
         .insert(id.clone(), (name, Bytes::from(zipped)));
     let h = host(&headers);
-    let status_url = format!("http://{h}/{}/api/v4/export/{id}/status", state.tenant());
+    let status_url = format!("{h}/{}/api/v4/export/{id}/status", state.tenant());
     let mut services = Vec::new();
     let mut seen = HashSet::new();
     for v in &versions {
@@ -204,7 +201,7 @@ async fn export(
         "correlation_id": body.get("correlation_id").cloned().unwrap_or(Value::Null),
         "errors": null,
         "outputs": {
-            "files": [{"file": format!("http://{h}/_emulator/downloads/{id}"), "file_hash": hash}],
+            "files": [{"file": format!("{h}/_emulator/downloads/{id}"), "file_hash": hash}],
             "services": services,
             "service_versions": versions.iter().map(|v| version_entry(v)).collect::<Vec<_>>(),
         },
@@ -234,9 +231,13 @@ async fn job_status(
     found.map(ok).ok_or_else(invalid_job)
 }
 
+/// `PATCH /{t}/api/v4/export/{id}` `{"export_status": "cancelled"}` (python `_impex.py`
+/// `Export.cancel`, ts `impex.ts` `exports.cancel`). The body is read so hyper keeps the
+/// connection (see `folders::cover`).
 async fn cancel(
     State(state): State<AppState>,
     Path((_tenant, job)): Path<(String, String)>,
+    _body: Bytes,
 ) -> Result<Response, ApiError> {
     let mut jobs = state.inner.impex.lock().unwrap_or_else(|e| e.into_inner());
     let (_, result) = jobs.get_mut(&job).ok_or_else(invalid_job)?;
@@ -284,32 +285,16 @@ fn invalid_zip(reason: impl Into<String>) -> ApiError {
 async fn import(
     State(state): State<AppState>,
     headers: HeaderMap,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, ApiError> {
     let started = std::time::Instant::now();
     let mut entity = Map::new();
     let mut file: Option<Bytes> = None;
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(e) => {
-                return Err(ApiError::bad_request(
-                    F,
-                    format!("invalid multipart body: {e}"),
-                ));
-            }
-        };
-        let name = field.name().unwrap_or_default().to_string();
-        let is_file = field.file_name().is_some();
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|e| ApiError::bad_request(F, format!("invalid multipart body: {e}")))?;
-        if name.eq_ignore_ascii_case("importRequestEntity") {
-            entity = parse_object(&bytes, F)?;
-        } else if is_file || name.eq_ignore_ascii_case("file") {
-            file = Some(bytes);
+    for part in super::multipart::parts(multipart, F).await? {
+        if part.is("importRequestEntity") {
+            entity = parse_object(&part.bytes, F)?;
+        } else if part.is_file() || part.is("file") {
+            file = Some(part.bytes);
         }
     }
     let file = file.ok_or_else(|| ApiError::bad_request(F, "missing file part"))?;
@@ -443,7 +428,7 @@ async fn import(
     }
     let id = uuid::Uuid::new_v4().to_string();
     let status_url = format!(
-        "http://{}/{}/api/v4/import/{id}/status",
+        "{}/{}/api/v4/import/{id}/status",
         host(&headers),
         state.tenant()
     );

@@ -318,7 +318,10 @@ async fn status(
             message: format!("job {job} not found"),
         });
     }
-    let url = format!("http://{}/_emulator/downloads/{job}", host(&headers));
+    let url = format!(
+        "{}/_emulator/downloads/{job}",
+        crate::origin::origin(&headers)
+    );
     Ok(ok(json!({
         "response_data": {"progress": 100, "download_url": url},
         "response_meta": wire::short_meta(),
@@ -342,5 +345,11 @@ async fn download(
         code: "FILE_NOT_FOUND",
         message: format!("download {job} not found"),
     })?;
-    Ok(wire::attachment(bytes, "application/zip", &name))
+    // Log and export downloads are zips; rehydrated calls are workbooks.
+    let content_type = if name.ends_with(".xlsx") {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    } else {
+        "application/zip"
+    };
+    Ok(wire::attachment(bytes, content_type, &name))
 }

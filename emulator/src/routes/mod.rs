@@ -25,12 +25,14 @@ mod health;
 mod history;
 mod impex;
 mod logs;
+mod multipart;
 mod platform;
 mod runner;
 mod schema;
+mod search_terms;
 mod services;
 mod swagger;
-pub(crate) mod transforms;
+mod transforms;
 mod unsupported;
 mod upload;
 mod v4;
@@ -160,6 +162,9 @@ const KEYWORDS: &[&str] = &[
     "export",
     "import",
     "transforms",
+    "transform",
+    "savecategory",
+    "deletecategory",
     "for",
     "run",
     "nodegen",

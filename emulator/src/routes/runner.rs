@@ -138,25 +138,13 @@ async fn status(State(runner): State<Arc<Runner>>) -> Response {
 /// `ModelMetaData.json` and the workbook it names beside it).
 async fn upload(
     State(runner): State<Arc<Runner>>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, ApiError> {
-    let mut file: Option<Bytes> = None;
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(e) => return Err(bad(format!("invalid multipart body: {e}"))),
-        };
-        let is_file = field.name().is_some_and(|n| n.eq_ignore_ascii_case("file"))
-            || field.file_name().is_some();
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|e| bad(format!("invalid multipart body: {e}")))?;
-        if is_file && file.is_none() {
-            file = Some(bytes);
-        }
-    }
+    let file = super::multipart::parts(multipart, F)
+        .await?
+        .into_iter()
+        .find(|part| part.is("file") || part.is_file())
+        .map(|part| part.bytes);
     let file = file.ok_or_else(|| bad("missing multipart part `file` (the bundle zip)"))?;
     let (metadata, workbook_name, workbook) = read_bundle(&file)?;
     let version = register(&runner.app, &metadata, &workbook_name, workbook)?;

@@ -19,7 +19,7 @@ use crate::wire::{self, ok, timestamp};
 use crate::workbook::Validation;
 
 use super::execute::{locator, response_meta};
-use super::{parse_object, schema};
+use super::{parse_object, schema, search_terms};
 
 pub(super) fn router() -> Router<AppState> {
     let mut r = Router::new()
@@ -30,6 +30,12 @@ pub(super) fn router() -> Router<AppState> {
         .route(
             "/api/v1/product/{folder}/engines/get/{service}",
             get(get_schema),
+        )
+        // Coherent's OpenAPI `getProductEnginesGet`: the schema of a version, wrapped in
+        // the v1 envelope's `data` (coherent-openapi-3.1.yaml, spark-openapi c8ee882).
+        .route(
+            "/api/v1/product/{folder}/engines/get/{service}/{version_id}",
+            get(get_schema_wrapped),
         )
         .route(
             "/api/v1/product/{folder}/engines/getbyversionid/{service}/{version_id}",
@@ -81,11 +87,7 @@ pub(super) fn router() -> Router<AppState> {
 }
 
 fn base_url(headers: &HeaderMap) -> String {
-    let host = headers
-        .get("host")
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1");
-    format!("http://{host}")
+    crate::origin::origin(headers)
 }
 
 fn newest_first(mut versions: Vec<std::sync::Arc<Version>>) -> Vec<std::sync::Arc<Version>> {
@@ -125,6 +127,23 @@ async fn get_schema(
     Path(params): Path<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    Ok(ok(schema_of(&state, &params, &headers)?))
+}
+
+/// The OpenAPI form answers `{"status", "message", "errorCode", "data": schema}`.
+async fn get_schema_wrapped(
+    State(state): State<AppState>,
+    Path(params): Path<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    Ok(ok(wire::v1_success(schema_of(&state, &params, &headers)?)))
+}
+
+fn schema_of(
+    state: &AppState,
+    params: &HashMap<String, String>,
+    headers: &HeaderMap,
+) -> Result<Value, ApiError> {
     let loc = Locator {
         folder: params.get("folder").cloned(),
         service: params.get("service").cloned(),
@@ -132,11 +151,7 @@ async fn get_schema(
         ..Locator::default()
     };
     let version = exec::resolve(state.store(), &loc, Family::V3)?;
-    Ok(ok(schema::schema(
-        &version,
-        state.tenant(),
-        &base_url(&headers),
-    )))
+    Ok(schema::schema(&version, state.tenant(), &base_url(headers)))
 }
 
 async fn remove(
@@ -168,8 +183,38 @@ async fn download(
         .filter(|f| !f.is_empty())
         .cloned()
         .unwrap_or_else(|| version.info.file_name.clone());
+    // `type=withmetadata` is the "configured" file (python-sdk `_services.py` `download`,
+    // ts-sdk `services.ts`: `type: 'configured'`): the original plus the service's properties.
+    let configured = query
+        .get("type")
+        .is_some_and(|t| t.eq_ignore_ascii_case("withmetadata"));
+    let file = if configured {
+        let i = &version.info;
+        let properties = [
+            ("ServiceName", i.service.clone()),
+            ("ProductName", i.folder.clone()),
+            ("Revision", i.version.to_string()),
+            ("ServiceGUID", i.service_id.clone()),
+            ("ServiceVersionGUID", i.id.clone()),
+            ("VersionLabel", i.label.clone().unwrap_or_default()),
+            ("ReleaseNote", i.release_note.clone().unwrap_or_default()),
+            ("EffectiveStartDate", timestamp(i.effective_start)),
+            ("EffectiveEndDate", timestamp(i.effective_end)),
+            ("Tenant", state.tenant().to_string()),
+        ];
+        bytes::Bytes::from(
+            crate::package::configured(&version.file, &properties).map_err(|reason| {
+                ApiError::bad_request(
+                    Family::V3,
+                    format!("cannot configure {}: {reason}", i.file_name),
+                )
+            })?,
+        )
+    } else {
+        version.file.clone()
+    };
     Ok(wire::attachment(
-        version.file.clone(),
+        file,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         &name,
     ))
@@ -191,20 +236,7 @@ async fn search(State(state): State<AppState>, body: Bytes) -> Result<Response, 
     let data = body.get("request_data").cloned().unwrap_or(Value::Null);
     let page = data.get("page").and_then(Value::as_i64).unwrap_or(1).max(1);
     let page_size = data.get("page_size").and_then(Value::as_i64).unwrap_or(-1);
-    let filters: Vec<(String, String)> = data
-        .get("search")
-        .and_then(Value::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|s| {
-                    let field = s.get("field")?.as_str()?.to_ascii_lowercase();
-                    let value = s.get("value")?.as_str()?.to_ascii_lowercase();
-                    Some((field, value))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let filters = search_terms::terms(data.get("search"), Family::V3, SEARCH_FIELDS)?;
     let mut rows: Vec<Value> = Vec::new();
     for versions in state.store().all() {
         let Some(latest) = versions.iter().max_by_key(|v| v.info.version) else {
@@ -212,13 +244,13 @@ async fn search(State(state): State<AppState>, body: Bytes) -> Result<Response, 
         };
         let i = &latest.info;
         let keep = filters.iter().all(|(field, value)| {
-            let hay = match field.as_str() {
-                "foldername" | "folder" => i.folder.to_lowercase(),
-                "filename" | "name" | "servicename" | "service" => i.service.to_lowercase(),
-                "id" => i.service_id.clone(),
-                _ => format!("{} {}", i.folder, i.service).to_lowercase(),
+            let hay = match field {
+                SearchField::Folder => i.folder.to_lowercase(),
+                SearchField::Service => i.service.to_lowercase(),
+                SearchField::Id => i.service_id.to_lowercase(),
+                SearchField::Version => i.version.to_string(),
             };
-            hay.contains(value)
+            hay.contains(value.as_str())
         });
         if keep {
             rows.push(json!({
@@ -251,6 +283,29 @@ async fn search(State(state): State<AppState>, body: Bytes) -> Result<Response, 
     });
     Ok(ok(wire::v3_success(Value::Array(page_rows), meta)))
 }
+
+/// A field a services-search term can filter on.
+#[derive(Clone, Copy)]
+enum SearchField {
+    Folder,
+    Service,
+    Id,
+    Version,
+}
+
+/// The field names a services-search term may name, after the names of the result columns
+/// (`fields` default `id, foldername, filename, version`: python-sdk `_services.py` `search`,
+/// ts-sdk `services.ts`).
+const SEARCH_FIELDS: &[(&str, SearchField)] = &[
+    ("foldername", SearchField::Folder),
+    ("folder", SearchField::Folder),
+    ("filename", SearchField::Service),
+    ("servicename", SearchField::Service),
+    ("service", SearchField::Service),
+    ("name", SearchField::Service),
+    ("id", SearchField::Id),
+    ("version", SearchField::Version),
+];
 
 fn meta_of(body: &Map<String, Value>) -> Map<String, Value> {
     match body.get("request_meta") {

@@ -2,41 +2,22 @@
 //! stores and validates them but does not run JSONata / Node code: `…/for/…` calls answer
 //! 501 `TRANSFORM_NOT_SUPPORTED`.
 
-use std::collections::BTreeMap;
-use std::sync::Mutex;
-
 use axum::Router;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::post;
 use bytes::Bytes;
-use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use crate::error::{ApiError, Family};
 use crate::state::AppState;
 use crate::wire::{self, ok, timestamp};
 
-use super::parse_object;
+use super::{parse_object, search_terms};
 
 const F: Family = Family::V4;
 const TYPES: &[&str] = &["JSONtransforms_v1.0.1", "Nodejs22_v1.0.0"];
-
-/// A stored transform document.
-#[derive(Clone)]
-pub(crate) struct Transform {
-    id: String,
-    name: String,
-    kind: String,
-    document: String,
-    created: DateTime<Utc>,
-    updated: DateTime<Utc>,
-}
-
-/// Transforms by (folder lower, name lower).
-#[derive(Default)]
-pub(crate) struct Transforms(Mutex<BTreeMap<(String, String), Transform>>);
 
 pub(super) fn router() -> Router<AppState> {
     let base = "/{tenant}/api/v4/transforms";
@@ -56,6 +37,21 @@ pub(super) fn router() -> Router<AppState> {
         .route(
             &format!("{base}/{{name}}/for/folders/{{f}}/services/{{s}}"),
             post(run),
+        )
+        .merge(singular())
+}
+
+/// The Python SDK's document paths use the singular `transform` (cspark 0.3.3
+/// `resources/_transforms.py`: `transform/list/{folder}`, `transform/validation`,
+/// `transform/{folder}/{name}`); the same documents as under `transforms`.
+fn singular() -> Router<AppState> {
+    let base = "/{tenant}/api/v4/transform";
+    Router::new()
+        .route(&format!("{base}/validation"), post(validate))
+        .route(&format!("{base}/list/{{folder}}"), post(list))
+        .route(
+            &format!("{base}/{{folder}}/{{name}}"),
+            post(save).get(fetch).delete(remove),
         )
 }
 
@@ -115,30 +111,7 @@ fn store(
                 .to_string(),
         )
     })?;
-    let key = (folder.to_lowercase(), name.to_lowercase());
-    let mut map = state
-        .inner
-        .transforms
-        .0
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    let now = Utc::now();
-    let created = map.get(&key).map(|t| t.created).unwrap_or(now);
-    let id = map
-        .get(&key)
-        .map(|t| t.id.clone())
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    map.insert(
-        key,
-        Transform {
-            id: id.clone(),
-            name: name.to_string(),
-            kind,
-            document: content,
-            created,
-            updated: now,
-        },
-    );
+    let id = state.inner.transforms.save(folder, name, kind, content);
     Ok(envelope(
         &id,
         json!({"name": name, "transform_uri": format!("{folder}/{name}")}),
@@ -157,35 +130,13 @@ async fn save(
 async fn upload(
     State(state): State<AppState>,
     Path((_t, folder)): Path<(String, String)>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, ApiError> {
     let mut last = None;
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(e) => {
-                return Err(ApiError::bad_request(
-                    F,
-                    format!("invalid multipart body: {e}"),
-                ));
-            }
-        };
-        let file_name = field.file_name().unwrap_or("transform.json").to_string();
-        let name = file_name
-            .rsplit_once('.')
-            .map_or(file_name.as_str(), |(n, _)| n)
-            .to_string();
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|e| ApiError::bad_request(F, format!("invalid multipart body: {e}")))?;
-        last = Some(store(
-            &state,
-            &folder,
-            &name,
-            String::from_utf8_lossy(&bytes).into_owned(),
-        )?);
+    for part in super::multipart::parts(multipart, F).await? {
+        let file_name = part.file_name.as_deref().unwrap_or("transform.json");
+        let name = file_name.rsplit_once('.').map_or(file_name, |(n, _)| n);
+        last = Some(store(&state, &folder, name, part.text())?);
     }
     last.ok_or_else(|| ApiError::bad_request(F, "missing file part"))
 }
@@ -202,14 +153,10 @@ async fn fetch(
     State(state): State<AppState>,
     Path((_t, folder, name)): Path<(String, String, String)>,
 ) -> Result<Response, ApiError> {
-    let map = state
+    let t = state
         .inner
         .transforms
-        .0
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    let t = map
-        .get(&(folder.to_lowercase(), name.to_lowercase()))
+        .get(&folder, &name)
         .ok_or_else(|| not_found(&folder, &name))?;
     Ok(envelope(
         &t.id,
@@ -221,14 +168,10 @@ async fn remove(
     State(state): State<AppState>,
     Path((_t, folder, name)): Path<(String, String, String)>,
 ) -> Result<Response, ApiError> {
-    let mut map = state
+    let t = state
         .inner
         .transforms
-        .0
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    let t = map
-        .remove(&(folder.to_lowercase(), name.to_lowercase()))
+        .remove(&folder, &name)
         .ok_or_else(|| not_found(&folder, &name))?;
     Ok(envelope(
         &t.id,
@@ -242,29 +185,39 @@ async fn list(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let body = parse_object(&body, F)?;
+    // The TypeScript SDK sends the parameters flat (`transforms.ts`), the Python SDK inside
+    // `request_data` (`_transforms.py`).
+    let body = match body.get("request_data") {
+        Some(Value::Object(inner)) => inner.clone(),
+        _ => body,
+    };
     let page = body.get("page").and_then(Value::as_u64).unwrap_or(1).max(1) as usize;
     let size = body
         .get("pageSize")
         .and_then(Value::as_u64)
         .unwrap_or(100)
         .max(1) as usize;
-    let kind_filter: Option<String> = body
-        .get("search")
-        .and_then(Value::as_array)
-        .and_then(|s| s.iter().find(|f| f["field"] == "transform_type"))
-        .and_then(|f| f["value"].as_str().map(String::from));
-    let map = state
+    // Python SDK `transforms.list(search=[…])` (`_transforms.py`); the listed columns.
+    let filters = search_terms::terms(
+        body.get("search"),
+        F,
+        &[("transform_type", true), ("name", false)],
+    )?;
+    let rows: Vec<Value> = state
         .inner
         .transforms
-        .0
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    let rows: Vec<Value> = map
+        .in_folder(&folder)
         .iter()
-        .filter(|((f, _), t)| {
-            *f == folder.to_lowercase() && kind_filter.as_ref().is_none_or(|k| *k == t.kind)
+        .filter(|t| {
+            filters.iter().all(|(by_kind, value)| {
+                if *by_kind {
+                    t.kind.eq_ignore_ascii_case(value)
+                } else {
+                    t.name.to_lowercase().contains(value.as_str())
+                }
+            })
         })
-        .map(|(_, t)| {
+        .map(|t| {
             json!({"id": t.id, "name": t.name, "transform_type": t.kind,
                    "createdAt": timestamp(t.created), "createdBy": "emulator@cspark.local",
                    "updatedAt": timestamp(t.updated), "modifiedBy": "emulator@cspark.local"})
@@ -291,7 +244,8 @@ async fn validate(body: Bytes) -> Result<Response, ApiError> {
     Ok(envelope("", json!({"isValid": valid, "error": error})))
 }
 
-async fn run() -> ApiError {
+/// Running a transform: 501. The body is read so hyper keeps the connection.
+async fn run(_body: Bytes) -> ApiError {
     ApiError::Coded {
         family: F,
         status: StatusCode::NOT_IMPLEMENTED,

@@ -12,7 +12,6 @@ use crate::error::{ApiError, Family};
 use crate::state::AppState;
 use crate::store::{Draft, short_hash};
 use crate::wire::{self, ok, str_field};
-use crate::workbook::Shape;
 
 use super::parse_object;
 
@@ -31,35 +30,17 @@ pub(super) fn router() -> Router<AppState> {
 async fn upload(
     State(state): State<AppState>,
     Path((_tenant, folder, service)): Path<(String, String, String)>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, ApiError> {
     let family = Family::V3;
     let mut entity = Value::Null;
     let mut file: Option<(String, Bytes)> = None;
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(e) => {
-                return Err(ApiError::bad_request(
-                    family,
-                    format!("invalid multipart body: {e}"),
-                ));
-            }
-        };
-        let name = field.name().unwrap_or_default().to_string();
-        let file_name = field.file_name().map(String::from);
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|e| ApiError::bad_request(family, format!("invalid multipart body: {e}")))?;
-        if name.eq_ignore_ascii_case("engineUploadRequestEntity") {
-            entity = super::parse_json(&bytes, family)?;
-        } else if name.eq_ignore_ascii_case("serviceFile") || file_name.is_some() {
-            file = Some((
-                file_name.unwrap_or_else(|| format!("{service}.xlsx")),
-                bytes,
-            ));
+    for part in super::multipart::parts(multipart, family).await? {
+        if part.is("engineUploadRequestEntity") {
+            entity = super::parse_json(&part.bytes, family)?;
+        } else if part.is("serviceFile") || part.is_file() {
+            let name = part.file_name.unwrap_or_else(|| format!("{service}.xlsx"));
+            file = Some((name, part.bytes));
         }
     }
     let (file_name, bytes) =
@@ -71,15 +52,9 @@ async fn upload(
     })?;
     let inputs = engine.inputs().len();
     let outputs = engine.outputs().len();
-    let cells: usize = engine
-        .inputs()
-        .iter()
-        .chain(engine.outputs())
-        .map(|f| match &f.shape {
-            Shape::Scalar => 1,
-            Shape::Table { columns, rows } => columns.len() * (*rows as usize + 1),
-        })
-        .sum();
+    // The file loaded, so it is a readable package; a part the counter cannot parse counts 0.
+    let stats = crate::package::statistics(&bytes).unwrap_or_default();
+    let request_data = entity.get("request_data").cloned().unwrap_or(Value::Null);
     let hash = short_hash(&bytes);
     let doc_id = state.store().add_draft(Draft {
         folder: folder.clone(),
@@ -92,19 +67,26 @@ async fn upload(
         .store()
         .service_id_for(&folder, &service)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let request_data = entity.get("request_data").cloned().unwrap_or(Value::Null);
     let data = json!({
         "lines_of_code": 0, "hours_saved": 0,
         "nodegen_compilation_jobid": doc_id,
         "original_file_documentid": doc_id,
         "engine_file_documentid": doc_id,
         "warnings": [], "current_statistics": null,
-        "no_of_sheets": 1, "no_of_inputs": inputs, "no_of_outputs": outputs,
-        "no_of_formulas": 0, "no_of_cellswithdata": cells,
+        "no_of_sheets": stats.sheets, "no_of_inputs": inputs, "no_of_outputs": outputs,
+        "no_of_formulas": stats.formulas, "no_of_cellswithdata": stats.cells_with_data,
     });
+    // The version a publish with the same `version_difference` creates (Spark's sample shows
+    // `0.1.0` for a new service; a later upload reports the next one).
+    let difference = request_data
+        .get("version_difference")
+        .and_then(Value::as_str)
+        .filter(|d| !d.is_empty())
+        .unwrap_or("minor");
+    let next = state.store().next_version(&folder, &service, difference);
     let meta = json!({
         "service_id": service_id, "version_id": uuid::Uuid::new_v4().to_string(),
-        "version": "0.1.0", "process_time": 0, "call_id": null, "compiler_type": "Neuron",
+        "version": next.to_string(), "process_time": 0, "call_id": null, "compiler_type": "Neuron",
         "compiler_version": null, "source_hash": hash, "engine_id": hash,
         "correlation_id": request_data.get("correlation_id").cloned().unwrap_or(Value::Null),
         "parameterset_version_id": null, "system": "SPARK", "request_timestamp": wire::now_ts(),

@@ -108,6 +108,7 @@ async fn execute(State(state): State<AppState>, body: Bytes) -> Result<Response,
     let selection = Selection {
         outputs: wire::string_list(body.get("output").or_else(|| body.get("outputs"))),
         categories: wire::string_list(body.get("subservice")),
+        pattern: None,
     };
     let requested = selection.requested(version.engine.outputs());
     let mut outputs = Vec::with_capacity(recs.len());

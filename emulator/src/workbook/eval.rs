@@ -209,6 +209,26 @@ impl Workbook {
         }
     }
 
+    /// A copy of the workbook holding `inputs` in its input cells, recalculated, as `.xlsx`
+    /// bytes written by IronCalc (the rehydrated file of a call). Inputs coerce as in
+    /// [`Workbook::evaluate`]; unknown or uncoercible ones leave the default in place.
+    pub fn with_inputs_xlsx(&self, inputs: &Map<String, Value>) -> Result<Vec<u8>, String> {
+        let mut ev = Evaluation::default();
+        let mut model = self.pool.fresh()?;
+        for (key, value) in inputs {
+            let Some(i) = self.find_input(key) else {
+                continue;
+            };
+            for (cell, write) in self.prepare(i, value, &mut ev).writes.iter().flatten() {
+                write_cell(&mut model, *cell, write)?;
+            }
+        }
+        evaluate_guarded(&mut model)?;
+        let file = ironcalc::export::save_xlsx_to_writer(&model, std::io::Cursor::new(Vec::new()))
+            .map_err(|e| format!("cannot write the workbook: {e}"))?;
+        Ok(file.into_inner())
+    }
+
     /// The cells holding the workbook default of an input.
     fn default_writes(&self, index: usize) -> Writes {
         match &self.input_plans[index] {

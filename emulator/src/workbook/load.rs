@@ -467,9 +467,8 @@ impl Workbook {
             input_plans.extend(input);
             output_plans.extend(output);
         }
-        if inputs.is_empty() {
-            return Err(not_a_service(file, "no Xinput_ defined names"));
-        }
+        // A service may have no inputs (Spark publishes such services: a rate table, a
+        // constant); without outputs there is nothing to call.
         if outputs.is_empty() {
             return Err(not_a_service(file, "no Xoutput_ defined names"));
         }

@@ -65,6 +65,11 @@ impl ModelPool {
         })
     }
 
+    /// A model fresh from the template, never pooled (for one-off copies of the workbook).
+    pub(crate) fn fresh(&self) -> Result<Model<'static>, String> {
+        Model::from_workbook(self.template.clone(), "en")
+    }
+
     /// Returns a model to the pool (dropped if the pool is full or the model grew too much).
     pub(crate) fn give(&self, slot: Slot) {
         if slot.model.workbook.shared_strings.len() > self.base_strings + MAX_EXTRA_STRINGS {

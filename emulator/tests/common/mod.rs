@@ -154,3 +154,45 @@ pub async fn publish(
         .unwrap()
         .to_string()
 }
+
+/// Write one raw HTTP/1.1 request and read its whole answer (headers + content-length body);
+/// empty when the server closed the connection instead.
+pub async fn exchange(conn: &mut tokio::net::TcpStream, request: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // Headers and body in separate writes, as httpx sends them: the server may answer before
+    // the body arrives, and must still read it to keep the connection.
+    let (head, body) = request.split_at(request.find("\r\n\r\n").unwrap() + 4);
+    if conn.write_all(head.as_bytes()).await.is_err() {
+        return String::new();
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    if conn.write_all(body.as_bytes()).await.is_err() {
+        return String::new();
+    }
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    for _ in 0..1000 {
+        let text = String::from_utf8_lossy(&got).to_string();
+        if let Some(end) = text.find("\r\n\r\n") {
+            let length = text[..end]
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().parse::<usize>().unwrap())
+                })
+                .unwrap_or(0);
+            if got.len() >= end + 4 + length {
+                return text;
+            }
+        }
+        let n = tokio::time::timeout(std::time::Duration::from_secs(5), conn.read(&mut buf))
+            .await
+            .map_or(0, |r| r.unwrap_or(0));
+        if n == 0 {
+            return String::from_utf8_lossy(&got).to_string();
+        }
+        got.extend_from_slice(&buf[..n]);
+    }
+    panic!("no complete answer")
+}
