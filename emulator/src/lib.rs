@@ -101,6 +101,7 @@ mod error;
 mod exec;
 pub mod faults;
 mod folders;
+mod mcp;
 pub mod pacing;
 mod routes;
 mod state;
