@@ -527,3 +527,88 @@ async fn a_silent_server_times_out() {
     assert!(started.elapsed() < Duration::from_secs(5));
     server.abort();
 }
+
+/// The blocking twin, with the emulator served by its own runtime's worker thread.
+#[cfg(feature = "blocking")]
+#[test]
+fn the_blocking_twin_runs_tools_and_reports_typed_errors() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let emu = runtime
+        .block_on(Emulator::start(
+            EmulatorConfig::default().with_demo_workbooks(),
+        ))
+        .unwrap();
+    let mcp = cspark::blocking::McpClient::connect(
+        McpClient::builder()
+            .env_lookup(|_| None)
+            .base_url(emu.base_url())
+            .bearer("any-token")
+            .timeout(Duration::from_secs(20)),
+    )
+    .unwrap();
+    assert!(mcp.list_tools().unwrap().len() >= 12);
+    let mut args = ExecuteV3Args::new("demo", "volume-cylinder");
+    args.request_payload = Some(json!({"Radius": 3.0, "Height": 2.0}));
+    let out = mcp.execute_v3(&args).unwrap();
+    assert!(close(
+        out.outputs()["Volume"].as_f64().unwrap(),
+        cylinder_volume(3.0, 2.0)
+    ));
+    let info = mcp
+        .service_info(&ServiceInfoArgs::new("demo", "volume-cylinder"))
+        .unwrap();
+    assert!(info.json().is_some());
+    let unknown = mcp.call_tool("nope", Map::new());
+    assert!(
+        matches!(unknown, Err(McpError::Rpc { code: -32602, .. })),
+        "{unknown:?}"
+    );
+    mcp.close().unwrap();
+
+    let refused = cspark::blocking::McpClient::connect(
+        McpClient::builder()
+            .env_lookup(|_| None)
+            .base_url(emu.base_url())
+            .auth(Auth::api_key("k")),
+    );
+    assert!(matches!(refused, Err(McpError::ApiKeyNotSupported)));
+    drop(emu);
+}
+
+/// Every async method of `cspark::mcp::McpClient` has a blocking twin.
+#[cfg(feature = "blocking")]
+#[test]
+fn every_async_mcp_method_has_a_blocking_twin() {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let blocking = std::fs::read_to_string(src.join("blocking/mcp.rs")).unwrap();
+    let mut checked = 0;
+    for file in ["mcp/mod.rs", "mcp/tools.rs"] {
+        let text = std::fs::read_to_string(src.join(file)).unwrap();
+        for line in text.lines() {
+            let Some(rest) = line.trim().strip_prefix("pub async fn ") else {
+                continue;
+            };
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if name == "connect_with" || name == "connect" {
+                continue; // `blocking::McpClient::connect` takes the builder
+            }
+            let twin = [
+                format!("pub fn {name}("),
+                format!("pub fn {name}<"),
+                format!("{name}(asynch::"),
+            ]
+            .iter()
+            .any(|needle| blocking.contains(needle.as_str()));
+            assert!(twin, "no blocking twin for McpClient::{name}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 15, "parsed too few methods: {checked}");
+}
