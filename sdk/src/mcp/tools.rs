@@ -88,7 +88,7 @@ macro_rules! tool_args {
         impl $name {
             /// The required arguments; the optional ones are unset.
             pub fn new($($req: impl Into<String>),*) -> Self {
-                Self { $($req: $req.into(),)* ..Default::default() }
+                Self { $($req: $req.into(),)* $($opt: None,)* }
             }
         }
     };
