@@ -612,3 +612,51 @@ fn every_async_mcp_method_has_a_blocking_twin() {
     }
     assert!(checked >= 15, "parsed too few methods: {checked}");
 }
+
+#[tokio::test]
+async fn the_session_start_is_retried_after_a_503_and_gives_up_when_told() {
+    use cspark_emulator::FaultPlan;
+    let emu = Emulator::start(EmulatorConfig::default().with_demo_workbooks())
+        .await
+        .unwrap();
+    let plan = |script: &str| {
+        FaultPlan::from_json(&format!(
+            r#"{{"rules": [{{"route": "*/mcp", "method": "POST", "script": {script}}}]}}"#
+        ))
+        .unwrap()
+    };
+    let builder = || {
+        McpClient::builder()
+            .env_lookup(|_| None)
+            .base_url(emu.base_url())
+            .bearer("any-token")
+            .retry_interval(Duration::from_millis(10))
+    };
+
+    emu.set_faults(plan("[503]"));
+    emu.reset_counters();
+    let mcp = builder()
+        .connect()
+        .await
+        .expect("the second attempt succeeds");
+    assert!(mcp.list_tools().await.unwrap().len() >= 12);
+    assert_eq!(emu.counters().faults_injected, 1);
+
+    emu.set_faults(plan("[503, 503, 503]"));
+    let failed = builder().max_retries(1).connect().await;
+    assert!(
+        matches!(&failed, Err(McpError::Connect { reason, .. }) if reason.contains("503") && reason.contains("2 attempt(s)")),
+        "{failed:?}"
+    );
+
+    // A refusal is final at once: a 401 is not retried.
+    emu.set_faults(plan("[401, 401, 401]"));
+    emu.reset_counters();
+    let refused = builder().max_retries(2).connect().await;
+    assert!(
+        matches!(refused, Err(McpError::Connect { .. })),
+        "{refused:?}"
+    );
+    assert_eq!(emu.counters().faults_injected, 1);
+    emu.shutdown().await;
+}

@@ -32,25 +32,24 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Timeouts: [`McpClientBuilder::timeout`] (default 60 s) bounds the session start and each
-//! request. Retries: a tool call is not retried (a tool such as `spark_run_testbed` is not
-//! idempotent, and the server may have run it); the transport itself re-opens dropped event
-//! streams. Secrets: `Debug` of every type here prints `***` for tokens, and transport
+//! Timeouts: [`McpClientBuilder::timeout`] (default 60 s) bounds each attempt of the session
+//! start and each request. Retries: the session start (`initialize`, which changes nothing)
+//! is retried after a 429, a 5xx or a failed connection, with the REST client's
+//! `max_retries` and `retry_interval`; a tool call is not retried (a tool such as
+//! `spark_run_testbed` is not idempotent, and the server may have run it). Secrets: `Debug` of every type here prints `***` for tokens, and transport
 //! messages are scrubbed of the token before they reach an [`McpError`].
 
 mod endpoint;
 mod error;
 mod output;
+mod start;
 mod tools;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use rmcp::ServiceExt;
 use rmcp::model::CallToolRequestParams;
 use rmcp::service::{RoleClient, RunningService, ServiceError};
-use rmcp::transport::StreamableHttpClientTransport;
-use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -162,6 +161,19 @@ impl McpClientBuilder {
         self
     }
 
+    /// Retries of the session start after a 429, a 5xx or a failed connection (default 2;
+    /// 0 disables them). Tool calls are never retried.
+    pub fn max_retries(mut self, n: u32) -> Self {
+        self.rest = self.rest.max_retries(n);
+        self
+    }
+
+    /// First wait between session-start attempts (default 1 s), doubled at each retry.
+    pub fn retry_interval(mut self, interval: std::time::Duration) -> Self {
+        self.rest = self.rest.retry_interval(interval);
+        self
+    }
+
     /// Replaces the process environment as the source of `CSPARK_*` values
     /// (`CSPARK_API_KEY` is still ignored).
     pub fn env_lookup(
@@ -233,24 +245,16 @@ impl McpClient {
             Auth::ApiKey(_) => return Err(McpError::ApiKeyNotSupported),
             Auth::Open => return Err(McpError::CredentialsRequired),
         };
-        let config = StreamableHttpClientTransportConfig::with_uri(endpoint.clone())
-            .auth_header(token.expose().to_owned());
-        let transport =
-            StreamableHttpClientTransport::with_client(client.transport().http.clone(), config);
-        let connect_error = |reason: String| McpError::Connect {
-            endpoint: endpoint.clone(),
-            reason: error::redact(reason, Some(token.expose())),
-        };
-        let service = match tokio::time::timeout(timeout, ().serve(transport)).await {
-            Err(_) => {
-                return Err(McpError::Timeout {
-                    operation: format!("initialize {endpoint}"),
-                    after: timeout,
-                });
-            }
-            Ok(Err(e)) => return Err(connect_error(e.to_string())),
-            Ok(Ok(service)) => service,
-        };
+        let config = client.config();
+        let service = start::start(start::Start {
+            http: client.transport().http.clone(),
+            endpoint: &endpoint,
+            token: &token,
+            timeout,
+            max_retries: config.max_retries,
+            retry_interval: config.retry_interval,
+        })
+        .await?;
         tracing::debug!(%endpoint, "MCP session initialized");
         Ok(Self {
             inner: Arc::new(Session {
