@@ -30,7 +30,7 @@ mod snippet;
 mod testbeds;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -60,6 +60,9 @@ pub(crate) struct McpState {
     testbeds: Arc<testbeds::Testbeds>,
     /// Finished comparison / history jobs, for the tools' `job_id` argument.
     jobs: Arc<Mutex<HashMap<String, Value>>>,
+    /// The application router, for tools that go through a REST route; built on first use
+    /// (building it here would recurse: it contains this router) and then shared.
+    app_router: Arc<OnceLock<Router>>,
 }
 
 impl McpState {
@@ -74,6 +77,13 @@ impl McpState {
             .unwrap_or_else(|e| e.into_inner())
             .insert(id.clone(), stored);
         id
+    }
+
+    /// The whole application, as a service to send internal requests to.
+    fn app_router(&self) -> Router {
+        self.app_router
+            .get_or_init(|| crate::app(self.app.clone()))
+            .clone()
     }
 
     fn job(&self, id: &str) -> Option<Value> {
@@ -91,6 +101,7 @@ pub(crate) fn router(app: AppState) -> Router<AppState> {
         app,
         testbeds: Arc::default(),
         jobs: Arc::default(),
+        app_router: Arc::default(),
     };
     Router::new()
         .route(

@@ -113,7 +113,7 @@ pub(super) async fn execute(
     let request = request
         .body(Body::from(Value::Object(body).to_string()))
         .map_err(|e| ToolFailure(format!("cannot build the execute request: {e}")))?;
-    let router = crate::app(state.app.clone());
+    let router = state.app_router();
     let response = match tower::ServiceExt::oneshot(router, request).await {
         Ok(r) => r,
         Err(never) => match never {},
