@@ -38,6 +38,7 @@
 //! | * | `/api/v1/product/create|list|GetProduct/{id}|update/{id}|delete/{id}|isproductexists/{name}`, `/api/v1/product/{f}/engines`, `/api/v1/lookup/getcategories`, `…/savecategory`, `…/deletecategory/{key}` (bearer only) |
 //! | GET | `/api/v1/config/GetSparkConfiguration` (bearer only) |
 //! | * | `/{t}/api/v4/transforms/{folder}/{name}` (POST/GET/DELETE), `/transforms/list/{folder}`, `/transforms/validation` (also singular `transform/…`, the Python SDK's); running a transform → 501 |
+//! | POST | `/{t}/mcp`: MCP streamable HTTP (JSON-RPC `initialize`, `tools/list`, `tools/call`), the twelve tools of Coherent's MCP server plus `emulator_upload_testbed`; bearer only (API key → 403) |
 //! | GET | `/{t}/api/v3/nodegen[/public]/getnodegenzipbyId/{folders/{f}/services/{s}[{version}] \| service/{sid} \| version/{vid}}` (WASM bundle zip, see below) |
 //! | GET | `/version`, `/healthcheck`, `/status` (hybrid runner; no credentials) |
 //! | POST | `/api/v3/upload`, `/upload` (hybrid runner bundle upload, multipart `file`; no credentials) |
@@ -102,6 +103,7 @@ mod error;
 mod exec;
 pub mod faults;
 mod folders;
+mod mcp;
 mod origin;
 pub mod pacing;
 mod package;

@@ -13,6 +13,8 @@ pub mod env;
 pub mod error;
 pub mod generated;
 pub mod hooks;
+#[cfg(feature = "mcp")]
+pub mod mcp;
 pub mod resources;
 pub mod retry;
 pub mod secret;

@@ -80,6 +80,7 @@ fn routed(state: AppState) -> Routed {
         .merge(wasm::router())
         .merge(runner::router(state.clone()))
         .merge(unsupported::router())
+        .merge(crate::mcp::router(state.clone()))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), gate))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

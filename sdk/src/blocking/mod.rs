@@ -50,6 +50,8 @@ mod folders;
 mod history;
 pub mod hybrid;
 mod impex;
+#[cfg(feature = "mcp")]
+mod mcp;
 mod services;
 mod transforms;
 mod typed;
@@ -59,6 +61,8 @@ pub use files::Files;
 pub use folders::Folders;
 pub use history::History;
 pub use impex::{Impex, migrate};
+#[cfg(feature = "mcp")]
+pub use mcp::McpClient;
 pub use services::Services;
 pub use transforms::Transforms;
 pub use typed::TypedBatchRun;
