@@ -5,6 +5,7 @@
 
 pub mod batches;
 pub mod execute;
+pub mod execute_body;
 pub mod execute_many;
 pub mod files;
 pub mod folder_types;
@@ -23,5 +24,4 @@ pub mod service_types;
 pub mod services;
 pub mod support;
 pub mod transforms;
-mod value_form;
 pub mod wasm;
