@@ -64,7 +64,7 @@ impl Services<'_> {
     /// `subservices` `subservice` and `selected_outputs` `output`; the v3-only options
     /// (`tables_as_array`, `outputs_filter`, `compiler_type`, `debug_solve`, `downloadable`,
     /// `echo_inputs`) have no v4 field and are not sent. The body is
-    /// [`v4_body`](super::execute_body::v4_body).
+    /// [`v4_body`].
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
