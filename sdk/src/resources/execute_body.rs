@@ -89,13 +89,12 @@ pub(crate) fn v3_validation_body<I: Serialize + ?Sized>(
     serde_json::to_value(&body).map_err(|e| inputs_error(&rejected, e))
 }
 
-fn inputs_error(
-    rejected: &Cell<Option<(usize, &'static str)>>,
-    e: serde_json::Error,
-) -> SparkError {
-    match rejected.get() {
-        Some((_, kind)) => SparkError::invalid("inputs", kind, "the inputs must be a JSON object"),
-        None => SparkError::invalid("inputs", "<unserialisable>", e.to_string()),
+fn inputs_error(failure: &Failure, e: serde_json::Error) -> SparkError {
+    match failure.get() {
+        Some((_, Some(kind))) => {
+            SparkError::invalid("inputs", kind, "the inputs must be a JSON object")
+        }
+        _ => SparkError::invalid("inputs", "<unserialisable>", e.to_string()),
     }
 }
 
@@ -129,12 +128,15 @@ pub fn v4_body<I: Serialize>(
     match serde_json::to_writer(&mut out, &body) {
         Ok(()) => Ok(out),
         Err(e) => Err(match rejected.get() {
-            Some((index, kind)) => SparkError::invalid(
+            Some((index, Some(kind))) => SparkError::invalid(
                 "record",
                 format!("#{index}: {kind}"),
                 "each record must serialise to a JSON object",
             ),
-            None => SparkError::invalid("record", "<unserialisable>", e.to_string()),
+            Some((index, None)) => {
+                SparkError::invalid("record", format!("#{index}"), e.to_string())
+            }
+            None => SparkError::invalid("request body", "<json>", e.to_string()),
         }),
     }
 }
@@ -168,6 +170,10 @@ pub(crate) fn v4_target(
         .or_else(|| uri.version_id_value().map(str::to_owned));
     Ok((service, version_id))
 }
+
+/// Which input object failed to serialise (its index among the v4 records; 0 in v3), and the
+/// kind of JSON value it was when it was not an object (`None`: its own `Serialize` failed).
+type Failure = Cell<Option<(usize, Option<&'static str>)>>;
 
 #[derive(Serialize)]
 struct V3Body<'a, I: ?Sized> {
@@ -296,7 +302,7 @@ impl<'a, I> V4Body<'a, I> {
         uri: &ServiceUri,
         records: &'a [I],
         o: &'a ExecuteOptions,
-        rejected: &'a Cell<Option<(usize, &'static str)>>,
+        rejected: &'a Failure,
     ) -> Result<Self> {
         let (service, version_id) =
             v4_target(uri, o.version.as_deref(), o.version_id.as_deref(), "API v4")?;
@@ -388,7 +394,7 @@ impl Serialize for Extra<'_> {
 /// The v4 `inputs` array; each record must be a JSON object.
 struct Records<'a, I> {
     records: &'a [I],
-    rejected: &'a Cell<Option<(usize, &'static str)>>,
+    rejected: &'a Failure,
 }
 
 impl<I: Serialize> Serialize for Records<'_, I> {
@@ -408,23 +414,27 @@ impl<I: Serialize> Serialize for Records<'_, I> {
 }
 
 /// Writes `value` if it serialises to a JSON object (a map or a struct), else fails and notes
-/// in `rejected` which record (`index`) was what kind of JSON value instead. With
+/// in `rejected` which record (`index`) failed, and what kind of JSON value it was instead. With
 /// `null_as_empty`, a `null` is written as `{}`.
 struct ObjectOnly<'a, T: ?Sized> {
     value: &'a T,
     index: usize,
     null_as_empty: bool,
-    rejected: &'a Cell<Option<(usize, &'static str)>>,
+    rejected: &'a Failure,
 }
 
 impl<T: Serialize + ?Sized> Serialize for ObjectOnly<'_, T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.value.serialize(ObjectGate {
+        let written = self.value.serialize(ObjectGate {
             inner: s,
             index: self.index,
             null_as_empty: self.null_as_empty,
             rejected: self.rejected,
-        })
+        });
+        if written.is_err() && self.rejected.get().is_none() {
+            self.rejected.set(Some((self.index, None)));
+        }
+        written
     }
 }
 
@@ -434,12 +444,12 @@ struct ObjectGate<'a, S> {
     inner: S,
     index: usize,
     null_as_empty: bool,
-    rejected: &'a Cell<Option<(usize, &'static str)>>,
+    rejected: &'a Failure,
 }
 
 impl<S: Serializer> ObjectGate<'_, S> {
     fn reject<T>(self, kind: &'static str) -> Result<T, S::Error> {
-        self.rejected.set(Some((self.index, kind)));
+        self.rejected.set(Some((self.index, Some(kind))));
         Err(ser::Error::custom(format_args!(
             "expected a JSON object, got {kind}"
         )))
@@ -697,6 +707,20 @@ mod tests {
         match v4_body(&uri, &records, &o) {
             Err(SparkError::InvalidInput { what, value, .. }) => {
                 assert_eq!((what, value.as_str()), ("record", "#1: array"));
+            }
+            other => panic!("{other:?}"),
+        }
+        // A record whose own `Serialize` fails (a map with non-string keys) is named too.
+        let bad_keys: std::collections::BTreeMap<(u8, u8), u8> = [((1, 2), 3)].into();
+        match v4_body(&uri, &[bad_keys.clone()], &o) {
+            Err(SparkError::InvalidInput { what, value, .. }) => {
+                assert_eq!((what, value.as_str()), ("record", "#0"));
+            }
+            other => panic!("{other:?}"),
+        }
+        match v3_body(&uri, &bad_keys, &o) {
+            Err(SparkError::InvalidInput { what, value, .. }) => {
+                assert_eq!((what, value.as_str()), ("inputs", "<unserialisable>"));
             }
             other => panic!("{other:?}"),
         }
