@@ -18,6 +18,7 @@ pub mod impex_types;
 pub mod inspect;
 pub mod lifecycle;
 pub mod lifecycle_types;
+mod object_only;
 pub mod platform;
 pub mod service_ops;
 pub mod service_types;
