@@ -520,7 +520,7 @@ mod tests {
         }
         // A record whose own `Serialize` fails (a map with non-string keys) is named too.
         let bad_keys: std::collections::BTreeMap<(u8, u8), u8> = [((1, 2), 3)].into();
-        match v4_body(&uri, &[bad_keys.clone()], &o) {
+        match v4_body(&uri, std::slice::from_ref(&bad_keys), &o) {
             Err(SparkError::InvalidInput { what, value, .. }) => {
                 assert_eq!((what, value.as_str()), ("record", "#0"));
             }
