@@ -31,7 +31,9 @@ pub use compression::Compression;
 pub use config::Config;
 pub use error::{ApiError, ApiErrorBody, ApiErrorKind, Result, SparkError, TransportKind};
 pub use resources::batches::{BatchRun, Batches, CreateBatchOptions, Pipeline, RunOptions};
-pub use resources::execute::{ExecuteOptions, ExecuteResponse, ResponseData, ResponseMeta};
+pub use resources::execute::{
+    CompilerType, ExecuteOptions, ExecuteResponse, ResponseData, ResponseMeta,
+};
 pub use resources::execute_many::ExecuteManyResponse;
 pub use resources::health::HealthStatus;
 pub use resources::inspect::{SwaggerOptions, VersionInfo};

@@ -2,8 +2,9 @@
 
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
-use crate::resources::execute::{ExecuteResponse, null_as_default, write_execute_body};
-use crate::resources::execute_many::{ExecuteManyResponse, write_execute_many_body};
+use crate::resources::execute::{ExecuteResponse, null_as_default};
+use crate::resources::execute_body::{v3_body, v4_body};
+use crate::resources::execute_many::ExecuteManyResponse;
 use crate::transport::RequestSpec;
 
 /// A Spark service with statically known inputs and outputs.
@@ -73,7 +74,7 @@ impl crate::Client {
             .transport
             .routes
             .typed(self.base_url(), S::FOLDER, S::SERVICE)?;
-        let body = write_execute_body(&route.uri, inputs, &options)?;
+        let body = v3_body(&route.uri, inputs, &options)?;
         let spec = RequestSpec::to_url(http::Method::POST, route.execute_url.clone())
             .json_bytes(body)
             .compressible();
@@ -222,7 +223,7 @@ impl crate::Client {
             .transport
             .routes
             .typed(self.base_url(), S::FOLDER, S::SERVICE)?;
-        let body = write_execute_many_body(&route.uri, records, &options)?;
+        let body = v4_body(&route.uri, records, &options)?;
         let url = self.transport.routes.v4_execute(self.base_url())?;
         let spec = RequestSpec::to_url(http::Method::POST, url)
             .json_bytes(body)

@@ -6,7 +6,7 @@ mod common;
 use std::io::Read;
 
 use common::{Reply, Server, builder, execute_ok};
-use cspark::{Auth, Compression, ExecuteOptions, SparkError, TypedService};
+use cspark::{Auth, CompilerType, Compression, ExecuteOptions, SparkError, TypedService};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -42,12 +42,12 @@ async fn execute_sends_the_v3_body_and_parses_the_envelope() {
     let client = builder(&server).auth(Auth::api_key("k")).build().unwrap();
     let opts = ExecuteOptions::default()
         .version_id("vid-1")
-        .transaction_date("2024-01-01T00:00:00Z")
+        .active_since("2024-01-01T00:00:00Z")
         .call_purpose("quote")
         .source_system("tests")
         .correlation_id("corr")
-        .requested_output(["premium"])
-        .response_data_inputs(true)
+        .selected_outputs(["premium"])
+        .echo_inputs(true)
         .subservices(["#Default#"]);
     let out = client
         .services()
@@ -254,5 +254,169 @@ fn blocking_client_health_and_execute() {
             })
         ),
         "{inside:?}"
+    );
+}
+
+/// Every option of the Python SDK's `services.execute` (python-sdk.md §5.4), set through its
+/// typed setter: the v3 `request_meta` field each one becomes.
+fn every_option() -> ExecuteOptions {
+    ExecuteOptions::default()
+        .active_since("2024-01-01T00:00:00Z")
+        .call_purpose("quote")
+        .source_system("tests")
+        .correlation_id("corr-9")
+        .subservices(["#Default#", "extra"])
+        .selected_outputs(["premium", "table"])
+        .tables_as_array(["table"])
+        .outputs_filter("^prem")
+        .compiler_type(CompilerType::Xconnector)
+        .debug_solve(true)
+        .downloadable(true)
+        .echo_inputs(true)
+}
+
+fn every_option_meta(version: Option<&str>) -> serde_json::Value {
+    let mut meta = json!({
+        "transaction_date": "2024-01-01T00:00:00Z", "call_purpose": "quote",
+        "source_system": "tests", "correlation_id": "corr-9",
+        "service_category": "#Default#,extra", "requested_output": "premium,table",
+        "array_outputs": "table", "requested_output_regex": "^prem",
+        "compiler_type": "Xconnector", "debug_solve": true, "excel_file": true,
+        "response_data_inputs": true});
+    if let Some(v) = version {
+        meta["version"] = json!(v);
+    }
+    meta
+}
+
+#[tokio::test]
+async fn every_execute_option_reaches_the_v3_wire_under_its_field_name() {
+    let server = Server::start(|_, _| execute_ok(json!({"monthly_payment": 1.0}))).await;
+    let client = builder(&server).auth(Auth::Open).build().unwrap();
+    client
+        .services()
+        .execute_with("f/s", &json!({"age": 40}), &every_option())
+        .await
+        .unwrap();
+    client
+        .execute_typed_with::<LoanCalc>(
+            &LoanInputs {
+                loan_amount: 1.0,
+                years: 2,
+            },
+            every_option(),
+        )
+        .await
+        .unwrap();
+    let hits = server.hits();
+    assert_eq!(
+        hits[0].json(),
+        json!({"request_data": {"inputs": {"age": 40}}, "request_meta": every_option_meta(None)})
+    );
+    // The typed call pins the bindings' version and otherwise sends the same fields.
+    assert_eq!(
+        hits[1].json()["request_meta"],
+        every_option_meta(Some("0.2.0"))
+    );
+    // Unset, `debug_solve` is left out; `excel_file`, `response_data_inputs` and
+    // `compiler_type` are always sent, as by the reference SDKs.
+    client
+        .services()
+        .execute("f/s", &json!(null))
+        .await
+        .unwrap();
+    let meta = server.hits().pop().unwrap().json()["request_meta"].clone();
+    assert_eq!(
+        meta,
+        json!({"call_purpose": "Single Execution", "source_system": "Spark Rust SDK",
+               "compiler_type": "Neuron", "excel_file": false, "response_data_inputs": false})
+    );
+}
+
+#[test]
+fn compiler_types_parse_case_insensitively_and_name_a_bad_value() {
+    for (text, expected) in [
+        ("neuron", CompilerType::Neuron),
+        ("TYPE3", CompilerType::Type3),
+        ("Type2", CompilerType::Type2),
+        ("type1", CompilerType::Type1),
+        ("XConnector", CompilerType::Xconnector),
+    ] {
+        let parsed: CompilerType = text.parse().unwrap();
+        assert_eq!(parsed, expected);
+        assert_eq!(parsed.to_string().to_lowercase(), text.to_lowercase());
+    }
+    match "Excel".parse::<CompilerType>() {
+        Err(SparkError::InvalidInput { what, value, .. }) => {
+            assert_eq!((what, value.as_str()), ("compiler type", "Excel"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn metadata_and_wasm_refuse_proxy_locators_without_sending() {
+    let server = Server::start(|_, _| execute_ok(json!({}))).await;
+    let client = builder(&server).auth(Auth::Open).build().unwrap();
+    let runner = cspark::hybrid::Client::from_client(client.clone());
+    let refused = |err: SparkError, call: &str| match err {
+        SparkError::InvalidInput {
+            what,
+            value,
+            reason,
+        } => {
+            assert_eq!(what, "service URI");
+            assert_eq!(value, "proxy/custom/ep");
+            assert!(reason.contains(call), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    };
+    refused(
+        client
+            .services()
+            .get_metadata("proxy/custom/ep")
+            .await
+            .unwrap_err(),
+        "get_metadata",
+    );
+    refused(
+        client
+            .services()
+            .download_wasm("proxy/custom/ep")
+            .await
+            .unwrap_err(),
+        "download_wasm",
+    );
+    refused(
+        runner.get_metadata("proxy/custom/ep").await.unwrap_err(),
+        "get_metadata",
+    );
+    assert!(server.hits().is_empty());
+    // Other locators still reach the server.
+    client.services().get_metadata("version/v-1").await.unwrap();
+    client.services().download_wasm("f/s[1.0]").await.unwrap();
+    let hits = server.hits();
+    assert_eq!(
+        (hits[0].method.as_str(), hits[0].path.as_str()),
+        ("GET", "/my-tenant/api/v3/version/v-1/metadata")
+    );
+    assert_eq!(
+        hits[1].path,
+        "/my-tenant/api/v3/nodegen/getnodegenzipbyId/folders/f/services/s[1.0]"
+    );
+}
+
+#[cfg(feature = "blocking")]
+#[test]
+fn blocking_execute_with_sends_every_option() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server = rt.block_on(Server::start(|_, _| execute_ok(json!({"y": 7}))));
+    let client = cspark::blocking::Client::new(builder(&server).auth(Auth::Open)).unwrap();
+    client
+        .execute_with("f/s", &json!({"x": 1}), &every_option())
+        .unwrap();
+    assert_eq!(
+        server.hits().pop().unwrap().json()["request_meta"],
+        every_option_meta(None)
     );
 }

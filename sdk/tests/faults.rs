@@ -25,7 +25,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use cspark::resources::services::execute_body;
+use cspark::resources::execute_body::v3_body;
 use cspark::transport::RequestSpec;
 use cspark::{Auth, Client, ExecuteOptions, ServiceUri, SparkError, TransportKind, TypedService};
 use cspark_emulator::{Counters, Emulator, EmulatorConfig, EmulatorHandle, FaultPlan, FaultRule};
@@ -125,7 +125,8 @@ async fn execute_once(client: &Client, i: usize) -> End {
     let mut map = Map::new();
     map.insert("Radius".into(), json!(radius));
     map.insert("Height".into(), json!(height));
-    let body = execute_body(&uri, map, &ExecuteOptions::default());
+    let body: Value =
+        serde_json::from_slice(&v3_body(&uri, &map, &ExecuteOptions::default()).unwrap()).unwrap();
     let spec = RequestSpec::post(&uri.execute_url(client.base_url()))
         .unwrap()
         .json(&body)

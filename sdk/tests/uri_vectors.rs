@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Runs every vector of `tests/data/uri_vectors.json` (python-sdk.md §3.6, ts-sdk.md §4).
 
-use cspark::resources::services::execute_body;
+use cspark::resources::execute_body::v3_body;
 use cspark::uri::v4_execute_url;
 use cspark::{BaseUrl, ExecuteOptions, ServiceUri, UriParts};
 use serde_json::{Map, Value};
@@ -108,7 +108,8 @@ fn check(v: &Value, default_base: &str) -> Result<(), String> {
         }
     }
     if let Some(Value::Object(expected)) = v.get("meta") {
-        let body = execute_body(&uri, Map::new(), &ExecuteOptions::default());
+        let body = v3_body(&uri, &Map::new(), &ExecuteOptions::default()).unwrap();
+        let body: Value = serde_json::from_slice(&body).unwrap();
         let meta = body["request_meta"].as_object().unwrap();
         for key in ["service_id", "version_id", "version"] {
             if meta.get(key) != expected.get(key) {
@@ -216,16 +217,16 @@ fn execute_body_matches_the_reference_shape() {
     let mut inputs = Map::new();
     inputs.insert("x".into(), Value::from(1));
     let opts = ExecuteOptions::default()
-        .transaction_date("2024-01-01")
+        .active_since("2024-01-01")
         .call_purpose("cp")
         .source_system("src")
         .correlation_id("cid")
-        .requested_output(["o1", "o2"])
-        .response_data_inputs(true)
+        .selected_outputs(["o1", "o2"])
+        .echo_inputs(true)
         .subservices(["a", "b"])
         .extra("zz", Value::from(1))
         .extra("compiler_type", Value::Null);
-    let body = execute_body(&uri, inputs, &opts);
+    let body: Value = serde_json::from_slice(&v3_body(&uri, &inputs, &opts).unwrap()).unwrap();
     assert_eq!(
         body,
         serde_json::json!({"request_data": {"inputs": {"x": 1}}, "request_meta": {
@@ -233,11 +234,13 @@ fn execute_body_matches_the_reference_shape() {
             "correlation_id": "cid", "excel_file": false, "requested_output": "o1,o2",
             "response_data_inputs": true, "service_category": "a,b", "zz": 1}})
     );
-    let minimal = execute_body(
+    let minimal = v3_body(
         &ServiceUri::parse("f/s").unwrap(),
-        Map::new(),
+        &Map::new(),
         &ExecuteOptions::default(),
-    );
+    )
+    .unwrap();
+    let minimal: Value = serde_json::from_slice(&minimal).unwrap();
     assert_eq!(
         minimal,
         serde_json::json!({"request_data": {"inputs": {}}, "request_meta": {

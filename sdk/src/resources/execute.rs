@@ -1,47 +1,94 @@
-//! Types of a v3 single execution: options in, envelope out; and the direct body writer
-//! (typed calls, and untyped ones whose inputs already write what their `Value` would).
+//! Options of an execute call (single, v3, or many records, v4) and the v3 response types.
+//! The request bodies they turn into are written in [`execute_body`](super::execute_body).
+
+use std::fmt;
+use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::{Result, SparkError};
-use crate::uri::{Locator, ServiceUri};
 
 /// Default `request_meta.call_purpose`.
 pub const DEFAULT_CALL_PURPOSE: &str = "Single Execution";
+/// Default `call_purpose` of a v4 (many records) call, as the reference SDKs send it.
+pub const DEFAULT_MANY_CALL_PURPOSE: &str = "Sync Batch Execution";
 /// Default `request_meta.source_system`.
 pub const DEFAULT_SOURCE_SYSTEM: &str = "Spark Rust SDK";
 
-/// Metadata options of an execute call (all optional).
+/// Options of an execute call, one setter per option of the Python SDK's `services.execute`
+/// (python-sdk.md §5, §5.4), all optional.
+///
+/// The same options serve single executions (API v3, a `request_meta` object) and
+/// many-record executions (API v4, a flat body). Where each one goes:
+///
+/// | setter | v3 `request_meta` | v4 body |
+/// |---|---|---|
+/// | [`version`](Self::version) | `version` | inside `service` (`f/s[version]`) |
+/// | [`version_id`](Self::version_id) | `version_id` | `version_id` |
+/// | [`active_since`](Self::active_since) | `transaction_date` | `version_by_timestamp` |
+/// | [`call_purpose`](Self::call_purpose) | `call_purpose` | `call_purpose` |
+/// | [`source_system`](Self::source_system) | `source_system` | `source_system` |
+/// | [`correlation_id`](Self::correlation_id) | `correlation_id` | `correlation_id` |
+/// | [`subservices`](Self::subservices) | `service_category` | `subservice` |
+/// | [`selected_outputs`](Self::selected_outputs) | `requested_output` | `output` |
+/// | [`tables_as_array`](Self::tables_as_array) | `array_outputs` | — |
+/// | [`outputs_filter`](Self::outputs_filter) | `requested_output_regex` | — |
+/// | [`compiler_type`](Self::compiler_type) | `compiler_type` | — |
+/// | [`debug_solve`](Self::debug_solve) | `debug_solve` | — |
+/// | [`downloadable`](Self::downloadable) | `excel_file` | — |
+/// | [`echo_inputs`](Self::echo_inputs) | `response_data_inputs` | — |
+/// | [`extra`](Self::extra) | any key | any key but `inputs` |
+///
+/// The options marked "—" have no v4 field (Spark's v4 description lists them as v3-only);
+/// v4 calls leave them out, as the Python and TypeScript SDKs do.
 ///
 /// ```no_run
+/// use cspark::resources::execute::CompilerType;
 /// let opts = cspark::ExecuteOptions::default()
 ///     .call_purpose("quote")
 ///     .correlation_id("order-42")
-///     .requested_output(["premium"]);
+///     .selected_outputs(["premium"])
+///     .outputs_filter("^Metadata\\.")
+///     .compiler_type(CompilerType::Type3)
+///     .echo_inputs(true);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ExecuteOptions {
     /// Semantic version to run (overrides a `[version]` in the URI).
     pub version: Option<String>,
-    /// Exact version id to run.
+    /// Exact version id to run (overrides a version id in the URI).
     pub version_id: Option<String>,
-    /// Picks the version effective at this ISO date-time.
-    pub transaction_date: Option<String>,
-    /// Logged purpose; default [`DEFAULT_CALL_PURPOSE`].
+    /// Runs the version effective at this ISO 8601 date-time (v3 `transaction_date`, v4
+    /// `version_by_timestamp`); sent as given.
+    pub active_since: Option<String>,
+    /// Logged purpose; default [`DEFAULT_CALL_PURPOSE`] (v3) or
+    /// [`DEFAULT_MANY_CALL_PURPOSE`] (v4).
     pub call_purpose: Option<String>,
     /// Logged caller; default [`DEFAULT_SOURCE_SYSTEM`].
     pub source_system: Option<String>,
-    /// Echoed back in `response_meta.correlation_id`.
+    /// Echoed back in the response's `correlation_id`.
     pub correlation_id: Option<String>,
-    /// Return only these outputs (`requested_output`).
-    pub requested_output: Vec<String>,
-    /// Echo the inputs in `response_data.inputs` (`response_data_inputs`).
-    pub response_data_inputs: bool,
-    /// Subservices to run (`service_category`).
+    /// Subservices to run (v3 `service_category`, v4 `subservice`, comma-joined).
     pub subservices: Vec<String>,
-    /// Extra `request_meta` keys, merged last (they may override the above).
+    /// Return only these outputs (v3 `requested_output`, v4 `output`, comma-joined).
+    pub selected_outputs: Vec<String>,
+    /// Table outputs returned as JSON arrays, header row first (v3 `array_outputs`).
+    pub tables_as_array: Vec<String>,
+    /// Return only outputs whose names match this regular expression, evaluated by Spark
+    /// (v3 `requested_output_regex`).
+    pub outputs_filter: Option<String>,
+    /// Engine to run the service with (v3 `compiler_type`, always sent; default Neuron).
+    pub compiler_type: CompilerType,
+    /// Debug Xsolve (v3 `debug_solve`); not sent unless set.
+    pub debug_solve: Option<bool>,
+    /// Also produce a rehydrated Excel file for this call (v3 `excel_file`, always sent).
+    pub downloadable: bool,
+    /// Echo the inputs in `response_data.inputs` (v3 `response_data_inputs`, always sent).
+    pub echo_inputs: bool,
+    /// Extra keys (Python's `extras`), merged last: in v3 into `request_meta`, in v4 into the
+    /// body. They override the SDK's own keys; a `null` removes the key.
     pub extra: Map<String, Value>,
 }
 
@@ -58,9 +105,10 @@ impl ExecuteOptions {
         self
     }
 
-    /// Sets [`transaction_date`](Self::transaction_date).
-    pub fn transaction_date(mut self, v: impl Into<String>) -> Self {
-        self.transaction_date = Some(v.into());
+    /// Sets [`active_since`](Self::active_since) (Python's `active_since`), e.g.
+    /// `"2024-01-01T00:00:00Z"`.
+    pub fn active_since(mut self, v: impl Into<String>) -> Self {
+        self.active_since = Some(v.into());
         self
     }
 
@@ -82,31 +130,134 @@ impl ExecuteOptions {
         self
     }
 
-    /// Sets [`requested_output`](Self::requested_output).
-    pub fn requested_output<I: IntoIterator<Item = S>, S: Into<String>>(
-        mut self,
-        names: I,
-    ) -> Self {
-        self.requested_output = names.into_iter().map(Into::into).collect();
-        self
-    }
-
-    /// Sets [`response_data_inputs`](Self::response_data_inputs).
-    pub fn response_data_inputs(mut self, yes: bool) -> Self {
-        self.response_data_inputs = yes;
-        self
-    }
-
-    /// Sets [`subservices`](Self::subservices).
+    /// Sets [`subservices`](Self::subservices) (`#Default#` is the default subservice).
     pub fn subservices<I: IntoIterator<Item = S>, S: Into<String>>(mut self, names: I) -> Self {
         self.subservices = names.into_iter().map(Into::into).collect();
         self
     }
 
-    /// Adds an extra `request_meta` key.
+    /// Sets [`selected_outputs`](Self::selected_outputs) (Python's `selected_outputs`).
+    pub fn selected_outputs<I: IntoIterator<Item = S>, S: Into<String>>(
+        mut self,
+        names: I,
+    ) -> Self {
+        self.selected_outputs = names.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets [`tables_as_array`](Self::tables_as_array) (v3 only).
+    pub fn tables_as_array<I: IntoIterator<Item = S>, S: Into<String>>(mut self, names: I) -> Self {
+        self.tables_as_array = names.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets [`outputs_filter`](Self::outputs_filter), a regular expression Spark matches
+    /// against output names (v3 only).
+    pub fn outputs_filter(mut self, regex: impl Into<String>) -> Self {
+        self.outputs_filter = Some(regex.into());
+        self
+    }
+
+    /// Sets [`compiler_type`](Self::compiler_type) (v3 only).
+    pub fn compiler_type(mut self, compiler: CompilerType) -> Self {
+        self.compiler_type = compiler;
+        self
+    }
+
+    /// Sets [`debug_solve`](Self::debug_solve) (v3 only).
+    pub fn debug_solve(mut self, yes: bool) -> Self {
+        self.debug_solve = Some(yes);
+        self
+    }
+
+    /// Sets [`downloadable`](Self::downloadable) (v3 only).
+    pub fn downloadable(mut self, yes: bool) -> Self {
+        self.downloadable = yes;
+        self
+    }
+
+    /// Sets [`echo_inputs`](Self::echo_inputs) (v3 only).
+    pub fn echo_inputs(mut self, yes: bool) -> Self {
+        self.echo_inputs = yes;
+        self
+    }
+
+    /// Adds an extra key (see [`extra`](Self::extra)); for anything the setters above do
+    /// not cover, e.g. `parameterset_version_id`.
     pub fn extra(mut self, key: impl Into<String>, value: Value) -> Self {
         self.extra.insert(key.into(), value);
         self
+    }
+}
+
+/// The engine a v3 execution runs on (`request_meta.compiler_type`; spark-platform.md §3.1,
+/// the values the Python and TypeScript SDKs accept).
+///
+/// ```
+/// use cspark::resources::execute::CompilerType;
+/// assert_eq!("xconnector".parse::<CompilerType>().unwrap(), CompilerType::Xconnector);
+/// assert_eq!(CompilerType::Type3.as_str(), "Type3");
+/// assert!("Excel".parse::<CompilerType>().is_err());
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CompilerType {
+    /// `Neuron`, the default.
+    #[default]
+    Neuron,
+    /// `Type3`.
+    Type3,
+    /// `Type2`.
+    Type2,
+    /// `Type1`.
+    Type1,
+    /// `Xconnector` (remote services).
+    Xconnector,
+}
+
+impl CompilerType {
+    const ALL: [CompilerType; 5] = [
+        Self::Neuron,
+        Self::Type3,
+        Self::Type2,
+        Self::Type1,
+        Self::Xconnector,
+    ];
+
+    /// The wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Neuron => "Neuron",
+            Self::Type3 => "Type3",
+            Self::Type2 => "Type2",
+            Self::Type1 => "Type1",
+            Self::Xconnector => "Xconnector",
+        }
+    }
+}
+
+impl fmt::Display for CompilerType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for CompilerType {
+    type Err = SparkError;
+
+    /// Case-insensitive, as in the reference SDKs; unlike them, an unknown name is an error
+    /// rather than a silent `Neuron`.
+    fn from_str(s: &str) -> Result<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|c| c.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| {
+                SparkError::invalid(
+                    "compiler type",
+                    s,
+                    "expected one of Neuron, Type3, Type2, Type1, Xconnector",
+                )
+            })
     }
 }
 
@@ -198,203 +349,4 @@ where
     T: Default + Deserialize<'de>,
 {
     Ok(Option::<T>::deserialize(de)?.unwrap_or_default())
-}
-
-/// `request_meta` of a v3 call. The fields are declared in sorted key order, the order in
-/// which the untyped builder's `serde_json::Map` (a `BTreeMap`) writes them, so both
-/// produce the same bytes; unset values are left out as there.
-#[derive(Serialize)]
-struct RequestMeta<'a> {
-    call_purpose: &'a str,
-    compiler_type: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    correlation_id: Option<&'a str>,
-    excel_file: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    requested_output: Option<String>,
-    response_data_inputs: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    service_category: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    service_id: Option<&'a str>,
-    source_system: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    transaction_date: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    version: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    version_id: Option<&'a str>,
-}
-
-impl<'a> RequestMeta<'a> {
-    fn new(uri: &'a ServiceUri, o: &'a ExecuteOptions) -> Self {
-        let joined = |v: &[String]| (!v.is_empty()).then(|| v.join(","));
-        Self {
-            call_purpose: o.call_purpose.as_deref().unwrap_or(DEFAULT_CALL_PURPOSE),
-            compiler_type: "Neuron",
-            correlation_id: o.correlation_id.as_deref(),
-            excel_file: false,
-            requested_output: joined(&o.requested_output),
-            response_data_inputs: o.response_data_inputs,
-            service_category: joined(&o.subservices),
-            service_id: match uri.locator() {
-                Locator::ServiceId(id) => Some(id),
-                _ => None,
-            },
-            source_system: o.source_system.as_deref().unwrap_or(DEFAULT_SOURCE_SYSTEM),
-            transaction_date: o.transaction_date.as_deref(),
-            version: o.version.as_deref().or(uri.version()),
-            version_id: o.version_id.as_deref().or(uri.version_id_value()),
-        }
-    }
-}
-
-/// Writes the v3 body `{"request_data":{"inputs":…},"request_meta":{…}}` (python-sdk.md §5.2)
-/// straight to bytes, without building a `serde_json::Value` of the inputs.
-///
-/// The bytes are those of [`execute_body`](crate::resources::services::execute_body) +
-/// `serde_json::to_vec` when `inputs` writes its keys in sorted order, as the generated
-/// input types do (their fields follow the service's sorted input names). `null` inputs
-/// mean "no inputs" (`{}`); anything but an object or `null` is rejected.
-pub(crate) fn write_execute_body<I: Serialize + ?Sized>(
-    uri: &ServiceUri,
-    inputs: &I,
-    o: &ExecuteOptions,
-) -> Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(320);
-    out.extend_from_slice(br#"{"request_data":{"inputs":"#);
-    let start = out.len();
-    serde_json::to_writer(&mut out, inputs)
-        .map_err(|e| SparkError::invalid("inputs", "<unserialisable>", e.to_string()))?;
-    match out.get(start) {
-        Some(b'{') => {}
-        Some(b'n') => {
-            out.truncate(start);
-            out.extend_from_slice(b"{}");
-        }
-        first => {
-            return Err(SparkError::invalid(
-                "inputs",
-                json_kind(first.copied()),
-                "single execution takes a JSON object of inputs",
-            ));
-        }
-    }
-    out.extend_from_slice(br#"},"request_meta":"#);
-    let meta = RequestMeta::new(uri, o);
-    let written = if o.extra.is_empty() {
-        serde_json::to_writer(&mut out, &meta)
-    } else {
-        // Extra keys may override or (with `null`) remove any key: merge them in a map,
-        // which also keeps the sorted order.
-        let mut map = match serde_json::to_value(&meta) {
-            Ok(Value::Object(map)) => map,
-            _ => Map::new(),
-        };
-        for (k, v) in &o.extra {
-            if v.is_null() {
-                map.remove(k);
-            } else {
-                map.insert(k.clone(), v.clone());
-            }
-        }
-        serde_json::to_writer(&mut out, &map)
-    };
-    written.map_err(|e| SparkError::invalid("request_meta", "<json>", e.to_string()))?;
-    out.push(b'}');
-    Ok(out)
-}
-
-/// The JSON kind starting with `first`, for errors.
-pub(crate) fn json_kind(first: Option<u8>) -> &'static str {
-    match first {
-        Some(b'[') => "array",
-        Some(b'"') => "string",
-        Some(b't' | b'f') => "bool",
-        Some(b'-' | b'0'..=b'9') => "number",
-        _ => "other",
-    }
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::panic)]
-mod tests {
-    use super::*;
-    use crate::resources::services::execute_body;
-
-    fn old_bytes(uri: &ServiceUri, inputs: &Value, o: &ExecuteOptions) -> Vec<u8> {
-        let map = match inputs {
-            Value::Object(m) => m.clone(),
-            _ => Map::new(),
-        };
-        serde_json::to_vec(&execute_body(uri, map, o)).unwrap()
-    }
-
-    #[derive(Serialize)]
-    struct Sorted {
-        #[serde(rename = "Height")]
-        height: f64,
-        #[serde(rename = "Radius")]
-        radius: f64,
-    }
-
-    #[test]
-    fn typed_body_bytes_match_the_untyped_builder() {
-        let full = ExecuteOptions::default()
-            .version("1.2.3")
-            .version_id("vid")
-            .transaction_date("2024-01-01")
-            .call_purpose("cp \"quoted\"")
-            .source_system("src")
-            .correlation_id("c")
-            .requested_output(["a", "b"])
-            .response_data_inputs(true)
-            .subservices(["s1", "s2"]);
-        let extra = ExecuteOptions::default()
-            .extra("zz", Value::from(1))
-            .extra("call_purpose", Value::from("override"))
-            .extra("excel_file", Value::Null);
-        let inputs = Sorted {
-            height: 2.5,
-            radius: 1e-7,
-        };
-        let as_value = serde_json::to_value(&inputs).unwrap();
-        for uri in [
-            "f/s",
-            "f/s[1.0]",
-            "service/sid[2.0]",
-            "version/v-1",
-            "public/f/s",
-        ] {
-            let uri = ServiceUri::parse(uri).unwrap();
-            for o in [&ExecuteOptions::default(), &full, &extra] {
-                let typed = write_execute_body(&uri, &inputs, o).unwrap();
-                assert_eq!(
-                    String::from_utf8(typed).unwrap(),
-                    String::from_utf8(old_bytes(&uri, &as_value, o)).unwrap()
-                );
-            }
-            let none = write_execute_body(&uri, &Value::Null, &full).unwrap();
-            assert_eq!(none, old_bytes(&uri, &Value::Null, &full));
-        }
-    }
-
-    #[test]
-    fn non_object_inputs_are_rejected_by_kind() {
-        let uri = ServiceUri::parse("f/s").unwrap();
-        let o = ExecuteOptions::default();
-        for (inputs, kind) in [
-            (serde_json::json!([1]), "array"),
-            (serde_json::json!("x"), "string"),
-            (serde_json::json!(3), "number"),
-            (serde_json::json!(true), "bool"),
-        ] {
-            match write_execute_body(&uri, &inputs, &o) {
-                Err(SparkError::InvalidInput { what, value, .. }) => {
-                    assert_eq!((what, value.as_str()), ("inputs", kind));
-                }
-                other => panic!("{inputs}: {other:?}"),
-            }
-        }
-    }
 }

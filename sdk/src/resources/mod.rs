@@ -5,6 +5,7 @@
 
 pub mod batches;
 pub mod execute;
+pub mod execute_body;
 pub mod execute_many;
 pub mod files;
 pub mod folder_types;
@@ -17,11 +18,11 @@ pub mod impex_types;
 pub mod inspect;
 pub mod lifecycle;
 pub mod lifecycle_types;
+mod object_only;
 pub mod platform;
 pub mod service_ops;
 pub mod service_types;
 pub mod services;
 pub mod support;
 pub mod transforms;
-mod value_form;
 pub mod wasm;

@@ -3,12 +3,13 @@
 use serde_json::Value;
 
 use super::history::file_of;
-use super::service_ops::DownloadedFile;
+use super::service_ops::{DownloadedFile, proxy_refused};
 use super::services::{IntoServiceUri, Services};
 use crate::client::Client;
 use crate::error::Result;
 use crate::generated::PlatformClient;
 use crate::transport::RequestSpec;
+use crate::uri::Locator;
 
 impl Client {
     /// Tenant settings (`GET {B}/api/v1/config/GetSparkConfiguration`, bearer only on Spark):
@@ -42,8 +43,14 @@ impl Services<'_> {
     /// std::fs::write(&zip.file_name, &zip.bytes).ok();
     /// # Ok(()) }
     /// ```
+    ///
+    /// A proxy locator (`proxy/…`) is refused with [`SparkError::InvalidInput`](crate::SparkError::InvalidInput)
+    /// before anything is sent: no public source documents the bundle of a proxy path.
     pub async fn download_wasm(&self, uri: impl IntoServiceUri) -> Result<DownloadedFile> {
         let uri = uri.into_service_uri()?;
+        if let Locator::Proxy(_) = uri.locator() {
+            return Err(proxy_refused(&uri, "download_wasm"));
+        }
         // Handwritten: a binary zip, and the `[version]` suffix follows the service segment.
         let spec = RequestSpec::get(&uri.wasm_url(self.client().base_url()))?;
         let response = self.client().transport.send(spec).await?;

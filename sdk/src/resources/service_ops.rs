@@ -3,10 +3,10 @@
 //! platform client except the binary download.
 
 use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
-use super::execute::ExecuteOptions;
-use super::services::{IntoServiceUri, Services, execute_body};
+use super::execute_body::v3_validation_body;
+use super::services::{IntoServiceUri, Services};
 use super::support::{decode_body, json_object};
 use crate::error::{Result, SparkError};
 use crate::generated::PlatformClient;
@@ -54,19 +54,7 @@ impl Services<'_> {
         validation_type: ValidationType,
     ) -> Result<Value> {
         let uri = uri.into_service_uri()?;
-        let inputs = match serde_json::to_value(inputs) {
-            Ok(Value::Object(map)) => map,
-            Ok(Value::Null) => Map::new(),
-            _ => {
-                return Err(SparkError::invalid(
-                    "inputs",
-                    "<non-object>",
-                    "validation takes a JSON object of inputs",
-                ));
-            }
-        };
-        let mut body = execute_body(&uri, inputs, &ExecuteOptions::default());
-        body["request_meta"]["validation_type"] = json!(validation_type.as_str());
+        let body = v3_validation_body(&uri, inputs, validation_type.as_str())?;
         let body = json_object(body, "validation request")?;
         let what = "validation response";
         let tenant = self.client().base_url().tenant();
@@ -112,12 +100,16 @@ impl Services<'_> {
     /// println!("{:?}", outputs.get("Metadata.Font"));
     /// # Ok(()) }
     /// ```
+    ///
+    /// A proxy locator (`proxy/…`) is refused with [`SparkError::InvalidInput`] before
+    /// anything is sent: no public source documents a metadata call on a proxy path.
     pub async fn get_metadata(&self, uri: impl IntoServiceUri) -> Result<MetadataResponse> {
         let body = self.get_metadata_raw(uri).await?;
         decode_body(&body, "metadata response")
     }
 
-    /// [`get_metadata`](Self::get_metadata) as the raw JSON Spark sent (escape hatch).
+    /// [`get_metadata`](Self::get_metadata) as the raw JSON Spark sent (escape hatch; refuses
+    /// proxy locators too).
     pub async fn get_metadata_raw(&self, uri: impl IntoServiceUri) -> Result<Value> {
         let uri = uri.into_service_uri()?;
         let what = "metadata response";
@@ -138,11 +130,7 @@ impl Services<'_> {
             (Locator::VersionId(id), true) => {
                 api.get_public_metadata_by_version_id(tenant, id).await
             }
-            // The proxy URL itself (its path may hold `/`, which a generated parameter encodes).
-            (Locator::Proxy(_), _) => {
-                let spec = RequestSpec::get(&uri.metadata_url(self.client().base_url()))?;
-                return self.client().transport.send(spec).await?.json(what);
-            }
+            (Locator::Proxy(_), _) => return Err(proxy_refused(&uri, "get_metadata")),
         };
         api.finish(outcome, what)
     }
@@ -273,6 +261,20 @@ impl Services<'_> {
         let outcome = api.delete_service(folder, service).await;
         api.finish(outcome, "delete response")
     }
+}
+
+/// The error for a call that no public source documents on a proxy path (`get_metadata`,
+/// `download_wasm`): naming the locator, sent nowhere. Coherent's OpenAPI description, the
+/// Python and TypeScript SDKs only document `POST` (execute) on `…/proxy/{path}`.
+pub(crate) fn proxy_refused(uri: &ServiceUri, call: &str) -> SparkError {
+    SparkError::invalid(
+        "service URI",
+        uri.to_string(),
+        format!(
+            "{call} needs a folder/service, service id or version id locator: \
+             no public Spark document describes it on a proxy path"
+        ),
+    )
 }
 
 /// `folder` and `service` of a folder/service URI.

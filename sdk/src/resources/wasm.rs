@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::execute::ExecuteResponse;
-use super::service_ops::ValidationType;
+use super::service_ops::{ValidationType, proxy_refused};
 use super::services::IntoServiceUri;
 use super::support::Multipart;
 use crate::auth::Auth;
@@ -157,9 +157,14 @@ impl Client {
         self.post_meta("validation", inputs, meta).await
     }
 
-    /// Metadata outputs (`POST {runner}/{tenant}/api/v3/metadata`; a GET on Spark).
+    /// Metadata outputs (`POST {runner}/{tenant}/api/v3/metadata`; a GET on Spark). A proxy
+    /// locator is refused before anything is sent, as on Spark: the runner addresses services
+    /// by id in `request_meta` only.
     pub async fn get_metadata(&self, uri: impl IntoServiceUri) -> Result<Value> {
         let uri = uri.into_service_uri()?;
+        if let Locator::Proxy(_) = uri.locator() {
+            return Err(proxy_refused(&uri, "get_metadata"));
+        }
         self.post_meta("metadata", &Value::Null, locator_meta(&uri))
             .await
     }
