@@ -12,6 +12,7 @@ mod error;
 mod files;
 mod output;
 mod profile;
+mod progress;
 mod records;
 mod settings;
 

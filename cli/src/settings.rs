@@ -57,7 +57,7 @@ impl Settings {
                 .as_ref()
                 .and_then(|c| c.client_id.clone().zip(c.client_secret.clone())),
             headers: args.headers.clone(),
-            json: args.json,
+            json: args.wants_json(),
         })
     }
 

@@ -6,14 +6,19 @@ use cspark::resources::impex_types::{ExportRequest, ImportMapping, ImportOptions
 use serde_json::{Value, json};
 
 use super::save_file;
-use crate::args::{FoldersCmd, ImpexCmd, LogsCmd};
+use crate::args::{FolderFieldArgs, FoldersCmd, HealthCmd, ImpexCmd, LogsCmd};
 use crate::error::{CliError, CliResult, io_err};
 use crate::settings::Settings;
 
-/// `cspark health`: exit 1 when the platform is not up.
-pub async fn health(settings: &Settings) -> CliResult {
+/// `cspark health [check|ok]`: exit 1 when the platform is not up.
+pub async fn health(cmd: HealthCmd, settings: &Settings) -> CliResult {
     let status = settings.client()?.health().await?;
-    settings.printer().value(&json!({"status": status.status}));
+    let printer = settings.printer();
+    match cmd {
+        HealthCmd::Check => printer.value(&json!({"status": status.status})),
+        HealthCmd::Ok if printer.is_json() => printer.value(&json!({"ok": status.is_up()})),
+        HealthCmd::Ok => printer.line(if status.is_up() { "true" } else { "false" }),
+    }
     if status.is_up() {
         Ok(())
     } else {
@@ -47,8 +52,31 @@ pub async fn folders(cmd: FoldersCmd, settings: &Settings) -> CliResult {
             };
             printer.value(&rows);
         }
-        FoldersCmd::Create { name } => {
-            printer.value(&folders.create_raw(&name, &FolderFields::default()).await?);
+        FoldersCmd::Create {
+            name,
+            fields,
+            status,
+        } => {
+            let mut fields = folder_fields(fields);
+            fields.status = status;
+            printer.value(&folders.create_raw(&name, &fields).await?);
+        }
+        FoldersCmd::Update { id, fields } => {
+            let fields = folder_fields(fields);
+            if fields == FolderFields::default() {
+                return Err(CliError::usage(
+                    "nothing to update: pass --description, --category, --start-date or --launch-date",
+                ));
+            }
+            printer.serialized(&folders.update(&id, &fields).await?)?;
+        }
+        FoldersCmd::Exists { name } => {
+            let exists = folders.exists(&name).await?;
+            if printer.is_json() {
+                printer.value(&json!({"folder": name, "exists": exists}));
+            } else {
+                printer.line(if exists { "true" } else { "false" });
+            }
         }
         FoldersCmd::Delete { id } => {
             let done = folders.delete(&id).await?;
@@ -57,6 +85,15 @@ pub async fn folders(cmd: FoldersCmd, settings: &Settings) -> CliResult {
         }
     }
     Ok(())
+}
+
+fn folder_fields(args: FolderFieldArgs) -> FolderFields {
+    let mut fields = FolderFields::default();
+    fields.description = args.description;
+    fields.category = args.category;
+    fields.start_date = args.start_date;
+    fields.launch_date = args.launch_date;
+    fields
 }
 
 /// `cspark logs …`
@@ -75,7 +112,28 @@ pub async fn logs(cmd: LogsCmd, settings: &Settings) -> CliResult {
             if csv {
                 options = options.csv();
             }
-            let file = client.history().download(uri.as_str(), &options).await?;
+            let file = crate::progress::spin(
+                format!("Downloading the logs of {uri}"),
+                client.history().download(uri.as_str(), &options),
+            )
+            .await?;
+            save_file(&file, output.as_deref(), force, printer)?;
+        }
+        LogsCmd::Rehydrate {
+            uri,
+            call_id,
+            index,
+            legacy,
+            output,
+            force,
+        } => {
+            let file = crate::progress::spin(
+                format!("Rehydrating call {call_id}"),
+                client
+                    .history()
+                    .rehydrate(uri.as_str(), &call_id, index, legacy),
+            )
+            .await?;
             save_file(&file, output.as_deref(), force, printer)?;
         }
     }

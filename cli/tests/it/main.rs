@@ -7,5 +7,7 @@ mod codegen;
 mod common;
 mod config;
 mod hostile;
+mod jobs;
+mod parity;
 mod platform;
 mod services;
