@@ -15,6 +15,7 @@ mod profile;
 mod progress;
 mod records;
 mod settings;
+mod tokens;
 
 use std::process::ExitCode;
 

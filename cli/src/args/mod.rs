@@ -108,6 +108,11 @@ pub enum Command {
     /// Manage profiles (base URL, tenant, credentials).
     #[command(subcommand)]
     Config(ConfigCmd),
+    /// Create a profile interactively (needs a terminal; see `config add` otherwise).
+    Init,
+    /// OAuth2 client-credentials login of a profile: cache, drop or show its access token.
+    #[command(subcommand)]
+    Auth(AuthCmd),
     /// Services: list, inspect, execute, validate, download, delete, create.
     #[command(subcommand)]
     Services(ServicesCmd),
@@ -191,6 +196,17 @@ pub enum ConfigCmd {
         /// Profile name.
         name: String,
     },
+}
+
+/// `cspark auth …`
+#[derive(Subcommand, Debug, Clone, Copy)]
+pub enum AuthCmd {
+    /// Get an access token with the profile's client credentials and cache it (mode 0600).
+    Login,
+    /// Forget the profile's cached access token.
+    Logout,
+    /// Show how the profile authenticates and whether a cached token is valid.
+    Status,
 }
 
 /// `cspark services …`

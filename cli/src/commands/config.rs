@@ -86,6 +86,11 @@ pub fn run(cmd: ConfigCmd, printer: Printer) -> CliResult {
                 store.index.active = None;
             }
             store.save()?;
+            // Its cached OAuth token goes with it.
+            let mut cache = crate::tokens::TokenCache::load(store.dir())?;
+            if cache.tokens.remove(&name).is_some() {
+                cache.save()?;
+            }
             printer.line(&format!("profile {name:?} removed"));
         }
     }

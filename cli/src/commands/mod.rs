@@ -1,5 +1,6 @@
 //! Dispatch of the parsed command line to one module per command group.
 
+mod auth;
 mod batch;
 mod codegen;
 mod config;
@@ -20,6 +21,8 @@ pub async fn run(cli: Cli) -> CliResult {
     let global = cli.global;
     match cli.command {
         Command::Config(cmd) => config::run(cmd, crate::output::Printer::new(global.wants_json())),
+        Command::Init => auth::init(crate::output::Printer::new(global.wants_json())),
+        Command::Auth(cmd) => auth::run(cmd, &global).await,
         Command::Emulator(args) => emulator::run(args).await,
         Command::Completions { shell } => {
             let mut cmd = Cli::command();

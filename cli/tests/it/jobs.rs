@@ -182,8 +182,12 @@ fn export_then_import_and_job_commands() {
         table.contains("closed") && table.contains("outputs"),
         "{table}"
     );
-    let out = env.run_bearer(&["export", "cancel", &job, "--json"]);
-    assert!(code(&out) <= 1, "{out:?}");
+    // The job has finished: Spark reports it unchanged.
+    let cancelled = json(&env.run_bearer(&["export", "cancel", &job, "--json"]));
+    assert_eq!(cancelled["id"], job.as_str(), "{cancelled}");
+    assert_eq!(cancelled["status"], "closed", "{cancelled}");
+    let out = env.run_bearer(&["export", "cancel", "no-such-job"]);
+    assert_eq!(code(&out), 1);
 
     let done = json(&env.run_bearer(&[
         "import",

@@ -1,6 +1,7 @@
 //! Integration tests of the `cspark` binary against the in-process emulator.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
 
+mod auth;
 mod basics;
 mod batch;
 mod codegen;
