@@ -8,8 +8,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 mod groups;
 
 pub use groups::{
-    ExportCmd, ExportRunArgs, FilesCmd, HealthCmd, ImportCmd, ImportRunArgs, TransformDocArgs,
-    TransformsCmd, WasmCmd,
+    ExportCmd, ExportRunArgs, FilesCmd, HealthCmd, IfPresent, ImportCmd, ImportRunArgs,
+    TransformDocArgs, TransformsCmd, WasmCmd,
 };
 
 /// Interact with Coherent Spark from the command line.
@@ -610,6 +610,23 @@ pub enum ImpexCmd {
         /// Mappings SOURCE[=TARGET] (service URIs), repeatable.
         #[arg(long = "map", required = true)]
         mappings: Vec<String>,
+    },
+    /// Copy services from one profile's tenant to another's (export, transfer, import) and
+    /// list the imported versions; exit 1 when nothing moved. Each side uses its profile
+    /// only (not --base-url, --api-key, --token or their variables).
+    Migrate {
+        /// Source profile.
+        #[arg(long)]
+        from: String,
+        /// Target profile.
+        #[arg(long)]
+        to: String,
+        /// Service SOURCE[=TARGET] (folder/service URIs), repeatable.
+        #[arg(long = "service", required = true, value_name = "F/S[=G/T]")]
+        services: Vec<String>,
+        /// What to do when a target service exists (default: add_version).
+        #[arg(long, value_enum)]
+        if_present: Option<IfPresent>,
     },
 }
 

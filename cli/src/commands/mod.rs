@@ -6,13 +6,14 @@ mod codegen;
 mod config;
 mod emulator;
 mod jobs;
+mod migrate;
 mod platform;
 mod services;
 mod transforms;
 
 use clap::CommandFactory;
 
-use crate::args::{Cli, Command, HealthCmd};
+use crate::args::{Cli, Command, HealthCmd, ImpexCmd};
 use crate::error::CliResult;
 use crate::settings::Settings;
 
@@ -42,6 +43,20 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Batch(cmd) => batch::run(cmd, &Settings::resolve(&global)?).await,
         Command::Folders(cmd) => platform::folders(cmd, &Settings::resolve(&global)?).await,
         Command::Logs(cmd) => platform::logs(cmd, &Settings::resolve(&global)?).await,
+        Command::Impex(ImpexCmd::Migrate {
+            from,
+            to,
+            services,
+            if_present,
+        }) => {
+            let job = migrate::Migrate {
+                from,
+                to,
+                services,
+                if_present,
+            };
+            migrate::run(job, &global).await
+        }
         Command::Impex(cmd) => platform::impex(cmd, &Settings::resolve(&global)?).await,
         Command::Export(cmd) => jobs::export(cmd, &Settings::resolve(&global)?).await,
         Command::Import(cmd) => jobs::import(cmd, &Settings::resolve(&global)?).await,

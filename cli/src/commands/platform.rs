@@ -182,6 +182,11 @@ pub async fn impex(cmd: ImpexCmd, settings: &Settings) -> CliResult {
                 serde_json::to_value(&done.outputs).map_err(|e| CliError::failed(e.to_string()))?;
             printer.value(&outputs);
         }
+        ImpexCmd::Migrate { .. } => {
+            return Err(CliError::usage(
+                "impex migrate resolves two profiles itself",
+            ));
+        }
     }
     Ok(())
 }
