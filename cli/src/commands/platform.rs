@@ -157,7 +157,7 @@ pub async fn impex(cmd: ImpexCmd, settings: &Settings) -> CliResult {
                 ));
             }
             let request = ExportRequest::default().services(services).folders(folders);
-            let files = client.impex().export(&request).await?;
+            let files = crate::progress::spin("Exporting", client.impex().export(&request)).await?;
             std::fs::create_dir_all(&out_dir).map_err(io_err(&out_dir))?;
             for file in &files {
                 let name = crate::files::plain_file_name(&file.file_name)
@@ -174,10 +174,13 @@ pub async fn impex(cmd: ImpexCmd, settings: &Settings) -> CliResult {
                     None => ImportMapping::same(m.as_str()),
                 })
                 .collect();
-            let done = client
-                .impex()
-                .import(&mappings, zip, &ImportOptions::default())
-                .await?;
+            let done = crate::progress::spin(
+                format!("Importing {}", file.display()),
+                client
+                    .impex()
+                    .import(&mappings, zip, &ImportOptions::default()),
+            )
+            .await?;
             let outputs =
                 serde_json::to_value(&done.outputs).map_err(|e| CliError::failed(e.to_string()))?;
             printer.value(&outputs);

@@ -136,3 +136,56 @@ fn migrate_moves_a_service_that_then_executes_the_same() {
     );
     drop(rt);
 }
+
+#[test]
+fn migrate_exits_1_when_the_import_moved_nothing() {
+    let source = Env::start();
+    // A target that accepts the import and reports it closed with no service versions
+    // (the same answer serves the job start and its status poll).
+    let (target_url, seen) = crate::hostile::raw_server(crate::hostile::http_response(
+        "200 OK",
+        &[("Content-Type", "application/json")],
+        br#"{"id":"job-1","object":"import","status":"closed","outputs":{"services":[],"service_versions":[]}}"#,
+    ));
+    let cspark = |args: &[&str]| source.bare().args(args).output().unwrap();
+    ok(&cspark(&[
+        "config",
+        "add",
+        "dev",
+        "--url",
+        &source.handle.base_url(),
+        "--key",
+        "k",
+    ]));
+    ok(&cspark(&[
+        "config",
+        "add",
+        "prod",
+        "--url",
+        &target_url,
+        "--key",
+        "k2",
+    ]));
+    let out = cspark(&[
+        "impex",
+        "migrate",
+        "--from",
+        "dev",
+        "--to",
+        "prod",
+        "--service",
+        CYL,
+    ]);
+    assert_eq!(code(&out), 1);
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("nothing moved"), "{err}");
+    // The package did reach the target's import endpoint.
+    let requests = seen.lock().unwrap();
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.starts_with("POST /my-tenant/api/v4/import")),
+        "{requests:?}"
+    );
+}
