@@ -258,6 +258,18 @@ pub enum ServicesCmd {
     Swagger {
         /// Service URI.
         uri: String,
+        /// A specific version (default: the latest).
+        #[arg(long)]
+        version_id: Option<String>,
+        /// Only this subservice (default: all).
+        #[arg(long, value_name = "NAME")]
+        subservice: Option<String>,
+        /// Write the document to this file instead of printing it.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Replace the file if it exists.
+        #[arg(long, requires = "output")]
+        force: bool,
     },
     /// Get a service's metadata.
     Metadata {
@@ -291,6 +303,12 @@ pub enum ServicesCmd {
     Download {
         /// Service URI.
         uri: String,
+        /// A specific version (default: the latest).
+        #[arg(long)]
+        version_id: Option<String>,
+        /// `original` (as uploaded) or `configured` (with the service configuration).
+        #[arg(long = "type", value_enum, default_value = "original")]
+        kind: WorkbookKind,
         /// Output file (default: the server's file name, reduced to a plain name in the
         /// current directory).
         #[arg(long, short)]
@@ -406,6 +424,15 @@ fn parse_term(text: &str) -> Result<(String, String), String> {
         }
         _ => Err(format!("expected FIELD=VALUE, got {text:?}")),
     }
+}
+
+/// `services download --type`.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkbookKind {
+    /// The workbook as uploaded.
+    Original,
+    /// The workbook with the service configuration embedded.
+    Configured,
 }
 
 /// Output format of `batch run`, from the file extension by default.
@@ -554,6 +581,21 @@ pub enum LogsCmd {
         /// CSV instead of JSON.
         #[arg(long)]
         csv: bool,
+        /// Only this version's calls.
+        #[arg(long)]
+        version_id: Option<String>,
+        /// Calls from this date (e.g. 2026-01-31 or an RFC 3339 time).
+        #[arg(long)]
+        start_date: Option<String>,
+        /// Calls until this date.
+        #[arg(long)]
+        end_date: Option<String>,
+        /// Time zone offset of the dates, e.g. +08:00.
+        #[arg(long)]
+        timezone_offset: Option<String>,
+        /// Only these calls (repeatable).
+        #[arg(long = "call-id", value_name = "ID")]
+        call_ids: Vec<String>,
         /// Output file (default: the server's file name, reduced to a plain name in the
         /// current directory).
         #[arg(long, short)]

@@ -105,13 +105,22 @@ pub async fn logs(cmd: LogsCmd, settings: &Settings) -> CliResult {
         LogsCmd::Download {
             uri,
             csv,
+            version_id,
+            start_date,
+            end_date,
+            timezone_offset,
+            call_ids,
             output,
             force,
         } => {
-            let mut options = LogDownload::default();
+            let mut options = LogDownload::default().call_ids(call_ids);
             if csv {
                 options = options.csv();
             }
+            options.version_id = version_id;
+            options.start_date = start_date;
+            options.end_date = end_date;
+            options.timezone_offset = timezone_offset;
             let file = crate::progress::spin(
                 format!("Downloading the logs of {uri}"),
                 client.history().download(uri.as_str(), &options),

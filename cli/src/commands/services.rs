@@ -2,11 +2,13 @@
 
 use cspark::resources::inspect::SwaggerOptions;
 use cspark::resources::lifecycle_types::{CreateOptions, RecompileOptions};
-use cspark::resources::service_types::{DownloadOptions, SearchOptions, ValidationType};
+use cspark::resources::service_types::{
+    DownloadKind, DownloadOptions, SearchOptions, ValidationType,
+};
 use serde_json::{Value, json};
 
 use super::{parse_inputs, save_file};
-use crate::args::{CreateArgs, RecompileArgs, ServicesCmd};
+use crate::args::{CreateArgs, RecompileArgs, ServicesCmd, WorkbookKind};
 use crate::error::{CliError, CliResult, io_err};
 use crate::settings::Settings;
 
@@ -76,11 +78,28 @@ pub async fn run(cmd: ServicesCmd, settings: &Settings) -> CliResult {
         }
         ServicesCmd::Recompile(args) => recompile(&client, args, printer).await?,
         ServicesCmd::Schema { uri } => printer.value(&services.get_schema_raw(uri.as_str()).await?),
-        ServicesCmd::Swagger { uri } => printer.value(
-            &services
-                .get_swagger_raw(uri.as_str(), &SwaggerOptions::default())
-                .await?,
-        ),
+        ServicesCmd::Swagger {
+            uri,
+            version_id,
+            subservice,
+            output,
+            force,
+        } => {
+            let mut options = SwaggerOptions::default();
+            options.version_id = version_id;
+            options.category = subservice;
+            let document = services.get_swagger_raw(uri.as_str(), &options).await?;
+            match output {
+                Some(path) => {
+                    let text = serde_json::to_string_pretty(&document)
+                        .map_err(|e| CliError::failed(e.to_string()))?;
+                    crate::files::write_file(&path, text.as_bytes(), force)?;
+                    printer
+                        .value(&json!({"file": path.display().to_string(), "bytes": text.len()}));
+                }
+                None => printer.value(&document),
+            }
+        }
         ServicesCmd::Metadata { uri } => {
             printer.value(&services.get_metadata_raw(uri.as_str()).await?)
         }
@@ -112,10 +131,20 @@ pub async fn run(cmd: ServicesCmd, settings: &Settings) -> CliResult {
             };
             printer.value(&services.validate_raw(uri.as_str(), &inputs, kind).await?);
         }
-        ServicesCmd::Download { uri, output, force } => {
-            let file = services
-                .download(uri.as_str(), &DownloadOptions::default())
-                .await?;
+        ServicesCmd::Download {
+            uri,
+            version_id,
+            kind,
+            output,
+            force,
+        } => {
+            let mut options = DownloadOptions::default();
+            options.version_id = version_id;
+            options.kind = match kind {
+                WorkbookKind::Original => DownloadKind::Original,
+                WorkbookKind::Configured => DownloadKind::Configured,
+            };
+            let file = services.download(uri.as_str(), &options).await?;
             save_file(&file, output.as_deref(), force, printer)?;
         }
         ServicesCmd::Delete { uri } => {

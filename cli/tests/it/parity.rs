@@ -257,3 +257,103 @@ fn inputs_from_standard_input_and_format_flag() {
         "{table}"
     );
 }
+
+#[test]
+fn swagger_download_and_logs_filters() {
+    let env = Env::start();
+    let latest = json(&env.run(&["services", "versions", CYL, "--latest", "--json"]));
+    let id = latest["id"].as_str().unwrap().to_owned();
+
+    let printed = json(&env.run(&["services", "swagger", CYL, "--version-id", &id, "--json"]));
+    let saved = json(&env.run(&[
+        "services",
+        "swagger",
+        CYL,
+        "--version-id",
+        &id,
+        "-o",
+        "cyl.swagger.json",
+        "--json",
+    ]));
+    assert_eq!(saved["file"], "cyl.swagger.json");
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(env.path("cyl.swagger.json")).unwrap())
+            .unwrap();
+    assert_eq!(written, printed);
+    assert_eq!(
+        code(&env.run(&["services", "swagger", CYL, "-o", "cyl.swagger.json"])),
+        1,
+        "never replaced without --force"
+    );
+    ok(&env.run(&[
+        "services",
+        "swagger",
+        CYL,
+        "-o",
+        "cyl.swagger.json",
+        "--force",
+    ]));
+
+    let plain = json(&env.run(&[
+        "services",
+        "download",
+        CYL,
+        "--version-id",
+        &id,
+        "-o",
+        "plain.xlsx",
+        "--json",
+    ]));
+    let configured = json(&env.run(&[
+        "services",
+        "download",
+        CYL,
+        "--type",
+        "configured",
+        "-o",
+        "conf.xlsx",
+        "--json",
+    ]));
+    assert!(
+        std::fs::read(env.path("conf.xlsx"))
+            .unwrap()
+            .starts_with(b"PK")
+    );
+    assert!(plain["bytes"].as_u64().unwrap() > 0 && configured["bytes"].as_u64().unwrap() > 0);
+
+    let all = json(&env.run(&[
+        "services",
+        "execute",
+        CYL,
+        "--show-all",
+        "--json",
+        "-i",
+        r#"{"Radius":1,"Height":1}"#,
+    ]));
+    let call_id = all["response_meta"]["call_id"].as_str().unwrap().to_owned();
+    let saved = json(&env.run_bearer(&[
+        "logs",
+        "download",
+        CYL,
+        "--csv",
+        "--call-id",
+        &call_id,
+        "--version-id",
+        &id,
+        "--start-date",
+        "2020-01-01",
+        "--end-date",
+        "2100-01-01",
+        "--timezone-offset",
+        "+00:00",
+        "-o",
+        "calls.zip",
+        "--json",
+    ]));
+    assert_eq!(saved["file"], "calls.zip");
+    assert!(
+        std::fs::read(env.path("calls.zip"))
+            .unwrap()
+            .starts_with(b"PK")
+    );
+}
