@@ -190,12 +190,56 @@ pub enum ConfigCmd {
     /// List the profiles (secrets shown as ***).
     #[command(alias = "ls")]
     List,
+    /// Set fields of the active profile (or --profile): KEY=VALUE with KEY one of url,
+    /// tenant, key, bearer, client_id, client_secret; an empty VALUE clears the field.
+    Set {
+        /// KEY=VALUE pairs.
+        #[arg(required = true, value_name = "KEY=VALUE", value_parser = parse_setting)]
+        pairs: Vec<(ProfileKey, String)>,
+    },
+    /// Print one field of the active profile (or --profile); secrets are shown as ***.
+    Get {
+        /// url, tenant, key, bearer, client_id or client_secret.
+        #[arg(value_enum)]
+        key: ProfileKey,
+    },
     /// Remove a profile and its secrets.
     #[command(alias = "rm")]
     Remove {
         /// Profile name.
         name: String,
     },
+}
+
+/// A profile field of `config set` and `config get`.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProfileKey {
+    /// Base URL.
+    Url,
+    /// Tenant.
+    Tenant,
+    /// API key (secret).
+    Key,
+    /// Bearer token (secret).
+    Bearer,
+    /// OAuth2 client id.
+    #[value(name = "client_id")]
+    ClientId,
+    /// OAuth2 client secret (secret).
+    #[value(name = "client_secret")]
+    ClientSecret,
+}
+
+fn parse_setting(text: &str) -> Result<(ProfileKey, String), String> {
+    let (key, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected KEY=VALUE, got {text:?}"))?;
+    let key = ProfileKey::from_str(key.trim(), true).map_err(|_| {
+        format!(
+            "unknown key {key:?}: expected url, tenant, key, bearer, client_id or client_secret"
+        )
+    })?;
+    Ok((key, value.trim().to_owned()))
 }
 
 /// `cspark auth …`

@@ -21,7 +21,11 @@ use crate::settings::Settings;
 pub async fn run(cli: Cli) -> CliResult {
     let global = cli.global;
     match cli.command {
-        Command::Config(cmd) => config::run(cmd, crate::output::Printer::new(global.wants_json())),
+        Command::Config(cmd) => config::run(
+            cmd,
+            global.profile.as_deref(),
+            crate::output::Printer::new(global.wants_json()),
+        ),
         Command::Init => auth::init(crate::output::Printer::new(global.wants_json())),
         Command::Auth(cmd) => auth::run(cmd, &global).await,
         Command::Emulator(args) => emulator::run(args).await,

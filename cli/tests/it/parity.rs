@@ -357,3 +357,50 @@ fn swagger_download_and_logs_filters() {
             .starts_with(b"PK")
     );
 }
+
+#[test]
+fn config_set_and_get() {
+    let env = Env::start();
+    let cspark = |args: &[&str]| env.bare().args(args).output().unwrap();
+    ok(&cspark(&[
+        "config",
+        "add",
+        "dev",
+        "--url",
+        "http://127.0.0.1:9/nowhere",
+        "--key",
+        "old",
+    ]));
+    let base = env.handle.base_url();
+    let text = ok(&cspark(&[
+        "config",
+        "set",
+        &format!("url={base}"),
+        "key=k",
+        "tenant=",
+    ]));
+    assert_eq!(text, "profile \"dev\" updated\n");
+    assert_eq!(ok(&cspark(&["config", "get", "url"])), format!("{base}\n"));
+    assert_eq!(
+        ok(&cspark(&["config", "get", "key"])),
+        "***\n",
+        "secrets are masked"
+    );
+    let got = json(&cspark(&["config", "get", "url", "--json"]));
+    assert_eq!(got, serde_json::json!({"profile": "dev", "value": base}));
+    assert_eq!(
+        code(&cspark(&["config", "get", "tenant"])),
+        1,
+        "no tenant set"
+    );
+    // The profile now reaches the emulator.
+    assert_eq!(ok(&cspark(&["services", "exists", CYL])), "true\n");
+    // Bad keys and half an OAuth pair are usage errors, and change nothing.
+    assert_eq!(code(&cspark(&["config", "set", "colour=blue"])), 2);
+    assert_eq!(code(&cspark(&["config", "set", "client_id=only"])), 2);
+    assert_eq!(ok(&cspark(&["config", "get", "url"])), format!("{base}\n"));
+    assert_eq!(
+        code(&cspark(&["--profile", "nope", "config", "get", "url"])),
+        2
+    );
+}
