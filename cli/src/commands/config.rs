@@ -46,6 +46,7 @@ pub fn run(cmd: ConfigCmd, profile: Option<&str>, printer: Printer) -> CliResult
                 }
             }
             store.save()?;
+            forget_token(&store, &name)?;
             printer.line(&format!("profile {name:?} updated"));
         }
         ConfigCmd::Get { key } => {
@@ -104,6 +105,7 @@ pub fn run(cmd: ConfigCmd, profile: Option<&str>, printer: Printer) -> CliResult
                 store.index.active = Some(name.clone());
             }
             store.save()?;
+            forget_token(&store, &name)?;
             printer.line(&format!("profile {name:?} saved"));
         }
         ConfigCmd::Use { name } => {
@@ -148,11 +150,7 @@ pub fn run(cmd: ConfigCmd, profile: Option<&str>, printer: Printer) -> CliResult
                 store.index.active = None;
             }
             store.save()?;
-            // Its cached OAuth token goes with it.
-            let mut cache = crate::tokens::TokenCache::load(store.dir())?;
-            if cache.tokens.remove(&name).is_some() {
-                cache.save()?;
-            }
+            forget_token(&store, &name)?;
             printer.line(&format!("profile {name:?} removed"));
         }
     }
@@ -168,4 +166,14 @@ fn named_profile(store: &Store, profile: Option<&str>) -> CliResult<String> {
         return Err(CliError::usage(format!("no profile named {name:?}")));
     }
     Ok(name.to_owned())
+}
+
+/// Drops the profile's cached OAuth token: it belongs to the credentials and URL just
+/// replaced or removed.
+fn forget_token(store: &Store, name: &str) -> CliResult {
+    let mut cache = crate::tokens::TokenCache::load(store.dir())?;
+    if cache.tokens.remove(name).is_some() {
+        cache.save()?;
+    }
+    Ok(())
 }

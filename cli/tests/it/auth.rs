@@ -104,6 +104,12 @@ fn login_caches_a_private_token_that_later_commands_use() {
     let status = json(&cspark(&["--profile", "keyed", "auth", "status", "--json"]));
     assert_eq!(status["method"], "api_key");
 
+    // New credentials drop the cached token of the old ones.
+    ok(&cspark(&["config", "set", "client_secret=cli-secret"]));
+    let status = json(&cspark(&["auth", "status", "--json"]));
+    assert_eq!(status["logged_in"], false, "{status}");
+    ok(&cspark(&["auth", "login"]));
+
     let out = json(&cspark(&["auth", "logout", "--json"]));
     assert_eq!(out, serde_json::json!({"profile": "ccg", "removed": true}));
     let status = json(&cspark(&["auth", "status", "--json"]));
