@@ -12,8 +12,10 @@ mod error;
 mod files;
 mod output;
 mod profile;
+mod progress;
 mod records;
 mod settings;
+mod tokens;
 
 use std::process::ExitCode;
 

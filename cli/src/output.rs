@@ -21,6 +21,14 @@ impl Printer {
         self.json
     }
 
+    /// Prints any serializable answer (typed or raw) like [`value`](Self::value).
+    pub fn serialized<T: serde::Serialize + ?Sized>(&self, answer: &T) -> crate::error::CliResult {
+        let value = serde_json::to_value(answer)
+            .map_err(|e| crate::error::CliError::failed(format!("cannot print the answer: {e}")))?;
+        self.value(&value);
+        Ok(())
+    }
+
     /// Writes `text` and a newline; a closed pipe is not an error.
     pub fn line(&self, text: &str) {
         let mut out = std::io::stdout().lock();

@@ -100,6 +100,16 @@ impl Store {
         })
     }
 
+    /// The config directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The name of the profile `name` names, or of the active one.
+    pub fn name_of<'a>(&'a self, name: Option<&'a str>) -> Option<&'a str> {
+        name.or(self.index.active.as_deref())
+    }
+
     /// The path of the secrets file.
     pub fn credentials_path(&self) -> PathBuf {
         self.dir.join(CREDENTIALS)
@@ -144,7 +154,7 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> CliResult<Option<T>
 }
 
 #[cfg(unix)]
-fn write_private(path: &Path, bytes: &[u8]) -> CliResult {
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> CliResult {
     use std::io::Write;
     use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
     let mut file = std::fs::OpenOptions::new()
@@ -161,7 +171,7 @@ fn write_private(path: &Path, bytes: &[u8]) -> CliResult {
 }
 
 #[cfg(not(unix))]
-fn write_private(path: &Path, bytes: &[u8]) -> CliResult {
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> CliResult {
     std::fs::write(path, bytes).map_err(io_err(path))
 }
 

@@ -36,7 +36,7 @@ impl Settings {
             Some((p, c)) => (Some(p.clone()), c.cloned()),
             None => (None, None),
         };
-        Ok(Self {
+        let mut settings = Self {
             base_url: args
                 .base_url
                 .clone()
@@ -57,8 +57,19 @@ impl Settings {
                 .as_ref()
                 .and_then(|c| c.client_id.clone().zip(c.client_secret.clone())),
             headers: args.headers.clone(),
-            json: args.json,
-        })
+            json: args.wants_json(),
+        };
+        // A profile with client credentials uses the token `cspark auth login` cached,
+        // while it is fresh (no token request per command).
+        if settings.token.is_none() && settings.api_key.is_none() && settings.oauth.is_some() {
+            let cache = crate::tokens::TokenCache::load(store.dir())?;
+            settings.token = store
+                .name_of(args.profile.as_deref())
+                .and_then(|name| cache.tokens.get(name))
+                .filter(|t| t.is_usable())
+                .map(|t| t.access_token.clone());
+        }
+        Ok(settings)
     }
 
     /// The printer for these settings.

@@ -1,15 +1,19 @@
 //! Dispatch of the parsed command line to one module per command group.
 
+mod auth;
 mod batch;
 mod codegen;
 mod config;
 mod emulator;
+mod jobs;
+mod migrate;
 mod platform;
 mod services;
+mod transforms;
 
 use clap::CommandFactory;
 
-use crate::args::{Cli, Command};
+use crate::args::{Cli, Command, HealthCmd, ImpexCmd};
 use crate::error::CliResult;
 use crate::settings::Settings;
 
@@ -17,7 +21,13 @@ use crate::settings::Settings;
 pub async fn run(cli: Cli) -> CliResult {
     let global = cli.global;
     match cli.command {
-        Command::Config(cmd) => config::run(cmd, crate::output::Printer::new(global.json)),
+        Command::Config(cmd) => config::run(
+            cmd,
+            global.profile.as_deref(),
+            crate::output::Printer::new(global.wants_json()),
+        ),
+        Command::Init => auth::init(crate::output::Printer::new(global.wants_json())),
+        Command::Auth(cmd) => auth::run(cmd, &global).await,
         Command::Emulator(args) => emulator::run(args).await,
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
@@ -26,18 +36,53 @@ pub async fn run(cli: Cli) -> CliResult {
             Ok(())
         }
         Command::Codegen(cmd) => codegen::run(cmd, &global).await,
-        Command::Health => platform::health(&Settings::resolve(&global)?).await,
+        Command::Health { cmd } => {
+            platform::health(
+                cmd.unwrap_or(HealthCmd::Check),
+                &Settings::resolve(&global)?,
+            )
+            .await
+        }
         Command::Services(cmd) => services::run(cmd, &Settings::resolve(&global)?).await,
         Command::Batch(cmd) => batch::run(cmd, &Settings::resolve(&global)?).await,
         Command::Folders(cmd) => platform::folders(cmd, &Settings::resolve(&global)?).await,
         Command::Logs(cmd) => platform::logs(cmd, &Settings::resolve(&global)?).await,
+        Command::Impex(ImpexCmd::Migrate {
+            from,
+            to,
+            services,
+            if_present,
+        }) => {
+            let job = migrate::Migrate {
+                from,
+                to,
+                services,
+                if_present,
+            };
+            migrate::run(job, &global).await
+        }
         Command::Impex(cmd) => platform::impex(cmd, &Settings::resolve(&global)?).await,
+        Command::Export(cmd) => jobs::export(cmd, &Settings::resolve(&global)?).await,
+        Command::Import(cmd) => jobs::import(cmd, &Settings::resolve(&global)?).await,
+        Command::Transforms(cmd) => transforms::run(cmd, &Settings::resolve(&global)?).await,
+        Command::Wasm(cmd) => jobs::wasm(cmd, &Settings::resolve(&global)?).await,
+        Command::Files(cmd) => jobs::files(cmd, &Settings::resolve(&global)?).await,
     }
 }
 
-/// Parses `--inputs`: inline JSON, or `@file.json`.
+/// Reads all of standard input as text (for `-i -`, `--file -`).
+pub fn read_stdin(what: &str) -> CliResult<String> {
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(|e| {
+        crate::error::CliError::usage(format!("{what}: cannot read standard input: {e}"))
+    })?;
+    Ok(text)
+}
+
+/// Parses `--inputs`: inline JSON, `@file.json`, or `-` for standard input.
 pub fn parse_inputs(text: &str) -> CliResult<serde_json::Value> {
     let (text, origin) = match text.strip_prefix('@') {
+        None if text == "-" => (read_stdin("--inputs")?, "standard input".to_string()),
         Some(path) => (
             std::fs::read_to_string(path)
                 .map_err(|e| crate::error::CliError::usage(format!("{path}: {e}")))?,

@@ -6,14 +6,19 @@ use cspark::resources::impex_types::{ExportRequest, ImportMapping, ImportOptions
 use serde_json::{Value, json};
 
 use super::save_file;
-use crate::args::{FoldersCmd, ImpexCmd, LogsCmd};
+use crate::args::{FolderFieldArgs, FoldersCmd, HealthCmd, ImpexCmd, LogsCmd};
 use crate::error::{CliError, CliResult, io_err};
 use crate::settings::Settings;
 
-/// `cspark health`: exit 1 when the platform is not up.
-pub async fn health(settings: &Settings) -> CliResult {
+/// `cspark health [check|ok]`: exit 1 when the platform is not up.
+pub async fn health(cmd: HealthCmd, settings: &Settings) -> CliResult {
     let status = settings.client()?.health().await?;
-    settings.printer().value(&json!({"status": status.status}));
+    let printer = settings.printer();
+    match cmd {
+        HealthCmd::Check => printer.value(&json!({"status": status.status})),
+        HealthCmd::Ok if printer.is_json() => printer.value(&json!({"ok": status.is_up()})),
+        HealthCmd::Ok => printer.line(if status.is_up() { "true" } else { "false" }),
+    }
     if status.is_up() {
         Ok(())
     } else {
@@ -47,8 +52,31 @@ pub async fn folders(cmd: FoldersCmd, settings: &Settings) -> CliResult {
             };
             printer.value(&rows);
         }
-        FoldersCmd::Create { name } => {
-            printer.value(&folders.create_raw(&name, &FolderFields::default()).await?);
+        FoldersCmd::Create {
+            name,
+            fields,
+            status,
+        } => {
+            let mut fields = folder_fields(fields);
+            fields.status = status;
+            printer.value(&folders.create_raw(&name, &fields).await?);
+        }
+        FoldersCmd::Update { id, fields } => {
+            let fields = folder_fields(fields);
+            if fields == FolderFields::default() {
+                return Err(CliError::usage(
+                    "nothing to update: pass --description, --category, --start-date or --launch-date",
+                ));
+            }
+            printer.serialized(&folders.update(&id, &fields).await?)?;
+        }
+        FoldersCmd::Exists { name } => {
+            let exists = folders.exists(&name).await?;
+            if printer.is_json() {
+                printer.value(&json!({"folder": name, "exists": exists}));
+            } else {
+                printer.line(if exists { "true" } else { "false" });
+            }
         }
         FoldersCmd::Delete { id } => {
             let done = folders.delete(&id).await?;
@@ -57,6 +85,15 @@ pub async fn folders(cmd: FoldersCmd, settings: &Settings) -> CliResult {
         }
     }
     Ok(())
+}
+
+fn folder_fields(args: FolderFieldArgs) -> FolderFields {
+    let mut fields = FolderFields::default();
+    fields.description = args.description;
+    fields.category = args.category;
+    fields.start_date = args.start_date;
+    fields.launch_date = args.launch_date;
+    fields
 }
 
 /// `cspark logs …`
@@ -68,14 +105,44 @@ pub async fn logs(cmd: LogsCmd, settings: &Settings) -> CliResult {
         LogsCmd::Download {
             uri,
             csv,
+            version_id,
+            start_date,
+            end_date,
+            timezone_offset,
+            call_ids,
             output,
             force,
         } => {
-            let mut options = LogDownload::default();
+            let mut options = LogDownload::default().call_ids(call_ids);
             if csv {
                 options = options.csv();
             }
-            let file = client.history().download(uri.as_str(), &options).await?;
+            options.version_id = version_id;
+            options.start_date = start_date;
+            options.end_date = end_date;
+            options.timezone_offset = timezone_offset;
+            let file = crate::progress::spin(
+                format!("Downloading the logs of {uri}"),
+                client.history().download(uri.as_str(), &options),
+            )
+            .await?;
+            save_file(&file, output.as_deref(), force, printer)?;
+        }
+        LogsCmd::Rehydrate {
+            uri,
+            call_id,
+            index,
+            legacy,
+            output,
+            force,
+        } => {
+            let file = crate::progress::spin(
+                format!("Rehydrating call {call_id}"),
+                client
+                    .history()
+                    .rehydrate(uri.as_str(), &call_id, index, legacy),
+            )
+            .await?;
             save_file(&file, output.as_deref(), force, printer)?;
         }
     }
@@ -99,7 +166,7 @@ pub async fn impex(cmd: ImpexCmd, settings: &Settings) -> CliResult {
                 ));
             }
             let request = ExportRequest::default().services(services).folders(folders);
-            let files = client.impex().export(&request).await?;
+            let files = crate::progress::spin("Exporting", client.impex().export(&request)).await?;
             std::fs::create_dir_all(&out_dir).map_err(io_err(&out_dir))?;
             for file in &files {
                 let name = crate::files::plain_file_name(&file.file_name)
@@ -116,13 +183,21 @@ pub async fn impex(cmd: ImpexCmd, settings: &Settings) -> CliResult {
                     None => ImportMapping::same(m.as_str()),
                 })
                 .collect();
-            let done = client
-                .impex()
-                .import(&mappings, zip, &ImportOptions::default())
-                .await?;
+            let done = crate::progress::spin(
+                format!("Importing {}", file.display()),
+                client
+                    .impex()
+                    .import(&mappings, zip, &ImportOptions::default()),
+            )
+            .await?;
             let outputs =
                 serde_json::to_value(&done.outputs).map_err(|e| CliError::failed(e.to_string()))?;
             printer.value(&outputs);
+        }
+        ImpexCmd::Migrate { .. } => {
+            return Err(CliError::usage(
+                "impex migrate resolves two profiles itself",
+            ));
         }
     }
     Ok(())

@@ -1,12 +1,14 @@
 //! `cspark services …`
 
 use cspark::resources::inspect::SwaggerOptions;
-use cspark::resources::lifecycle_types::CreateOptions;
-use cspark::resources::service_types::{DownloadOptions, SearchOptions, ValidationType};
+use cspark::resources::lifecycle_types::{CreateOptions, RecompileOptions};
+use cspark::resources::service_types::{
+    DownloadKind, DownloadOptions, SearchOptions, ValidationType,
+};
 use serde_json::{Value, json};
 
 use super::{parse_inputs, save_file};
-use crate::args::ServicesCmd;
+use crate::args::{CreateArgs, RecompileArgs, ServicesCmd, WorkbookKind};
 use crate::error::{CliError, CliResult, io_err};
 use crate::settings::Settings;
 
@@ -35,18 +37,69 @@ pub async fn run(cmd: ServicesCmd, settings: &Settings) -> CliResult {
             };
             printer.value(&rows);
         }
-        ServicesCmd::Versions { uri } => {
+        ServicesCmd::Versions { uri, latest } => {
             let versions = services.get_versions(uri.as_str()).await?;
-            let rows =
-                serde_json::to_value(&versions).map_err(|e| CliError::failed(e.to_string()))?;
-            printer.value(&rows);
+            if latest {
+                // Spark lists the newest version first (as the Python CLI assumes).
+                let newest = versions
+                    .first()
+                    .ok_or_else(|| CliError::failed(format!("service {uri} has no versions")))?;
+                printer.serialized(newest)?;
+            } else {
+                printer.serialized(&versions)?;
+            }
         }
+        ServicesCmd::Search {
+            terms,
+            page,
+            page_size,
+            show_all,
+        } => {
+            let mut options = SearchOptions::default().page(page, page_size);
+            for (field, value) in &terms {
+                options = options.term(field, value.as_str());
+            }
+            let found = crate::progress::spin("Searching", services.search(&options)).await?;
+            let found =
+                serde_json::to_value(&found).map_err(|e| CliError::failed(e.to_string()))?;
+            if show_all {
+                printer.value(&found);
+            } else {
+                printer.value(&found["response_data"]);
+            }
+        }
+        ServicesCmd::Exists { uri } => {
+            let exists = services.exists(uri.as_str()).await?;
+            if printer.is_json() {
+                printer.value(&json!({"service": uri, "exists": exists}));
+            } else {
+                printer.line(if exists { "true" } else { "false" });
+            }
+        }
+        ServicesCmd::Recompile(args) => recompile(&client, args, printer).await?,
         ServicesCmd::Schema { uri } => printer.value(&services.get_schema_raw(uri.as_str()).await?),
-        ServicesCmd::Swagger { uri } => printer.value(
-            &services
-                .get_swagger_raw(uri.as_str(), &SwaggerOptions::default())
-                .await?,
-        ),
+        ServicesCmd::Swagger {
+            uri,
+            version_id,
+            subservice,
+            output,
+            force,
+        } => {
+            let mut options = SwaggerOptions::default();
+            options.version_id = version_id;
+            options.category = subservice;
+            let document = services.get_swagger_raw(uri.as_str(), &options).await?;
+            match output {
+                Some(path) => {
+                    let text = serde_json::to_string_pretty(&document)
+                        .map_err(|e| CliError::failed(e.to_string()))?;
+                    crate::files::write_file(&path, text.as_bytes(), force)?;
+                    printer
+                        .value(&json!({"file": path.display().to_string(), "bytes": text.len()}));
+                }
+                None => printer.value(&document),
+            }
+        }
         ServicesCmd::Metadata { uri } => {
             printer.value(&services.get_metadata_raw(uri.as_str()).await?)
         }
@@ -78,10 +131,20 @@ pub async fn run(cmd: ServicesCmd, settings: &Settings) -> CliResult {
             };
             printer.value(&services.validate_raw(uri.as_str(), &inputs, kind).await?);
         }
-        ServicesCmd::Download { uri, output, force } => {
-            let file = services
-                .download(uri.as_str(), &DownloadOptions::default())
-                .await?;
+        ServicesCmd::Download {
+            uri,
+            version_id,
+            kind,
+            output,
+            force,
+        } => {
+            let mut options = DownloadOptions::default();
+            options.version_id = version_id;
+            options.kind = match kind {
+                WorkbookKind::Original => DownloadKind::Original,
+                WorkbookKind::Configured => DownloadKind::Configured,
+            };
+            let file = services.download(uri.as_str(), &options).await?;
             save_file(&file, output.as_deref(), force, printer)?;
         }
         ServicesCmd::Delete { uri } => {
@@ -92,14 +155,68 @@ pub async fn run(cmd: ServicesCmd, settings: &Settings) -> CliResult {
                 printer.line(&format!("service deleted: {uri}"));
             }
         }
-        ServicesCmd::Create { uri, file } => {
-            let bytes = std::fs::read(&file).map_err(io_err(&file))?;
-            let mut options = CreateOptions::default();
-            options.file_name = file.file_name().map(|n| n.to_string_lossy().into_owned());
-            let created = services.create(uri.as_str(), bytes, &options).await?;
-            let version = created.version_id().map(str::to_owned);
-            printer.value(&json!({"service": uri, "version_id": version}));
-        }
+        ServicesCmd::Create(args) => create(&client, args, printer).await?,
     }
     Ok(())
+}
+
+/// `services create`: upload, compile (waiting, with a spinner) and publish.
+async fn create(
+    client: &cspark::Client,
+    args: CreateArgs,
+    printer: crate::output::Printer,
+) -> CliResult {
+    let file = &args.file;
+    let bytes = std::fs::read(file).map_err(io_err(file))?;
+    let mut options = CreateOptions::default();
+    options.file_name = file.file_name().map(|n| n.to_string_lossy().into_owned());
+    options.version_difference = args.versioning.map(|b| b.as_str().to_owned());
+    options.label = args.label;
+    options.release_notes = args.release_notes;
+    options.tags = args.tags;
+    options.start_date = args.start_date;
+    options.end_date = args.end_date;
+    options.draft_name = args.draft_name;
+    options.track_user = args.track_user;
+    let uri = args.uri;
+    let created = crate::progress::spin(
+        format!("Uploading, compiling and publishing {uri}"),
+        client.services().create(uri.as_str(), bytes, &options),
+    )
+    .await?;
+    let version = created.version_id().map(str::to_owned);
+    printer.value(&json!({"service": uri, "version_id": version}));
+    Ok(())
+}
+
+/// `services recompile`: starts the job; with `--wait`, also waits for the compilation.
+async fn recompile(
+    client: &cspark::Client,
+    args: RecompileArgs,
+    printer: crate::output::Printer,
+) -> CliResult {
+    let mut options = RecompileOptions::default();
+    options.version_id = args.version_id;
+    options.compiler = args.compiler;
+    options.upgrade = args.upgrade.map(|b| b.as_str().to_owned());
+    options.label = args.label;
+    options.release_notes = args.release_notes;
+    options.tags = args.tags;
+    options.start_date = args.start_date;
+    options.end_date = args.end_date;
+    let services = client.services();
+    if args.wait {
+        let (started, compiled) = crate::progress::spin(
+            format!("Recompiling {}", args.uri),
+            services.recompile_and_wait(args.uri.as_str(), &options, Default::default()),
+        )
+        .await?;
+        printer.serialized(&json!({
+            "recompile": serde_json::to_value(&started).map_err(|e| CliError::failed(e.to_string()))?,
+            "compilation": serde_json::to_value(&compiled).map_err(|e| CliError::failed(e.to_string()))?,
+        }))
+    } else {
+        let started = services.recompile(args.uri.as_str(), &options).await?;
+        printer.serialized(&started)
+    }
 }

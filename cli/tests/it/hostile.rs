@@ -16,7 +16,7 @@ const CYL: &str = "demo/volume-cylinder";
 
 /// A minimal HTTP/1.1 server on 127.0.0.1 answering every request with `response` (status
 /// line, headers and body, already encoded); records each request's head.
-fn raw_server(response: Vec<u8>) -> (String, Arc<Mutex<Vec<String>>>) {
+pub(crate) fn raw_server(response: Vec<u8>) -> (String, Arc<Mutex<Vec<String>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -56,7 +56,7 @@ fn raw_server(response: Vec<u8>) -> (String, Arc<Mutex<Vec<String>>>) {
     (format!("http://{addr}/my-tenant"), seen)
 }
 
-fn http_response(status: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
+pub(crate) fn http_response(status: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
     let mut head = format!(
         "HTTP/1.1 {status}\r\ncontent-length: {}\r\nconnection: close\r\n",
         body.len()

@@ -1,11 +1,15 @@
 //! Integration tests of the `cspark` binary against the in-process emulator.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
 
+mod auth;
 mod basics;
 mod batch;
 mod codegen;
 mod common;
 mod config;
 mod hostile;
+mod jobs;
+mod migrate;
+mod parity;
 mod platform;
 mod services;

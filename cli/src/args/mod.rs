@@ -5,6 +5,15 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod groups;
+mod services;
+
+pub use groups::{
+    ExportCmd, ExportRunArgs, FilesCmd, HealthCmd, IfPresent, ImportCmd, ImportRunArgs,
+    TransformDocArgs, TransformsCmd, WasmCmd,
+};
+pub use services::{CreateArgs, RecompileArgs, ServicesCmd, WorkbookKind};
+
 /// Interact with Coherent Spark from the command line.
 ///
 /// Exit status: 0 success, 1 API or runtime failure, 2 bad arguments or configuration.
@@ -49,12 +58,35 @@ pub struct GlobalArgs {
     /// Extra HTTP header sent with every request, as 'Name: value' (repeatable).
     #[arg(long = "header", short = 'H', global = true, value_name = "NAME: VALUE", value_parser = parse_header)]
     pub headers: Vec<(String, String)>,
-    /// Print machine-readable JSON instead of tables.
+    /// Print machine-readable JSON instead of tables (same as `--format json`).
     #[arg(long, global = true)]
     pub json: bool,
+    /// Output format: `json` (machine-readable) or `table` (for people, the default).
+    /// Overrides `--json`.
+    #[arg(long, global = true, value_enum, value_name = "FORMAT")]
+    pub format: Option<OutputFormat>,
     /// Log HTTP calls and internals to stderr (tracing).
     #[arg(long, short, global = true)]
     pub verbose: bool,
+}
+
+/// `--format`.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+// Plain comments on the variants: doc comments would give every command a long help
+// (possible values with descriptions), which `codegen_is_cspark_codegen` rightly flags.
+pub enum OutputFormat {
+    // Pretty-printed JSON.
+    Json,
+    // Aligned tables (nested values as compact JSON).
+    Table,
+}
+
+impl GlobalArgs {
+    /// Whether machine (JSON) output was asked for: `--format` wins over `--json`.
+    pub fn wants_json(&self) -> bool {
+        self.format
+            .map_or(self.json, |format| format == OutputFormat::Json)
+    }
 }
 
 fn parse_header(text: &str) -> Result<(String, String), String> {
@@ -69,11 +101,20 @@ fn parse_header(text: &str) -> Result<(String, String), String> {
 /// The commands.
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Check the platform's health.
-    Health,
+    /// Check the platform's health (`health` alone = `health check`).
+    Health {
+        /// `check` (print the status; exit 1 when not up) or `ok` (print true/false).
+        #[command(subcommand)]
+        cmd: Option<HealthCmd>,
+    },
     /// Manage profiles (base URL, tenant, credentials).
     #[command(subcommand)]
     Config(ConfigCmd),
+    /// Create a profile interactively (needs a terminal; see `config add` otherwise).
+    Init,
+    /// OAuth2 client-credentials login of a profile: cache, drop or show its access token.
+    #[command(subcommand)]
+    Auth(AuthCmd),
     /// Services: list, inspect, execute, validate, download, delete, create.
     #[command(subcommand)]
     Services(ServicesCmd),
@@ -86,9 +127,24 @@ pub enum Command {
     /// Execution history (logs).
     #[command(subcommand)]
     Logs(LogsCmd),
-    /// Export and import services.
+    /// Export and import services (file-based; see also `export` and `import`).
     #[command(subcommand)]
     Impex(ImpexCmd),
+    /// Export services into a package (zip) and manage export jobs.
+    #[command(subcommand)]
+    Export(ExportCmd),
+    /// Import a package (zip) into Spark and inspect import jobs.
+    #[command(subcommand)]
+    Import(ImportCmd),
+    /// Transform documents: list, get, save, validate, delete.
+    #[command(subcommand)]
+    Transforms(TransformsCmd),
+    /// WASM (Nodegen) packages of services.
+    #[command(subcommand)]
+    Wasm(WasmCmd),
+    /// Download files (e.g. links Spark returned) with the profile's credentials.
+    #[command(subcommand)]
+    Files(FilesCmd),
     /// Run the local Spark emulator until Ctrl-C.
     Emulator(EmulatorArgs),
     /// Generate typed Rust bindings (the cspark-codegen library).
@@ -136,6 +192,19 @@ pub enum ConfigCmd {
     /// List the profiles (secrets shown as ***).
     #[command(alias = "ls")]
     List,
+    /// Set fields of the active profile (or --profile): KEY=VALUE with KEY one of url,
+    /// tenant, key, bearer, client_id, client_secret; an empty VALUE clears the field.
+    Set {
+        /// KEY=VALUE pairs.
+        #[arg(required = true, value_name = "KEY=VALUE", value_parser = parse_setting)]
+        pairs: Vec<(ProfileKey, String)>,
+    },
+    /// Print one field of the active profile (or --profile); secrets are shown as ***.
+    Get {
+        /// url, tenant, key, bearer, client_id or client_secret.
+        #[arg(value_enum)]
+        key: ProfileKey,
+    },
     /// Remove a profile and its secrets.
     #[command(alias = "rm")]
     Remove {
@@ -144,84 +213,46 @@ pub enum ConfigCmd {
     },
 }
 
-/// `cspark services …`
-#[derive(Subcommand, Debug)]
-pub enum ServicesCmd {
-    /// List the services of a folder.
-    #[command(alias = "ls")]
-    List {
-        /// Folder name.
-        folder: String,
-    },
-    /// List the versions of a service.
-    Versions {
-        /// Service URI, e.g. folder/service.
-        uri: String,
-    },
-    /// Get a service's schema.
-    Schema {
-        /// Service URI.
-        uri: String,
-    },
-    /// Get a service's Swagger (OpenAPI) document.
-    Swagger {
-        /// Service URI.
-        uri: String,
-    },
-    /// Get a service's metadata.
-    Metadata {
-        /// Service URI.
-        uri: String,
-    },
-    /// Execute a service once.
-    #[command(alias = "exec")]
-    Execute {
-        /// Service URI.
-        uri: String,
-        /// Inputs as JSON, or @file.json.
-        #[arg(long, short, default_value = "{}")]
-        inputs: String,
-        /// Print the whole response, not just the outputs.
-        #[arg(long)]
-        show_all: bool,
-    },
-    /// Validate inputs against a service's rules.
-    Validate {
-        /// Service URI.
-        uri: String,
-        /// Inputs as JSON, or @file.json.
-        #[arg(long, short, default_value = "{}")]
-        inputs: String,
-        /// Dynamic validation (rules depending on other inputs).
-        #[arg(long)]
-        dynamic: bool,
-    },
-    /// Download a service's workbook.
-    Download {
-        /// Service URI.
-        uri: String,
-        /// Output file (default: the server's file name, reduced to a plain name in the
-        /// current directory).
-        #[arg(long, short)]
-        output: Option<PathBuf>,
-        /// Replace the file if it exists.
-        #[arg(long)]
-        force: bool,
-    },
-    /// Delete a service.
-    #[command(alias = "rm")]
-    Delete {
-        /// Service URI.
-        uri: String,
-    },
-    /// Upload, compile and publish a workbook as a service (or a new version).
-    Create {
-        /// Service URI.
-        uri: String,
-        /// The workbook (.xlsx).
-        #[arg(long)]
-        file: PathBuf,
-    },
+/// A profile field of `config set` and `config get`.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProfileKey {
+    /// Base URL.
+    Url,
+    /// Tenant.
+    Tenant,
+    /// API key (secret).
+    Key,
+    /// Bearer token (secret).
+    Bearer,
+    /// OAuth2 client id.
+    #[value(name = "client_id")]
+    ClientId,
+    /// OAuth2 client secret (secret).
+    #[value(name = "client_secret")]
+    ClientSecret,
+}
+
+fn parse_setting(text: &str) -> Result<(ProfileKey, String), String> {
+    let (key, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected KEY=VALUE, got {text:?}"))?;
+    let key = ProfileKey::from_str(key.trim(), true).map_err(|_| {
+        format!(
+            "unknown key {key:?}: expected url, tenant, key, bearer, client_id or client_secret"
+        )
+    })?;
+    Ok((key, value.trim().to_owned()))
+}
+
+/// `cspark auth …`
+#[derive(Subcommand, Debug, Clone, Copy)]
+pub enum AuthCmd {
+    /// Get an access token with the profile's client credentials and cache it (mode 0600).
+    Login,
+    /// Forget the profile's cached access token.
+    Logout,
+    /// Show how the profile authenticates and whether a cached token is valid.
+    Status,
 }
 
 /// Output format of `batch run`, from the file extension by default.
@@ -312,6 +343,23 @@ pub enum FoldersCmd {
     Create {
         /// Folder name.
         name: String,
+        #[command(flatten)]
+        fields: FolderFieldArgs,
+        /// Status (e.g. Design).
+        #[arg(long)]
+        status: Option<String>,
+    },
+    /// Update a folder's fields by id.
+    Update {
+        /// Folder id.
+        id: String,
+        #[command(flatten)]
+        fields: FolderFieldArgs,
+    },
+    /// Whether a folder exists: prints true or false (exit 0 either way).
+    Exists {
+        /// Folder name.
+        name: String,
     },
     /// Delete a folder by id.
     #[command(alias = "rm")]
@@ -319,6 +367,23 @@ pub enum FoldersCmd {
         /// Folder id.
         id: String,
     },
+}
+
+/// Folder fields set by `folders create` and `folders update`.
+#[derive(Args, Debug, Clone, Default)]
+pub struct FolderFieldArgs {
+    /// Description.
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Category (e.g. Other).
+    #[arg(long)]
+    pub category: Option<String>,
+    /// Effective start date.
+    #[arg(long)]
+    pub start_date: Option<String>,
+    /// Launch date.
+    #[arg(long)]
+    pub launch_date: Option<String>,
 }
 
 /// `cspark logs …`
@@ -336,6 +401,42 @@ pub enum LogsCmd {
         /// CSV instead of JSON.
         #[arg(long)]
         csv: bool,
+        /// Only this version's calls.
+        #[arg(long)]
+        version_id: Option<String>,
+        /// Calls from this date (e.g. 2026-01-31 or an RFC 3339 time).
+        #[arg(long)]
+        start_date: Option<String>,
+        /// Calls until this date.
+        #[arg(long)]
+        end_date: Option<String>,
+        /// Time zone offset of the dates, e.g. +08:00.
+        #[arg(long)]
+        timezone_offset: Option<String>,
+        /// Only these calls (repeatable).
+        #[arg(long = "call-id", value_name = "ID")]
+        call_ids: Vec<String>,
+        /// Output file (default: the server's file name, reduced to a plain name in the
+        /// current directory).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Replace the file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Rebuild the workbook of one call (with its inputs) and save it.
+    Rehydrate {
+        /// Service URI.
+        uri: String,
+        /// Call id (from an execute response).
+        #[arg(long)]
+        call_id: String,
+        /// Record index, for a call with many records.
+        #[arg(long)]
+        index: Option<u32>,
+        /// Use the legacy download endpoint.
+        #[arg(long)]
+        legacy: bool,
         /// Output file (default: the server's file name, reduced to a plain name in the
         /// current directory).
         #[arg(long, short)]
@@ -371,6 +472,23 @@ pub enum ImpexCmd {
         /// Mappings SOURCE[=TARGET] (service URIs), repeatable.
         #[arg(long = "map", required = true)]
         mappings: Vec<String>,
+    },
+    /// Copy services from one profile's tenant to another's (export, transfer, import) and
+    /// list the imported versions; exit 1 when nothing moved. Each side uses its profile
+    /// only (not --base-url, --api-key, --token or their variables).
+    Migrate {
+        /// Source profile.
+        #[arg(long)]
+        from: String,
+        /// Target profile.
+        #[arg(long)]
+        to: String,
+        /// Service SOURCE[=TARGET] (folder/service URIs), repeatable.
+        #[arg(long = "service", required = true, value_name = "F/S[=G/T]")]
+        services: Vec<String>,
+        /// What to do when a target service exists (default: add_version).
+        #[arg(long, value_enum)]
+        if_present: Option<IfPresent>,
     },
 }
 
