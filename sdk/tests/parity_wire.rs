@@ -543,8 +543,8 @@ async fn wasm_transforms_config() {
         .await
         .unwrap();
     assert_eq!(
-        c.spark_config().await.unwrap(),
-        json!({"EngineType": "Neuron"})
+        c.spark_config().await.unwrap().engine_type.as_deref(),
+        Some("Neuron")
     );
 
     let h = s.api_hits();

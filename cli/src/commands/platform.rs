@@ -19,7 +19,7 @@ pub async fn health(settings: &Settings) -> CliResult {
     } else {
         Err(CliError::failed(format!(
             "platform status: {}",
-            status.status
+            status.status.as_deref().unwrap_or("(none)")
         )))
     }
 }

@@ -21,7 +21,7 @@ use crate::resources::services::IntoServiceUri;
 /// use cspark::resources::history::LogDownload;
 /// let out = client.services().execute("my-folder/my-service", &serde_json::json!({"x": 1}))?;
 /// let call_id = out.response_meta.call_id.clone().unwrap_or_default();
-/// println!("{}", client.history().get(&call_id)?);
+/// println!("{:?}", client.history().get(&call_id)?.calc_time);
 /// let csv = client
 ///     .history()
 ///     .download("my-folder/my-service", &LogDownload::default().csv().call_ids([call_id]))?;

@@ -24,6 +24,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{Result, SparkError};
+use crate::resources::platform::PlatformConfig;
 use crate::resources::services::IntoServiceUri;
 use crate::{BaseUrl, Config, ExecuteOptions, ExecuteResponse, HealthStatus};
 
@@ -238,7 +239,8 @@ impl Client {
     blocking_twins! { "crate::Client" =>
         fn health() -> HealthStatus;
         fn authenticate() -> ();
-        fn spark_config() -> Value;
+        fn spark_config() -> PlatformConfig;
+        fn spark_config_raw() -> Value;
     }
 
     /// Service calls: see [`Services`].
@@ -278,7 +280,7 @@ impl Client {
     ///
     /// ```no_run
     /// # fn demo(client: cspark::blocking::Client) -> cspark::Result<()> {
-    /// println!("{}", client.history().get("a-call-id")?);
+    /// println!("{:?}", client.history().get("a-call-id")?.calc_time);
     /// # Ok(()) }
     /// ```
     pub fn history(&self) -> History<'_> {

@@ -6,7 +6,9 @@ use serde_json::Value;
 
 use super::Engine;
 use crate::error::Result;
-use crate::resources::transforms::{TransformDoc, TransformList, TransformsApi};
+use crate::resources::transforms::{
+    TransformDoc, TransformList, TransformListResponse, TransformResponse, TransformsApi,
+};
 
 /// Blocking twin of [`crate::resources::transforms::Transforms`].
 ///
@@ -20,7 +22,7 @@ use crate::resources::transforms::{TransformDoc, TransformList, TransformsApi};
 /// };
 /// let transforms = client.transforms();
 /// transforms.save("my-folder", "wrap", &doc)?;
-/// println!("{}", transforms.list("my-folder", 1, 20)?);
+/// println!("{:?}", transforms.list("my-folder", 1, 20)?.count);
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, Copy)]
@@ -60,11 +62,16 @@ impl<'c> Transforms<'c> {
     }
 
     blocking_twins! { "crate::resources::transforms::Transforms" =>
-        fn list(folder: &str, page: u32, size: u32) -> Value;
-        fn list_with(folder: &str, options: &TransformList) -> Value;
-        fn get(folder: &str, name: &str) -> Value;
-        fn save(folder: &str, name: &str, doc: &TransformDoc) -> Value;
-        fn delete(folder: &str, name: &str) -> Value;
-        fn validate(doc: &TransformDoc) -> Value;
+        fn list(folder: &str, page: u32, size: u32) -> TransformListResponse;
+        fn list_with(folder: &str, options: &TransformList) -> TransformListResponse;
+        fn list_with_raw(folder: &str, options: &TransformList) -> Value;
+        fn get(folder: &str, name: &str) -> TransformResponse;
+        fn get_raw(folder: &str, name: &str) -> Value;
+        fn save(folder: &str, name: &str, doc: &TransformDoc) -> TransformResponse;
+        fn save_raw(folder: &str, name: &str, doc: &TransformDoc) -> Value;
+        fn delete(folder: &str, name: &str) -> TransformResponse;
+        fn delete_raw(folder: &str, name: &str) -> Value;
+        fn validate(doc: &TransformDoc) -> TransformResponse;
+        fn validate_raw(doc: &TransformDoc) -> Value;
     }
 }
