@@ -236,7 +236,7 @@ fn batches_run_pipeline_and_typed_run() {
     let outputs = serde_json::to_value(&pulled[0]).unwrap();
     assert!(outputs.to_string().contains("Volume"), "{outputs}");
     pipeline.close().unwrap();
-    assert!(batches.describe().unwrap().is_object());
+    assert!(batches.describe().unwrap().tenant.is_some());
 
     // The typed run.
     let mut typed = client

@@ -395,3 +395,33 @@ fn transform_config_and_health_answers_decode() {
     let unknown: HealthStatus = decode(&json!({}));
     assert!(!unknown.is_up());
 }
+
+#[test]
+fn batch_overview_decodes_with_open_states() {
+    use cspark::resources::batches::{BatchDescribeResponse, BatchPipelineStatus, BatchState};
+    let raw = json!({"in_progress_batches": [],
+        "recent_batches": [{"object": "batch", "id": "b-1", "data": {"pipeline_status": "closed",
+            "summary": {"records_submitted": 10, "records_failed": 0, "records_completed": 10, "compute_time_ms": 40, "batch_time_ms": 900},
+            "response_timestamp": "2025-02-14T10:00:00.000Z", "batch_status": "completed_by_timeout",
+            "created_by": "ana@example.test", "created_timestamp": "2025-02-14T09:59:00.000Z",
+            "updated_timestamp": "2025-02-14T10:00:00.000Z", "service_uri": "lending/loan-calc[1.3.0]"}},
+          {"object": "batch", "id": "b-2", "data": {"batch_status": "paused", "pipeline_status": "draining"}}],
+        "tenant": {"configuration": {"max_workers": 100}, "status": {"workers_in_use": 0}},
+        "environment": {"update": 123}});
+    let overview: BatchDescribeResponse = decode(&raw);
+    let recent = overview.recent_batches.as_deref().unwrap();
+    let first = recent[0].data.as_ref().unwrap();
+    assert_eq!(first.batch_status, Some(BatchState::CompletedByTimeout));
+    assert_eq!(first.pipeline_status, Some(BatchPipelineStatus::Closed));
+    assert_eq!(first.summary.as_ref().unwrap()["records_completed"], 10);
+    let second = recent[1].data.as_ref().unwrap();
+    assert_eq!(
+        second.batch_status,
+        Some(BatchState::Other("paused".into()))
+    );
+    assert_eq!(
+        second.pipeline_status,
+        Some(BatchPipelineStatus::Other("draining".into()))
+    );
+    assert_lossless::<BatchDescribeResponse>(&raw);
+}

@@ -258,7 +258,7 @@ impl Client {
     ///
     /// ```no_run
     /// # fn demo(client: cspark::blocking::Client) -> cspark::Result<()> {
-    /// println!("{}", client.batches().describe()?);
+    /// println!("{:?}", client.batches().describe()?.recent_batches);
     /// # Ok(()) }
     /// ```
     pub fn batches(&self) -> Batches<'_> {
