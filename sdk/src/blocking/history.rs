@@ -8,8 +8,8 @@ use super::Engine;
 use crate::PollOptions;
 use crate::error::Result;
 use crate::resources::history_types::{
-    CallHistoryPage, DetailedLog, DownloadUrlResponse, JobResponse, LogDownload, LogFormat,
-    LogSearch,
+    CallHistoryPage, CallLogInfo, DetailedLog, DownloadUrlResponse, JobResponse, LogDownload,
+    LogFormat, LogSearch,
 };
 use crate::resources::service_types::DownloadedFile;
 use crate::resources::services::IntoServiceUri;
@@ -44,6 +44,16 @@ impl<'c> History<'c> {
 
     fn block_on<F: Future>(&self, f: F) -> Result<F::Output> {
         self.engine.block_on(f)
+    }
+
+    /// Blocking twin of [`crate::resources::history::History::search_all`]: every call,
+    /// page after page, as an iterator.
+    pub fn search_all(
+        &self,
+        uri: impl IntoServiceUri,
+        filters: &LogSearch,
+    ) -> super::Paged<'c, CallLogInfo> {
+        super::Paged::new(self.engine, self.inner.search_all(uri, filters))
     }
 
     blocking_twins! { "crate::resources::history::History" =>

@@ -51,6 +51,7 @@ mod folders;
 mod history;
 pub mod hybrid;
 mod impex;
+mod paging;
 mod services;
 mod transforms;
 mod typed;
@@ -60,6 +61,7 @@ pub use files::Files;
 pub use folders::Folders;
 pub use history::History;
 pub use impex::{Impex, migrate};
+pub use paging::Paged;
 pub use services::Services;
 pub use transforms::Transforms;
 pub use typed::TypedBatchRun;
@@ -137,7 +139,7 @@ impl Drop for Engine {
 /// let out = client.services().execute("my-folder/my-service", &serde_json::json!({"x": 1}))?;
 /// println!("{:?}", out.outputs());
 /// let folders = client.folders().find(&Default::default())?;
-/// println!("{folders}");
+/// println!("{:?}", folders.count);
 /// # Ok::<(), cspark::SparkError>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -291,7 +293,7 @@ impl Client {
     ///
     /// ```no_run
     /// # fn demo(client: cspark::blocking::Client) -> cspark::Result<()> {
-    /// println!("{}", client.impex().describe_exports()?);
+    /// println!("{:?}", client.impex().describe_exports()?.recent_exports);
     /// # Ok(()) }
     /// ```
     pub fn impex(&self) -> Impex<'_> {
@@ -302,7 +304,7 @@ impl Client {
     ///
     /// ```no_run
     /// # fn demo(client: cspark::blocking::Client) -> cspark::Result<()> {
-    /// println!("{}", client.transforms().list("my-folder", 1, 20)?);
+    /// println!("{:?}", client.transforms().list("my-folder", 1, 20)?.count);
     /// # Ok(()) }
     /// ```
     pub fn transforms(&self) -> Transforms<'_> {

@@ -15,7 +15,8 @@ use crate::resources::lifecycle_types::{
 };
 use crate::resources::service_types::{
     DownloadOptions, DownloadedFile, MetadataResponse, SearchOptions, SearchResponse,
-    ServiceSchema, ServiceSwagger, V1Response, ValidationResponse, ValidationType,
+    ServiceSchema, ServiceSearchItem, ServiceSwagger, V1Response, ValidationResponse,
+    ValidationType,
 };
 use crate::resources::services::IntoServiceUri;
 use crate::resources::transforms::TransformRef;
@@ -52,6 +53,12 @@ impl<'c> Services<'c> {
 
     fn block_on<F: Future>(&self, f: F) -> Result<F::Output> {
         self.engine.block_on(f)
+    }
+
+    /// Blocking twin of [`crate::Services::search_all`]: every service found, page after
+    /// page, as an iterator.
+    pub fn search_all(&self, options: &SearchOptions) -> super::Paged<'c, ServiceSearchItem> {
+        super::Paged::new(self.engine, self.inner.search_all(options))
     }
 
     blocking_twins! { "crate::Services" =>

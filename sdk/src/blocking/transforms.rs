@@ -7,7 +7,8 @@ use serde_json::Value;
 use super::Engine;
 use crate::error::Result;
 use crate::resources::transforms::{
-    TransformDoc, TransformList, TransformListResponse, TransformResponse, TransformsApi,
+    TransformDoc, TransformInfo, TransformList, TransformListResponse, TransformResponse,
+    TransformsApi,
 };
 
 /// Blocking twin of [`crate::resources::transforms::Transforms`].
@@ -45,7 +46,7 @@ impl<'c> Transforms<'c> {
     /// # fn demo(client: cspark::blocking::Client) -> cspark::Result<()> {
     /// use cspark::resources::transforms::TransformsApi;
     /// let legacy = client.transforms().api(TransformsApi::Legacy);
-    /// println!("{}", legacy.get("my-folder", "wrap")?);
+    /// println!("{:?}", legacy.get("my-folder", "wrap")?.outputs);
     /// # Ok(()) }
     /// ```
     pub fn api(mut self, api: TransformsApi) -> Self {
@@ -59,6 +60,16 @@ impl<'c> Transforms<'c> {
 
     fn block_on<F: Future>(&self, f: F) -> Result<F::Output> {
         self.engine.block_on(f)
+    }
+
+    /// Blocking twin of [`crate::resources::transforms::Transforms::list_all`]: every
+    /// transform of a folder, page after page, as an iterator.
+    pub fn list_all(
+        &self,
+        folder: &str,
+        options: &TransformList,
+    ) -> super::Paged<'c, TransformInfo> {
+        super::Paged::new(self.engine, self.inner.list_all(folder, options))
     }
 
     blocking_twins! { "crate::resources::transforms::Transforms" =>

@@ -17,6 +17,7 @@ pub mod impex_types;
 pub mod inspect;
 pub mod lifecycle;
 pub mod lifecycle_types;
+pub mod paging;
 pub mod platform;
 pub mod service_ops;
 pub mod service_types;

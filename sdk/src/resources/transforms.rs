@@ -7,6 +7,7 @@
 use serde_json::{Map, Value, json};
 
 use super::execute::{DEFAULT_CALL_PURPOSE, DEFAULT_SOURCE_SYSTEM, ExecuteOptions};
+use super::paging::{self, Items, Page};
 use super::service_ops::folder_service;
 use super::services::{IntoServiceUri, Services};
 use super::support::{decode_body, json_object};
@@ -275,6 +276,41 @@ impl<'c> Transforms<'c> {
     ) -> Result<TransformListResponse> {
         let body = self.list_with_raw(folder, options).await?;
         decode_body(&body, "transform list")
+    }
+
+    /// Every transform of a folder, page after page from `options.page` (each next page is
+    /// requested when the previous one is used up).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
+    /// use cspark::resources::transforms::TransformList;
+    /// use futures::TryStreamExt;
+    /// let docs: Vec<_> = client
+    ///     .transforms()
+    ///     .list_all("my-folder", &TransformList::default())
+    ///     .try_collect()
+    ///     .await?;
+    /// println!("{} transforms", docs.len());
+    /// # Ok(()) }
+    /// ```
+    pub fn list_all(&self, folder: &str, options: &TransformList) -> Items<'c, TransformInfo> {
+        let transforms = *self;
+        let folder = folder.to_owned();
+        let options = options.clone();
+        paging::items(options.page.max(1), move |page| {
+            let mut asked = options.clone();
+            asked.page = page;
+            let folder = folder.clone();
+            async move {
+                let found = transforms.list_with(&folder, &asked).await?;
+                let seen = u64::from(page).saturating_mul(u64::from(asked.size));
+                let last = found
+                    .count
+                    .is_some_and(|count| u64::try_from(count).unwrap_or(0) <= seen);
+                let items = found.result.unwrap_or_default();
+                Ok(Page::sized(items, u64::from(asked.size), last))
+            }
+        })
     }
 
     /// [`list_with`](Self::list_with) as the raw JSON Spark sent (escape hatch).
