@@ -1,7 +1,7 @@
 //! Every typed answer decodes the shapes Spark sends (fixtures in `tests/data/answers/`,
 //! written for this project in the shapes of real Spark documents), keeps the fields Spark
 //! adds later in `extra`, and reads absent and `null` fields alike.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use cspark::resources::lifecycle_types::{
     CompilationStatusResponse, PublishResponse, RecompileResponse, UploadResponse,
