@@ -73,7 +73,14 @@ impl<'c> Services<'c> {
             records: &[I],
             options: &ExecuteOptions,
         ) -> ExecuteManyResponse;
-        fn transform[I: Serialize + ?Sized](
+        fn transform[I: Serialize + ?Sized, O: serde::de::DeserializeOwned](
+            uri: impl IntoServiceUri,
+            inputs: &I,
+            using: Option<&TransformRef>,
+            v4: bool,
+            options: &ExecuteOptions,
+        ) -> O;
+        fn transform_raw[I: Serialize + ?Sized](
             uri: impl IntoServiceUri,
             inputs: &I,
             using: Option<&TransformRef>,

@@ -45,18 +45,41 @@ impl Services<'_> {
     /// as compact JSON wrapped in single quotes, as Spark expects. `using: None` runs the
     /// document saved under the service's own folder and name.
     ///
+    /// The answer is whatever the transform's output mapping produces, so the caller names
+    /// its type `O` (any `Deserialize` type; [`transform_raw`](Self::transform_raw) returns
+    /// it as JSON).
+    ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
     /// use cspark::resources::transforms::TransformRef;
+    /// #[derive(serde::Deserialize)]
+    /// struct Quote { premium: f64 }
     /// let using = TransformRef::Document { folder: "tf".into(), name: "tn".into() };
-    /// let out = client
+    /// let quote: Quote = client
     ///     .services()
     ///     .transform("f/s", &serde_json::json!({"x": 1}), Some(&using), false, &Default::default())
     ///     .await?;
-    /// println!("{out}");
+    /// println!("{}", quote.premium);
     /// # Ok(()) }
     /// ```
-    pub async fn transform<I: serde::Serialize + ?Sized>(
+    pub async fn transform<I, O>(
+        &self,
+        uri: impl IntoServiceUri,
+        inputs: &I,
+        using: Option<&TransformRef>,
+        v4: bool,
+        options: &ExecuteOptions,
+    ) -> Result<O>
+    where
+        I: serde::Serialize + ?Sized,
+        O: serde::de::DeserializeOwned,
+    {
+        let body = self.transform_raw(uri, inputs, using, v4, options).await?;
+        decode_body(&body, "transform output")
+    }
+
+    /// [`transform`](Self::transform) returning the transform's output as raw JSON.
+    pub async fn transform_raw<I: serde::Serialize + ?Sized>(
         &self,
         uri: impl IntoServiceUri,
         inputs: &I,
