@@ -56,7 +56,7 @@ async fn typed_batch_returns_every_record_once() {
 
     // the batch ran the version the bindings were generated from, and was closed
     let overview = client.batches().describe().await.unwrap();
-    let recent = overview["recent_batches"].to_string();
+    let recent = serde_json::to_string(&overview.recent_batches).unwrap();
     assert!(recent.contains("demo/volume-cylinder[0.1.0]"), "{recent}");
     assert!(recent.contains("completed"), "{recent}");
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::{Reply, Server, builder};
 use cspark::resources::batches::{
-    BatchChunk, ChunkIdPolicy, CreateBatchOptions, PipelineState, PushOptions, SizeKeys,
+    BatchChunk, BatchState, ChunkIdPolicy, CreateBatchOptions, PipelineState, PushOptions, SizeKeys,
 };
 use cspark::{Auth, Client, SparkError};
 use cspark_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
@@ -324,7 +324,13 @@ async fn lifecycle_push_1000_pull_close_completed() {
     let info = p.get_info().await.unwrap();
     assert_eq!(info.data["summary"]["records_submitted"], 1000);
     let overview = client.batches().describe().await.unwrap();
-    assert!(overview["recent_batches"].to_string().contains(&created.id));
+    let recent = overview.recent_batches.unwrap_or_default();
+    let ours = recent
+        .iter()
+        .find(|b| b.id.as_deref() == Some(created.id.as_str()))
+        .expect("the batch is listed");
+    let state = ours.data.as_ref().and_then(|d| d.batch_status.clone());
+    assert_eq!(state, Some(BatchState::Completed), "{ours:?}");
 }
 
 #[tokio::test]

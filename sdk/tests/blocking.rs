@@ -111,7 +111,7 @@ fn client_level_calls_and_typed_execute() {
     let emu = emulator();
     let client = client(&emu);
     assert!(client.health().unwrap().is_up());
-    assert!(client.spark_config().unwrap().is_object());
+    assert!(client.spark_config().unwrap().engine_type.is_some());
     let typed = client.execute_typed::<VolumeCylinder>(&cyl(3)).unwrap();
     assert!((typed.outputs.volume - volume(3)).abs() <= 1e-9 * volume(3));
     let many = client
@@ -236,7 +236,7 @@ fn batches_run_pipeline_and_typed_run() {
     let outputs = serde_json::to_value(&pulled[0]).unwrap();
     assert!(outputs.to_string().contains("Volume"), "{outputs}");
     pipeline.close().unwrap();
-    assert!(batches.describe().unwrap().is_object());
+    assert!(batches.describe().unwrap().tenant.is_some());
 
     // The typed run.
     let mut typed = client
@@ -356,18 +356,29 @@ fn transforms_saved_then_listed() {
         output: Some("$".into()),
     };
     assert_eq!(
-        transforms.validate(&doc).unwrap()["outputs"]["isValid"],
-        true
+        transforms
+            .validate(&doc)
+            .unwrap()
+            .outputs
+            .and_then(|o| o.is_valid),
+        Some(true)
     );
     transforms.save("tf", "blocking-one", &doc).unwrap();
-    let list = transforms.list("tf", 1, 10).unwrap();
-    assert!(list.to_string().contains("blocking-one"), "{list}");
-    assert!(
-        transforms.get("tf", "blocking-one").unwrap()["outputs"]["transform_document"].is_string()
+    let names = |list: cspark::resources::transforms::TransformListResponse| -> Vec<String> {
+        list.result
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|d| d.name)
+            .collect()
+    };
+    assert_eq!(
+        names(transforms.list("tf", 1, 10).unwrap()),
+        ["blocking-one"]
     );
+    let got = transforms.get("tf", "blocking-one").unwrap();
+    assert!(got.outputs.and_then(|o| o.transform_document).is_some());
     transforms.delete("tf", "blocking-one").unwrap();
-    let list = transforms.list("tf", 1, 10).unwrap();
-    assert!(!list.to_string().contains("blocking-one"), "{list}");
+    assert!(names(transforms.list("tf", 1, 10).unwrap()).is_empty());
 }
 
 #[test]

@@ -109,7 +109,7 @@ async fn wasm_download_serves_the_bundle_for_every_locator() {
     let emu = spark().await;
     let client = client(&emu);
     let (service_id, version_id) = cylinder_ids(&emu);
-    let schema = client.services().get_schema(CYLINDER).await.unwrap();
+    let schema = client.services().get_schema_raw(CYLINDER).await.unwrap();
     let workbook = cspark_emulator::demo::workbook("demo", "volume-cylinder")
         .unwrap()
         .bytes;

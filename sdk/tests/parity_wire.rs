@@ -543,8 +543,8 @@ async fn wasm_transforms_config() {
         .await
         .unwrap();
     assert_eq!(
-        c.spark_config().await.unwrap(),
-        json!({"EngineType": "Neuron"})
+        c.spark_config().await.unwrap().engine_type.as_deref(),
+        Some("Neuron")
     );
 
     let h = s.api_hits();
@@ -599,7 +599,7 @@ async fn services_transform_legacy_and_document() {
     let c = client(&s);
     let legacy = TransformRef::Legacy("my-transform".into());
     c.services()
-        .transform(
+        .transform_raw(
             "f/s",
             &json!({"x": 1}),
             Some(&legacy),
@@ -615,7 +615,7 @@ async fn services_transform_legacy_and_document() {
     let mut o = ExecuteOptions::default();
     o.call_purpose = Some("cp".into());
     c.services()
-        .transform("f/s", &json!({"x": 1}), Some(&doc), true, &o)
+        .transform_raw("f/s", &json!({"x": 1}), Some(&doc), true, &o)
         .await
         .unwrap();
     let h = s.api_hits();
@@ -638,6 +638,28 @@ async fn services_transform_legacy_and_document() {
         Some(
             "'{\"service\":\"f/s\",\"call_purpose\":\"cp\",\"source_system\":\"Spark Rust SDK\"}'"
         )
+    );
+
+    // The typed call decodes the transform's output into the caller's type.
+    #[derive(serde::Deserialize)]
+    struct Mapped {
+        status: String,
+        response_data: Value,
+    }
+    let mapped: Mapped = c
+        .services()
+        .transform("f/s", &json!({"x": 1}), Some(&doc), true, &o)
+        .await
+        .unwrap();
+    assert_eq!(mapped.status, "Success");
+    assert_eq!(mapped.response_data, json!({"outputs": {}}));
+    let wrong: cspark::Result<Vec<u8>> = c
+        .services()
+        .transform("f/s", &json!({"x": 1}), Some(&doc), true, &o)
+        .await;
+    assert!(
+        matches!(wrong, Err(cspark::SparkError::Decode { .. })),
+        "{wrong:?}"
     );
 }
 

@@ -1,7 +1,7 @@
 //! Every typed answer decodes the shapes Spark sends (fixtures in `tests/data/answers/`,
 //! written for this project in the shapes of real Spark documents), keeps the fields Spark
 //! adds later in `extra`, and reads absent and `null` fields alike.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use cspark::resources::lifecycle_types::{
     CompilationStatusResponse, PublishResponse, RecompileResponse, UploadResponse,
@@ -346,4 +346,82 @@ fn validation_kind_is_open() {
         Some(ValidationKind::Other("conditional".into()))
     );
     assert_eq!(rule.validation_type.unwrap().as_str(), "conditional");
+}
+
+#[test]
+fn transform_config_and_health_answers_decode() {
+    use cspark::resources::health::HealthStatus;
+    use cspark::resources::platform::PlatformConfigResponse;
+    use cspark::resources::transforms::{TransformListResponse, TransformResponse};
+    let saved: TransformResponse = decode(
+        &json!({"object": "transform", "response_timestamp": "2025-02-14T10:00:00.000Z",
+        "process_time": 3, "id": "t-1", "status": "Success", "outputs": {"name": "wrap", "transform_uri": "tf/wrap"}}),
+    );
+    let outputs = saved.outputs.unwrap();
+    assert_eq!(outputs.transform_uri.as_deref(), Some("tf/wrap"));
+    let verdict: TransformResponse = decode(&json!({"outputs": {"isValid": false,
+        "error": [{"code": "E1", "type": "syntax", "message": "unexpected token"}]}}));
+    let outputs = verdict.outputs.unwrap();
+    assert_eq!(outputs.is_valid, Some(false));
+    assert_eq!(outputs.error.unwrap()[0]["code"], "E1");
+    let list: TransformListResponse = decode(
+        &json!({"count": 1, "page": 1, "pageSize": 100, "result": [
+        {"id": "t-1", "name": "wrap", "transform_type": "JSONtransforms_v1.0.1", "createdAt": "2025-02-14T10:00:00Z",
+         "createdBy": "ana@example.test", "updatedAt": "2025-02-14T10:00:00Z", "modifiedBy": "ana@example.test", "size": 120}]}),
+    );
+    let doc = &list.result.as_ref().unwrap()[0];
+    assert_eq!(doc.transform_type.as_deref(), Some("JSONtransforms_v1.0.1"));
+    assert_eq!(doc.extra["size"], 120);
+
+    let raw = fixture("spark-config.json");
+    let config: PlatformConfigResponse = decode(&raw);
+    let data = config.data.as_ref().unwrap();
+    assert_eq!(
+        data.compiler_version_neuron_stable_latest.as_deref(),
+        Some("Neuron_v1.20.1")
+    );
+    assert_eq!(
+        data.transforms_list.as_deref(),
+        Some("JSONtransforms_v1.0.1,Nodejs22_v1.0.0")
+    );
+    // Settings that are not strings (objects, booleans, nulls) decode too, into `extra`.
+    assert_eq!(data.extra["IsPrivateSharingTenant"], false);
+    assert_eq!(data.extra["Tags"], json!({}));
+    assert_lossless::<PlatformConfigResponse>(&raw);
+
+    let up: HealthStatus = decode(&json!({"status": "up", "checks": []}));
+    assert!(up.is_up());
+    assert_eq!(up.extra["checks"], json!([]));
+    let unknown: HealthStatus = decode(&json!({}));
+    assert!(!unknown.is_up());
+}
+
+#[test]
+fn batch_overview_decodes_with_open_states() {
+    use cspark::resources::batches::{BatchDescribeResponse, BatchPipelineStatus, BatchState};
+    let raw = json!({"in_progress_batches": [],
+        "recent_batches": [{"object": "batch", "id": "b-1", "data": {"pipeline_status": "closed",
+            "summary": {"records_submitted": 10, "records_failed": 0, "records_completed": 10, "compute_time_ms": 40, "batch_time_ms": 900},
+            "response_timestamp": "2025-02-14T10:00:00.000Z", "batch_status": "completed_by_timeout",
+            "created_by": "ana@example.test", "created_timestamp": "2025-02-14T09:59:00.000Z",
+            "updated_timestamp": "2025-02-14T10:00:00.000Z", "service_uri": "lending/loan-calc[1.3.0]"}},
+          {"object": "batch", "id": "b-2", "data": {"batch_status": "paused", "pipeline_status": "draining"}}],
+        "tenant": {"configuration": {"max_workers": 100}, "status": {"workers_in_use": 0}},
+        "environment": {"update": 123}});
+    let overview: BatchDescribeResponse = decode(&raw);
+    let recent = overview.recent_batches.as_deref().unwrap();
+    let first = recent[0].data.as_ref().unwrap();
+    assert_eq!(first.batch_status, Some(BatchState::CompletedByTimeout));
+    assert_eq!(first.pipeline_status, Some(BatchPipelineStatus::Closed));
+    assert_eq!(first.summary.as_ref().unwrap()["records_completed"], 10);
+    let second = recent[1].data.as_ref().unwrap();
+    assert_eq!(
+        second.batch_status,
+        Some(BatchState::Other("paused".into()))
+    );
+    assert_eq!(
+        second.pipeline_status,
+        Some(BatchPipelineStatus::Other("draining".into()))
+    );
+    assert_lossless::<BatchDescribeResponse>(&raw);
 }

@@ -24,7 +24,7 @@ pub async fn health(cmd: HealthCmd, settings: &Settings) -> CliResult {
     } else {
         Err(CliError::failed(format!(
             "platform status: {}",
-            status.status
+            status.status.as_deref().unwrap_or("(none)")
         )))
     }
 }

@@ -50,7 +50,8 @@ impl<'c> Batches<'c> {
     }
 
     blocking_twins! { "crate::Batches" =>
-        fn describe() -> Value;
+        fn describe() -> crate::resources::batches::BatchDescribeResponse;
+        fn describe_raw() -> Value;
         fn create(uri: impl IntoServiceUri, options: &CreateBatchOptions) -> BatchInfo;
     }
 

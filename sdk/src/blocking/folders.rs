@@ -8,7 +8,8 @@ use serde_json::Value;
 use super::Engine;
 use crate::error::Result;
 use crate::resources::folder_types::{
-    FindFolders, FolderCategory, FolderFields, FolderListResponse, FolderResponse, V1Response,
+    FindFolders, FolderCategory, FolderFields, FolderInfo, FolderListResponse, FolderResponse,
+    V1Response,
 };
 
 /// Blocking twin of [`crate::resources::folders::Folders`].
@@ -39,6 +40,12 @@ impl<'c> Folders<'c> {
 
     fn block_on<F: Future>(&self, f: F) -> Result<F::Output> {
         self.engine.block_on(f)
+    }
+
+    /// Blocking twin of [`crate::resources::folders::Folders::find_all`]: every folder,
+    /// page after page, as an iterator.
+    pub fn find_all(&self, options: &FindFolders) -> super::Paged<'c, FolderInfo> {
+        super::Paged::new(self.engine, self.inner.find_all(options))
     }
 
     blocking_twins! { "crate::resources::folders::Folders" =>

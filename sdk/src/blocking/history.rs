@@ -8,8 +8,8 @@ use super::Engine;
 use crate::PollOptions;
 use crate::error::Result;
 use crate::resources::history_types::{
-    CallHistoryPage, DetailedLog, DownloadUrlResponse, JobResponse, LogDownload, LogFormat,
-    LogSearch,
+    CallHistoryPage, CallLogInfo, DetailedLog, DownloadUrlResponse, JobResponse, LogDownload,
+    LogFormat, LogSearch,
 };
 use crate::resources::service_types::DownloadedFile;
 use crate::resources::services::IntoServiceUri;
@@ -21,7 +21,7 @@ use crate::resources::services::IntoServiceUri;
 /// use cspark::resources::history::LogDownload;
 /// let out = client.services().execute("my-folder/my-service", &serde_json::json!({"x": 1}))?;
 /// let call_id = out.response_meta.call_id.clone().unwrap_or_default();
-/// println!("{}", client.history().get(&call_id)?);
+/// println!("{:?}", client.history().get(&call_id)?.calc_time);
 /// let csv = client
 ///     .history()
 ///     .download("my-folder/my-service", &LogDownload::default().csv().call_ids([call_id]))?;
@@ -44,6 +44,16 @@ impl<'c> History<'c> {
 
     fn block_on<F: Future>(&self, f: F) -> Result<F::Output> {
         self.engine.block_on(f)
+    }
+
+    /// Blocking twin of [`crate::resources::history::History::search_all`]: every call,
+    /// page after page, as an iterator.
+    pub fn search_all(
+        &self,
+        uri: impl IntoServiceUri,
+        filters: &LogSearch,
+    ) -> super::Paged<'c, CallLogInfo> {
+        super::Paged::new(self.engine, self.inner.search_all(uri, filters))
     }
 
     blocking_twins! { "crate::resources::history::History" =>

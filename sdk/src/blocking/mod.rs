@@ -24,6 +24,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{Result, SparkError};
+use crate::resources::platform::PlatformConfig;
 use crate::resources::services::IntoServiceUri;
 use crate::{BaseUrl, Config, ExecuteOptions, ExecuteResponse, HealthStatus};
 
@@ -52,6 +53,7 @@ pub mod hybrid;
 mod impex;
 #[cfg(feature = "mcp")]
 mod mcp;
+mod paging;
 mod services;
 mod transforms;
 mod typed;
@@ -63,6 +65,7 @@ pub use history::History;
 pub use impex::{Impex, migrate};
 #[cfg(feature = "mcp")]
 pub use mcp::McpClient;
+pub use paging::Paged;
 pub use services::Services;
 pub use transforms::Transforms;
 pub use typed::TypedBatchRun;
@@ -140,7 +143,7 @@ impl Drop for Engine {
 /// let out = client.services().execute("my-folder/my-service", &serde_json::json!({"x": 1}))?;
 /// println!("{:?}", out.outputs());
 /// let folders = client.folders().find(&Default::default())?;
-/// println!("{folders}");
+/// println!("{:?}", folders.count);
 /// # Ok::<(), cspark::SparkError>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -242,7 +245,8 @@ impl Client {
     blocking_twins! { "crate::Client" =>
         fn health() -> HealthStatus;
         fn authenticate() -> ();
-        fn spark_config() -> Value;
+        fn spark_config() -> PlatformConfig;
+        fn spark_config_raw() -> Value;
     }
 
     /// Service calls: see [`Services`].
@@ -260,7 +264,7 @@ impl Client {
     ///
     /// ```no_run
     /// # fn demo(client: cspark::blocking::Client) -> cspark::Result<()> {
-    /// println!("{}", client.batches().describe()?);
+    /// println!("{:?}", client.batches().describe()?.recent_batches);
     /// # Ok(()) }
     /// ```
     pub fn batches(&self) -> Batches<'_> {
@@ -282,7 +286,7 @@ impl Client {
     ///
     /// ```no_run
     /// # fn demo(client: cspark::blocking::Client) -> cspark::Result<()> {
-    /// println!("{}", client.history().get("a-call-id")?);
+    /// println!("{:?}", client.history().get("a-call-id")?.calc_time);
     /// # Ok(()) }
     /// ```
     pub fn history(&self) -> History<'_> {
@@ -293,7 +297,7 @@ impl Client {
     ///
     /// ```no_run
     /// # fn demo(client: cspark::blocking::Client) -> cspark::Result<()> {
-    /// println!("{}", client.impex().describe_exports()?);
+    /// println!("{:?}", client.impex().describe_exports()?.recent_exports);
     /// # Ok(()) }
     /// ```
     pub fn impex(&self) -> Impex<'_> {
@@ -304,7 +308,7 @@ impl Client {
     ///
     /// ```no_run
     /// # fn demo(client: cspark::blocking::Client) -> cspark::Result<()> {
-    /// println!("{}", client.transforms().list("my-folder", 1, 20)?);
+    /// println!("{:?}", client.transforms().list("my-folder", 1, 20)?.count);
     /// # Ok(()) }
     /// ```
     pub fn transforms(&self) -> Transforms<'_> {

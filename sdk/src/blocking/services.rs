@@ -15,7 +15,8 @@ use crate::resources::lifecycle_types::{
 };
 use crate::resources::service_types::{
     DownloadOptions, DownloadedFile, MetadataResponse, SearchOptions, SearchResponse,
-    ServiceSchema, ServiceSwagger, V1Response, ValidationResponse, ValidationType,
+    ServiceSchema, ServiceSearchItem, ServiceSwagger, V1Response, ValidationResponse,
+    ValidationType,
 };
 use crate::resources::services::IntoServiceUri;
 use crate::resources::transforms::TransformRef;
@@ -54,6 +55,12 @@ impl<'c> Services<'c> {
         self.engine.block_on(f)
     }
 
+    /// Blocking twin of [`crate::Services::search_all`]: every service found, page after
+    /// page, as an iterator.
+    pub fn search_all(&self, options: &SearchOptions) -> super::Paged<'c, ServiceSearchItem> {
+        super::Paged::new(self.engine, self.inner.search_all(options))
+    }
+
     blocking_twins! { "crate::Services" =>
         fn execute[I: Serialize + ?Sized](uri: impl IntoServiceUri, inputs: &I) -> ExecuteResponse;
         fn execute_with[I: Serialize + ?Sized](
@@ -66,7 +73,14 @@ impl<'c> Services<'c> {
             records: &[I],
             options: &ExecuteOptions,
         ) -> ExecuteManyResponse;
-        fn transform[I: Serialize + ?Sized](
+        fn transform[I: Serialize + ?Sized, O: serde::de::DeserializeOwned](
+            uri: impl IntoServiceUri,
+            inputs: &I,
+            using: Option<&TransformRef>,
+            v4: bool,
+            options: &ExecuteOptions,
+        ) -> O;
+        fn transform_raw[I: Serialize + ?Sized](
             uri: impl IntoServiceUri,
             inputs: &I,
             using: Option<&TransformRef>,

@@ -6,7 +6,10 @@ use serde_json::Value;
 
 use super::Engine;
 use crate::error::Result;
-use crate::resources::transforms::{TransformDoc, TransformList, TransformsApi};
+use crate::resources::transforms::{
+    TransformDoc, TransformInfo, TransformList, TransformListResponse, TransformResponse,
+    TransformsApi,
+};
 
 /// Blocking twin of [`crate::resources::transforms::Transforms`].
 ///
@@ -20,7 +23,7 @@ use crate::resources::transforms::{TransformDoc, TransformList, TransformsApi};
 /// };
 /// let transforms = client.transforms();
 /// transforms.save("my-folder", "wrap", &doc)?;
-/// println!("{}", transforms.list("my-folder", 1, 20)?);
+/// println!("{:?}", transforms.list("my-folder", 1, 20)?.count);
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, Copy)]
@@ -43,7 +46,7 @@ impl<'c> Transforms<'c> {
     /// # fn demo(client: cspark::blocking::Client) -> cspark::Result<()> {
     /// use cspark::resources::transforms::TransformsApi;
     /// let legacy = client.transforms().api(TransformsApi::Legacy);
-    /// println!("{}", legacy.get("my-folder", "wrap")?);
+    /// println!("{:?}", legacy.get("my-folder", "wrap")?.outputs);
     /// # Ok(()) }
     /// ```
     pub fn api(mut self, api: TransformsApi) -> Self {
@@ -59,12 +62,27 @@ impl<'c> Transforms<'c> {
         self.engine.block_on(f)
     }
 
+    /// Blocking twin of [`crate::resources::transforms::Transforms::list_all`]: every
+    /// transform of a folder, page after page, as an iterator.
+    pub fn list_all(
+        &self,
+        folder: &str,
+        options: &TransformList,
+    ) -> super::Paged<'c, TransformInfo> {
+        super::Paged::new(self.engine, self.inner.list_all(folder, options))
+    }
+
     blocking_twins! { "crate::resources::transforms::Transforms" =>
-        fn list(folder: &str, page: u32, size: u32) -> Value;
-        fn list_with(folder: &str, options: &TransformList) -> Value;
-        fn get(folder: &str, name: &str) -> Value;
-        fn save(folder: &str, name: &str, doc: &TransformDoc) -> Value;
-        fn delete(folder: &str, name: &str) -> Value;
-        fn validate(doc: &TransformDoc) -> Value;
+        fn list(folder: &str, page: u32, size: u32) -> TransformListResponse;
+        fn list_with(folder: &str, options: &TransformList) -> TransformListResponse;
+        fn list_with_raw(folder: &str, options: &TransformList) -> Value;
+        fn get(folder: &str, name: &str) -> TransformResponse;
+        fn get_raw(folder: &str, name: &str) -> Value;
+        fn save(folder: &str, name: &str, doc: &TransformDoc) -> TransformResponse;
+        fn save_raw(folder: &str, name: &str, doc: &TransformDoc) -> Value;
+        fn delete(folder: &str, name: &str) -> TransformResponse;
+        fn delete_raw(folder: &str, name: &str) -> Value;
+        fn validate(doc: &TransformDoc) -> TransformResponse;
+        fn validate_raw(doc: &TransformDoc) -> Value;
     }
 }

@@ -4,6 +4,7 @@
 use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
+use super::paging::{self, Items, Page};
 use super::support::{Multipart, conflict, decode_body, fetch_url, json_object, window};
 use crate::client::Client;
 use crate::error::{Result, SparkError};
@@ -52,6 +53,37 @@ impl<'c> Folders<'c> {
     pub async fn find(&self, options: &FindFolders) -> Result<FolderListResponse> {
         let body = self.find_raw(options).await?;
         decode_body(&body, "folder list")
+    }
+
+    /// Every folder [`find`](Self::find) matches, page after page from `options.page`
+    /// (each next page is requested when the previous one is used up).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
+    /// use cspark::resources::folders::FindFolders;
+    /// use futures::StreamExt;
+    /// let mut folders = client.folders().find_all(&FindFolders::default());
+    /// while let Some(folder) = folders.next().await {
+    ///     println!("{:?}", folder?.name);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn find_all(&self, options: &FindFolders) -> Items<'c, FolderInfo> {
+        let folders = *self;
+        let options = options.clone();
+        paging::items(options.page.max(1), move |page| {
+            let mut asked = options.clone();
+            asked.page = page;
+            async move {
+                let found = folders.find(&asked).await?;
+                let seen = u64::from(page).saturating_mul(u64::from(asked.size));
+                let last = found
+                    .count
+                    .is_some_and(|count| u64::try_from(count).unwrap_or(0) <= seen);
+                let items = found.data.unwrap_or_default();
+                Ok(Page::sized(items, u64::from(asked.size), last))
+            }
+        })
     }
 
     /// [`find`](Self::find) as the raw JSON Spark sent (escape hatch).

@@ -1,22 +1,19 @@
 //! `GET {origin}/health`.
 
-use serde::{Deserialize, Serialize};
-
 use crate::client::Client;
 use crate::error::Result;
 use crate::generated::PlatformClient;
 
-/// The platform's health answer, e.g. `{"status": "UP"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HealthStatus {
-    /// The reported status, e.g. `UP`.
-    pub status: String,
-}
+/// The platform's health answer, e.g. `{"status": "UP"}` (generated from
+/// `openapi/spark.yaml`; other fields are kept in `extra`).
+pub use crate::generated::types::HealthStatus;
 
 impl HealthStatus {
-    /// True when the status is `UP` (any case).
+    /// True when the status is `UP` (any case); no status is not up.
     pub fn is_up(&self) -> bool {
-        self.status.eq_ignore_ascii_case("up")
+        self.status
+            .as_deref()
+            .is_some_and(|s| s.eq_ignore_ascii_case("up"))
     }
 }
 

@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use super::paging::{self, Items, Page};
 use super::service_ops::{DownloadedFile, disposition_file_name, folder_service};
 use super::services::IntoServiceUri;
 use super::support::{PollOptions, decode_body, fetch_url, json_object, poll_with, str_at};
@@ -77,6 +78,48 @@ impl<'c> History<'c> {
     ) -> Result<CallHistoryPage> {
         let body = self.search_raw(uri, filters).await?;
         decode_body(&body, "call history search")
+    }
+
+    /// Every call [`search`](Self::search) matches, page after page from `filters.page`
+    /// (each next page is requested when the previous one is used up).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
+    /// use cspark::resources::history::LogSearch;
+    /// use futures::TryStreamExt;
+    /// let calls: Vec<_> = client
+    ///     .history()
+    ///     .search_all("my-folder/my-service", &LogSearch::default())
+    ///     .try_collect()
+    ///     .await?;
+    /// println!("{} calls", calls.len());
+    /// # Ok(()) }
+    /// ```
+    pub fn search_all(
+        &self,
+        uri: impl IntoServiceUri,
+        filters: &LogSearch,
+    ) -> Items<'c, CallLogInfo> {
+        let uri = match uri.into_service_uri() {
+            Ok(uri) => uri,
+            Err(e) => return paging::failed(e),
+        };
+        let history = *self;
+        let filters = filters.clone();
+        paging::items(filters.page.max(1), move |page| {
+            let mut asked = filters.clone();
+            asked.page = page;
+            let uri = uri.clone();
+            async move {
+                let found = history.search(uri, &asked).await?;
+                let seen = u64::from(page).saturating_mul(u64::from(asked.size));
+                let last = found
+                    .count
+                    .is_some_and(|count| u64::try_from(count).unwrap_or(0) <= seen);
+                let items = found.data.unwrap_or_default();
+                Ok(Page::sized(items, u64::from(asked.size), last))
+            }
+        })
     }
 
     /// [`search`](Self::search) as the raw JSON Spark sent (escape hatch).

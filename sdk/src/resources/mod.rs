@@ -19,6 +19,7 @@ pub mod inspect;
 pub mod lifecycle;
 pub mod lifecycle_types;
 mod object_only;
+pub mod paging;
 pub mod platform;
 pub mod service_ops;
 pub mod service_types;

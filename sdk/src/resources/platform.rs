@@ -5,31 +5,42 @@ use serde_json::Value;
 use super::history::file_of;
 use super::service_ops::{DownloadedFile, proxy_refused};
 use super::services::{IntoServiceUri, Services};
+use super::support::decode_body;
 use crate::client::Client;
 use crate::error::Result;
 use crate::generated::PlatformClient;
 use crate::transport::RequestSpec;
 use crate::uri::Locator;
 
+/// Typed answers of the platform configuration call, generated from `openapi/spark.yaml`.
+pub use crate::generated::types::{PlatformConfig, PlatformConfigResponse};
+
 impl Client {
     /// Tenant settings (`GET {B}/api/v1/config/GetSparkConfiguration`, bearer only on Spark):
-    /// the `data` map when `status` is `Success`, else the whole body.
+    /// the `data` map when `status` is `Success`, else the whole body (its keys in `extra`).
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
     /// let config = client.spark_config().await?;
-    /// println!("{}", config["CompilerVersion_NeuronStableLatest"]);
+    /// println!("{:?}", config.compiler_version_neuron_stable_latest);
+    /// println!("{:?}", config.extra.get("EnableWebhooks"));
     /// # Ok(()) }
     /// ```
-    pub async fn spark_config(&self) -> Result<Value> {
-        let api = PlatformClient::for_call(self);
-        let outcome = api.get_platform_config().await;
-        let mut body = api.finish(outcome, "platform configuration")?;
-        Ok(if body["status"] == "Success" {
+    pub async fn spark_config(&self) -> Result<PlatformConfig> {
+        let mut body = self.spark_config_raw().await?;
+        let settings = if body["status"] == "Success" {
             body["data"].take()
         } else {
             body
-        })
+        };
+        decode_body(&settings, "platform configuration")
+    }
+
+    /// [`spark_config`](Self::spark_config) as the whole envelope Spark sent (escape hatch).
+    pub async fn spark_config_raw(&self) -> Result<Value> {
+        let api = PlatformClient::for_call(self);
+        let outcome = api.get_platform_config().await;
+        api.finish(outcome, "platform configuration")
     }
 }
 

@@ -6,6 +6,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::execute_body::v3_validation_body;
+use super::paging::{self, Items, Page};
 use super::services::{IntoServiceUri, Services};
 use super::support::{decode_body, json_object};
 use crate::error::{Result, SparkError};
@@ -19,7 +20,7 @@ pub use super::service_types::{
     ValidationResponse, ValidationType,
 };
 
-impl Services<'_> {
+impl<'c> Services<'c> {
     /// Validation rules of every input (`POST …/{locator}/validation`), one
     /// [`InputValidation`] per input name.
     ///
@@ -172,6 +173,43 @@ impl Services<'_> {
     pub async fn search(&self, options: &SearchOptions) -> Result<SearchResponse> {
         let body = self.search_raw(options).await?;
         decode_body(&body, "search response")
+    }
+
+    /// Every service [`search`](Self::search) finds, page after page from `options.page`
+    /// (each next page is requested when the previous one is used up). A `page_size` of `-1`
+    /// (everything) is one request.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
+    /// use cspark::resources::service_ops::SearchOptions;
+    /// use futures::TryStreamExt;
+    /// let all: Vec<_> = client
+    ///     .services()
+    ///     .search_all(&SearchOptions::default().page(1, 50))
+    ///     .try_collect()
+    ///     .await?;
+    /// println!("{} services", all.len());
+    /// # Ok(()) }
+    /// ```
+    pub fn search_all(&self, options: &SearchOptions) -> Items<'c, ServiceSearchItem> {
+        let services = *self;
+        let options = options.clone();
+        let first = u32::try_from(options.page.max(1)).unwrap_or(u32::MAX);
+        paging::items(first, move |page| {
+            let mut asked = options.clone();
+            asked.page = i64::from(page);
+            async move {
+                let found = services.search(&asked).await?;
+                let total = found.response_meta.as_ref().and_then(|m| m.page_total);
+                let last = total.is_some_and(|t| asked.page >= t);
+                let size = u64::try_from(asked.page_size).unwrap_or(0);
+                Ok(Page::sized(
+                    found.response_data.unwrap_or_default(),
+                    size,
+                    last,
+                ))
+            }
+        })
     }
 
     /// [`search`](Self::search) as the raw JSON Spark sent (escape hatch).

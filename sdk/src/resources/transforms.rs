@@ -7,9 +7,10 @@
 use serde_json::{Map, Value, json};
 
 use super::execute::{DEFAULT_CALL_PURPOSE, DEFAULT_SOURCE_SYSTEM, ExecuteOptions};
+use super::paging::{self, Items, Page};
 use super::service_ops::folder_service;
 use super::services::{IntoServiceUri, Services};
-use super::support::json_object;
+use super::support::{decode_body, json_object};
 use crate::client::Client;
 use crate::error::{Result, SparkError};
 use crate::generated::{PlatformClient, types};
@@ -17,6 +18,11 @@ use crate::transport::RequestSpec;
 
 /// What a transform document call's response is called in decode errors.
 const WHAT: &str = "transform response";
+
+/// Typed answers of the transform document calls, generated from `openapi/spark.yaml`.
+pub use crate::generated::types::{
+    TransformInfo, TransformListResponse, TransformOutputs, TransformResponse,
+};
 
 /// Which transform document [`Services::transform`] runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,18 +45,41 @@ impl Services<'_> {
     /// as compact JSON wrapped in single quotes, as Spark expects. `using: None` runs the
     /// document saved under the service's own folder and name.
     ///
+    /// The answer is whatever the transform's output mapping produces, so the caller names
+    /// its type `O` (any `Deserialize` type; [`transform_raw`](Self::transform_raw) returns
+    /// it as JSON).
+    ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
     /// use cspark::resources::transforms::TransformRef;
+    /// #[derive(serde::Deserialize)]
+    /// struct Quote { premium: f64 }
     /// let using = TransformRef::Document { folder: "tf".into(), name: "tn".into() };
-    /// let out = client
+    /// let quote: Quote = client
     ///     .services()
     ///     .transform("f/s", &serde_json::json!({"x": 1}), Some(&using), false, &Default::default())
     ///     .await?;
-    /// println!("{out}");
+    /// println!("{}", quote.premium);
     /// # Ok(()) }
     /// ```
-    pub async fn transform<I: serde::Serialize + ?Sized>(
+    pub async fn transform<I, O>(
+        &self,
+        uri: impl IntoServiceUri,
+        inputs: &I,
+        using: Option<&TransformRef>,
+        v4: bool,
+        options: &ExecuteOptions,
+    ) -> Result<O>
+    where
+        I: serde::Serialize + ?Sized,
+        O: serde::de::DeserializeOwned,
+    {
+        let body = self.transform_raw(uri, inputs, using, v4, options).await?;
+        decode_body(&body, "transform output")
+    }
+
+    /// [`transform`](Self::transform) returning the transform's output as raw JSON.
+    pub async fn transform_raw<I: serde::Serialize + ?Sized>(
         &self,
         uri: impl IntoServiceUri,
         inputs: &I,
@@ -242,10 +271,12 @@ impl<'c> Transforms<'c> {
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
     /// let list = client.transforms().list("my-folder", 1, 100).await?;
-    /// println!("{}", list);
+    /// for doc in list.result.unwrap_or_default() {
+    ///     println!("{:?} {:?}", doc.name, doc.transform_type);
+    /// }
     /// # Ok(()) }
     /// ```
-    pub async fn list(&self, folder: &str, page: u32, size: u32) -> Result<Value> {
+    pub async fn list(&self, folder: &str, page: u32, size: u32) -> Result<TransformListResponse> {
         self.list_with(folder, &TransformList::default().page(page, size))
             .await
     }
@@ -258,10 +289,55 @@ impl<'c> Transforms<'c> {
     /// use cspark::resources::transforms::TransformList;
     /// let only_jsonata = TransformList::default().filter("transform_type", "JSONtransforms_v1.0.1");
     /// let list = client.transforms().list_with("my-folder", &only_jsonata).await?;
-    /// println!("{}", list["result"]);
+    /// println!("{:?}", list.count);
     /// # Ok(()) }
     /// ```
-    pub async fn list_with(&self, folder: &str, options: &TransformList) -> Result<Value> {
+    pub async fn list_with(
+        &self,
+        folder: &str,
+        options: &TransformList,
+    ) -> Result<TransformListResponse> {
+        let body = self.list_with_raw(folder, options).await?;
+        decode_body(&body, "transform list")
+    }
+
+    /// Every transform of a folder, page after page from `options.page` (each next page is
+    /// requested when the previous one is used up).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
+    /// use cspark::resources::transforms::TransformList;
+    /// use futures::TryStreamExt;
+    /// let docs: Vec<_> = client
+    ///     .transforms()
+    ///     .list_all("my-folder", &TransformList::default())
+    ///     .try_collect()
+    ///     .await?;
+    /// println!("{} transforms", docs.len());
+    /// # Ok(()) }
+    /// ```
+    pub fn list_all(&self, folder: &str, options: &TransformList) -> Items<'c, TransformInfo> {
+        let transforms = *self;
+        let folder = folder.to_owned();
+        let options = options.clone();
+        paging::items(options.page.max(1), move |page| {
+            let mut asked = options.clone();
+            asked.page = page;
+            let folder = folder.clone();
+            async move {
+                let found = transforms.list_with(&folder, &asked).await?;
+                let seen = u64::from(page).saturating_mul(u64::from(asked.size));
+                let last = found
+                    .count
+                    .is_some_and(|count| u64::try_from(count).unwrap_or(0) <= seen);
+                let items = found.result.unwrap_or_default();
+                Ok(Page::sized(items, u64::from(asked.size), last))
+            }
+        })
+    }
+
+    /// [`list_with`](Self::list_with) as the raw JSON Spark sent (escape hatch).
+    pub async fn list_with_raw(&self, folder: &str, options: &TransformList) -> Result<Value> {
         let search: Vec<Value> = options
             .search
             .iter()
@@ -286,10 +362,16 @@ impl<'c> Transforms<'c> {
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
     /// let doc = client.transforms().get("my-folder", "my-transform").await?;
-    /// println!("{}", doc["outputs"]["transform_document"]);
+    /// println!("{:?}", doc.outputs.and_then(|o| o.transform_document));
     /// # Ok(()) }
     /// ```
-    pub async fn get(&self, folder: &str, name: &str) -> Result<Value> {
+    pub async fn get(&self, folder: &str, name: &str) -> Result<TransformResponse> {
+        let body = self.get_raw(folder, name).await?;
+        decode_body(&body, WHAT)
+    }
+
+    /// [`get`](Self::get) as the raw JSON Spark sent (escape hatch).
+    pub async fn get_raw(&self, folder: &str, name: &str) -> Result<Value> {
         if self.legacy() {
             return self
                 .send(RequestSpec::get(&self.url(&[folder, name]))?)
@@ -310,7 +392,18 @@ impl<'c> Transforms<'c> {
     /// client.transforms().save("my-folder", "my-transform", &doc).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn save(&self, folder: &str, name: &str, doc: &TransformDoc) -> Result<Value> {
+    pub async fn save(
+        &self,
+        folder: &str,
+        name: &str,
+        doc: &TransformDoc,
+    ) -> Result<TransformResponse> {
+        let body = self.save_raw(folder, name, doc).await?;
+        decode_body(&body, WHAT)
+    }
+
+    /// [`save`](Self::save) as the raw JSON Spark sent (escape hatch).
+    pub async fn save_raw(&self, folder: &str, name: &str, doc: &TransformDoc) -> Result<Value> {
         if self.legacy() {
             let spec = RequestSpec::post(&self.url(&[folder, name]))?.json(&doc.body()?)?;
             return self.send(spec).await;
@@ -329,7 +422,13 @@ impl<'c> Transforms<'c> {
     /// client.transforms().delete("my-folder", "my-transform").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn delete(&self, folder: &str, name: &str) -> Result<Value> {
+    pub async fn delete(&self, folder: &str, name: &str) -> Result<TransformResponse> {
+        let body = self.delete_raw(folder, name).await?;
+        decode_body(&body, WHAT)
+    }
+
+    /// [`delete`](Self::delete) as the raw JSON Spark sent (escape hatch).
+    pub async fn delete_raw(&self, folder: &str, name: &str) -> Result<Value> {
         if self.legacy() {
             let url = self.url(&[folder, name]);
             return self
@@ -348,10 +447,16 @@ impl<'c> Transforms<'c> {
     /// use cspark::resources::transforms::TransformDoc;
     /// let doc = TransformDoc::Jsonata { target_api_version: "v4".into(), input: Some("$".into()), output: None };
     /// let verdict = client.transforms().validate(&doc).await?;
-    /// println!("{}", verdict["outputs"]["isValid"]);
+    /// println!("{:?}", verdict.outputs.and_then(|o| o.is_valid));
     /// # Ok(()) }
     /// ```
-    pub async fn validate(&self, doc: &TransformDoc) -> Result<Value> {
+    pub async fn validate(&self, doc: &TransformDoc) -> Result<TransformResponse> {
+        let body = self.validate_raw(doc).await?;
+        decode_body(&body, WHAT)
+    }
+
+    /// [`validate`](Self::validate) as the raw JSON Spark sent (escape hatch).
+    pub async fn validate_raw(&self, doc: &TransformDoc) -> Result<Value> {
         if self.legacy() {
             let spec = RequestSpec::post(&self.url(&["validation"]))?
                 .json(&doc.body()?)?

@@ -28,6 +28,11 @@ pub use pipeline::{
 };
 pub use run::{BatchRun, Progress, RecordOutput, RunOptions};
 
+/// Typed answer of [`Batches::describe`], generated from `openapi/spark.yaml`.
+pub use crate::generated::types::{
+    BatchDescribeResponse, BatchPipelineStatus, BatchState, BatchSummary, BatchSummaryData,
+};
+
 /// Default `call_purpose` of a batch, as the reference SDKs send it.
 pub const DEFAULT_BATCH_CALL_PURPOSE: &str = "Async Batch Execution";
 /// Default number of records per pushed chunk (`BATCH_CHUNK_SIZE` of the reference SDKs).
@@ -244,15 +249,23 @@ impl<'c> Batches<'c> {
     }
 
     /// Lists the batches in progress and those finished in the last hour, with the tenant's
-    /// buffers and workers (`GET {base}/api/v4/batch/status`), as raw JSON.
+    /// buffers and workers (`GET {base}/api/v4/batch/status`).
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
     /// let overview = client.batches().describe().await?;
-    /// println!("{}", overview["in_progress_batches"]);
+    /// for batch in overview.in_progress_batches.unwrap_or_default() {
+    ///     println!("{:?} {:?}", batch.id, batch.data.and_then(|d| d.batch_status));
+    /// }
     /// # Ok(()) }
     /// ```
-    pub async fn describe(&self) -> Result<Value> {
+    pub async fn describe(&self) -> Result<BatchDescribeResponse> {
+        let body = self.describe_raw().await?;
+        crate::resources::support::decode_body(&body, "batch overview")
+    }
+
+    /// [`describe`](Self::describe) as the raw JSON Spark sent (escape hatch).
+    pub async fn describe_raw(&self) -> Result<Value> {
         let api = PlatformClient::for_call(self.client);
         let outcome = api.describe_batches(self.client.base_url().tenant()).await;
         api.finish(outcome, "batch overview")
