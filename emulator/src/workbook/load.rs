@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::cells::{
     CellRef, cell_value, evaluate_guarded, is_blank, number_format, read_records, write_cell,
 };
+use super::names;
 use super::pool::ModelPool;
 use super::validate::{Check, build_check};
 use super::values::{CellWrite, cell_json, cell_write_of, infer_type, is_date_format};
@@ -427,12 +428,14 @@ impl Workbook {
             catch_unwind(|| ironcalc::import::load_from_xlsx_bytes(bytes, stem, "en", "UTC"))
                 .map_err(|_| unreadable(file, "the xlsx reader failed on this file"))?
                 .map_err(|e| unreadable(file, e.to_string()))?;
-        let mut model = Model::from_workbook(loaded, "en").map_err(|e| unreadable(file, e))?;
+        let (mut model, own_sheets) =
+            names::model_with_names(loaded).map_err(|e| unreadable(file, e))?;
         evaluate_guarded(&mut model).map_err(|e| unreadable(file, e))?;
         let sheets: Vec<String> = model
             .workbook
             .worksheets
             .iter()
+            .take(own_sheets)
             .map(|w| w.name.clone())
             .collect();
 

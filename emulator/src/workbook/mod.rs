@@ -32,6 +32,7 @@ use serde_json::{Map, Value};
 mod cells;
 mod eval;
 mod load;
+mod names;
 mod pool;
 mod validate;
 mod values;
