@@ -136,7 +136,11 @@ pub(crate) fn number_json(n: f64) -> Value {
 pub(crate) fn cell_json(value: &CellValue, date_format: Option<&str>) -> Value {
     match value {
         CellValue::None => Value::Null,
-        CellValue::String(s) => Value::String(s.clone()),
+        // The engine's own error strings become Excel's (errors.rs).
+        CellValue::String(s) => match super::errors::excel_error(s) {
+            Some(excel) => Value::String(excel.to_string()),
+            None => Value::String(s.clone()),
+        },
         CellValue::Boolean(b) => Value::Bool(*b),
         CellValue::Number(n) => match date_format.and_then(|f| serial_to_date_string(*n, f)) {
             Some(date) => Value::String(date),
