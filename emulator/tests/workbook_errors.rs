@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 /// Outputs on `Out`:
 /// A1 Ratio = 100 / Divisor; A2 Label = VLOOKUP(Code, codes, 2, FALSE);
 /// A3 Fallback = IFERROR(FOOBARBAZ(1), -1) (a function nobody implements);
-/// A4 Joined = TEXTJOIN over an array constant (the engine does not implement arrays there);
+/// A4 Forecast = FORECAST.ETS (a function the engine knows but does not implement);
 /// A5 Circ = a cell that refers to itself;
 /// A6 PerYear = 1000 / Years with format 0.00 (an error at upload, a number otherwise);
 /// A7 Initial = LEFT(Code, 1 / Years) (an error at upload, text otherwise).
@@ -38,7 +38,7 @@ fn errors_book() -> Vec<u8> {
         .unwrap();
     out.write_formula(2, 0, "=IFERROR(FOOBARBAZ(1),-1)")
         .unwrap();
-    out.write_formula(3, 0, "=TEXTJOIN(\"-\",TRUE,{\"a\",\"b\",\"c\"})")
+    out.write_formula(3, 0, "=FORECAST.ETS(4,Inputs!B2:B4,Inputs!B2:B4)")
         .unwrap();
     out.write_formula(4, 0, "=A5+1").unwrap();
     let two_places = Format::new().set_num_format("0.00");
@@ -50,7 +50,7 @@ fn errors_book() -> Vec<u8> {
     book.define_name("Xinput_Code", "=Inputs!$B$3").unwrap();
     book.define_name("Xinput_Years", "=Inputs!$B$4").unwrap();
     for (i, name) in [
-        "Ratio", "Label", "Fallback", "Joined", "Circ", "PerYear", "Initial",
+        "Ratio", "Label", "Fallback", "Forecast", "Circ", "PerYear", "Initial",
     ]
     .iter()
     .enumerate()
@@ -117,7 +117,7 @@ async fn output_errors_are_named_and_unsupported_functions_warned_at_upload() {
             && w["message"].as_str().unwrap_or("").contains("FOOBARBAZ")),
         "{warnings:?}"
     );
-    // A known function used in a form the engine does not implement (arrays in TEXTJOIN).
+    // A known function the engine does not implement (FORECAST.ETS).
     assert!(
         warnings.iter().any(|w| w["source_path"] == "Out!A4"),
         "{warnings:?}"
@@ -156,10 +156,10 @@ async fn output_errors_are_named_and_unsupported_functions_warned_at_upload() {
     // IFERROR around the unknown function answers its fallback.
     assert_eq!(out["Fallback"], -1, "{body}");
     // The engine's own #N/IMPL! and #CIRC! reach the caller as Excel's #CALC!.
-    assert_eq!(out["Joined"], "#CALC!", "{body}");
+    assert_eq!(out["Forecast"], "#CALC!", "{body}");
     assert_eq!(out["Circ"], "#CALC!", "{body}");
     let errors = errors_of(&body["response_data"]["errors"]);
-    let joined = entry_for(&errors, "Joined").unwrap_or_else(|| panic!("{body}"));
+    let joined = entry_for(&errors, "Forecast").unwrap_or_else(|| panic!("{body}"));
     assert_eq!(joined["additional_details"]["cell"], "Out!A4");
     assert_eq!(joined["additional_details"]["value"], "#CALC!");
     assert!(joined["message"].as_str().unwrap().contains("Out!A4"));

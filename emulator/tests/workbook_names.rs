@@ -145,3 +145,61 @@ fn constant_and_formula_names_and_bare_table_names_evaluate() {
     assert!(close(&o["QxFemale"], 0.0008), "{o:?}"); // age 25 → the 20 row
     assert!(close(&o["Local"], 10.0), "{o:?}"); // 500 / 100 × 2
 }
+
+/// Codes in A2:A6 of `Data` (three filled, one formula answering "", one blank), amounts in
+/// B2:B4; the threshold input in `Data!D1`.
+fn joins_book() -> Vec<u8> {
+    let mut book = XlsxBook::new();
+    let s = book.add_worksheet().set_name("Data").unwrap();
+    for (i, code) in ["AA", "BB", "CC"].iter().enumerate() {
+        s.write_string(i as u32 + 1, 0, *code).unwrap();
+    }
+    s.write_formula(4, 0, "=\"\"").unwrap(); // A5: an empty string
+    for (i, amount) in [10.0, 25.0, 40.0].iter().enumerate() {
+        s.write_number(i as u32 + 1, 1, *amount).unwrap();
+    }
+    s.write_number(0, 3, 20).unwrap(); // D1: threshold
+    let formulas = [
+        // The usual way to join a filtered list: an IF over a range gives an array.
+        "=TEXTJOIN(\",\",TRUE,IF(B2:B4>D1,A2:A4,\"\"))",
+        "=CONCAT(IF(B2:B4>D1,A2:A4,\"\"))",
+        // ignore_empty TRUE over a range: the blank and the "" are both skipped.
+        "=TEXTJOIN(\"-\",TRUE,A2:A6)",
+        // ignore_empty FALSE keeps them.
+        "=TEXTJOIN(\"-\",FALSE,A2:A6)",
+        "=TEXTJOIN(\"; \",TRUE,{\"x\",\"y\"},A2,B2)",
+        "=CONCAT(A2:A3,\"/\",B2)",
+    ];
+    // Excel 365 stores these as dynamic-array formulas (legacy Excel as array formulas):
+    // written as plain formulas, the IF would be implicitly intersected.
+    for (i, f) in formulas.iter().enumerate() {
+        s.write_dynamic_formula(i as u32, 5, *f).unwrap();
+    }
+    book.define_name("Xinput_Threshold", "=Data!$D$1").unwrap();
+    for i in 0..formulas.len() {
+        book.define_name(format!("Xoutput_J{i}"), &format!("=Data!$F${}", i + 1))
+            .unwrap();
+    }
+    book.save_to_buffer().unwrap()
+}
+
+#[test]
+fn text_joins_take_arrays_and_skip_empty_strings() {
+    let wb = Workbook::from_xlsx(&joins_book(), "joins.xlsx").unwrap_or_else(|e| panic!("{e}"));
+    let ev = wb.evaluate(&Map::new(), None);
+    let o = &ev.outputs;
+    // Amounts over 20: 25 (BB) and 40 (CC).
+    assert_eq!(o["J0"], json!("BB,CC"), "{o:?}");
+    assert_eq!(o["J1"], json!("BBCC"), "{o:?}");
+    assert_eq!(o["J2"], json!("AA-BB-CC"), "{o:?}");
+    assert_eq!(o["J3"], json!("AA-BB-CC--"), "{o:?}");
+    assert_eq!(o["J4"], json!("x; y; AA; 10"), "{o:?}");
+    assert_eq!(o["J5"], json!("AABB/10"), "{o:?}");
+    assert!(wb.load_warnings().is_empty(), "{:?}", wb.load_warnings());
+    // The joins follow the inputs: over 5, all three; over 100, none.
+    let ev = wb.evaluate(&obj(json!({"Threshold": 5})), None);
+    assert_eq!(ev.outputs["J0"], json!("AA,BB,CC"));
+    let ev = wb.evaluate(&obj(json!({"Threshold": 100})), None);
+    assert_eq!(ev.outputs["J0"], json!(""));
+    assert_eq!(ev.outputs["J1"], json!(""));
+}

@@ -15,7 +15,7 @@ use super::validate::{Check, build_check};
 use super::values::{CellWrite, cell_json, cell_write_of, infer_type, is_date_format};
 use super::xlsx_meta::{self, PackageMeta, column_letters, split_reference};
 use super::{DataType, Field, Shape, Warning, Workbook, WorkbookError};
-use super::{errors, names};
+use super::{errors, joins, names};
 
 /// Largest number of cells a single table field may span.
 const MAX_TABLE_CELLS: u64 = 1_000_000;
@@ -499,6 +499,7 @@ impl Workbook {
                 .map_err(|e| unreadable(file, e.to_string()))?;
         let (mut model, own_sheets) =
             names::model_with_names(loaded).map_err(|e| unreadable(file, e))?;
+        joins::rewrite_joins(&mut model).map_err(|e| unreadable(file, e))?;
         evaluate_guarded(&mut model).map_err(|e| unreadable(file, e))?;
         let sheets: Vec<String> = model
             .workbook

@@ -21,7 +21,9 @@
 //!   `#N/IMPL!` / `#CIRC!` become `#CALC!` and `#ERROR!` becomes `#VALUE!`. Each output cell
 //!   holding an error is also named in [`Evaluation::output_errors`].
 //! * Defined names that are constants or formulas, and bare table names, are rewritten at
-//!   load so that the engine evaluates them (see `names.rs`).
+//!   load so that the engine evaluates them (see `names.rs`); so are `TEXTJOIN` and
+//!   `CONCAT`, as `REDUCE` folds, so that they take arrays and skip empty strings as Excel
+//!   does (see `joins.rs`).
 //! * Formulas in input cells are evaluated once at load and replaced by their values.
 //! * Data validation: lists (literal, range or named range), whole/decimal bounds (reported in
 //!   [`Field::validation`]); date bounds and text length (checked, not reported). Text list
@@ -38,6 +40,7 @@ use serde_json::{Map, Value};
 mod cells;
 mod errors;
 mod eval;
+mod joins;
 mod load;
 mod names;
 mod pool;
