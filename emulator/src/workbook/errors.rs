@@ -2,6 +2,8 @@
 //! output cells, functions the engine does not implement, and the data type of a cell whose
 //! value at upload is an error.
 
+use std::collections::HashMap;
+
 use ironcalc::base::Model;
 use ironcalc::base::cell::CellValue;
 use ironcalc::base::types::CellType;
@@ -124,6 +126,7 @@ pub(crate) fn unsupported_functions(
         .map(|d| d.name.to_ascii_uppercase())
         .collect();
     let mut found = Vec::new();
+    let mut seen: HashMap<String, bool> = HashMap::new();
     for index in model.get_all_cells() {
         if index.index as usize >= own_sheets {
             continue;
@@ -137,9 +140,12 @@ pub(crate) fn unsupported_functions(
             col: index.column,
         };
         for name in called_functions(&formula) {
-            let known = language.functions.lookup(&name).is_some()
-                || defined.contains(&name)
-                || matches!(name.as_str(), "LAMBDA" | "LET");
+            // The engine's lookup scans its whole list: remember each answer.
+            let known = *seen.entry(name.clone()).or_insert_with(|| {
+                language.functions.lookup(&name).is_some()
+                    || defined.contains(&name)
+                    || matches!(name.as_str(), "LAMBDA" | "LET")
+            });
             if !known {
                 found.push(Unsupported {
                     address: cell_address(model, cell),
