@@ -2,6 +2,9 @@
 //! formulas, and lookups over bare table names. Expected values are derived by hand below.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::{execute_url, post, publish};
 use cspark_emulator::workbook::Workbook;
 use rust_xlsxwriter::{Table, TableColumn, TableFunction, Workbook as XlsxBook};
 use serde_json::{Map, Value, json};
@@ -202,4 +205,37 @@ fn text_joins_take_arrays_and_skip_empty_strings() {
     let ev = wb.evaluate(&obj(json!({"Threshold": 100})), None);
     assert_eq!(ev.outputs["J0"], json!(""));
     assert_eq!(ev.outputs["J1"], json!(""));
+}
+
+/// The same workbooks published and called over HTTP, as a caller of Spark would.
+#[tokio::test]
+async fn names_tables_and_joins_over_http() {
+    let h = common::start().await;
+    publish(&h, "actuarial", "names", names_book(), json!({})).await;
+    publish(&h, "actuarial", "joins", joins_book(), json!({})).await;
+
+    let (status, body) = post(
+        &execute_url(&h, "actuarial", "names"),
+        json!({"request_data": {"inputs": {"AnnualRate": 0.09, "Age": 55, "Base": 2000}}}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let out = &body["response_data"]["outputs"];
+    // 0.21 × 2000; 0.09 / 12; 0.42 + 0.0075; age 55 → the 50 row, female 0.006.
+    assert!(close(&out["Tax"], 420.0), "{body}");
+    assert!(close(&out["Monthly"], 0.0075), "{body}");
+    assert!(close(&out["Loaded"], 0.4275), "{body}");
+    assert!(close(&out["QxFemale"], 0.006), "{body}");
+    assert!(close(&out["SumTbl"], 6.0), "{body}");
+    assert_eq!(body["response_data"]["errors"], Value::Null, "{body}");
+
+    let (status, body) = post(
+        &execute_url(&h, "actuarial", "joins"),
+        json!({"request_data": {"inputs": {"Threshold": 15}}}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    // Amounts over 15: 25 (BB) and 40 (CC).
+    assert_eq!(body["response_data"]["outputs"]["J0"], "BB,CC", "{body}");
+    assert_eq!(body["response_data"]["outputs"]["J2"], "AA-BB-CC", "{body}");
 }
