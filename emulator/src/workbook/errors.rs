@@ -1,6 +1,7 @@
-//! Excel error values: the engine's own error strings mapped to Excel's set, errors found in
-//! output cells, functions the engine does not implement, and the data type of a cell whose
-//! value at upload is an error.
+//! Excel error values: errors found in output cells, functions the engine does not
+//! implement, and the data type of a cell whose value at upload is an error. (The mapping of
+//! the engine's own error strings to Excel's set, [`excel_error`], lives with the other value
+//! conversions in `values.rs`.)
 
 use std::collections::HashMap;
 
@@ -10,29 +11,8 @@ use ironcalc::base::types::CellType;
 
 use super::DataType;
 use super::cells::{CellRef, cell_value};
+pub(crate) use super::values::excel_error;
 use super::xlsx_meta::column_letters;
-
-/// The Excel error a caller sees for an error string of the engine. IronCalc has three
-/// errors Excel does not: `#N/IMPL!` (a function, or a form of its arguments, it does not
-/// implement) and `#CIRC!` (a circular reference) become `#CALC!`, Excel's "the calculation
-/// engine does not support this"; `#ERROR!` (a formula it could not parse) becomes `#VALUE!`.
-/// Excel's own errors are returned unchanged; anything else is `None` (not an error).
-pub(crate) fn excel_error(text: &str) -> Option<&'static str> {
-    Some(match text {
-        "#N/IMPL!" | "#CIRC!" => "#CALC!",
-        "#ERROR!" => "#VALUE!",
-        "#NULL!" => "#NULL!",
-        "#DIV/0!" => "#DIV/0!",
-        "#VALUE!" => "#VALUE!",
-        "#REF!" => "#REF!",
-        "#NAME?" => "#NAME?",
-        "#NUM!" => "#NUM!",
-        "#N/A" => "#N/A",
-        "#SPILL!" => "#SPILL!",
-        "#CALC!" => "#CALC!",
-        _ => return None,
-    })
-}
 
 /// Why the engine produced an error, in words, for the `errors` entry of an execute call.
 pub(crate) fn engine_reason(engine_error: &str) -> Option<&'static str> {
