@@ -368,3 +368,148 @@ fn functions_agree_with_libreoffice() {
         assert!(KNOWN_GAPS.contains(&name), "unexpected difference: {m}");
     }
 }
+
+/// Dynamic-array functions (LibreOffice 7.4 has none of them, so the expected values are
+/// derived by hand): over ages D2:D6 = 20…60, rates E2:E6 = 0.001, 0.002, 0.004, 0.008, 0.016,
+/// labels F2:F6 = A…E, and X = B1 = 5.
+const DYNAMIC: &[(&str, &str, DynExpected)] = &[
+    ("xlookup", "XLOOKUP(40,D2:D6,F2:F6)", DynExpected::Text("C")),
+    // No 45: the next smaller item, 40.
+    (
+        "xlookup_next",
+        "XLOOKUP(45,D2:D6,F2:F6,\"none\",-1)",
+        DynExpected::Text("C"),
+    ),
+    ("xmatch", "XMATCH(50,D2:D6)", DynExpected::Number(4.0)),
+    ("sequence", "SUM(SEQUENCE(4))", DynExpected::Number(10.0)), // 1+2+3+4
+    (
+        "filter",
+        "SUM(FILTER(E2:E6,D2:D6>30))",
+        DynExpected::Number(0.028),
+    ), // .004+.008+.016
+    (
+        "sort",
+        "INDEX(SORT(D2:D6,1,-1),1)",
+        DynExpected::Number(60.0),
+    ),
+    (
+        "sortby",
+        "INDEX(SORTBY(F2:F6,E2:E6,-1),1)",
+        DynExpected::Text("E"),
+    ),
+    (
+        "unique",
+        "ROWS(UNIQUE({1;1;2;3;3}))",
+        DynExpected::Number(3.0),
+    ),
+    ("let", "LET(a,B1,b,a*2,a+b)", DynExpected::Number(15.0)), // 5 + 10
+    (
+        "textbefore",
+        "TEXTBEFORE(\"2024-01-31\",\"-\")",
+        DynExpected::Text("2024"),
+    ),
+    (
+        "textafter",
+        "TEXTAFTER(\"a-b-c\",\"-\",2)",
+        DynExpected::Text("c"),
+    ),
+    (
+        "textsplit",
+        "INDEX(TEXTSPLIT(\"x,y,z\",\",\"),3)",
+        DynExpected::Text("z"),
+    ),
+    ("take", "SUM(TAKE(D2:D6,2))", DynExpected::Number(50.0)), // 20+30
+    ("drop", "SUM(DROP(D2:D6,3))", DynExpected::Number(110.0)), // 50+60
+    (
+        "vstack",
+        "ROWS(VSTACK(D2:D3,D4:D6))",
+        DynExpected::Number(5.0),
+    ),
+    (
+        "hstack",
+        "COLUMNS(HSTACK(D2:D6,E2:E6))",
+        DynExpected::Number(2.0),
+    ),
+    (
+        "choosecols",
+        "SUM(CHOOSECOLS(D2:E6,2))",
+        DynExpected::Number(0.031),
+    ),
+    ("tocol", "ROWS(TOCOL(D2:E6))", DynExpected::Number(10.0)),
+    (
+        "map",
+        "SUM(MAP(D2:D6,LAMBDA(v,v*2)))",
+        DynExpected::Number(400.0),
+    ), // 2×200
+    (
+        "byrow",
+        "INDEX(BYROW(D2:E3,LAMBDA(r,SUM(r))),2)",
+        DynExpected::Number(30.002),
+    ),
+    (
+        "reduce",
+        "REDUCE(0,D2:D6,LAMBDA(a,v,a+v))",
+        DynExpected::Number(200.0),
+    ),
+];
+
+#[derive(Debug)]
+enum DynExpected {
+    Number(f64),
+    Text(&'static str),
+}
+
+fn dynamic_book() -> Vec<u8> {
+    let mut book = XlsxBook::new();
+    let s = book.add_worksheet().set_name("Da").unwrap();
+    s.write_number(0, 1, 5).unwrap();
+    let rows = [
+        (20.0, 0.001, "A"),
+        (30.0, 0.002, "B"),
+        (40.0, 0.004, "C"),
+        (50.0, 0.008, "D"),
+        (60.0, 0.016, "E"),
+    ];
+    for (i, (age, rate, label)) in rows.iter().enumerate() {
+        let r = i as u32 + 1;
+        s.write_number(r, 3, *age).unwrap();
+        s.write_number(r, 4, *rate).unwrap();
+        s.write_string(r, 5, *label).unwrap();
+    }
+    for (i, (_, formula, _)) in DYNAMIC.iter().enumerate() {
+        s.write_dynamic_formula(10 + i as u32, 1, format!("={formula}").as_str())
+            .unwrap();
+    }
+    book.define_name("Xinput_X", "=Da!$B$1").unwrap();
+    for (i, (name, _, _)) in DYNAMIC.iter().enumerate() {
+        book.define_name(format!("Xoutput_{name}"), &format!("=Da!$B${}", 11 + i))
+            .unwrap();
+    }
+    book.save_to_buffer().unwrap()
+}
+
+#[test]
+fn dynamic_array_functions_agree_with_hand_derived_values() {
+    let book = Workbook::from_xlsx(&dynamic_book(), "dynamic.xlsx").unwrap();
+    let ev = book.evaluate(&Map::new(), None);
+    let mut mismatches = Vec::new();
+    for (name, _, expected) in DYNAMIC {
+        let ours = &ev.outputs[*name];
+        let ok = match expected {
+            DynExpected::Number(n) => ours.as_f64().is_some_and(|v| (v - n).abs() < 1e-12),
+            DynExpected::Text(t) => ours == &json!(t),
+        };
+        if !ok {
+            mismatches.push(format!("{name}: emulator {ours}, expected {expected:?}"));
+        }
+    }
+    println!(
+        "{} of {} dynamic-array outputs agree",
+        DYNAMIC.len() - mismatches.len(),
+        DYNAMIC.len()
+    );
+    for m in &mismatches {
+        println!("{m}");
+    }
+    assert!(mismatches.is_empty(), "{mismatches:?}");
+}
