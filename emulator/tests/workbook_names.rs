@@ -147,6 +147,17 @@ fn constant_and_formula_names_and_bare_table_names_evaluate() {
     assert!(close(&o["Loaded"], 0.43), "{o:?}"); // 0.42 + 0.01
     assert!(close(&o["QxFemale"], 0.0008), "{o:?}"); // age 25 → the 20 row
     assert!(close(&o["Local"], 10.0), "{o:?}"); // 500 / 100 × 2
+
+    // The rehydrated file (written by the engine, hidden sheet included) loads again and
+    // answers the same.
+    let file = wb
+        .with_inputs_xlsx(&obj(json!({"AnnualRate": 0.12, "Base": 500})))
+        .unwrap();
+    let again = Workbook::from_xlsx(&file, "again.xlsx").unwrap_or_else(|e| panic!("{e}"));
+    let o = again.evaluate(&Map::new(), None).outputs;
+    assert!(close(&o["Tax"], 105.0), "{o:?}");
+    assert!(close(&o["Monthly"], 0.01), "{o:?}");
+    assert!(close(&o["SumTbl"], 6.0), "{o:?}");
 }
 
 /// Codes in A2:A6 of `Data` (three filled, one formula answering "", one blank), amounts in
@@ -205,6 +216,13 @@ fn text_joins_take_arrays_and_skip_empty_strings() {
     let ev = wb.evaluate(&obj(json!({"Threshold": 100})), None);
     assert_eq!(ev.outputs["J0"], json!(""));
     assert_eq!(ev.outputs["J1"], json!(""));
+
+    // The rehydrated file holds the rewritten joins; it loads again and answers the same.
+    let file = wb.with_inputs_xlsx(&obj(json!({"Threshold": 30}))).unwrap();
+    let again = Workbook::from_xlsx(&file, "again.xlsx").unwrap_or_else(|e| panic!("{e}"));
+    let o = again.evaluate(&Map::new(), None).outputs;
+    assert_eq!(o["J0"], json!("CC"), "{o:?}");
+    assert_eq!(o["J2"], json!("AA-BB-CC"), "{o:?}");
 }
 
 /// The same workbooks published and called over HTTP, as a caller of Spark would.
