@@ -26,6 +26,11 @@ pub trait Engine: Send + Sync + 'static {
     fn workbook_with_inputs(&self, _inputs: &Map<String, Value>) -> Result<Vec<u8>, String> {
         Err("this service has no workbook to rehydrate".into())
     }
+    /// Remarks about the service found when it was loaded (cells using functions the
+    /// engine does not implement), reported in the upload's `warnings`.
+    fn load_warnings(&self) -> &[crate::workbook::Warning] {
+        &[]
+    }
 }
 
 /// Parse `.xlsx` bytes into an engine; the error is a human-readable reason.
@@ -53,6 +58,9 @@ mod imp {
         }
         fn workbook_with_inputs(&self, inputs: &Map<String, Value>) -> Result<Vec<u8>, String> {
             self.with_inputs_xlsx(inputs)
+        }
+        fn load_warnings(&self) -> &[crate::workbook::Warning] {
+            Workbook::load_warnings(self)
         }
     }
 

@@ -256,20 +256,24 @@ pub fn warnings_json(eval: &Evaluation) -> Value {
 }
 
 /// `errors` as Spark sends them: `null` or `[{source_path, message, error_category, …}]`.
+/// Input problems come first, then each output cell holding an Excel error (its value stays
+/// in `outputs`); Spark's category for the latter is not public, so the emulator names it
+/// `calculation_error` and puts the cell and the error value in `additional_details`.
 pub fn errors_json(eval: &Evaluation) -> Value {
-    if eval.errors.is_empty() {
+    if eval.errors.is_empty() && eval.output_errors.is_empty() {
         return Value::Null;
     }
-    Value::Array(
-        eval.errors
-            .iter()
-            .map(|e| {
-                json!({"source_path": e.field, "message": e.message,
-                       "error_category": "input_error", "error_type": "validation_error",
-                       "additional_details": null})
-            })
-            .collect(),
-    )
+    let inputs = eval.errors.iter().map(|e| {
+        json!({"source_path": e.field, "message": e.message,
+               "error_category": "input_error", "error_type": "validation_error",
+               "additional_details": null})
+    });
+    let outputs = eval.output_errors.iter().map(|e| {
+        json!({"source_path": e.output, "message": e.message,
+               "error_category": "calculation_error", "error_type": "excel_error",
+               "additional_details": {"cell": e.cell, "value": e.error}})
+    });
+    Value::Array(inputs.chain(outputs).collect())
 }
 
 /// Apply `array_outputs` (`*` or names): listed table outputs become `[[headers], rows…]`.

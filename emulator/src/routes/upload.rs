@@ -50,6 +50,11 @@ async fn upload(
         code: "INVALID_SERVICE_FILE",
         message: reason,
     })?;
+    let warnings: Vec<Value> = engine
+        .load_warnings()
+        .iter()
+        .map(|w| json!({"source_path": w.field, "message": w.message}))
+        .collect();
     let inputs = engine.inputs().len();
     let outputs = engine.outputs().len();
     // The file loaded, so it is a readable package; a part the counter cannot parse counts 0.
@@ -72,7 +77,7 @@ async fn upload(
         "nodegen_compilation_jobid": doc_id,
         "original_file_documentid": doc_id,
         "engine_file_documentid": doc_id,
-        "warnings": [], "current_statistics": null,
+        "warnings": warnings, "current_statistics": null,
         "no_of_sheets": stats.sheets, "no_of_inputs": inputs, "no_of_outputs": outputs,
         "no_of_formulas": stats.formulas, "no_of_cellswithdata": stats.cells_with_data,
     });

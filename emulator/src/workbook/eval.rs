@@ -5,10 +5,11 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value};
 
 use super::cells::{CellRef, cell_value, evaluate_guarded, read_records, write_cell};
+use super::errors;
 use super::load::{ColumnPlan, InputPlan, OutputPlan};
 use super::validate::check_value;
 use super::values::{CellWrite, cell_json, coerce};
-use super::{Evaluation, InputError, Warning, Workbook};
+use super::{Evaluation, InputError, OutputError, Warning, Workbook};
 
 /// Cell writes for one supplied input.
 type Writes = Vec<(CellRef, CellWrite)>;
@@ -70,6 +71,35 @@ fn column_of(columns: &[ColumnPlan], key: &str) -> Option<usize> {
             .iter()
             .position(|c| c.heading.eq_ignore_ascii_case(key))
     })
+}
+
+/// Most error cells reported for one table output.
+const MAX_ERRORS_PER_OUTPUT: usize = 20;
+
+/// Records an [`OutputError`] if the output cell holds an error; true if it did.
+fn report_error(
+    model: &ironcalc::base::Model<'static>,
+    output: &str,
+    cell: CellRef,
+    found: &mut Vec<OutputError>,
+) -> bool {
+    let Some(engine) = errors::engine_error_at(model, cell) else {
+        return false;
+    };
+    let error = errors::excel_error(&engine)
+        .unwrap_or("#VALUE!")
+        .to_string();
+    let address = errors::cell_address(model, cell);
+    let reason = errors::engine_reason(&engine)
+        .map(|r| format!(" ({r})"))
+        .unwrap_or_default();
+    found.push(OutputError {
+        message: format!("output {output} ({address}) holds the Excel error {error}{reason}"),
+        output: output.to_string(),
+        cell: address,
+        error,
+    });
+    true
 }
 
 struct Prepared {
@@ -359,8 +389,10 @@ impl Workbook {
                 .collect(),
         };
         for i in selected {
+            let name = &self.outputs[i].name;
             let value = match &self.output_plans[i] {
                 OutputPlan::Scalar { cell, date_format } => {
+                    report_error(&slot.model, name, *cell, &mut ev.output_errors);
                     cell_json(&cell_value(&slot.model, *cell), date_format.as_deref())
                 }
                 OutputPlan::Table {
@@ -368,9 +400,27 @@ impl Workbook {
                     rows,
                     headings,
                     date_formats,
-                } => read_records(&slot.model, *origin, *rows, headings, date_formats),
+                } => {
+                    let mut found = 0;
+                    'cells: for r in 0..*rows as i32 {
+                        for c in 0..headings.len() as i32 {
+                            let cell = CellRef {
+                                sheet: origin.sheet,
+                                row: origin.row + r,
+                                col: origin.col + c,
+                            };
+                            if report_error(&slot.model, name, cell, &mut ev.output_errors) {
+                                found += 1;
+                                if found >= MAX_ERRORS_PER_OUTPUT {
+                                    break 'cells;
+                                }
+                            }
+                        }
+                    }
+                    read_records(&slot.model, *origin, *rows, headings, date_formats)
+                }
             };
-            ev.outputs.insert(self.outputs[i].name.clone(), value);
+            ev.outputs.insert(name.clone(), value);
         }
         self.pool.give(slot);
         ev

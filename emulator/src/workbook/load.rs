@@ -14,7 +14,8 @@ use super::pool::ModelPool;
 use super::validate::{Check, build_check};
 use super::values::{CellWrite, cell_json, cell_write_of, infer_type, is_date_format};
 use super::xlsx_meta::{self, PackageMeta, column_letters, split_reference};
-use super::{DataType, Field, Shape, Workbook, WorkbookError};
+use super::{DataType, Field, Shape, Warning, Workbook, WorkbookError};
+use super::{errors, joins, names};
 
 /// Largest number of cells a single table field may span.
 const MAX_TABLE_CELLS: u64 = 1_000_000;
@@ -170,6 +171,73 @@ fn heading_text(value: &CellValue) -> Option<String> {
     }
 }
 
+/// The data type of a cell: from its value, or, when the value is an error, from its number
+/// format and formula (an error at upload says nothing about what the cell holds otherwise).
+fn type_at(model: &Model<'static>, cell: CellRef, value: &CellValue, format: &str) -> DataType {
+    if errors::engine_error_at(model, cell).is_none() {
+        return infer_type(value, format);
+    }
+    let formula = model
+        .get_cell_formula(cell.sheet, cell.row, cell.col)
+        .ok()
+        .flatten();
+    errors::type_of_error_cell(format, formula.as_deref(), is_date_format(format))
+}
+
+/// Most cells named in the load warnings.
+const MAX_LOAD_WARNINGS: usize = 200;
+
+/// A warning per cell that calls a function the engine does not know, or whose value is the
+/// engine's "not implemented" error (a known function used in a way it does not support).
+fn load_warnings(model: &Model<'static>, own_sheets: usize) -> Vec<Warning> {
+    let mut warnings: Vec<Warning> =
+        errors::unsupported_functions(model, own_sheets, MAX_LOAD_WARNINGS)
+            .into_iter()
+            .map(|u| Warning {
+                message: format!(
+                    "{}: the calculation engine does not implement the function {}; the cell computes #CALC! (IFERROR around it answers its fallback)",
+                    u.address, u.function
+                ),
+                field: Some(u.address),
+            })
+            .collect();
+    for index in model.get_all_cells() {
+        if warnings.len() >= MAX_LOAD_WARNINGS {
+            break;
+        }
+        if index.index as usize >= own_sheets {
+            continue;
+        }
+        let cell = CellRef {
+            sheet: index.index,
+            row: index.row,
+            col: index.column,
+        };
+        if errors::engine_error_at(model, cell).as_deref() != Some("#N/IMPL!") {
+            continue;
+        }
+        let address = errors::cell_address(model, cell);
+        if warnings
+            .iter()
+            .any(|w| w.field.as_deref() == Some(&address))
+        {
+            continue;
+        }
+        let formula = model
+            .get_cell_formula(cell.sheet, cell.row, cell.col)
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        warnings.push(Warning {
+            message: format!(
+                "{address}: the calculation engine does not implement this use of a function in {formula}; the cell computes #CALC!"
+            ),
+            field: Some(address),
+        });
+    }
+    warnings
+}
+
 fn date_format_of(model: &Model<'static>, cell: CellRef) -> Option<String> {
     let format = number_format(model, cell);
     is_date_format(&format).then_some(format)
@@ -252,7 +320,7 @@ fn build(
     let single = m.area.0 == m.area.2 && m.area.1 == m.area.3;
     if single {
         let value = cell_value(model, top);
-        field.data_type = infer_type(&value, &field.number_format);
+        field.data_type = type_at(model, top, &value, &field.number_format);
         let date_format = is_date_format(&field.number_format).then(|| field.number_format.clone());
         field.default = cell_json(&value, date_format.as_deref());
         if m.is_input {
@@ -297,15 +365,17 @@ fn build(
     let mut columns = Vec::with_capacity(headings.len());
     for (c, heading) in headings.iter().enumerate() {
         let first_filled = (0..rows)
-            .map(|r| cell_value(model, at(r, c)))
-            .find(|v| !is_blank(v))
-            .unwrap_or(CellValue::None);
+            .map(|r| (r, cell_value(model, at(r, c))))
+            .find(|(_, v)| !is_blank(v));
         let format = if rows > 0 {
             number_format(model, at(0, c))
         } else {
             String::new()
         };
-        let data_type = infer_type(&first_filled, &format);
+        let data_type = match first_filled {
+            Some((r, value)) => type_at(model, at(r, c), &value, &format),
+            None => infer_type(&CellValue::None, &format),
+        };
         let check = if m.is_input && rows > 0 {
             rules
                 .iter()
@@ -427,12 +497,15 @@ impl Workbook {
             catch_unwind(|| ironcalc::import::load_from_xlsx_bytes(bytes, stem, "en", "UTC"))
                 .map_err(|_| unreadable(file, "the xlsx reader failed on this file"))?
                 .map_err(|e| unreadable(file, e.to_string()))?;
-        let mut model = Model::from_workbook(loaded, "en").map_err(|e| unreadable(file, e))?;
+        let (mut model, own_sheets) =
+            names::model_with_names(loaded).map_err(|e| unreadable(file, e))?;
+        joins::rewrite_joins(&mut model).map_err(|e| unreadable(file, e))?;
         evaluate_guarded(&mut model).map_err(|e| unreadable(file, e))?;
         let sheets: Vec<String> = model
             .workbook
             .worksheets
             .iter()
+            .take(own_sheets)
             .map(|w| w.name.clone())
             .collect();
 
@@ -474,6 +547,7 @@ impl Workbook {
         }
         freeze_inputs(&mut model, &input_plans).map_err(|e| unreadable(file, e))?;
         evaluate_guarded(&mut model).map_err(|e| unreadable(file, e))?;
+        let load_warnings = load_warnings(&model, own_sheets);
 
         let (input_exact, input_folded) = lookup(&inputs);
         let (output_exact, output_folded) = lookup(&outputs);
@@ -488,6 +562,7 @@ impl Workbook {
             input_folded,
             output_exact,
             output_folded,
+            load_warnings,
             pool,
         })
     }

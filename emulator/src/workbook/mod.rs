@@ -13,9 +13,17 @@
 //!   ignoring case. Fields are sorted by sheet index, then by name (case-insensitively).
 //! * Data types: booleans → BOOLEAN, numbers with a date format → DATE (time-only formats stay
 //!   NUMBER), numbers → NUMBER, text and blank cells → TEXT (blank date-formatted cells → DATE).
+//!   A cell holding an error at upload is typed by its number format, else by its formula's
+//!   outermost function (text, logical), else NUMBER.
 //!   Dates go in and out as `YYYY-MM-DD` (`YYYY-MM-DDThh:mm:ss` when the format shows a time).
 //! * Output numbers are rounded to Excel's 15 significant digits; integral values are JSON
-//!   integers. Cell errors come back as their text (`"#DIV/0!"`).
+//!   integers. Cell errors come back as their Excel text (`"#DIV/0!"`); the engine's own
+//!   `#N/IMPL!` / `#CIRC!` become `#CALC!` and `#ERROR!` becomes `#VALUE!`. Each output cell
+//!   holding an error is also named in [`Evaluation::output_errors`].
+//! * Defined names that are constants or formulas, and bare table names, are rewritten at
+//!   load so that the engine evaluates them (see `names.rs`); so are `TEXTJOIN` and
+//!   `CONCAT`, as `REDUCE` folds, so that they take arrays and skip empty strings as Excel
+//!   does (see `joins.rs`).
 //! * Formulas in input cells are evaluated once at load and replaced by their values.
 //! * Data validation: lists (literal, range or named range), whole/decimal bounds (reported in
 //!   [`Field::validation`]); date bounds and text length (checked, not reported). Text list
@@ -30,8 +38,11 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 mod cells;
+mod errors;
 mod eval;
+mod joins;
 mod load;
+mod names;
 mod pool;
 mod validate;
 mod values;
@@ -52,6 +63,7 @@ pub struct Workbook {
     input_folded: HashMap<String, usize>,
     output_exact: HashMap<String, usize>,
     output_folded: HashMap<String, usize>,
+    load_warnings: Vec<Warning>,
     pool: pool::ModelPool,
 }
 
@@ -79,6 +91,14 @@ impl Workbook {
     /// The `Xoutput_*` fields, sorted by sheet index, then by name (case-insensitively).
     pub fn outputs(&self) -> &[Field] {
         &self.outputs
+    }
+
+    /// Remarks found when the workbook was loaded: each cell calling a function the engine
+    /// does not implement, or a form of one it does not support (`field` is the cell,
+    /// `Sheet!A1`). Such a cell computes `#CALC!` (Excel's "not supported"), and an
+    /// `IFERROR` around it answers its fallback.
+    pub fn load_warnings(&self) -> &[Warning] {
+        &self.load_warnings
     }
 }
 
@@ -192,6 +212,22 @@ pub struct Evaluation {
     pub warnings: Vec<Warning>,
     /// Validation failures; outputs are still computed, as Spark does.
     pub errors: Vec<InputError>,
+    /// Output cells holding an Excel error value (`#DIV/0!`, `#N/A`…) after the calculation;
+    /// the value itself stays in [`Evaluation::outputs`].
+    pub output_errors: Vec<OutputError>,
+}
+
+/// An output cell holding an Excel error value after an evaluation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputError {
+    /// The output's name.
+    pub output: String,
+    /// The cell, `Sheet!A1`.
+    pub cell: String,
+    /// The Excel error value, as in the outputs (`#DIV/0!`).
+    pub error: String,
+    /// Human-readable explanation naming the output and the cell.
+    pub message: String,
 }
 
 /// Why a workbook could not become a service.

@@ -122,6 +122,28 @@ fn date_to_serial(date: NaiveDate) -> Option<f64> {
     (serial >= 1).then_some(serial as f64)
 }
 
+/// The Excel error a caller sees for an error string of the engine. IronCalc has three
+/// errors Excel does not: `#N/IMPL!` (a function, or a form of its arguments, it does not
+/// implement) and `#CIRC!` (a circular reference) become `#CALC!`, Excel's "the calculation
+/// engine does not support this"; `#ERROR!` (a formula it could not parse) becomes `#VALUE!`.
+/// Excel's own errors are returned unchanged; anything else is `None` (not an error).
+pub(crate) fn excel_error(text: &str) -> Option<&'static str> {
+    Some(match text {
+        "#N/IMPL!" | "#CIRC!" => "#CALC!",
+        "#ERROR!" => "#VALUE!",
+        "#NULL!" => "#NULL!",
+        "#DIV/0!" => "#DIV/0!",
+        "#VALUE!" => "#VALUE!",
+        "#REF!" => "#REF!",
+        "#NAME?" => "#NAME?",
+        "#NUM!" => "#NUM!",
+        "#N/A" => "#N/A",
+        "#SPILL!" => "#SPILL!",
+        "#CALC!" => "#CALC!",
+        _ => return None,
+    })
+}
+
 /// A cell's number as JSON: integral values as integers (`42`, not `42.0`).
 pub(crate) fn number_json(n: f64) -> Value {
     if n.fract() == 0.0 && n.abs() < 9.0e15 {
@@ -136,7 +158,11 @@ pub(crate) fn number_json(n: f64) -> Value {
 pub(crate) fn cell_json(value: &CellValue, date_format: Option<&str>) -> Value {
     match value {
         CellValue::None => Value::Null,
-        CellValue::String(s) => Value::String(s.clone()),
+        // The engine's own error strings become Excel's (errors.rs).
+        CellValue::String(s) => match excel_error(s) {
+            Some(excel) => Value::String(excel.to_string()),
+            None => Value::String(s.clone()),
+        },
         CellValue::Boolean(b) => Value::Bool(*b),
         CellValue::Number(n) => match date_format.and_then(|f| serial_to_date_string(*n, f)) {
             Some(date) => Value::String(date),
