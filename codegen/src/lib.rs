@@ -140,7 +140,7 @@ impl Builder {
     }
 }
 
-/// Generates the platform client from an OpenAPI 3.0 document.
+/// Generates the platform client from an OpenAPI 3.0.x or 3.1.x document.
 #[derive(Debug, Clone, Default)]
 pub struct PlatformBuilder {
     spec: Option<PathBuf>,
@@ -171,6 +171,18 @@ impl PlatformBuilder {
     /// Type of the generated `Client`'s `inner` field (the SDK state the hooks read).
     pub fn inner_type(&mut self, ty: impl Into<String>) -> &mut Self {
         self.options.inner_type = ty.into();
+        self
+    }
+
+    /// A client for any crate (see [`platform::PlatformOptions::standalone`]): it uses
+    /// `cspark`'s public hook state and path encoder and carries its own `ClientHooks` impl.
+    /// Overrides [`inner_type`](Self::inner_type) and [`hooks_expected`](Self::hooks_expected).
+    pub fn standalone(&mut self) -> &mut Self {
+        let label = std::mem::take(&mut self.options.spec_label);
+        self.options = platform::PlatformOptions {
+            spec_label: label,
+            ..platform::PlatformOptions::standalone()
+        };
         self
     }
 
