@@ -80,6 +80,11 @@ fn emulator_demo() {
 }
 
 #[test]
+fn real_documents() {
+    golden("real_documents");
+}
+
+#[test]
 fn output_is_deterministic() {
     for case in ["nasty_names", "two_services", "tables"] {
         assert_eq!(render(case), render(case), "{case}");

@@ -38,13 +38,13 @@ fn the_compiled_client_is_what_the_generator_writes() {
     let text = std::fs::read_to_string(root.join(SPEC)).unwrap();
     let generated = render(&text, &options()).unwrap();
     let golden = root.join(GOLDEN);
-    if std::env::var_os("CSPARK_BLESS").is_some() {
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(&golden, &generated).unwrap();
     }
     let committed = std::fs::read_to_string(&golden).unwrap();
     assert!(
         committed == generated,
-        "{GOLDEN} is stale; regenerate with CSPARK_BLESS=1 cargo test -p cspark-codegen --test standalone"
+        "{GOLDEN} is stale; regenerate with UPDATE_GOLDEN=1 cargo test -p cspark-codegen --test standalone"
     );
     // The multipart operation is reported as not generated, never as handwritten.
     assert!(

@@ -129,6 +129,8 @@ fn doc_attrs(lines: &[String]) -> TokenStream {
 struct Module {
     types: Namer,
     defs: Vec<TokenStream>,
+    /// A text output was emitted: the module needs [`lenient_text`].
+    lenient_text: bool,
 }
 
 impl Module {
@@ -211,6 +213,12 @@ impl Module {
                 serde_args.push(quote!(rename = #wire));
             }
             match (side, optional) {
+                // A `TEXT` cell holds whatever its formula gives at run time (a number, a
+                // boolean): read any scalar, so one cell never fails the whole `Outputs`.
+                (Side::Outputs, _) if r.kind == Kind::Text => {
+                    self.lenient_text = true;
+                    serde_args.push(quote!(default, deserialize_with = "lenient_text"));
+                }
                 (Side::Outputs, _) => serde_args.push(quote!(default)),
                 (Side::Inputs, true) => {
                     serde_args.push(quote!(default, skip_serializing_if = "Option::is_none"))
@@ -319,6 +327,58 @@ fn field_docs(wire: &str, r: &Resolved, side: Side, what: &str) -> Vec<String> {
     lines
 }
 
+/// The private deserializer of text outputs: a string as is, a number or boolean as its
+/// JSON text (`42` → `"42"`), `null` as `None`.
+fn lenient_text() -> TokenStream {
+    quote! {
+        /// Reads a text output whatever scalar Spark puts in the cell: a `TEXT` cell holds
+        /// what its formula gives at run time, a number or a boolean too (kept as its text).
+        fn lenient_text<'de, D>(deserializer: D) -> Result<Option<String>, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = Option<String>;
+                fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.write_str("text, a number, a boolean or null")
+                }
+                fn visit_str<E: ::serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                    Ok(Some(v.to_owned()))
+                }
+                fn visit_string<E: ::serde::de::Error>(self, v: String) -> Result<Self::Value, E> {
+                    Ok(Some(v))
+                }
+                fn visit_i64<E: ::serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                    Ok(Some(v.to_string()))
+                }
+                fn visit_u64<E: ::serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                    Ok(Some(v.to_string()))
+                }
+                fn visit_f64<E: ::serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                    Ok(Some(v.to_string()))
+                }
+                fn visit_bool<E: ::serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                    Ok(Some(v.to_string()))
+                }
+                fn visit_unit<E: ::serde::de::Error>(self) -> Result<Self::Value, E> {
+                    Ok(None)
+                }
+                fn visit_none<E: ::serde::de::Error>(self) -> Result<Self::Value, E> {
+                    Ok(None)
+                }
+                fn visit_some<D2: ::serde::Deserializer<'de>>(
+                    self,
+                    deserializer: D2,
+                ) -> Result<Self::Value, D2::Error> {
+                    deserializer.deserialize_any(Text)
+                }
+            }
+            deserializer.deserialize_any(Text)
+        }
+    }
+}
+
 /// The `pub mod` for one service.
 pub fn service_module(
     module: &str,
@@ -329,6 +389,7 @@ pub fn service_module(
     let mut m = Module {
         types: Namer::pascal(),
         defs: Vec::new(),
+        lenient_text: false,
     };
     for r in RESERVED_TYPES {
         m.types.reserve(r);
@@ -360,6 +421,9 @@ pub fn service_module(
         Side::Outputs,
         "field",
     );
+    if m.lenient_text {
+        m.defs.push(lenient_text());
+    }
     let defs = &m.defs;
     let uses_serde = quote!(
         use ::serde::{Deserialize, Serialize};
