@@ -201,7 +201,8 @@ mod tests {
         let schema = |out: &str| {
             format!(r#"{{"xOutput": [{{"name": "{out}", "dataType": "NUMBER"}}], "xlInputs": []}}"#)
         };
-        let swagger = br#"{"swagger": "2.0", "paths": {}}"#;
+        // A swagger with an execute operation whose outputs the schema describes.
+        let swagger = br#"{"swagger": "2.0", "paths": {"/t/api/v3/folders/f/services/s/execute": {"post": {"responses": {"200": {"schema": {"type": "object", "properties": {"response_data": {"type": "object", "properties": {"outputs": {"type": "object", "properties": {}}}}}}}}}}}}"#;
         let e = store(
             &old,
             &svc,
