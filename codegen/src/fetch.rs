@@ -8,8 +8,9 @@
 //!    the newest, or the one matching `ServiceRef::version`), giving a version and version id;
 //! 2. downloads the swagger
 //!    (`GET /{tenant}/api/v3/folders/{folder}/services/{service}/downloadswagger/All/false/{versionId}`)
-//!    and the schema (`GET /api/v1/product/{folder}/engines/getbyversionid/{service}/{versionId}`,
-//!    or `…/engines/get/{service}` for the latest);
+//!    and the schema (`GET /api/v1/product/{folder}/engines/get/{service}/{versionId}`, as
+//!    Coherent's OpenAPI description documents it, with the SDKs' and the Postman
+//!    collection's paths as fallbacks on 404, see the `pinned` module);
 //! 3. calls [`store`] to write both documents (normalised, so re-fetching an unchanged
 //!    service changes no bytes) and update `cspark.lock`.
 //!

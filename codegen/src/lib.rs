@@ -39,6 +39,8 @@ pub mod fetch;
 pub mod live;
 pub mod lock;
 pub mod names;
+#[cfg(feature = "live")]
+pub mod pinned;
 pub mod platform;
 pub mod service;
 
