@@ -152,7 +152,11 @@ impl Module {
                 quote!(#id)
             }
             Kind::Table(columns) => {
-                let name = self.types.unique(format!("{}Row", pascal_ident(wire)));
+                // A table called `Self` gives `SelfRow`, not `Self_Row` (non-camel-case).
+                let base = pascal_ident(wire);
+                let name = self
+                    .types
+                    .unique(format!("{}Row", base.trim_end_matches('_')));
                 let what = match side {
                     Side::Inputs => "input",
                     Side::Outputs => "output",
