@@ -225,13 +225,21 @@ impl PlatformBuilder {
 }
 
 /// Rewrites `dir/cspark.lock` from the documents on disk, keeping known versions and
-/// version ids (taking them from the schema's `bookSummary` when the lock has none).
+/// version ids (taking them from the schema's `bookSummary` when the lock has none), and
+/// recording the field identifiers (keeping those already recorded). Untyped fields are
+/// allowed here, so a service the generator would refuse still gets its entry.
 pub fn relock(dir: &Path) -> Result<Lockfile> {
     let docs = service::load_dir(dir)?;
     let old = Lockfile::read_dir(dir)?.unwrap_or_default();
     let mut lock = Lockfile::default();
+    let opts = service::RenderOptions {
+        allow_untyped: true,
+        ..Default::default()
+    };
     for d in &docs {
         let prev = old.get(&d.folder, &d.service);
+        let recorded = prev.map(|p| p.names.clone()).unwrap_or_default();
+        let names = service::field_names(d, &recorded, &opts).unwrap_or(recorded);
         let (sv, svid) = d
             .schema
             .as_ref()
@@ -244,6 +252,7 @@ pub fn relock(dir: &Path) -> Result<Lockfile> {
             version_id: prev.and_then(|p| p.version_id.clone()).or(svid),
             swagger_sha256: d.swagger_sha256.clone(),
             schema_sha256: d.schema_sha256.clone(),
+            names,
         });
     }
     check::write_if_changed(&dir.join(lock::LOCK_FILE), &lock.to_json())?;

@@ -20,10 +20,12 @@
 //! 6. An identifier longer than [`MAX_IDENT_LEN`] is cut and given a short suffix from the
 //!    sha256 of the whole raw name (`…_1a2b3c4d`), so two long names that share a prefix stay
 //!    distinct and the same name always gives the same identifier (rustdoc writes one file
-//!    per type, and file names have a length limit).//!
+//!    per type, and file names have a length limit).
+//!
 //! Collisions after re-casing (`is-smoker` and `is_smoker`) are resolved by [`Namer`], which
 //! hands out `is_smoker`, `is_smoker_2`, … in the order the names are offered; callers offer
-//! names in a sorted order so the result is deterministic.
+//! names in a sorted order so the result is deterministic, after the identifiers an earlier
+//! generation recorded in `cspark.lock` (which are kept, so names never move).
 
 use std::collections::BTreeSet;
 
@@ -230,6 +232,11 @@ impl Namer {
     /// Marks `name` as taken without handing it out (e.g. `Inputs` in a service module).
     pub fn reserve(&mut self, name: &str) {
         self.used.insert(name.to_string());
+    }
+
+    /// Takes exactly `name` if it is free; false if it is taken.
+    pub fn take(&mut self, name: &str) -> bool {
+        self.used.insert(name.to_string())
     }
 
     /// Returns `base` if it is free, else the first free `base{sep}N` with N ≥ 2.

@@ -125,8 +125,16 @@ fn doc_attrs(lines: &[String]) -> TokenStream {
     quote!(#(#attrs)*)
 }
 
+/// Field identifiers of one service by scope (`inputs`, `outputs`, `inputs/<table>`, …)
+/// then wire name: what [`service_module_with_names`] chose, and what it is asked to keep.
+pub type FieldNames = BTreeMap<String, BTreeMap<String, String>>;
+
 /// Collects the type definitions of one service module.
 struct Module {
+    /// Identifiers recorded by an earlier generation (`cspark.lock`), kept where possible.
+    preferred: FieldNames,
+    /// Identifiers chosen in this generation.
+    chosen: FieldNames,
     types: Namer,
     defs: Vec<TokenStream>,
     /// A text output was emitted: the module needs [`lenient_text`].
@@ -134,7 +142,7 @@ struct Module {
 }
 
 impl Module {
-    fn field_type(&mut self, wire: &str, kind: &Kind, side: Side) -> TokenStream {
+    fn field_type(&mut self, scope: &str, wire: &str, kind: &Kind, side: Side) -> TokenStream {
         match kind {
             Kind::Number => quote!(f64),
             Kind::Text => quote!(String),
@@ -142,7 +150,7 @@ impl Module {
             Kind::Date => quote!(::chrono::NaiveDate),
             Kind::Json => quote!(::serde_json::Value),
             Kind::List(inner) => {
-                let inner = self.field_type(wire, inner, side);
+                let inner = self.field_type(scope, wire, inner, side);
                 quote!(Vec<#inner>)
             }
             Kind::Choice(options) => {
@@ -162,7 +170,8 @@ impl Module {
                     Side::Outputs => "output",
                 };
                 let docs = vec![format!("One row of the {} table {}.", what, code(wire))];
-                let def = self.emit_struct(&name, &docs, columns, side, "column");
+                let columns_scope = format!("{scope}/{wire}");
+                let def = self.emit_struct(&columns_scope, &name, &docs, columns, side, "column");
                 self.defs.push(def);
                 let id = ident(&name);
                 quote!(Vec<#id>)
@@ -171,7 +180,7 @@ impl Module {
     }
 
     fn emit_enum(&mut self, name: &str, wire: &str, options: &[String]) {
-        let names = unique_names(options.iter(), Namer::pascal(), pascal_ident);
+        let names = unique_names(options.iter(), Namer::pascal(), pascal_ident, None);
         let variants = options.iter().zip(names).map(|(opt, v)| {
             let v = ident(&v);
             let doc = doc_attrs(&[format!("The value {}.", code(opt))]);
@@ -200,16 +209,26 @@ impl Module {
 
     fn emit_struct(
         &mut self,
+        scope: &str,
         name: &str,
         docs: &[String],
         fields: &BTreeMap<String, Resolved>,
         side: Side,
         what: &str,
     ) -> TokenStream {
-        let idents = unique_names(fields.keys(), Namer::snake(), snake_ident);
+        let idents = unique_names(
+            fields.keys(),
+            Namer::snake(),
+            snake_ident,
+            self.preferred.get(scope),
+        );
+        self.chosen.insert(
+            scope.to_string(),
+            fields.keys().cloned().zip(idents.iter().cloned()).collect(),
+        );
         let mut out = Vec::with_capacity(fields.len());
         for ((wire, r), fid) in fields.iter().zip(idents) {
-            let ty = self.field_type(wire, &r.kind, side);
+            let ty = self.field_type(scope, wire, &r.kind, side);
             let optional = side == Side::Outputs || r.nullable;
             let ty = if optional { quote!(Option<#ty>) } else { ty };
             let mut serde_args = Vec::new();
@@ -260,14 +279,31 @@ impl Module {
     }
 }
 
-/// Unique identifiers for `raws`, in the same order. Names that are already valid
-/// identifiers as written (`is_smoker`) are served first, so they keep their spelling and a
-/// look-alike (`is-smoker`) gets the `_2` suffix, whatever the sort order of the wire names.
+/// Unique identifiers for `raws`, in the same order. Identifiers recorded by an earlier
+/// generation (`preferred`, by wire name) are served first, so a regeneration renames
+/// nothing that existed: a new `LOAN AMOUNT` beside a recorded `Loan Amount` gets
+/// `loan_amount_2`, whatever the sort order. Then names that are already valid identifiers as
+/// written (`is_smoker`) are served, so they keep their spelling and a look-alike
+/// (`is-smoker`) gets the `_2` suffix.
 fn unique_names<'a>(
     raws: impl Iterator<Item = &'a String> + Clone,
     mut namer: Namer,
     make: fn(&str) -> String,
+    preferred: Option<&BTreeMap<String, String>>,
 ) -> Vec<String> {
+    let mut out = vec![String::new(); raws.clone().count()];
+    if let Some(preferred) = preferred {
+        for (i, raw) in raws.clone().enumerate() {
+            // A recorded name is kept only if it is still an identifier the generator could
+            // have produced (a hand-edited lock cannot inject code) and is still free.
+            if let Some(name) = preferred.get(raw)
+                && make(name) == *name
+                && namer.take(name)
+            {
+                out[i] = name.clone();
+            }
+        }
+    }
     let bases: Vec<(String, bool)> = raws
         .map(|r| {
             let base = make(r);
@@ -275,10 +311,9 @@ fn unique_names<'a>(
             (base, exact)
         })
         .collect();
-    let mut out = vec![String::new(); bases.len()];
     for first_pass in [true, false] {
         for (i, (base, exact)) in bases.iter().enumerate() {
-            if *exact == first_pass {
+            if *exact == first_pass && out[i].is_empty() {
                 out[i] = namer.unique(base.clone());
             }
         }
@@ -390,7 +425,21 @@ pub fn service_module(
     resolved: &ResolvedService,
     opts: &EmitOptions,
 ) -> TokenStream {
+    service_module_with_names(module, id, resolved, opts, &FieldNames::new()).0
+}
+
+/// The `pub mod` for one service, keeping the field identifiers in `preferred` (recorded by
+/// an earlier generation) where they still apply, and the identifiers chosen.
+pub fn service_module_with_names(
+    module: &str,
+    id: &Identity<'_>,
+    resolved: &ResolvedService,
+    opts: &EmitOptions,
+    preferred: &FieldNames,
+) -> (TokenStream, FieldNames) {
     let mut m = Module {
+        preferred: preferred.clone(),
+        chosen: FieldNames::new(),
         types: Namer::pascal(),
         defs: Vec::new(),
         lenient_text: false,
@@ -404,6 +453,7 @@ pub fn service_module(
     let label = format!("{}/{}", id.folder, id.service);
 
     let inputs = m.emit_struct(
+        "inputs",
         "Inputs",
         &[
             format!("The inputs of {}.", code(&label)),
@@ -415,6 +465,7 @@ pub fn service_module(
         "field",
     );
     let outputs = m.emit_struct(
+        "outputs",
         "Outputs",
         &[
             format!("The outputs of {}.", code(&label)),
@@ -463,7 +514,7 @@ pub fn service_module(
     let sdk = &opts.sdk_path;
     let marker = ident(&marker);
     let module = ident(module);
-    quote! {
+    let tokens = quote! {
         #mod_doc
         pub mod #module {
             #uses_serde
@@ -485,5 +536,6 @@ pub fn service_module(
             #outputs
             #(#defs)*
         }
-    }
+    };
+    (tokens, m.chosen)
 }
