@@ -85,6 +85,11 @@ fn real_documents() {
 }
 
 #[test]
+fn wide() {
+    golden("wide");
+}
+
+#[test]
 fn output_is_deterministic() {
     for case in ["nasty_names", "two_services", "tables"] {
         assert_eq!(render(case), render(case), "{case}");

@@ -226,6 +226,8 @@ impl Module {
             scope.to_string(),
             fields.keys().cloned().zip(idents.iter().cloned()).collect(),
         );
+        let flat = fields.len() > super::flat::FLAT_ABOVE;
+        let mut flat_fields = Vec::new();
         let mut out = Vec::with_capacity(fields.len());
         for ((wire, r), fid) in fields.iter().zip(idents) {
             let ty = self.field_type(scope, wire, &r.kind, side);
@@ -248,33 +250,52 @@ impl Module {
                 }
                 (Side::Inputs, false) => {}
             }
-            let serde_attr = if serde_args.is_empty() {
+            let serde_attr = if serde_args.is_empty() || flat {
                 quote!()
             } else {
                 quote!(#[serde(#(#serde_args),*)])
             };
             let doc = doc_attrs(&field_docs(wire, r, side, what));
             let fid = ident(&fid);
+            if flat {
+                flat_fields.push(super::flat::FlatField {
+                    wire: wire.clone(),
+                    ident: fid.clone(),
+                    ty: ty.clone(),
+                    optional,
+                    skip_none: side == Side::Inputs && optional,
+                    lenient_text: side == Side::Outputs && r.kind == Kind::Text,
+                });
+            }
             out.push(quote! {
                 #doc
                 #serde_attr
                 pub #fid: #ty
             });
         }
-        let derives = match side {
-            Side::Inputs => quote!(#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]),
-            Side::Outputs => {
+        let derives = match (side, flat) {
+            (Side::Inputs, false) => {
+                quote!(#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)])
+            }
+            (Side::Outputs, false) => {
                 quote!(#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)])
             }
+            (Side::Inputs, true) => quote!(#[derive(Clone)]),
+            (Side::Outputs, true) => quote!(#[derive(Clone, Default)]),
         };
         let doc = doc_attrs(docs);
         let id = ident(name);
+        let flat_impls = flat.then(|| {
+            let what = format!("an object with the fields of {name}");
+            super::flat::impls(name, &what, &flat_fields)
+        });
         quote! {
             #doc
             #derives
             pub struct #id {
                 #(#out,)*
             }
+            #flat_impls
         }
     }
 }

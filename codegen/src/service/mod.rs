@@ -16,6 +16,7 @@
 //! type implementing `cspark::TypedService`.
 
 pub mod emit;
+mod flat;
 pub mod model;
 pub mod schema;
 
