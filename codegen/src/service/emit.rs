@@ -139,6 +139,8 @@ struct Module {
     defs: Vec<TokenStream>,
     /// A text output was emitted: the module needs [`lenient_text`].
     lenient_text: bool,
+    /// Choice enums emitted now derive `Default` (fields of a wide struct, see `flat`).
+    default_choices: bool,
 }
 
 impl Module {
@@ -155,7 +157,8 @@ impl Module {
             }
             Kind::Choice(options) => {
                 let name = self.types.unique(pascal_ident(wire));
-                self.emit_enum(&name, wire, options);
+                let default = self.default_choices;
+                self.emit_enum(&name, wire, options, default);
                 let id = ident(&name);
                 quote!(#id)
             }
@@ -179,17 +182,20 @@ impl Module {
         }
     }
 
-    fn emit_enum(&mut self, name: &str, wire: &str, options: &[String]) {
+    fn emit_enum(&mut self, name: &str, wire: &str, options: &[String], default: bool) {
         let names = unique_names(options.iter(), Namer::pascal(), pascal_ident, None);
-        let variants = options.iter().zip(names).map(|(opt, v)| {
+        let variants = options.iter().zip(names).enumerate().map(|(i, (opt, v))| {
             let v = ident(&v);
             let doc = doc_attrs(&[format!("The value {}.", code(opt))]);
+            let default_attr = (default && i == 0).then(|| quote!(#[default]));
             quote! {
                 #doc
                 #[serde(rename = #opt)]
+                #default_attr
                 #v
             }
         });
+        let default_derive = default.then(|| quote!(Default,));
         let doc = doc_attrs(&[format!(
             "The allowed values of the input {} (an Excel List validation).",
             code(wire)
@@ -197,7 +203,7 @@ impl Module {
         let id = ident(name);
         self.defs.push(quote! {
             #doc
-            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, #default_derive Serialize, Deserialize)]
             // Variant names come from Excel list values, which often share a word
             // ("Fixed Rate", "Floating Rate"); renaming them would hide the wire values.
             #[allow(clippy::enum_variant_names)]
@@ -227,6 +233,7 @@ impl Module {
             fields.keys().cloned().zip(idents.iter().cloned()).collect(),
         );
         let flat = fields.len() > super::flat::FLAT_ABOVE;
+        let outer_default_choices = std::mem::replace(&mut self.default_choices, flat);
         let mut flat_fields = Vec::new();
         let mut out = Vec::with_capacity(fields.len());
         for ((wire, r), fid) in fields.iter().zip(idents) {
@@ -273,6 +280,7 @@ impl Module {
                 pub #fid: #ty
             });
         }
+        self.default_choices = outer_default_choices;
         let derives = match (side, flat) {
             (Side::Inputs, false) => {
                 quote!(#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)])
@@ -461,6 +469,7 @@ pub fn service_module_with_names(
     let mut m = Module {
         preferred: preferred.clone(),
         chosen: FieldNames::new(),
+        default_choices: false,
         types: Namer::pascal(),
         defs: Vec::new(),
         lenient_text: false,

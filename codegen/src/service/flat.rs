@@ -4,7 +4,8 @@
 //! derive sums the field count as one `1 + 1 + …` expression (rustc overflows its stack on
 //! 10,000 terms), the `Deserialize` derive's visitor keeps one local per field across one
 //! early return per field (drop elaboration grows with their product: minutes and gigabytes
-//! of rustc memory), and `PartialEq` chains `&&`. Past [`FLAT_ABOVE`] fields the emitter
+//! of rustc memory), and `PartialEq` chains `&&`. (The choice enums of a wide struct derive
+//! `Default`, its first value, so that a checked required field is taken without a branch.) Past [`FLAT_ABOVE`] fields the emitter
 //! writes these impls here instead: one statement per field, one local (the map, or a
 //! struct of `Option`s), so rustc's work grows linearly. The wire format is the derive's:
 //! the same keys, `null` for an empty output, optional inputs omitted when `None`, unknown
@@ -66,32 +67,17 @@ pub fn impls(name: &str, what: &str, fields: &[FlatField]) -> TokenStream {
             }
         }
     });
-    let patterns = fields.iter().map(|f| {
-        let fid = &f.ident;
-        if f.optional {
-            quote!(#fid)
-        } else {
-            quote!(#fid: Some(#fid))
-        }
-    });
+    // After the checks every required field is `Some`; `unwrap_or_default` takes it
+    // without an early return (one early return per field, with the fields not yet moved
+    // to drop, is what makes the derive's code grow with the square of the width).
     let values = fields.iter().map(|f| {
         let fid = &f.ident;
         if f.optional {
-            quote!(#fid: #fid.flatten())
+            quote!(#fid: partial.#fid.flatten())
         } else {
-            quote!(#fid)
+            quote!(#fid: partial.#fid.unwrap_or_default())
         }
     });
-    // With no required field the pattern is irrefutable (and `let … else` would warn).
-    let destructure = if fields.iter().all(|f| f.optional) {
-        quote!(let Partial { #(#patterns,)* } = partial;)
-    } else {
-        quote! {
-            let Partial { #(#patterns,)* } = partial else {
-                return Err(<D::Error as ::serde::de::Error>::custom("missing field"));
-            };
-        }
-    };
     let lenient = fields.iter().any(|f| f.lenient_text).then(|| {
         quote! {
             struct LenientText(Option<String>);
@@ -160,7 +146,6 @@ pub fn impls(name: &str, what: &str, fields: &[FlatField]) -> TokenStream {
                 }
                 let partial = deserializer.deserialize_map(Fields)?;
                 #(#required_checks)*
-                #destructure
                 Ok(#id { #(#values,)* })
             }
         }
