@@ -73,9 +73,9 @@ pub fn impls(name: &str, what: &str, fields: &[FlatField]) -> TokenStream {
     let values = fields.iter().map(|f| {
         let fid = &f.ident;
         if f.optional {
-            quote!(#fid: partial.#fid.flatten())
+            quote!(#fid: #fid.flatten())
         } else {
-            quote!(#fid: partial.#fid.unwrap_or_default())
+            quote!(#fid: match #fid { Some(value) => value, None => Default::default() })
         }
     });
     let lenient = fields.iter().any(|f| f.lenient_text).then(|| {
@@ -146,6 +146,9 @@ pub fn impls(name: &str, what: &str, fields: &[FlatField]) -> TokenStream {
                 }
                 let partial = deserializer.deserialize_map(Fields)?;
                 #(#required_checks)*
+                // One move of the whole struct into locals: moving its fields out one by
+                // one would leave a partly moved value to drop at every unwind point.
+                let Partial { #(#idents,)* } = partial;
                 Ok(#id { #(#values,)* })
             }
         }
