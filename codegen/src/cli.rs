@@ -64,7 +64,7 @@ impl Cli {
 /// (`<dir>`, `[version]`, bare URLs), an explicit `help`/`about` holds the plain text.
 #[derive(clap::Subcommand, Debug, Clone)]
 pub enum Command {
-    /// Generate the platform client from an OpenAPI 3.0 document.
+    /// Generate the platform client from an OpenAPI 3.0.x or 3.1.x document.
     Platform {
         /// The OpenAPI document (e.g. openapi/spark.yaml).
         spec: PathBuf,
@@ -76,6 +76,10 @@ pub enum Command {
         /// Emit an empty default `ClientHooks` impl instead of requiring one.
         #[arg(long)]
         optional_hooks: bool,
+        /// Emit a client for any crate: it sends through a `cspark::Client` (public hook
+        /// state and path encoder) and carries its own `ClientHooks` impl.
+        #[arg(long, conflicts_with_all = ["inner_type", "optional_hooks"])]
+        standalone: bool,
         /// Write nothing; print a diff and exit 1 if the output file is stale.
         #[arg(long)]
         check: bool,
@@ -203,6 +207,7 @@ impl Command {
                 out,
                 inner_type,
                 optional_hooks,
+                standalone,
                 check,
             } => {
                 let mut b = PlatformBuilder::new();
@@ -210,6 +215,9 @@ impl Command {
                     .out_file(&out)
                     .inner_type(inner_type)
                     .hooks_expected(!optional_hooks);
+                if standalone {
+                    b.standalone();
+                }
                 if check {
                     Ok(Report::Checked {
                         outcome: b.check()?,

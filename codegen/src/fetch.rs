@@ -8,8 +8,9 @@
 //!    the newest, or the one matching `ServiceRef::version`), giving a version and version id;
 //! 2. downloads the swagger
 //!    (`GET /{tenant}/api/v3/folders/{folder}/services/{service}/downloadswagger/All/false/{versionId}`)
-//!    and the schema (`GET /api/v1/product/{folder}/engines/getbyversionid/{service}/{versionId}`,
-//!    or `…/engines/get/{service}` for the latest);
+//!    and the schema (`GET /api/v1/product/{folder}/engines/get/{service}/{versionId}`, as
+//!    Coherent's OpenAPI description documents it, with the SDKs' and the Postman
+//!    collection's paths as fallbacks on 404, see the `pinned` module);
 //! 3. calls [`store`] to write both documents (normalised, so re-fetching an unchanged
 //!    service changes no bytes) and update `cspark.lock`.
 //!
@@ -106,13 +107,28 @@ pub fn store(
 ) -> Result<LockEntry> {
     let folder_dir = dir.join(&service.folder);
     std::fs::create_dir_all(&folder_dir).map_err(|e| Error::io(&folder_dir, e))?;
+    let mut lock = Lockfile::read_dir(dir)?.unwrap_or_default();
+    // The identifiers the committed documents generate, before they are overwritten: the
+    // lock's record, else what the documents on disk give (a lock written before names
+    // were recorded).
+    let recorded = recorded_names(dir, &lock, service);
     let mut hashes = Vec::new();
+    let mut texts = Vec::new();
     for (suffix, bytes) in [(SWAGGER_SUFFIX, swagger), (SCHEMA_SUFFIX, schema)] {
         let path = folder_dir.join(format!("{}{suffix}", service.service));
         let text = normalize_document(bytes, &path)?;
         std::fs::write(&path, &text).map_err(|e| Error::io(&path, e))?;
         hashes.push(sha256_hex(&text));
+        texts.push(text);
     }
+    let fetched = ServiceDocs::from_bytes(
+        &service.folder,
+        &service.service,
+        texts.first().map(Vec::as_slice),
+        texts.get(1).map(Vec::as_slice),
+    )?;
+    let names =
+        crate::service::field_names(&fetched, &recorded, &untyped_allowed()).unwrap_or(recorded);
     let entry = LockEntry {
         folder: service.folder.clone(),
         service: service.service.clone(),
@@ -120,12 +136,54 @@ pub fn store(
         version_id: version_id.map(str::to_string),
         swagger_sha256: hashes.first().cloned(),
         schema_sha256: hashes.get(1).cloned(),
+        names,
     };
-    let mut lock = Lockfile::read_dir(dir)?.unwrap_or_default();
     lock.upsert(entry.clone());
     let lock_path = dir.join(LOCK_FILE);
     std::fs::write(&lock_path, lock.to_json()).map_err(|e| Error::io(&lock_path, e))?;
     Ok(entry)
+}
+
+/// Render options for recording names: untyped fields allowed, so that a service the
+/// generator would refuse still gets its lock entry.
+fn untyped_allowed() -> crate::service::RenderOptions {
+    crate::service::RenderOptions {
+        allow_untyped: true,
+        ..Default::default()
+    }
+}
+
+/// The field identifiers of `service` as committed: from the lock, else generated from the
+/// documents on disk (empty when there are none or they do not resolve).
+fn recorded_names(
+    dir: &Path,
+    lock: &Lockfile,
+    service: &ServiceRef,
+) -> crate::service::emit::FieldNames {
+    if let Some(entry) = lock.get(&service.folder, &service.service)
+        && !entry.names.is_empty()
+    {
+        return entry.names.clone();
+    }
+    let read = |suffix: &str| {
+        std::fs::read(
+            dir.join(&service.folder)
+                .join(format!("{}{suffix}", service.service)),
+        )
+        .ok()
+    };
+    let (swagger, schema) = (read(SWAGGER_SUFFIX), read(SCHEMA_SUFFIX));
+    if swagger.is_none() && schema.is_none() {
+        return Default::default();
+    }
+    ServiceDocs::from_bytes(
+        &service.folder,
+        &service.service,
+        swagger.as_deref(),
+        schema.as_deref(),
+    )
+    .and_then(|docs| crate::service::field_names(&docs, &Default::default(), &untyped_allowed()))
+    .unwrap_or_default()
 }
 
 /// Drift of one service between two services directories.
@@ -201,7 +259,8 @@ mod tests {
         let schema = |out: &str| {
             format!(r#"{{"xOutput": [{{"name": "{out}", "dataType": "NUMBER"}}], "xlInputs": []}}"#)
         };
-        let swagger = br#"{"swagger": "2.0", "paths": {}}"#;
+        // A swagger with an execute operation whose outputs the schema describes.
+        let swagger = br#"{"swagger": "2.0", "paths": {"/t/api/v3/folders/f/services/s/execute": {"post": {"responses": {"200": {"schema": {"type": "object", "properties": {"response_data": {"type": "object", "properties": {"outputs": {"type": "object", "properties": {}}}}}}}}}}}}"#;
         let e = store(
             &old,
             &svc,

@@ -39,6 +39,8 @@ pub mod fetch;
 pub mod live;
 pub mod lock;
 pub mod names;
+#[cfg(feature = "live")]
+pub mod pinned;
 pub mod platform;
 pub mod service;
 
@@ -140,7 +142,7 @@ impl Builder {
     }
 }
 
-/// Generates the platform client from an OpenAPI 3.0 document.
+/// Generates the platform client from an OpenAPI 3.0.x or 3.1.x document.
 #[derive(Debug, Clone, Default)]
 pub struct PlatformBuilder {
     spec: Option<PathBuf>,
@@ -171,6 +173,18 @@ impl PlatformBuilder {
     /// Type of the generated `Client`'s `inner` field (the SDK state the hooks read).
     pub fn inner_type(&mut self, ty: impl Into<String>) -> &mut Self {
         self.options.inner_type = ty.into();
+        self
+    }
+
+    /// A client for any crate (see [`platform::PlatformOptions::standalone`]): it uses
+    /// `cspark`'s public hook state and path encoder and carries its own `ClientHooks` impl.
+    /// Overrides [`inner_type`](Self::inner_type) and [`hooks_expected`](Self::hooks_expected).
+    pub fn standalone(&mut self) -> &mut Self {
+        let label = std::mem::take(&mut self.options.spec_label);
+        self.options = platform::PlatformOptions {
+            spec_label: label,
+            ..platform::PlatformOptions::standalone()
+        };
         self
     }
 
@@ -211,13 +225,21 @@ impl PlatformBuilder {
 }
 
 /// Rewrites `dir/cspark.lock` from the documents on disk, keeping known versions and
-/// version ids (taking them from the schema's `bookSummary` when the lock has none).
+/// version ids (taking them from the schema's `bookSummary` when the lock has none), and
+/// recording the field identifiers (keeping those already recorded). Untyped fields are
+/// allowed here, so a service the generator would refuse still gets its entry.
 pub fn relock(dir: &Path) -> Result<Lockfile> {
     let docs = service::load_dir(dir)?;
     let old = Lockfile::read_dir(dir)?.unwrap_or_default();
     let mut lock = Lockfile::default();
+    let opts = service::RenderOptions {
+        allow_untyped: true,
+        ..Default::default()
+    };
     for d in &docs {
         let prev = old.get(&d.folder, &d.service);
+        let recorded = prev.map(|p| p.names.clone()).unwrap_or_default();
+        let names = service::field_names(d, &recorded, &opts).unwrap_or(recorded);
         let (sv, svid) = d
             .schema
             .as_ref()
@@ -230,6 +252,7 @@ pub fn relock(dir: &Path) -> Result<Lockfile> {
             version_id: prev.and_then(|p| p.version_id.clone()).or(svid),
             swagger_sha256: d.swagger_sha256.clone(),
             schema_sha256: d.schema_sha256.clone(),
+            names,
         });
     }
     check::write_if_changed(&dir.join(lock::LOCK_FILE), &lock.to_json())?;

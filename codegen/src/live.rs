@@ -1,7 +1,8 @@
 //! `fetch` and `diff --live`: the network half, built on the `cspark` SDK (feature `live`).
 //!
 //! For each service: resolve the version (`getversions`; newest, or the newest matching a
-//! full or partial semver), then download that version's Swagger document and schema and
+//! full or partial semver), then download that version's Swagger document and schema (the
+//! schema from the documented path, with fallbacks: [`crate::pinned`]) and
 //! hand them to [`fetch::store`](crate::fetch::store), which normalises them and updates
 //! `cspark.lock`.
 
@@ -73,11 +74,10 @@ async fn fetch_one(client: &Client, wanted: &ServiceRef, dir: &Path) -> Result<L
         .get_swagger_raw(&uri, &SwaggerOptions::default().version_id(&version_id))
         .await
         .map_err(remote(&name))?;
-    let schema = client
-        .services()
-        .get_schema_by_version_id_raw(&uri, &version_id)
-        .await
-        .map_err(remote(&name))?;
+    let (schema, _) =
+        crate::pinned::schema_by_version_id(client, &wanted.folder, &wanted.service, &version_id)
+            .await
+            .map_err(remote(&name))?;
     let to_bytes = |v: &serde_json::Value| serde_json::to_vec(v).unwrap_or_default();
     store(
         dir,

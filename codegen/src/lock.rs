@@ -8,14 +8,21 @@
 //!   "version": 1,
 //!   "services": [
 //!     { "folder": "my-folder", "service": "my-service", "version": "0.4.2",
-//!       "version_id": "0f1e…", "swagger_sha256": "ab12…", "schema_sha256": "cd34…" }
+//!       "version_id": "0f1e…", "swagger_sha256": "ab12…", "schema_sha256": "cd34…",
+//!       "names": { "inputs": { "Loan Amount": "loan_amount" }, "outputs": { … } } }
 //!   ]
 //! }
 //! ```
 //!
 //! During generation the lock supplies `VERSION` / `VERSION_ID` of each marker type and its
 //! hashes are checked against the files, so a hand-edited or half-fetched document is caught.
+//!
+//! `names` records the Rust identifier chosen for every field (by scope: `inputs`, `outputs`,
+//! `inputs/<table>` for a table's columns, …). `lock` and `fetch` write it; generation keeps
+//! these identifiers, so adding a field never renames an existing one (a new `LOAN AMOUNT`
+//! beside `Loan Amount` gets `loan_amount_2`, and `loan_amount` keeps reading `Loan Amount`).
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -64,6 +71,10 @@ pub struct LockEntry {
     /// sha256 (lower-case hex) of `{service}.schema.json`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema_sha256: Option<String>,
+    /// Rust identifiers of the fields, by scope (`inputs`, `outputs`, `inputs/<table>`, …)
+    /// then wire name; generation keeps them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub names: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 impl Lockfile {
@@ -141,6 +152,7 @@ mod tests {
                 version_id: None,
                 swagger_sha256: Some(sha256_hex(b"x")),
                 schema_sha256: None,
+                names: BTreeMap::new(),
             });
         }
         let text = lock.to_json();
@@ -151,6 +163,7 @@ mod tests {
             Some("1.0.0")
         );
         assert!(!text.contains("version_id"));
+        assert!(!text.contains("names"));
         assert_eq!(
             sha256_hex(b"abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"

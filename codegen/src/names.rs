@@ -5,20 +5,27 @@
 //! nothing at all. Every function here turns an arbitrary string into an ASCII identifier that
 //! `syn` accepts, deterministically and without panicking:
 //!
-//! 1. The name is split into words at every character that is not an ASCII letter or digit.
-//!    A non-ASCII letter or digit becomes its own word `u<hex code point>` (so `年齢` gives
-//!    `u5e74_u9f62`), which keeps distinct unicode names distinct while staying ASCII (no
-//!    `non_ascii_idents` / confusable-identifier lints in user crates).
+//! 1. Latin letters with diacritics are transliterated in place (`Prämie` → `Praemie`,
+//!    `Façade` → `Facade`, `Straße` → `Strasse`). The name is then split into words at every
+//!    character that is not an ASCII letter or digit. Any other non-ASCII letter or digit
+//!    becomes its own word `u<hex code point>` (so `年齢` gives `u5e74_u9f62`), which keeps
+//!    distinct unicode names distinct while staying ASCII (no `non_ascii_idents` /
+//!    confusable-identifier lints in user crates).
 //! 2. A name with no letter or digit at all is spelled from its symbols (`>=` → `gt_eq`,
 //!    `%` → `pct`); the empty name becomes `empty`.
 //! 3. The words are re-cased with `heck` (snake_case for fields and modules, UpperCamelCase for
 //!    types and variants).
 //! 4. A leading digit gets an `x`/`X` prefix (`1st date` → `x1st_date`), as progenitor does.
 //! 5. A keyword gets a trailing `_` (`type` → `type_`, `Self` → `Self_`).
+//! 6. An identifier longer than [`MAX_IDENT_LEN`] is cut and given a short suffix from the
+//!    sha256 of the whole raw name (`…_1a2b3c4d`), so two long names that share a prefix stay
+//!    distinct and the same name always gives the same identifier (rustdoc writes one file
+//!    per type, and file names have a length limit).
 //!
 //! Collisions after re-casing (`is-smoker` and `is_smoker`) are resolved by [`Namer`], which
 //! hands out `is_smoker`, `is_smoker_2`, … in the order the names are offered; callers offer
-//! names in a sorted order so the result is deterministic.
+//! names in a sorted order so the result is deterministic, after the identifiers an earlier
+//! generation recorded in `cspark.lock` (which are kept, so names never move).
 
 use std::collections::BTreeSet;
 
@@ -33,6 +40,60 @@ const KEYWORDS: &[&str] = &[
     "ref", "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
     "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
+
+/// Longest identifier handed out; longer ones are cut and suffixed (step 6).
+pub const MAX_IDENT_LEN: usize = 64;
+
+/// The ASCII spelling of a Latin letter with a diacritic (German, French, Nordic, Iberian,
+/// Central European), or `None` for any other character.
+fn transliterate(c: char) -> Option<&'static str> {
+    Some(match c {
+        'ä' => "ae",
+        'ö' => "oe",
+        'ü' => "ue",
+        'Ä' => "Ae",
+        'Ö' => "Oe",
+        'Ü' => "Ue",
+        'ß' => "ss",
+        'æ' => "ae",
+        'Æ' => "Ae",
+        'œ' => "oe",
+        'Œ' => "Oe",
+        'ø' => "oe",
+        'Ø' => "Oe",
+        'å' => "aa",
+        'Å' => "Aa",
+        'à' | 'á' | 'â' | 'ã' | 'ā' | 'ă' | 'ą' => "a",
+        'À' | 'Á' | 'Â' | 'Ã' | 'Ā' | 'Ă' | 'Ą' => "A",
+        'ç' | 'ć' | 'č' => "c",
+        'Ç' | 'Ć' | 'Č' => "C",
+        'ď' | 'đ' => "d",
+        'Ď' | 'Đ' => "D",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ę' | 'ě' => "e",
+        'È' | 'É' | 'Ê' | 'Ë' | 'Ē' | 'Ę' | 'Ě' => "E",
+        'ì' | 'í' | 'î' | 'ï' | 'ī' => "i",
+        'Ì' | 'Í' | 'Î' | 'Ï' | 'Ī' => "I",
+        'ł' => "l",
+        'Ł' => "L",
+        'ñ' | 'ń' | 'ň' => "n",
+        'Ñ' | 'Ń' | 'Ň' => "N",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ō' | 'ő' => "o",
+        'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ō' | 'Ő' => "O",
+        'ř' => "r",
+        'Ř' => "R",
+        'ś' | 'š' | 'ş' => "s",
+        'Ś' | 'Š' | 'Ş' => "S",
+        'ť' | 'ţ' => "t",
+        'Ť' | 'Ţ' => "T",
+        'ù' | 'ú' | 'û' | 'ū' | 'ů' | 'ű' => "u",
+        'Ù' | 'Ú' | 'Û' | 'Ū' | 'Ů' | 'Ű' => "U",
+        'ý' | 'ÿ' => "y",
+        'Ý' | 'Ÿ' => "Y",
+        'ź' | 'ż' | 'ž' => "z",
+        'Ź' | 'Ż' | 'Ž' => "Z",
+        _ => return None,
+    })
+}
 
 /// Returns true when `word` is a Rust keyword that cannot name a field, type or module.
 pub fn is_keyword(word: &str) -> bool {
@@ -83,6 +144,8 @@ fn words(raw: &str) -> Vec<String> {
     for c in raw.chars() {
         if c.is_ascii_alphanumeric() {
             cur.push(c);
+        } else if let Some(ascii) = transliterate(c) {
+            cur.push_str(ascii);
         } else {
             if !cur.is_empty() {
                 out.push(std::mem::take(&mut cur));
@@ -105,8 +168,8 @@ fn words(raw: &str) -> Vec<String> {
     out
 }
 
-/// Steps 4 and 5: leading digit prefix, keyword suffix, and a last-resort guard.
-fn finish(mut ident: String, digit_prefix: &str, fallback: &str) -> String {
+/// Steps 4 to 6: leading digit prefix, keyword suffix, length cap, and a last-resort guard.
+fn finish(raw: &str, mut ident: String, digit_prefix: &str, fallback: &str) -> String {
     if ident.is_empty() {
         ident = fallback.to_string();
     }
@@ -116,19 +179,29 @@ fn finish(mut ident: String, digit_prefix: &str, fallback: &str) -> String {
     if is_keyword(&ident) || ident == "_" {
         ident.push('_');
     }
+    if ident.len() > MAX_IDENT_LEN {
+        // The identifier is ASCII, so byte offsets are char boundaries.
+        let hash = crate::lock::sha256_hex(raw.as_bytes());
+        let mut cut = ident[..MAX_IDENT_LEN - 9].trim_end_matches('_').to_string();
+        if digit_prefix == "x" {
+            cut.push('_');
+        }
+        cut.push_str(&hash[..8]);
+        ident = cut;
+    }
     ident
 }
 
 /// A snake_case identifier for a field or module (`"Loan Amount"` → `loan_amount`).
 pub fn snake_ident(raw: &str) -> String {
     let joined = words(raw).join(" ");
-    finish(joined.to_snake_case(), "x", "empty")
+    finish(raw, joined.to_snake_case(), "x", "empty")
 }
 
 /// An UpperCamelCase identifier for a type or enum variant (`"Fixed Rate"` → `FixedRate`).
 pub fn pascal_ident(raw: &str) -> String {
     let joined = words(raw).join(" ");
-    finish(joined.to_upper_camel_case(), "X", "Empty")
+    finish(raw, joined.to_upper_camel_case(), "X", "Empty")
 }
 
 /// Hands out unique identifiers within one scope (a struct's fields, a module's types, an
@@ -159,6 +232,11 @@ impl Namer {
     /// Marks `name` as taken without handing it out (e.g. `Inputs` in a service module).
     pub fn reserve(&mut self, name: &str) {
         self.used.insert(name.to_string());
+    }
+
+    /// Takes exactly `name` if it is free; false if it is taken.
+    pub fn take(&mut self, name: &str) -> bool {
+        self.used.insert(name.to_string())
     }
 
     /// Returns `base` if it is free, else the first free `base{sep}N` with N ≥ 2.
@@ -230,8 +308,27 @@ mod tests {
         assert_eq!(a, "u5e74_u9f62");
         assert_ne!(a, b);
         assert!(a.is_ascii() && valid(&a));
-        assert_eq!(snake_ident("Prämie"), "pr_ue4_mie");
+        assert_eq!(snake_ident("Prämie"), "praemie");
+        assert_eq!(pascal_ident("Façade Größe"), "FacadeGroesse");
+        assert_eq!(snake_ident("Straße"), "strasse");
+        assert_eq!(snake_ident("Prämie年"), "praemie_u5e74");
         assert!(valid(&pascal_ident("😀")));
+    }
+
+    #[test]
+    fn long_names_are_capped_with_a_stable_suffix() {
+        let long = "Projected Monthly Premium ".repeat(12);
+        let other = format!("{long}!");
+        let a = snake_ident(&long);
+        assert!(a.len() <= MAX_IDENT_LEN, "{a}");
+        assert!(a.starts_with("projected_monthly_premium_projected"), "{a}");
+        assert_eq!(a, snake_ident(&long));
+        // Same words, different raw name: a different suffix.
+        assert_ne!(a, snake_ident(&other));
+        let p = pascal_ident(&long);
+        assert!(p.len() <= MAX_IDENT_LEN && valid(&p), "{p}");
+        assert!(!p.contains('_'), "{p}");
+        assert!(valid(&a));
     }
 
     #[test]

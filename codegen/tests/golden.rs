@@ -80,6 +80,16 @@ fn emulator_demo() {
 }
 
 #[test]
+fn real_documents() {
+    golden("real_documents");
+}
+
+#[test]
+fn wide() {
+    golden("wide");
+}
+
+#[test]
 fn output_is_deterministic() {
     for case in ["nasty_names", "two_services", "tables"] {
         assert_eq!(render(case), render(case), "{case}");

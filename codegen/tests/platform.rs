@@ -122,11 +122,100 @@ fn platform_check_via_binary() {
     assert!(String::from_utf8_lossy(&r.stdout).contains("-// old"));
 }
 
+fn platform_cli(spec: &str) -> std::process::Output {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec_path = tmp.path().join("spec.yaml");
+    std::fs::write(&spec_path, spec).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_cspark-codegen"))
+        .arg("platform")
+        .arg(&spec_path)
+        .arg(tmp.path().join("out.rs"))
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .unwrap()
+}
+
 #[test]
-fn a_progenitor_hostile_spec_is_an_error_not_a_panic() {
-    let bad = "openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get:\n      responses: {'200': {description: ok}}\n";
+fn a_progenitor_panic_is_a_located_error_without_panic_text() {
+    // Two success bodies of different types: progenitor asserts (panics) on this.
+    let bad = "openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths:\n  /ok:\n    get:\n      operationId: ok\n      responses: {'200': {description: ok}}\n  /a:\n    get:\n      operationId: a\n      responses:\n        '200': {description: ok, content: {application/json: {schema: {type: string}}}}\n        '201': {description: ok, content: {application/json: {schema: {type: integer}}}}\n";
     let err = cspark_codegen::platform::render(bad, &Default::default())
         .unwrap_err()
         .to_string();
-    assert!(err.contains("GET /a has no operationId"), "{err}");
+    assert!(
+        err.contains("progenitor cannot generate this description: at /paths/~1a/get: "),
+        "{err}"
+    );
+    let out = platform_cli(bad);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("at /paths/~1a/get"), "{stderr}");
+    for leak in ["panicked", "backtrace", "stack backtrace", "RUST_BACKTRACE"] {
+        assert!(!stderr.contains(leak), "{leak} in {stderr}");
+    }
+}
+
+#[test]
+fn errors_name_the_json_pointer_of_the_offending_node() {
+    let cases = [
+        // A 3.1 type list holding a non-type.
+        (
+            "openapi: 3.1.0\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: ok\n          content: {application/json: {schema: {type: [string, 5]}}}\n",
+            "at /paths/~1a/get/responses/200/content/application~1json/schema/type: ",
+        ),
+        // Refused by the OpenAPI 3.0 reader inside a `$ref`-or-item node.
+        (
+            "openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: a\n      responses: {'200': {description: 5}}\n",
+            "at /paths/~1a/get/responses/200/description: ",
+        ),
+        // A path parameter without a declaration (a progenitor error).
+        (
+            "openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths:\n  /a/{b}:\n    get:\n      operationId: a\n      responses: {'200': {description: ok}}\n",
+            "at /paths/~1a~1{b}/get: ",
+        ),
+        (
+            "openapi: 2.0.0\npaths: {}\n",
+            "at /openapi: openapi version \"2.0.0\" is neither 3.0.x nor 3.1.x",
+        ),
+    ];
+    for (spec, expected) in cases {
+        let err = cspark_codegen::platform::render(spec, &Default::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(expected), "{expected} not in {err}");
+    }
+}
+
+#[test]
+fn openapi_3_1_constructs_are_normalised_and_generated() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/platform/spark-3.1.yaml"),
+    )
+    .unwrap();
+    let opts = cspark_codegen::platform::PlatformOptions {
+        spec_label: "spark-3.1.yaml".into(),
+        ..Default::default()
+    };
+    let generated = cspark_codegen::platform::render(&text, &opts).unwrap();
+    let file = syn::parse_file(&generated).unwrap();
+    assert!(!file.items.is_empty());
+    for expected in [
+        // `type: ['null', object]` → an optional struct.
+        "pub request_meta: ::std::option::Option<ExecuteRequestRequestMeta>",
+        // `type: ['null', string]` with `examples`.
+        "pub call_purpose: ::std::option::Option<::std::string::String>",
+        // `oneOf: [{type: 'null'}, {type: string}]` → an optional string.
+        "pub version_id: ::std::option::Option<::std::string::String>",
+        // `const: Neuron` → a one-value enum.
+        "pub enum ExecuteRequestRequestMetaCompilerType",
+        // `anyOf` with a null member and two others → an optional untagged enum.
+        "pub enum ExecuteRequestRequestMetaTransactionDate",
+        // The derived operationId.
+        "pub async fn post_by_tenant_api_v3_folders_by_folder_services_by_service_execute",
+        "// Read as OpenAPI 3.0 (converted from 3.1 by the normalisation pass).",
+    ] {
+        assert!(generated.contains(expected), "{expected} missing");
+    }
+    assert!(!generated.contains("Handwritten in the SDK"));
+    assert!(!generated.contains("create_folder"));
 }

@@ -4,15 +4,17 @@
 //! §1.6/§1.9). `openapi/spark.yaml` is written to avoid them, and this pass enforces that
 //! (and repairs what can be repaired) so a careless edit fails with a message, not a panic:
 //!
-//! * operations marked `x-cspark-handwritten: true`, and any operation with a
-//!   `multipart/form-data` (or otherwise non-JSON, non-binary, multi-type) request body, are
-//!   removed: the SDK writes those by hand;
+//! * operations marked `x-cspark-handwritten: true` are removed: the SDK writes those by
+//!   hand ([`Report::removed`]);
+//! * operations with a `multipart/form-data` (or several-type) request body, which progenitor
+//!   0.15 cannot generate, are removed and listed in [`Report::unsupported`] (a user's
+//!   description carries no promise that anyone wrote them by hand);
 //! * every non-2xx response body and the `default` response are pointed at the one shared
 //!   error schema (`components.schemas.SparkError` when it exists, otherwise `{}`), so each
 //!   operation has at most one error type (`response_types.len() <= 1`);
 //! * `additionalProperties: false` is removed everywhere (it would become
 //!   `deny_unknown_fields`, and Spark adds fields freely);
-//! * a missing `operationId` or a version other than 3.0.x is an error.
+//! * a missing `operationId` is an error ([`super::normalise`] derives them first).
 
 use serde_json::{Map, Value, json};
 
@@ -21,15 +23,15 @@ pub const ERROR_SCHEMA: &str = "SparkError";
 /// Extension that marks an operation as handwritten in the SDK.
 pub const HANDWRITTEN: &str = "x-cspark-handwritten";
 
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+use super::normalise::{METHODS, escape};
 
 /// What the pre-pass did, for reporting.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Report {
-    /// `METHOD path (operationId)` of every removed operation.
+    /// `METHOD path (operationId)` of every operation marked `x-cspark-handwritten`.
     pub removed: Vec<String>,
+    /// `METHOD path (operationId): why` of every operation progenitor cannot generate.
+    pub unsupported: Vec<String>,
     /// Number of responses re-pointed at the shared error schema.
     pub unified_errors: usize,
     /// Number of `additionalProperties: false` removed.
@@ -53,27 +55,27 @@ fn strip_closed(v: &mut Value, count: &mut usize) {
 }
 
 fn handwritten(op: &Map<String, Value>) -> bool {
-    if op.get(HANDWRITTEN).and_then(Value::as_bool) == Some(true) {
-        return true;
-    }
+    op.get(HANDWRITTEN).and_then(Value::as_bool) == Some(true)
+}
+
+/// Why progenitor 0.15 cannot generate the operation's request body, if it cannot.
+fn unsupported_body(op: &Map<String, Value>) -> Option<String> {
     let content = op
         .get("requestBody")
         .and_then(|b| b.get("content"))
-        .and_then(Value::as_object);
-    content.is_some_and(|c| c.len() > 1 || c.keys().any(|k| k.starts_with("multipart/")))
+        .and_then(Value::as_object)?;
+    if let Some(kind) = content.keys().find(|k| k.starts_with("multipart/")) {
+        return Some(format!("{kind} request body"));
+    }
+    (content.len() > 1).then(|| {
+        let kinds: Vec<&str> = content.keys().map(String::as_str).collect();
+        format!("request body in several media types ({})", kinds.join(", "))
+    })
 }
 
-/// Applies the pass to a parsed document (YAML or JSON, as a JSON value).
+/// Applies the pass to a parsed document (YAML or JSON, as a JSON value) that
+/// [`super::normalise::apply`] has already brought to OpenAPI 3.0.
 pub fn apply(doc: &mut Value) -> Result<Report, String> {
-    let version = doc
-        .get("openapi")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    if !version.starts_with("3.0.") {
-        return Err(format!(
-            "openapi version {version:?} is not 3.0.x (progenitor 0.15 needs 3.0)"
-        ));
-    }
     let mut report = Report::default();
     strip_closed(doc, &mut report.stripped_closed_objects);
     let has_error_schema = doc
@@ -85,7 +87,7 @@ pub fn apply(doc: &mut Value) -> Result<Report, String> {
         json!({})
     };
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
-        return Err("document has no `paths`".to_string());
+        return Err("at /: the document has no `paths`".to_string());
     };
     for (path, item) in paths.iter_mut() {
         let Some(item) = item.as_object_mut() else {
@@ -99,18 +101,25 @@ pub fn apply(doc: &mut Value) -> Result<Report, String> {
                 .get("operationId")
                 .and_then(Value::as_str)
                 .map(str::to_string);
+            let label = format!(
+                "{} {path} ({})",
+                method.to_ascii_uppercase(),
+                id.as_deref().unwrap_or("no operationId")
+            );
             if handwritten(op) {
-                report.removed.push(format!(
-                    "{} {path} ({})",
-                    method.to_ascii_uppercase(),
-                    id.as_deref().unwrap_or("no operationId")
-                ));
+                report.removed.push(label);
+                item.remove(*method);
+                continue;
+            }
+            if let Some(why) = unsupported_body(op) {
+                report.unsupported.push(format!("{label}: {why}"));
                 item.remove(*method);
                 continue;
             }
             if id.is_none() {
                 return Err(format!(
-                    "{} {path} has no operationId",
+                    "at /paths/{}/{method}: {} {path} has no operationId",
+                    escape(path),
                     method.to_ascii_uppercase()
                 ));
             }
@@ -174,7 +183,11 @@ mod tests {
             "components": {"schemas": {"SparkError": {"type": "object"}}}
         });
         let r = apply(&mut doc).unwrap();
-        assert_eq!(r.removed, vec!["POST /a (upload)", "DELETE /b (del)"]);
+        assert_eq!(r.removed, vec!["DELETE /b (del)"]);
+        assert_eq!(
+            r.unsupported,
+            vec!["POST /a (upload): multipart/form-data request body"]
+        );
         assert_eq!(r.unified_errors, 2);
         assert_eq!(r.stripped_closed_objects, 1);
         assert_eq!(
@@ -189,14 +202,11 @@ mod tests {
     }
 
     #[test]
-    fn missing_operation_id_and_bad_version() {
+    fn missing_operation_id_names_the_operation() {
         let mut doc = json!({"openapi": "3.0.3", "paths": {"/a": {"get": {"responses": {}}}}});
-        assert!(
-            apply(&mut doc)
-                .unwrap_err()
-                .contains("GET /a has no operationId")
+        assert_eq!(
+            apply(&mut doc).unwrap_err(),
+            "at /paths/~1a/get: GET /a has no operationId"
         );
-        let mut doc = json!({"openapi": "3.1.0", "paths": {}});
-        assert!(apply(&mut doc).unwrap_err().contains("not 3.0.x"));
     }
 }

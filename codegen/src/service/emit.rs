@@ -125,14 +125,26 @@ fn doc_attrs(lines: &[String]) -> TokenStream {
     quote!(#(#attrs)*)
 }
 
+/// Field identifiers of one service by scope (`inputs`, `outputs`, `inputs/<table>`, …)
+/// then wire name: what [`service_module_with_names`] chose, and what it is asked to keep.
+pub type FieldNames = BTreeMap<String, BTreeMap<String, String>>;
+
 /// Collects the type definitions of one service module.
 struct Module {
+    /// Identifiers recorded by an earlier generation (`cspark.lock`), kept where possible.
+    preferred: FieldNames,
+    /// Identifiers chosen in this generation.
+    chosen: FieldNames,
     types: Namer,
     defs: Vec<TokenStream>,
+    /// A text output was emitted: the module needs [`lenient_text`].
+    lenient_text: bool,
+    /// Choice enums emitted now derive `Default` (fields of a wide struct, see `flat`).
+    default_choices: bool,
 }
 
 impl Module {
-    fn field_type(&mut self, wire: &str, kind: &Kind, side: Side) -> TokenStream {
+    fn field_type(&mut self, scope: &str, wire: &str, kind: &Kind, side: Side) -> TokenStream {
         match kind {
             Kind::Number => quote!(f64),
             Kind::Text => quote!(String),
@@ -140,23 +152,29 @@ impl Module {
             Kind::Date => quote!(::chrono::NaiveDate),
             Kind::Json => quote!(::serde_json::Value),
             Kind::List(inner) => {
-                let inner = self.field_type(wire, inner, side);
+                let inner = self.field_type(scope, wire, inner, side);
                 quote!(Vec<#inner>)
             }
             Kind::Choice(options) => {
                 let name = self.types.unique(pascal_ident(wire));
-                self.emit_enum(&name, wire, options);
+                let default = self.default_choices;
+                self.emit_enum(&name, wire, options, default);
                 let id = ident(&name);
                 quote!(#id)
             }
             Kind::Table(columns) => {
-                let name = self.types.unique(format!("{}Row", pascal_ident(wire)));
+                // A table called `Self` gives `SelfRow`, not `Self_Row` (non-camel-case).
+                let base = pascal_ident(wire);
+                let name = self
+                    .types
+                    .unique(format!("{}Row", base.trim_end_matches('_')));
                 let what = match side {
                     Side::Inputs => "input",
                     Side::Outputs => "output",
                 };
                 let docs = vec![format!("One row of the {} table {}.", what, code(wire))];
-                let def = self.emit_struct(&name, &docs, columns, side, "column");
+                let columns_scope = format!("{scope}/{wire}");
+                let def = self.emit_struct(&columns_scope, &name, &docs, columns, side, "column");
                 self.defs.push(def);
                 let id = ident(&name);
                 quote!(Vec<#id>)
@@ -164,17 +182,20 @@ impl Module {
         }
     }
 
-    fn emit_enum(&mut self, name: &str, wire: &str, options: &[String]) {
-        let names = unique_names(options.iter(), Namer::pascal(), pascal_ident);
-        let variants = options.iter().zip(names).map(|(opt, v)| {
+    fn emit_enum(&mut self, name: &str, wire: &str, options: &[String], default: bool) {
+        let names = unique_names(options.iter(), Namer::pascal(), pascal_ident, None);
+        let variants = options.iter().zip(names).enumerate().map(|(i, (opt, v))| {
             let v = ident(&v);
             let doc = doc_attrs(&[format!("The value {}.", code(opt))]);
+            let default_attr = (default && i == 0).then(|| quote!(#[default]));
             quote! {
                 #doc
                 #[serde(rename = #opt)]
+                #default_attr
                 #v
             }
         });
+        let default_derive = default.then(|| quote!(Default,));
         let doc = doc_attrs(&[format!(
             "The allowed values of the input {} (an Excel List validation).",
             code(wire)
@@ -182,7 +203,7 @@ impl Module {
         let id = ident(name);
         self.defs.push(quote! {
             #doc
-            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, #default_derive Serialize, Deserialize)]
             // Variant names come from Excel list values, which often share a word
             // ("Fixed Rate", "Floating Rate"); renaming them would hide the wire values.
             #[allow(clippy::enum_variant_names)]
@@ -194,16 +215,29 @@ impl Module {
 
     fn emit_struct(
         &mut self,
+        scope: &str,
         name: &str,
         docs: &[String],
         fields: &BTreeMap<String, Resolved>,
         side: Side,
         what: &str,
     ) -> TokenStream {
-        let idents = unique_names(fields.keys(), Namer::snake(), snake_ident);
+        let idents = unique_names(
+            fields.keys(),
+            Namer::snake(),
+            snake_ident,
+            self.preferred.get(scope),
+        );
+        self.chosen.insert(
+            scope.to_string(),
+            fields.keys().cloned().zip(idents.iter().cloned()).collect(),
+        );
+        let flat = fields.len() > super::flat::FLAT_ABOVE;
+        let outer_default_choices = std::mem::replace(&mut self.default_choices, flat);
+        let mut flat_fields = Vec::new();
         let mut out = Vec::with_capacity(fields.len());
         for ((wire, r), fid) in fields.iter().zip(idents) {
-            let ty = self.field_type(wire, &r.kind, side);
+            let ty = self.field_type(scope, wire, &r.kind, side);
             let optional = side == Side::Outputs || r.nullable;
             let ty = if optional { quote!(Option<#ty>) } else { ty };
             let mut serde_args = Vec::new();
@@ -211,51 +245,94 @@ impl Module {
                 serde_args.push(quote!(rename = #wire));
             }
             match (side, optional) {
+                // A `TEXT` cell holds whatever its formula gives at run time (a number, a
+                // boolean): read any scalar, so one cell never fails the whole `Outputs`.
+                (Side::Outputs, _) if r.kind == Kind::Text => {
+                    self.lenient_text = true;
+                    serde_args.push(quote!(default, deserialize_with = "lenient_text"));
+                }
                 (Side::Outputs, _) => serde_args.push(quote!(default)),
                 (Side::Inputs, true) => {
                     serde_args.push(quote!(default, skip_serializing_if = "Option::is_none"))
                 }
                 (Side::Inputs, false) => {}
             }
-            let serde_attr = if serde_args.is_empty() {
+            let serde_attr = if serde_args.is_empty() || flat {
                 quote!()
             } else {
                 quote!(#[serde(#(#serde_args),*)])
             };
             let doc = doc_attrs(&field_docs(wire, r, side, what));
             let fid = ident(&fid);
+            if flat {
+                flat_fields.push(super::flat::FlatField {
+                    wire: wire.clone(),
+                    ident: fid.clone(),
+                    ty: ty.clone(),
+                    optional,
+                    skip_none: side == Side::Inputs && optional,
+                    lenient_text: side == Side::Outputs && r.kind == Kind::Text,
+                });
+            }
             out.push(quote! {
                 #doc
                 #serde_attr
                 pub #fid: #ty
             });
         }
-        let derives = match side {
-            Side::Inputs => quote!(#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]),
-            Side::Outputs => {
+        self.default_choices = outer_default_choices;
+        let derives = match (side, flat) {
+            (Side::Inputs, false) => {
+                quote!(#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)])
+            }
+            (Side::Outputs, false) => {
                 quote!(#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)])
             }
+            (Side::Inputs, true) => quote!(#[derive(Clone)]),
+            (Side::Outputs, true) => quote!(#[derive(Clone, Default)]),
         };
         let doc = doc_attrs(docs);
         let id = ident(name);
+        let flat_impls = flat.then(|| {
+            let what = format!("an object with the fields of {name}");
+            super::flat::impls(name, &what, &flat_fields)
+        });
         quote! {
             #doc
             #derives
             pub struct #id {
                 #(#out,)*
             }
+            #flat_impls
         }
     }
 }
 
-/// Unique identifiers for `raws`, in the same order. Names that are already valid
-/// identifiers as written (`is_smoker`) are served first, so they keep their spelling and a
-/// look-alike (`is-smoker`) gets the `_2` suffix, whatever the sort order of the wire names.
+/// Unique identifiers for `raws`, in the same order. Identifiers recorded by an earlier
+/// generation (`preferred`, by wire name) are served first, so a regeneration renames
+/// nothing that existed: a new `LOAN AMOUNT` beside a recorded `Loan Amount` gets
+/// `loan_amount_2`, whatever the sort order. Then names that are already valid identifiers as
+/// written (`is_smoker`) are served, so they keep their spelling and a look-alike
+/// (`is-smoker`) gets the `_2` suffix.
 fn unique_names<'a>(
     raws: impl Iterator<Item = &'a String> + Clone,
     mut namer: Namer,
     make: fn(&str) -> String,
+    preferred: Option<&BTreeMap<String, String>>,
 ) -> Vec<String> {
+    let mut out = vec![String::new(); raws.clone().count()];
+    if let Some(preferred) = preferred {
+        for (i, raw) in raws.clone().enumerate() {
+            // A recorded name is kept only if it is still an identifier the generator could
+            // have produced (a hand-edited lock cannot inject code) and is still free.
+            if let Some(name) = preferred.get(raw)
+                && make(name) == *name
+                && namer.take(name)
+            {
+                out[i] = name.clone();
+            }
+        }
+    }
     let bases: Vec<(String, bool)> = raws
         .map(|r| {
             let base = make(r);
@@ -263,10 +340,9 @@ fn unique_names<'a>(
             (base, exact)
         })
         .collect();
-    let mut out = vec![String::new(); bases.len()];
     for first_pass in [true, false] {
         for (i, (base, exact)) in bases.iter().enumerate() {
-            if *exact == first_pass {
+            if *exact == first_pass && out[i].is_empty() {
                 out[i] = namer.unique(base.clone());
             }
         }
@@ -319,6 +395,58 @@ fn field_docs(wire: &str, r: &Resolved, side: Side, what: &str) -> Vec<String> {
     lines
 }
 
+/// The private deserializer of text outputs: a string as is, a number or boolean as its
+/// JSON text (`42` → `"42"`), `null` as `None`.
+fn lenient_text() -> TokenStream {
+    quote! {
+        /// Reads a text output whatever scalar Spark puts in the cell: a `TEXT` cell holds
+        /// what its formula gives at run time, a number or a boolean too (kept as its text).
+        fn lenient_text<'de, D>(deserializer: D) -> Result<Option<String>, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = Option<String>;
+                fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.write_str("text, a number, a boolean or null")
+                }
+                fn visit_str<E: ::serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                    Ok(Some(v.to_owned()))
+                }
+                fn visit_string<E: ::serde::de::Error>(self, v: String) -> Result<Self::Value, E> {
+                    Ok(Some(v))
+                }
+                fn visit_i64<E: ::serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                    Ok(Some(v.to_string()))
+                }
+                fn visit_u64<E: ::serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                    Ok(Some(v.to_string()))
+                }
+                fn visit_f64<E: ::serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                    Ok(Some(v.to_string()))
+                }
+                fn visit_bool<E: ::serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                    Ok(Some(v.to_string()))
+                }
+                fn visit_unit<E: ::serde::de::Error>(self) -> Result<Self::Value, E> {
+                    Ok(None)
+                }
+                fn visit_none<E: ::serde::de::Error>(self) -> Result<Self::Value, E> {
+                    Ok(None)
+                }
+                fn visit_some<D2: ::serde::Deserializer<'de>>(
+                    self,
+                    deserializer: D2,
+                ) -> Result<Self::Value, D2::Error> {
+                    deserializer.deserialize_any(Text)
+                }
+            }
+            deserializer.deserialize_any(Text)
+        }
+    }
+}
+
 /// The `pub mod` for one service.
 pub fn service_module(
     module: &str,
@@ -326,9 +454,25 @@ pub fn service_module(
     resolved: &ResolvedService,
     opts: &EmitOptions,
 ) -> TokenStream {
+    service_module_with_names(module, id, resolved, opts, &FieldNames::new()).0
+}
+
+/// The `pub mod` for one service, keeping the field identifiers in `preferred` (recorded by
+/// an earlier generation) where they still apply, and the identifiers chosen.
+pub fn service_module_with_names(
+    module: &str,
+    id: &Identity<'_>,
+    resolved: &ResolvedService,
+    opts: &EmitOptions,
+    preferred: &FieldNames,
+) -> (TokenStream, FieldNames) {
     let mut m = Module {
+        preferred: preferred.clone(),
+        chosen: FieldNames::new(),
+        default_choices: false,
         types: Namer::pascal(),
         defs: Vec::new(),
+        lenient_text: false,
     };
     for r in RESERVED_TYPES {
         m.types.reserve(r);
@@ -339,6 +483,7 @@ pub fn service_module(
     let label = format!("{}/{}", id.folder, id.service);
 
     let inputs = m.emit_struct(
+        "inputs",
         "Inputs",
         &[
             format!("The inputs of {}.", code(&label)),
@@ -350,6 +495,7 @@ pub fn service_module(
         "field",
     );
     let outputs = m.emit_struct(
+        "outputs",
         "Outputs",
         &[
             format!("The outputs of {}.", code(&label)),
@@ -360,6 +506,9 @@ pub fn service_module(
         Side::Outputs,
         "field",
     );
+    if m.lenient_text {
+        m.defs.push(lenient_text());
+    }
     let defs = &m.defs;
     let uses_serde = quote!(
         use ::serde::{Deserialize, Serialize};
@@ -395,7 +544,7 @@ pub fn service_module(
     let sdk = &opts.sdk_path;
     let marker = ident(&marker);
     let module = ident(module);
-    quote! {
+    let tokens = quote! {
         #mod_doc
         pub mod #module {
             #uses_serde
@@ -417,5 +566,6 @@ pub fn service_module(
             #outputs
             #(#defs)*
         }
-    }
+    };
+    (tokens, m.chosen)
 }

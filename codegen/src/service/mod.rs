@@ -16,6 +16,7 @@
 //! type implementing `cspark::TypedService`.
 
 pub mod emit;
+mod flat;
 pub mod model;
 pub mod schema;
 
@@ -210,6 +211,27 @@ fn identity(docs: &ServiceDocs, lock: Option<&Lockfile>) -> Result<(String, Opti
     ))
 }
 
+/// The field identifiers generation gives `docs`, keeping those in `recorded` (from
+/// `cspark.lock`) where they still apply; what `lock` and `fetch` record.
+pub fn field_names(
+    docs: &ServiceDocs,
+    recorded: &emit::FieldNames,
+    opts: &RenderOptions,
+) -> Result<emit::FieldNames> {
+    let sdk_path: syn::Path = syn::parse_str(&opts.sdk_path)
+        .map_err(|e| Error::Generate(format!("invalid sdk path {:?}: {e}", opts.sdk_path)))?;
+    let resolved = docs.resolve(opts.allow_untyped)?;
+    let id = emit::Identity {
+        folder: &docs.folder,
+        service: &docs.service,
+        version: "",
+        version_id: None,
+    };
+    let emit_opts = emit::EmitOptions { sdk_path };
+    let (_, names) = emit::service_module_with_names("m", &id, &resolved, &emit_opts, recorded);
+    Ok(names)
+}
+
 /// Generates the bindings file for `services` (any order; output is sorted).
 pub fn render(
     services: &[ServiceDocs],
@@ -240,7 +262,13 @@ pub fn render(
             version: &version,
             version_id: version_id.as_deref(),
         };
-        items.extend(emit::service_module(&module, &id, &resolved, &emit_opts));
+        let recorded = lock
+            .and_then(|l| l.get(&docs.folder, &docs.service))
+            .map(|e| e.names.clone())
+            .unwrap_or_default();
+        let (tokens, _) =
+            emit::service_module_with_names(&module, &id, &resolved, &emit_opts, &recorded);
+        items.extend(tokens);
         for (suffix, hash) in [
             (SWAGGER_SUFFIX, &docs.swagger_sha256),
             (SCHEMA_SUFFIX, &docs.schema_sha256),

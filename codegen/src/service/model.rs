@@ -132,15 +132,49 @@ pub fn resolve_service(
             "neither a swagger nor a schema document",
         ));
     }
+    // A document that cannot describe the service is refused, not read as an empty one
+    // (which would give `Inputs {}` / `Outputs {}` and a call that sends nothing).
+    let problems: Vec<String> = [
+        (
+            super::SWAGGER_SUFFIX,
+            swagger.and_then(super::schema::swagger_problem),
+        ),
+        (
+            super::SCHEMA_SUFFIX,
+            schema.and_then(super::schema::schema_problem),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(suffix, problem)| problem.map(|p| format!("{label}{suffix}: {p}")))
+    .collect();
+    if !problems.is_empty() {
+        return Err(Error::schema(label, None, problems.join("; ")));
+    }
     let ctx = Ctx {
         label,
         doc: swagger.unwrap_or(&Value::Null),
         allow_untyped,
     };
-    Ok(ResolvedService {
+    let resolved = ResolvedService {
         inputs: ctx.side(swagger, schema, Side::Inputs)?,
         outputs: ctx.side(swagger, schema, Side::Outputs)?,
-    })
+    };
+    if resolved.inputs.is_empty() && resolved.outputs.is_empty() {
+        let files: Vec<String> = [
+            (super::SWAGGER_SUFFIX, swagger.is_some()),
+            (super::SCHEMA_SUFFIX, schema.is_some()),
+        ]
+        .into_iter()
+        .filter(|(_, present)| *present)
+        .map(|(suffix, _)| format!("{label}{suffix}"))
+        .collect();
+        return Err(Error::schema(
+            label,
+            None,
+            format!("{} describe(s) no input and no output", files.join(" and ")),
+        ));
+    }
+    Ok(resolved)
 }
 
 /// How deeply tables may nest (guards against recursive `$ref`s in hostile documents).

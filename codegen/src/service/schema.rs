@@ -179,11 +179,71 @@ fn headers(v: Option<&Value>) -> Vec<(String, Option<String>)> {
         .collect()
 }
 
+/// The body of a schema document: the document itself, or its `data` member in the
+/// wrapped form `{status, data: {...}}` that the versioned endpoint
+/// (`GET /api/v1/product/{folder}/engines/get/{service}/{versionId}`, Coherent's OpenAPI
+/// description) answers with.
+pub fn schema_body(schema: &Value) -> &Value {
+    match schema.get("data") {
+        Some(data @ Value::Object(_)) if !has_cells(schema) => data,
+        _ => schema,
+    }
+}
+
+/// True when the (unwrapped) schema document lists input or output cells.
+fn has_cells(schema: &Value) -> bool {
+    [
+        "xlInputs",
+        "xInputs",
+        "xlInput",
+        "xOutput",
+        "xlOutputs",
+        "xOutputs",
+    ]
+    .iter()
+    .any(|k| schema.get(*k).is_some_and(Value::is_array))
+}
+
+/// Why a schema document cannot describe a service (no cell lists, an error envelope), or
+/// `None` when it can.
+pub fn schema_problem(schema: &Value) -> Option<String> {
+    let body = schema_body(schema);
+    if has_cells(body) {
+        return None;
+    }
+    let error = ["error", "errorCode", "message"].iter().find_map(|k| {
+        body.get(*k)
+            .or_else(|| schema.get(*k))
+            .filter(|v| !v.is_null())
+    });
+    Some(match error {
+        Some(e) => format!("an error response, not a schema ({e}); re-fetch the service"),
+        None => {
+            "no `xlInputs`/`xOutput` cell lists (neither at the top nor under `data`)".to_string()
+        }
+    })
+}
+
+/// Why a swagger document cannot describe a service (no execute operation, or neither
+/// `request_data.inputs` nor `response_data.outputs`), or `None` when it can.
+pub fn swagger_problem(swagger: &Value) -> Option<String> {
+    if execute_operation(swagger).is_none() {
+        return Some("no execute operation (a `post` under `paths`)".to_string());
+    }
+    let inputs = swagger_fields(swagger, Side::Inputs);
+    let outputs = swagger_fields(swagger, Side::Outputs);
+    (inputs.is_none() && outputs.is_none()).then(|| {
+        "the execute operation has neither `request_data.inputs` nor `response_data.outputs`"
+            .to_string()
+    })
+}
+
 /// The cell descriptors of one side of the schema document, keyed by `name`.
 ///
 /// Cells without a name are skipped; when two cells share a name the first one wins (Spark
 /// requires unique names, so this only matters for malformed documents).
 pub fn schema_cells(schema: &Value, side: Side) -> BTreeMap<String, Cell> {
+    let schema = schema_body(schema);
     let (list_keys, meta_key): (&[&str], &str) = match side {
         Side::Inputs => (&["xlInputs", "xInputs", "xlInput"], "inputMetadata"),
         Side::Outputs => (&["xOutput", "xlOutputs", "xOutputs"], "outputMetadata"),
@@ -228,7 +288,7 @@ pub fn schema_cells(schema: &Value, side: Side) -> BTreeMap<String, Cell> {
 
 /// `(version, version id)` recorded in the schema document's `bookSummary`, if present.
 pub fn schema_version(schema: &Value) -> (Option<String>, Option<String>) {
-    let summary = schema.get("bookSummary");
+    let summary = schema_body(schema).get("bookSummary");
     (
         text(summary.and_then(|s| s.get("bookRevision"))),
         text(summary.and_then(|s| s.get("versionId"))),
