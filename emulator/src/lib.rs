@@ -92,23 +92,29 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+mod access;
 mod archive;
 mod auth;
 mod batches;
 pub mod demo;
 pub mod engine;
 mod error;
+mod eval_pool;
 mod exec;
 pub mod faults;
 mod folders;
+pub mod limits;
 pub mod pacing;
 mod routes;
+mod serve;
 mod state;
 pub mod store;
 mod wire;
 pub mod workbook;
+mod xlsx_guard;
 
 pub use faults::{Fault, FaultPlan, FaultRule};
+pub use limits::Limits;
 pub use state::{AppState, AuthConfig, Counters};
 
 /// Build the complete router (every resource router plus the request gate) over `state`.
@@ -121,6 +127,13 @@ pub fn app(state: AppState) -> axum::Router {
 #[doc(hidden)]
 pub fn app_without_fast_path(state: AppState) -> axum::Router {
     routes::app_without_fast_path(state)
+}
+
+/// The route patterns the router registers (for tests that walk every route, e.g. without
+/// credentials). Read from the router itself, so a route added anywhere is included.
+#[doc(hidden)]
+pub fn route_patterns() -> Vec<String> {
+    routes::patterns()
 }
 
 /// Default number of calls kept in the call history ring buffer.
@@ -154,6 +167,12 @@ pub struct EmulatorConfig {
     /// Modelled engine compute time per record, added as wall time to every evaluation
     /// (see [`pacing`]); `None` (the default) answers as fast as the workbook evaluates.
     pub engine_time_per_record: Option<Duration>,
+    /// Services (`folder/service`) that answer on the `/public/` routes without credentials,
+    /// as Spark serves services whose `PublicAPI` book property is `True`. None by default:
+    /// a public route refuses every other service with a 401.
+    pub public_services: Vec<String>,
+    /// Request, workbook, evaluation and connection limits ([`limits`]).
+    pub limits: Limits,
 }
 
 impl Default for EmulatorConfig {
@@ -170,6 +189,8 @@ impl Default for EmulatorConfig {
             token_lifetime: Duration::from_secs(3600),
             history_capacity: DEFAULT_HISTORY_CAPACITY,
             engine_time_per_record: None,
+            public_services: Vec::new(),
+            limits: Limits::default(),
         }
     }
 }
@@ -199,6 +220,13 @@ impl EmulatorConfig {
     /// Accept only this OAuth client (may be called repeatedly).
     pub fn with_oauth_client(mut self, id: impl Into<String>, secret: impl Into<String>) -> Self {
         self.oauth_clients.push((id.into(), secret.into()));
+        self
+    }
+
+    /// Serve `folder/service` on the `/public/` routes (may be called repeatedly); see
+    /// [`EmulatorConfig::public_services`].
+    pub fn with_public_service(mut self, service: impl Into<String>) -> Self {
+        self.public_services.push(service.into());
         self
     }
 
@@ -243,7 +271,20 @@ impl Emulator {
             config.history_capacity,
         );
         state.set_engine_time(config.engine_time_per_record);
-        let mut problems = state.store().load_data_dir();
+        state.set_limits(config.limits);
+        let mut problems = Vec::new();
+        for name in &config.public_services {
+            match name.trim_matches('/').split_once('/') {
+                Some((folder, service)) if !folder.is_empty() && !service.is_empty() => {
+                    state.declare_public_service(folder, service)
+                }
+                _ => problems.push((
+                    PathBuf::from(name),
+                    "a public service is named FOLDER/SERVICE".to_string(),
+                )),
+            }
+        }
+        problems.extend(state.store().load_data_dir());
         problems.extend(state.inner.batches.load(state.store()));
         if let Some(dir) = &config.workbooks_dir {
             problems.extend(store::publish_dir(state.store(), dir));
@@ -269,20 +310,8 @@ impl Emulator {
         let addr = listener.local_addr()?;
         let (tx, rx) = oneshot::channel::<()>();
         // The application without the outer `Router` of [`app`], which would only forward to it.
-        let service = axum::ServiceExt::into_make_service(routes::service(state.clone()));
-        let task = tokio::spawn(async move {
-            use axum::serve::ListenerExt;
-            // Small JSON answers: no Nagle delay on keep-alive connections.
-            let listener = listener.tap_io(|tcp| {
-                let _ = tcp.set_nodelay(true);
-            });
-            let serve = axum::serve(listener, service).with_graceful_shutdown(async move {
-                let _ = rx.await;
-            });
-            if let Err(e) = serve.await {
-                tracing::error!(error = %e, "emulator server stopped");
-            }
-        });
+        let app = routes::service(state.clone());
+        let task = tokio::spawn(serve::serve(listener, app, config.limits, rx));
         Ok(EmulatorHandle {
             addr,
             tenant: config.tenant,
@@ -386,7 +415,8 @@ impl EmulatorHandle {
         &self.state
     }
 
-    /// Stop accepting connections, finish in-flight requests, and wait for the server task.
+    /// Stop accepting connections, let requests in flight finish for the shutdown grace
+    /// ([`Limits::shutdown_grace`]), cut the rest, and wait for the server task.
     pub async fn shutdown(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());

@@ -196,7 +196,7 @@ fn run_chunk(
         .cloned()
         .unwrap_or_else(|| json!(uuid::Uuid::new_v4().to_string()));
     let data = chunk.get("data").unwrap_or(chunk);
-    let (mut recs, columnar) = super::v4::records(data.get("inputs"), F)?;
+    let (mut recs, columnar) = super::v4::records(data.get("inputs"), F, usize::MAX)?;
     if let Some(Value::Object(params)) = data.get("parameters") {
         for rec in &mut recs {
             for (k, v) in params {
@@ -316,6 +316,11 @@ async fn push(
             None => return Err(ApiError::bad_request(F, "missing chunks")),
         },
     };
+    let records = chunks
+        .iter()
+        .map(|c| crate::limits::record_count(c.get("data").unwrap_or(c).get("inputs")))
+        .sum();
+    crate::limits::check_records(records, F, state.limits().records_per_call)?;
     let pushed = Instant::now();
     let engine = &state.inner.engine_time;
     let mut results = Vec::with_capacity(chunks.len());
