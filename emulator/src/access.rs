@@ -6,7 +6,7 @@
 //! | access | routes | what is checked |
 //! |---|---|---|
 //! | [`Access::Open`] | [`OPEN_ROUTES`] | nothing (health, the token endpoint, the runner's probes, the request counters) |
-//! | [`Access::RunnerUpload`] | [`RUNNER_UPLOAD_ROUTES`] | nothing when the emulator runs without credentials; otherwise credentials and tenant, as any route (an open upload would publish into the store that keyed callers execute) |
+//! | [`Access::RunnerUpload`] | [`RUNNER_UPLOAD_ROUTES`] | nothing when the emulator runs without credentials; otherwise a caller without valid credentials may only load a version the store already has (same id, same workbook), never publish (an open upload would replace what keyed callers execute) |
 //! | [`Access::Public`] | every route with a literal `public` segment (`/{tenant}/api/v3/public/…`, `/{tenant}/api/v4/public/execute`, `/{tenant}/api/v3/nodegen/public/…`) | the tenant; and only services declared public ([`PublicServices`], Spark's `PublicAPI` book property) resolve |
 //! | [`Access::Authenticated`] | everything else, unmatched paths included | credentials (see `crate::auth`) and the tenant |
 //!
@@ -98,6 +98,26 @@ impl PublicServices {
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .contains(&(folder.to_lowercase(), service.to_lowercase()))
+    }
+}
+
+tokio::task_local! {
+    /// Set while a runner upload without valid credentials is handled, on an emulator
+    /// started with credentials: it may not publish ([`check_may_publish`]).
+    static ANONYMOUS_UPLOAD: ();
+}
+
+/// Run `handler` as a runner upload without valid credentials.
+pub async fn anonymous_upload<F: Future>(handler: F) -> F::Output {
+    ANONYMOUS_UPLOAD.scope((), handler).await
+}
+
+/// Refuse to publish (401) inside an [`anonymous_upload`].
+pub fn check_may_publish(family: Family) -> Result<(), ApiError> {
+    if ANONYMOUS_UPLOAD.try_with(|_| ()).is_ok() {
+        Err(ApiError::Unauthorized(family))
+    } else {
+        Ok(())
     }
 }
 

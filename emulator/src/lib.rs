@@ -18,7 +18,10 @@
 //! # Endpoints
 //!
 //! `{t}` = tenant. Fixed path segments match case-insensitively; folder and service names are
-//! URL-decoded and looked up case-insensitively. `/public/` variants need no credentials.
+//! URL-decoded and looked up case-insensitively. `/public/` variants need no credentials and
+//! serve only the services declared public ([`EmulatorConfig::with_public_service`], Spark's
+//! `PublicAPI` property); every other service gets a 401 there. Which routes need
+//! credentials is declared in one table (see *Security* below).
 //!
 //! | method | path |
 //! |---|---|
@@ -40,10 +43,10 @@
 //! | * | `/{t}/api/v4/transforms/{folder}/{name}` (POST/GET/DELETE), `/transforms/list/{folder}`, `/transforms/validation`; running a transform → 501 |
 //! | GET | `/{t}/api/v3/nodegen[/public]/getnodegenzipbyId/{folders/{f}/services/{s}[{version}] \| service/{sid} \| version/{vid}}` (WASM bundle zip, see below) |
 //! | GET | `/version`, `/healthcheck`, `/status` (hybrid runner; no credentials) |
-//! | POST | `/api/v3/upload`, `/upload` (hybrid runner bundle upload, multipart `file`; no credentials) |
+//! | POST | `/api/v3/upload`, `/upload` (hybrid runner bundle upload, multipart `file`; no credentials, but on an emulator started with keys or OAuth clients, only with them may it publish a new version) |
 //! | POST | `/{t}/api/v3/metadata`, `/{t}/api/v3/validation` (hybrid runner form: locator in `request_meta`) |
 //! | * | `/{t}/api/v3[/public]/proxy/…`, `…/getnodegenzipbyId/proxy/…` → 501 `NOT_SUPPORTED_BY_EMULATOR` |
-//! | GET/POST | `/_emulator/counters`, `/_emulator/counters/reset`, `/_emulator/files/{vid}`, `/_emulator/downloads/{job}` |
+//! | GET/POST | `/_emulator/counters`, `/_emulator/counters/reset` (no credentials); `/_emulator/files/{vid}`, `/_emulator/downloads/{job}` (the targets of `download_url`s: the caller's credentials, as both public SDKs send them) |
 //!
 //! # Swagger types
 //!
@@ -71,6 +74,31 @@
 //! run here (400). The runner's execute paths (`/{t}/api/v3|v4/…`) are Spark's routes and
 //! keep their credential check; `/status` lists uploaded models with zero timing statistics.
 //!
+//! # Security
+//!
+//! A local test server, not a gateway: see `emulator/SECURITY-notes.md` for what it protects
+//! and what it does not. In short:
+//!
+//! - **Credentials.** Without `--api-key` / `--oauth-client` the emulator is open: any
+//!   non-empty `x-synthetic-key` or bearer token is accepted, except the placeholders
+//!   `undefined` and `null` (what a client sends when its credential is missing; Spark
+//!   refuses them too). With keys, only those keys; with OAuth clients, only tokens this
+//!   emulator issued to one of them (with keys alone, the token endpoint issues none).
+//! - **Routes.** Authentication is decided per matched route from one declared table: the
+//!   open routes (`/health`, the token endpoint, the runner's `/version`, `/healthcheck`,
+//!   `/status`, `/_emulator/counters[/reset]`) are listed once; the runner's upload
+//!   publishes only for a caller with credentials when credentials are configured; the `/public/` routes check the tenant and serve
+//!   public services only; every other route, and every unknown path, checks credentials and
+//!   tenant. A tenant segment or folder name never changes that.
+//! - **Limits** ([`Limits`], [`EmulatorConfig::limits`]): JSON bodies 32 MiB and uploads
+//!   200 MB (413 when over, declared, chunked or once inflated); 25,000 records per v4 call
+//!   or batch push (400 `TOO_MANY_RECORDS`); workbooks at most 128 MiB uncompressed, 128
+//!   levels of XML and 2,000,000 cells plus shared strings (checked before the engine reads
+//!   them); evaluations on a bounded pool of blocking threads (429 with `Retry-After` when it
+//!   and its queue are full); connections closed after 30 s without a complete request
+//!   head, at most 1,024 at once; shutdown cuts requests still running after 3 s; drafts of
+//!   uploads kept an hour, 32 at most.
+//!
 //! # Faults
 //!
 //! See [`faults`] for the plan format (`--faults FILE` or [`EmulatorHandle::set_faults`]).
@@ -95,6 +123,7 @@ use tokio::task::JoinHandle;
 mod access;
 mod archive;
 mod auth;
+mod batch_journal;
 mod batches;
 pub mod demo;
 pub mod engine;
@@ -272,6 +301,9 @@ impl Emulator {
         );
         state.set_engine_time(config.engine_time_per_record);
         state.set_limits(config.limits);
+        state
+            .store()
+            .set_draft_policy(config.limits.draft_lifetime, config.limits.max_drafts);
         let mut problems = Vec::new();
         for name in &config.public_services {
             match name.trim_matches('/').split_once('/') {

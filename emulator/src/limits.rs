@@ -30,6 +30,8 @@ pub struct Limits {
     pub shutdown_grace: Duration,
     /// Time an uploaded, unpublished workbook (a draft) is kept.
     pub draft_lifetime: Duration,
+    /// Drafts kept at most (the oldest go first): each holds a workbook and its engine.
+    pub max_drafts: usize,
 }
 
 impl Default for Limits {
@@ -40,11 +42,12 @@ impl Default for Limits {
             upload_body_bytes: 200 * 1024 * 1024,
             records_per_call: 25_000,
             evaluation_workers: workers.max(2),
-            evaluation_queue: 64,
+            evaluation_queue: 512,
             header_timeout: Duration::from_secs(30),
             max_connections: 1024,
             shutdown_grace: Duration::from_secs(3),
             draft_lifetime: Duration::from_secs(3600),
+            max_drafts: 32,
         }
     }
 }

@@ -25,6 +25,9 @@ const OPEN: &[&str] = &[
     "/_emulator/counters/reset",
 ];
 
+/// The runner's bundle uploads (`access::RUNNER_UPLOAD_ROUTES`).
+const RUNNER_UPLOADS: &[&str] = &["/api/v3/upload", "/upload"];
+
 async fn keyed() -> EmulatorHandle {
     let h = start_with(
         EmulatorConfig::default()
@@ -105,6 +108,9 @@ async fn every_route_without_credentials_is_refused_unless_declared_open() {
     for pattern in patterns.iter().filter(|p| !OPEN.contains(&p.as_str())) {
         // Public routes take no credentials, so they may also answer as a route does before
         // it reaches a service: 405 (method), 501 (proxy), or a tenant mismatch; never data.
+        // So may the runner's uploads, which load known versions without credentials (and
+        // refuse to publish, tested below): 405, or 400 for a body that is no bundle.
+        let runner_upload = RUNNER_UPLOADS.contains(&pattern.as_str());
         let public = pattern.split('/').any(|s| s == "public");
         let folders: &[&str] = if pattern.contains("{folder}") {
             &["demo", "public"]
@@ -142,7 +148,8 @@ async fn every_route_without_credentials_is_refused_unless_declared_open() {
                     let refusal = [401, 404].contains(&status)
                         || (public
                             && ([405, 501].contains(&status)
-                                || (status == 400 && body.contains("TENANT_MISMATCH"))));
+                                || (status == 400 && body.contains("TENANT_MISMATCH"))))
+                        || (runner_upload && [400, 405].contains(&status));
                     if refusal {
                         refused += 1;
                     } else {
@@ -352,10 +359,10 @@ async fn file_links_and_the_runner_upload_follow_the_configured_credentials() {
         .bytes()
         .await
         .unwrap();
-    let upload = |with_key: bool| {
+    let upload = |bundle: Vec<u8>, with_key: bool| {
         let form = reqwest::multipart::Form::new().part(
             "file",
-            reqwest::multipart::Part::bytes(bundle.to_vec()).file_name("volume-cylinder.zip"),
+            reqwest::multipart::Part::bytes(bundle).file_name("volume-cylinder.zip"),
         );
         let mut req = client()
             .post(format!("{}/api/v3/upload", h.url()))
@@ -365,6 +372,22 @@ async fn file_links_and_the_runner_upload_follow_the_configured_credentials() {
         }
         async move { req.send().await.unwrap().status().as_u16() }
     };
-    assert_eq!(upload(false).await, 401, "open upload into the keyed store");
-    assert_eq!(upload(true).await, 200);
+    // A version the store has (same id, same workbook) may be loaded without credentials,
+    // as runners do not authenticate; publishing a new one may not.
+    assert_eq!(upload(bundle.to_vec(), false).await, 200);
+    let unknown = with_unknown_version(&bundle);
+    assert_eq!(
+        upload(unknown.clone(), false).await,
+        401,
+        "an open upload published into the keyed store"
+    );
+    let versions = || {
+        h.state()
+            .store()
+            .versions("demo", "volume-cylinder")
+            .unwrap()
+    };
+    assert_eq!(versions().len(), 1);
+    assert_eq!(upload(unknown, true).await, 200);
+    assert_eq!(versions().len(), 2);
 }

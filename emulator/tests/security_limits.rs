@@ -157,3 +157,50 @@ async fn more_records_than_the_limit_in_one_call_is_a_400_naming_it() {
 fn uuid(n: usize) -> String {
     format!("00000000-0000-0000-0000-{n:012}")
 }
+
+#[tokio::test]
+async fn drafts_expire_and_only_the_newest_are_kept() {
+    let h = start_with(EmulatorConfig {
+        limits: Limits {
+            draft_lifetime: std::time::Duration::from_millis(600),
+            max_drafts: 2,
+            ..Limits::default()
+        },
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let base = format!("{}/api/v3/folders/f/services/s", h.base_url());
+    let cylinder = cspark_emulator::demo::workbook("demo", "volume-cylinder").unwrap();
+    let mut jobs = Vec::new();
+    for _ in 0..3 {
+        let form = reqwest::multipart::Form::new().part(
+            "serviceFile",
+            reqwest::multipart::Part::bytes(cylinder.bytes.to_vec()).file_name("s.xlsx"),
+        );
+        let res = client()
+            .post(format!("{base}/upload"))
+            .header("x-synthetic-key", KEY)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = decode(res).await;
+        assert_eq!(status, 200, "{body}");
+        let job = body["response_data"]["nodegen_compilation_jobid"]
+            .as_str()
+            .unwrap();
+        jobs.push(job.to_string());
+    }
+    let progress = |job: &str| get_status(format!("{base}/getcompilationprogess/{job}"));
+    // Two drafts at most: the oldest went when the third arrived.
+    assert_eq!(progress(&jobs[0]).await, 404);
+    assert_eq!(progress(&jobs[1]).await, 200);
+    assert_eq!(progress(&jobs[2]).await, 200);
+    // And none outlives its lifetime.
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert_eq!(progress(&jobs[2]).await, 404);
+}
+
+async fn get_status(url: String) -> u16 {
+    get(&url).await.0
+}

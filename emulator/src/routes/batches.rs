@@ -245,6 +245,7 @@ fn run_chunk(
             bytes,
             // Each chunk runs on its own modelled worker, all starting at the push.
             ready_at: engine.ready_at(pushed, recs.len()),
+            seq: 0,
         },
         total_ms,
         failed,

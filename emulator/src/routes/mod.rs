@@ -300,11 +300,25 @@ where
     // Who may call: decided by the matched route from the one table in `crate::access`.
     let access = crate::access::of_route(matched);
     let tenant = crate::access::path_tenant(matched, path);
+    let mut anonymous = false;
     let checked = match access {
         Access::Open => Ok(()),
         Access::RunnerUpload if !inner.auth.restricted() => Ok(()),
+        // Without valid credentials, an upload may only load a version already published.
+        Access::RunnerUpload => {
+            anonymous = crate::auth::check(
+                req.headers(),
+                tenant,
+                &inner.tenant,
+                &inner.auth,
+                &inner.tokens,
+                family,
+            )
+            .is_err();
+            Ok(())
+        }
         Access::Public => crate::auth::check_tenant(req.headers(), tenant, &inner.tenant, family),
-        Access::RunnerUpload | Access::Authenticated => crate::auth::check(
+        Access::Authenticated => crate::auth::check(
             req.headers(),
             tenant,
             &inner.tenant,
@@ -325,6 +339,8 @@ where
     let gzip_ok = encoding::accepts_gzip(req.headers());
     let res = if access == Access::Public {
         crate::access::public_call(inner.public_services.clone(), handler(req)).await
+    } else if anonymous {
+        crate::access::anonymous_upload(handler(req)).await
     } else {
         handler(req).await
     };

@@ -3,8 +3,10 @@
 //! `GET /version`, `GET /healthcheck`, `GET /status`, `POST /api/v3/upload` (and `/upload`).
 //!
 //! A runner does not authenticate: these paths need no credentials (declared in
-//! `crate::access`), except the upload once the emulator is started with keys or OAuth
-//! clients (it publishes into the store keyed callers execute). They otherwise go through the request gate like every route (counters, fault plan, request-id echo,
+//! `crate::access`). Once the emulator is started with keys or OAuth clients, an upload
+//! without valid credentials may only load a version the store already has (same id, same
+//! workbook); publishing a new one (into the store keyed callers execute) is a 401. They
+//! otherwise go through the request gate like every route (counters, fault plan, request-id echo,
 //! gzip), so a fault plan can make a runner's health check or upload fail as it would a
 //! Spark call. Services run on the runner through the same `/{t}/api/v3|v4/…` paths as on
 //! Spark: the emulator serves both roles from one store, so an uploaded bundle is published
@@ -248,6 +250,8 @@ fn register(
                 ))
             })
     };
+    // Publishing changes what Spark's callers execute: not for an anonymous upload.
+    crate::access::check_may_publish(F)?;
     let (folder, service) = (name("ProductName")?, name("ServiceName")?);
     let engine = engine::load_xlsx(&workbook, file_name)
         .map_err(|e| bad(format!("the bundle's workbook cannot be loaded: {e}")))?;
