@@ -255,7 +255,7 @@ where
         .total_requests
         .fetch_add(1, Ordering::Relaxed);
     // Borrowed from the request (no per-request copies); the request is only moved into
-    // `decode_body` after their last use.
+    // `limit_and_decode` after their last use.
     let method = req.method().as_str();
     let matched: Option<&str> = route.or_else(|| {
         req.extensions()
