@@ -1,6 +1,6 @@
 //! Evaluation runs off the async workers, on a bounded pool (issue 15): `/health` answers
 //! at once while heavy calls compute, and a call that finds every evaluation slot and queue
-//! place taken is refused at once with a 429 and `Retry-After`.
+//! place taken (v3, v4 or a batch push) is refused at once with a 429 and `Retry-After`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -96,6 +96,11 @@ async fn health_answers_while_heavy_calls_evaluate() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_saturated_pool_answers_429_with_retry_after() {
     let h = emulator(1, 0).await;
+    let batches = format!("{}/api/v4/batch", h.base_url());
+    let (status, batch) = post(&batches, json!({"service": "demo/volume-cylinder"})).await;
+    assert_eq!(status, 200, "{batch}");
+    let push = format!("{batches}/{}/chunks", batch["id"].as_str().unwrap());
+    let chunk = json!({"chunks": [{"id": "c1", "data": {"inputs": [{"Radius": 1, "Height": 1}]}}]});
     let running = heavy(&h);
     // Probe until the heavy call holds the only slot (bounded by the heavy call itself).
     let mut refused = None;
@@ -115,8 +120,16 @@ async fn a_saturated_pool_answers_429_with_retry_after() {
     let (status, body) = decode(res).await;
     assert_eq!(status, 429);
     assert_eq!(body["error"]["message"], "TOO_MANY_REQUESTS", "{body}");
+    // A batch push evaluates on the same pool.
+    let (status, body) = post(&push, chunk.clone()).await;
+    assert!(
+        status == 429 || running.is_finished(),
+        "a push while the only slot was busy: {status} {body}"
+    );
     assert_eq!(running.await.unwrap(), 200);
     // The slot is free again.
     let (status, body) = decode(light(&h).send().await.unwrap()).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = post(&push, chunk).await;
     assert_eq!(status, 200, "{body}");
 }

@@ -323,17 +323,25 @@ async fn push(
         .sum();
     crate::limits::check_records(records, F, state.limits().records_per_call)?;
     let pushed = Instant::now();
-    let engine = &state.inner.engine_time;
-    let mut results = Vec::with_capacity(chunks.len());
-    for chunk in &chunks {
-        results.push(run_chunk(
-            &version,
-            requested.as_deref(),
-            chunk,
-            engine,
-            pushed,
-        )?);
-    }
+    // Evaluated on the bounded pool (`crate::eval_pool`), off the async workers.
+    let shared = state.clone();
+    let results = state
+        .eval_pool()
+        .run(F, move || {
+            let engine = &shared.inner.engine_time;
+            let mut results = Vec::with_capacity(chunks.len());
+            for chunk in &chunks {
+                results.push(run_chunk(
+                    &version,
+                    requested.as_deref(),
+                    chunk,
+                    engine,
+                    pushed,
+                )?);
+            }
+            Ok::<_, ApiError>(results)
+        })
+        .await??;
     let mut b = lock(&cell);
     if !b.open() {
         return Err(ApiError::BadRequest {
