@@ -1,8 +1,12 @@
 //! Credentials: issued OAuth tokens and the per-request check.
 //!
 //! Open mode (no API keys or OAuth clients configured): any non-empty `x-synthetic-key` and
-//! any non-empty bearer token are accepted. Restricted mode: only the configured keys, and
-//! only unexpired tokens issued by this emulator (to a configured client, if any are set).
+//! any non-empty bearer token are accepted, but the placeholders `undefined` and `null`
+//! (what a client sends when its credential is missing) never are. Restricted mode: only the
+//! configured keys, and only unexpired tokens issued by this emulator to a configured OAuth
+//! client (with API keys alone, the token endpoint issues no token).
+//!
+//! Which routes need a credential at all is declared in `crate::access`.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -99,6 +103,9 @@ pub fn check(
             .map(str::trim)
     };
     let credential = if let Some(key) = header("x-synthetic-key").filter(|k| !k.is_empty()) {
+        if is_placeholder(key) {
+            return Err(ApiError::Unauthorized(family));
+        }
         if !config.api_keys.is_empty() && !config.api_keys.iter().any(|k| k == key) {
             return Err(ApiError::Unauthorized(family));
         }
@@ -112,7 +119,7 @@ pub fn check(
             .strip_prefix("Bearer ")
             .or_else(|| auth.strip_prefix("bearer "))
             .map(str::trim)
-            .filter(|t| !t.is_empty())
+            .filter(|t| !t.is_empty() && !is_placeholder(t))
             .ok_or(ApiError::Unauthorized(family))?;
         if config.restricted() && !tokens.valid(token) {
             return Err(ApiError::Unauthorized(family));
@@ -128,6 +135,14 @@ pub fn check(
     };
     check_tenant(headers, path_tenant, tenant, family)?;
     Ok(credential)
+}
+
+/// What a client sends when its credential is missing (a JavaScript `undefined` or `null`
+/// interpolated into the header): never a credential, even in open mode, as on Spark.
+fn is_placeholder(credential: &str) -> bool {
+    ["undefined", "null"]
+        .iter()
+        .any(|p| credential.eq_ignore_ascii_case(p))
 }
 
 /// `x-tenant-name` and the path tenant must both name this emulator's tenant.

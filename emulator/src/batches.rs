@@ -6,7 +6,7 @@
 //! without activity → `closed_by_timeout` → (drained) `completed_by_timeout`. Pushing is only
 //! allowed while `created`/`in_progress`; pulling is allowed in every state.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
+use crate::batch_journal::{self, Entry, Written};
 use crate::store::{Store, Version};
 use crate::wire::timestamp;
 
@@ -36,6 +37,8 @@ pub struct ChunkResult {
     /// When the modelled engine finishes the chunk ([`crate::pacing`]); `None` = pullable now.
     /// Not persisted: a reloaded chunk is ready.
     pub ready_at: Option<Instant>,
+    /// Its number in the batch's journal (`crate::batch_journal`); 0 until saved.
+    pub seq: u64,
 }
 
 impl ChunkResult {
@@ -228,15 +231,32 @@ impl Batch {
     }
 }
 
-/// All batches of the tenant. With a data directory, each batch is saved as
-/// `batches/{id}.json` (state, counters and unpulled results) after every change.
+/// All batches of the tenant. With a data directory, each batch is journaled in
+/// `batches/{id}.jsonl` after every change, by appending what changed
+/// ([`crate::batch_journal`]).
 #[derive(Default)]
 pub struct Batches {
     map: Mutex<HashMap<String, Arc<Mutex<Batch>>>>,
     dir: Option<PathBuf>,
+    /// What each batch's journal holds; the lock also orders the appends.
+    written: Mutex<HashMap<String, Written>>,
 }
 
-/// The saved form of a batch.
+/// The counters in their saved order.
+fn counters(b: &Batch) -> [u64; 8] {
+    [
+        b.chunks_submitted,
+        b.records_submitted,
+        b.chunks_completed,
+        b.records_completed,
+        b.records_failed,
+        b.compute_ms,
+        b.input_bytes,
+        b.output_bytes,
+    ]
+}
+
+/// The form earlier versions saved a batch in, whole (`{id}.json`); read to migrate.
 #[derive(Serialize, Deserialize)]
 struct Saved {
     id: String,
@@ -248,6 +268,27 @@ struct Saved {
     updated: DateTime<Utc>,
     results: Vec<(Value, u64, u64)>,
     counters: [u64; 8],
+}
+
+impl Saved {
+    fn into_replayed(self) -> batch_journal::Replayed {
+        batch_journal::Replayed {
+            id: self.id,
+            version_id: self.version_id,
+            requested: self.requested,
+            request: self.request,
+            created: self.created,
+            status: self.status,
+            updated: self.updated,
+            counters: self.counters,
+            results: self
+                .results
+                .into_iter()
+                .map(|(body, records, bytes)| (0, body, records, bytes))
+                .collect(),
+            written: Written::new(),
+        }
+    }
 }
 
 fn status_literal(s: &str) -> &'static str {
@@ -268,48 +309,61 @@ impl Batches {
         Batches {
             map: Mutex::default(),
             dir,
+            written: Mutex::default(),
         }
     }
 
-    /// Save one batch (no-op without a data directory). Call after releasing its lock.
+    /// Save one batch (no-op without a data directory): append what changed since its last
+    /// save. Call after releasing its lock.
     pub fn save(&self, cell: &Mutex<Batch>) {
         let Some(dir) = &self.dir else { return };
-        let (id, text) = {
-            let b = cell.lock().unwrap_or_else(|e| e.into_inner());
-            let saved = Saved {
+        let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+        let mut b = cell.lock().unwrap_or_else(|e| e.into_inner());
+        let mut entries = Vec::new();
+        let journal = written.entry(b.id.clone()).or_insert_with(|| {
+            entries.push(Entry::Header {
                 id: b.id.clone(),
                 version_id: b.version.info.id.clone(),
                 requested: b.requested.clone(),
-                status: b.status.to_string(),
                 request: b.request.clone(),
                 created: b.created,
-                updated: b.updated,
-                results: b
-                    .results
-                    .iter()
-                    .map(|r| (r.body.clone(), r.records, r.bytes))
-                    .collect(),
-                counters: [
-                    b.chunks_submitted,
-                    b.records_submitted,
-                    b.chunks_completed,
-                    b.records_completed,
-                    b.records_failed,
-                    b.compute_ms,
-                    b.input_bytes,
-                    b.output_bytes,
-                ],
-            };
-            (b.id.clone(), serde_json::to_vec(&saved).unwrap_or_default())
-        };
-        let result = std::fs::create_dir_all(dir)
-            .and_then(|_| std::fs::write(dir.join(format!("{id}.json")), text));
-        if let Err(e) = result {
+            });
+            Written::new()
+        });
+        let present: BTreeSet<u64> = b.results.iter().map(|r| r.seq).collect();
+        let pulled: Vec<u64> = journal.live.difference(&present).copied().collect();
+        if !pulled.is_empty() {
+            for seq in &pulled {
+                journal.live.remove(seq);
+            }
+            entries.push(Entry::Pulled { seqs: pulled });
+        }
+        for r in b.results.iter_mut().filter(|r| r.seq == 0) {
+            r.seq = journal.next_seq;
+            journal.next_seq += 1;
+            journal.live.insert(r.seq);
+            entries.push(Entry::Result {
+                seq: r.seq,
+                body: r.body.clone(),
+                records: r.records,
+                bytes: r.bytes,
+            });
+        }
+        entries.push(Entry::State {
+            status: b.status.to_string(),
+            updated: b.updated,
+            counters: counters(&b),
+        });
+        let path = dir.join(format!("{}.jsonl", b.id));
+        drop(b);
+        if let Err(e) = batch_journal::append(&path, &entries) {
             tracing::error!(dir = %dir.display(), error = %e, "cannot save batch");
         }
     }
 
     /// Reload saved batches whose version still exists; returns problems as (path, reason).
+    /// Batches saved whole by earlier versions (`{id}.json`) are journaled and their file
+    /// removed.
     pub fn load(&self, store: &Store) -> Vec<(PathBuf, String)> {
         let Some(dir) = &self.dir else {
             return Vec::new();
@@ -319,43 +373,60 @@ impl Batches {
         };
         let mut problems = Vec::new();
         for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
-            if path.extension().and_then(|e| e.to_str()) != Some("json") {
-                continue;
-            }
-            let saved: Saved = match std::fs::read(&path)
+            let legacy = match path.extension().and_then(|e| e.to_str()) {
+                Some("jsonl") => false,
+                Some("json") => true,
+                _ => continue,
+            };
+            let loaded = std::fs::read_to_string(&path)
                 .map_err(|e| e.to_string())
-                .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
-            {
-                Ok(saved) => saved,
+                .and_then(|text| {
+                    if legacy {
+                        serde_json::from_str::<Saved>(&text)
+                            .map(Saved::into_replayed)
+                            .map_err(|e| e.to_string())
+                    } else {
+                        batch_journal::replay(&text)
+                    }
+                });
+            let replayed = match loaded {
+                Ok(replayed) => replayed,
                 Err(reason) => {
                     problems.push((path, reason));
                     continue;
                 }
             };
-            let Some(version) = store.version(&saved.version_id) else {
+            let Some(version) = store.version(&replayed.version_id) else {
                 problems.push((
                     path,
-                    format!("version {} no longer exists", saved.version_id),
+                    format!("version {} no longer exists", replayed.version_id),
                 ));
                 continue;
             };
-            let [cs, rs, cc, rc, rf, ms, ib, ob] = saved.counters;
-            self.insert(Batch {
-                id: saved.id,
+            let [cs, rs, cc, rc, rf, ms, ib, ob] = replayed.counters;
+            if !legacy {
+                self.written
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(replayed.id.clone(), replayed.written);
+            }
+            let cell = self.insert(Batch {
+                id: replayed.id,
                 version,
-                requested: saved.requested,
-                status: status_literal(&saved.status),
-                request: saved.request,
-                created: saved.created,
-                updated: saved.updated,
-                results: saved
+                requested: replayed.requested,
+                status: status_literal(&replayed.status),
+                request: replayed.request,
+                created: replayed.created,
+                updated: replayed.updated,
+                results: replayed
                     .results
                     .into_iter()
-                    .map(|(body, records, bytes)| ChunkResult {
+                    .map(|(seq, body, records, bytes)| ChunkResult {
                         body,
                         records,
                         bytes,
                         ready_at: None,
+                        seq,
                     })
                     .collect(),
                 chunks_submitted: cs,
@@ -367,6 +438,12 @@ impl Batches {
                 input_bytes: ib,
                 output_bytes: ob,
             });
+            if legacy {
+                self.save(&cell);
+                if let Err(e) = std::fs::remove_file(&path) {
+                    tracing::warn!(path = %path.display(), error = %e, "cannot remove old batch file");
+                }
+            }
         }
         problems
     }
@@ -459,6 +536,7 @@ mod tests {
             records: 1,
             bytes: 1,
             ready_at: None,
+            seq: 0,
         });
         idle.expire(Utc::now());
         assert_eq!(idle.status, "closed_by_timeout");
@@ -480,6 +558,7 @@ mod tests {
             records: 2,
             bytes: 10,
             ready_at,
+            seq: 0,
         };
         let mut b = batch(0);
         b.results.extend([

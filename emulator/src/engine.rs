@@ -35,6 +35,8 @@ pub trait Engine: Send + Sync + 'static {
 
 /// Parse `.xlsx` bytes into an engine; the error is a human-readable reason.
 pub fn load_xlsx(bytes: &[u8], file_name: &str) -> Result<Arc<dyn Engine>, String> {
+    // Hostile packages (zip bombs, deep XML, millions of cells) stop here.
+    crate::xlsx_guard::check(bytes)?;
     imp::load(bytes, file_name)
 }
 

@@ -59,8 +59,15 @@ impl Locator {
     }
 }
 
-/// Find the version a locator designates.
+/// Find the version a locator designates; inside a call of a public route, only a public
+/// service's (`crate::access::check_public`).
 pub fn resolve(store: &Store, loc: &Locator, family: Family) -> Result<Arc<Version>, ApiError> {
+    let version = find(store, loc, family)?;
+    crate::access::check_public(&version, family)?;
+    Ok(version)
+}
+
+fn find(store: &Store, loc: &Locator, family: Family) -> Result<Arc<Version>, ApiError> {
     if let Some(vid) = loc.version_id.as_deref().filter(|v| !v.is_empty()) {
         let version = store.version(vid).ok_or_else(|| {
             ApiError::version_not_found(family, format!("version {vid} not found"))

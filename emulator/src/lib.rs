@@ -18,7 +18,10 @@
 //! # Endpoints
 //!
 //! `{t}` = tenant. Fixed path segments match case-insensitively; folder and service names are
-//! URL-decoded and looked up case-insensitively. `/public/` variants need no credentials.
+//! URL-decoded and looked up case-insensitively. `/public/` variants need no credentials and
+//! serve only the services declared public ([`EmulatorConfig::with_public_service`], Spark's
+//! `PublicAPI` property); every other service gets a 401 there. Which routes need
+//! credentials is declared in one table (see *Security* below).
 //!
 //! | method | path |
 //! |---|---|
@@ -41,10 +44,10 @@
 //! | POST | `/{t}/mcp`: MCP streamable HTTP (JSON-RPC `initialize`, `tools/list`, `tools/call`), the twelve tools of Coherent's MCP server plus `emulator_upload_testbed`; bearer only (API key → 403) |
 //! | GET | `/{t}/api/v3/nodegen[/public]/getnodegenzipbyId/{folders/{f}/services/{s}[{version}] \| service/{sid} \| version/{vid}}` (WASM bundle zip, see below) |
 //! | GET | `/version`, `/healthcheck`, `/status` (hybrid runner; no credentials) |
-//! | POST | `/api/v3/upload`, `/upload` (hybrid runner bundle upload, multipart `file`; no credentials) |
+//! | POST | `/api/v3/upload`, `/upload` (hybrid runner bundle upload, multipart `file`; no credentials, but on an emulator started with keys or OAuth clients, only with them may it publish a new version) |
 //! | POST | `/{t}/api/v3/metadata`, `/{t}/api/v3/validation` (hybrid runner form: locator in `request_meta`) |
 //! | * | `/{t}/api/v3[/public]/proxy/…`, `…/getnodegenzipbyId/proxy/…` → 501 `NOT_SUPPORTED_BY_EMULATOR` |
-//! | GET/POST | `/_emulator/counters`, `/_emulator/counters/reset`, `/_emulator/files/{vid}`, `/_emulator/downloads/{job}` |
+//! | GET/POST | `/_emulator/counters`, `/_emulator/counters/reset` (no credentials); `/_emulator/files/{vid}`, `/_emulator/downloads/{job}` (the targets of `download_url`s: the caller's credentials, as both public SDKs send them) |
 //!
 //! # Swagger types
 //!
@@ -72,6 +75,31 @@
 //! run here (400). The runner's execute paths (`/{t}/api/v3|v4/…`) are Spark's routes and
 //! keep their credential check; `/status` lists uploaded models with zero timing statistics.
 //!
+//! # Security
+//!
+//! A local test server, not a gateway: see `emulator/SECURITY-notes.md` for what it protects
+//! and what it does not. In short:
+//!
+//! - **Credentials.** Without `--api-key` / `--oauth-client` the emulator is open: any
+//!   non-empty `x-synthetic-key` or bearer token is accepted, except the placeholders
+//!   `undefined` and `null` (what a client sends when its credential is missing; Spark
+//!   refuses them too). With keys, only those keys; with OAuth clients, only tokens this
+//!   emulator issued to one of them (with keys alone, the token endpoint issues none).
+//! - **Routes.** Authentication is decided per matched route from one declared table: the
+//!   open routes (`/health`, the token endpoint, the runner's `/version`, `/healthcheck`,
+//!   `/status`, `/_emulator/counters[/reset]`) are listed once; the runner's upload
+//!   publishes only for a caller with credentials when credentials are configured; the `/public/` routes check the tenant and serve
+//!   public services only; every other route, and every unknown path, checks credentials and
+//!   tenant. A tenant segment or folder name never changes that.
+//! - **Limits** ([`Limits`], [`EmulatorConfig::limits`]): JSON bodies 32 MiB and uploads
+//!   200 MB (413 when over, declared, chunked or once inflated); 25,000 records per v4 call
+//!   or batch push (400 `TOO_MANY_RECORDS`); workbooks at most 128 MiB uncompressed, 128
+//!   levels of XML and 2,000,000 cells plus shared strings (checked before the engine reads
+//!   them); evaluations on a bounded pool of blocking threads (429 with `Retry-After` when it
+//!   and its queue are full); connections closed after 30 s without a complete request
+//!   head, at most 1,024 at once; shutdown cuts requests still running after 3 s; drafts of
+//!   uploads kept an hour, 32 at most.
+//!
 //! # Faults
 //!
 //! See [`faults`] for the plan format (`--faults FILE` or [`EmulatorHandle::set_faults`]).
@@ -93,28 +121,35 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+mod access;
 mod archive;
 mod auth;
+mod batch_journal;
 mod batches;
 mod categories;
 pub mod demo;
 pub mod engine;
 mod error;
+mod eval_pool;
 mod exec;
 pub mod faults;
 mod folders;
+pub mod limits;
 mod mcp;
 mod origin;
 pub mod pacing;
 mod package;
 mod routes;
+mod serve;
 mod state;
 pub mod store;
 mod transforms;
 mod wire;
 pub mod workbook;
+mod xlsx_guard;
 
 pub use faults::{Fault, FaultPlan, FaultRule};
+pub use limits::Limits;
 pub use state::{AppState, AuthConfig, Counters};
 
 /// Build the complete router (every resource router plus the request gate) over `state`.
@@ -127,6 +162,13 @@ pub fn app(state: AppState) -> axum::Router {
 #[doc(hidden)]
 pub fn app_without_fast_path(state: AppState) -> axum::Router {
     routes::app_without_fast_path(state)
+}
+
+/// The route patterns the router registers (for tests that walk every route, e.g. without
+/// credentials). Read from the router itself, so a route added anywhere is included.
+#[doc(hidden)]
+pub fn route_patterns() -> Vec<String> {
+    routes::patterns()
 }
 
 /// Default number of calls kept in the call history ring buffer.
@@ -160,6 +202,12 @@ pub struct EmulatorConfig {
     /// Modelled engine compute time per record, added as wall time to every evaluation
     /// (see [`pacing`]); `None` (the default) answers as fast as the workbook evaluates.
     pub engine_time_per_record: Option<Duration>,
+    /// Services (`folder/service`) that answer on the `/public/` routes without credentials,
+    /// as Spark serves services whose `PublicAPI` book property is `True`. None by default:
+    /// a public route refuses every other service with a 401.
+    pub public_services: Vec<String>,
+    /// Request, workbook, evaluation and connection limits ([`limits`]).
+    pub limits: Limits,
 }
 
 impl Default for EmulatorConfig {
@@ -176,6 +224,8 @@ impl Default for EmulatorConfig {
             token_lifetime: Duration::from_secs(3600),
             history_capacity: DEFAULT_HISTORY_CAPACITY,
             engine_time_per_record: None,
+            public_services: Vec::new(),
+            limits: Limits::default(),
         }
     }
 }
@@ -205,6 +255,13 @@ impl EmulatorConfig {
     /// Accept only this OAuth client (may be called repeatedly).
     pub fn with_oauth_client(mut self, id: impl Into<String>, secret: impl Into<String>) -> Self {
         self.oauth_clients.push((id.into(), secret.into()));
+        self
+    }
+
+    /// Serve `folder/service` on the `/public/` routes (may be called repeatedly); see
+    /// [`EmulatorConfig::public_services`].
+    pub fn with_public_service(mut self, service: impl Into<String>) -> Self {
+        self.public_services.push(service.into());
         self
     }
 
@@ -249,7 +306,23 @@ impl Emulator {
             config.history_capacity,
         );
         state.set_engine_time(config.engine_time_per_record);
-        let mut problems = state.store().load_data_dir();
+        state.set_limits(config.limits);
+        state
+            .store()
+            .set_draft_policy(config.limits.draft_lifetime, config.limits.max_drafts);
+        let mut problems = Vec::new();
+        for name in &config.public_services {
+            match name.trim_matches('/').split_once('/') {
+                Some((folder, service)) if !folder.is_empty() && !service.is_empty() => {
+                    state.declare_public_service(folder, service)
+                }
+                _ => problems.push((
+                    PathBuf::from(name),
+                    "a public service is named FOLDER/SERVICE".to_string(),
+                )),
+            }
+        }
+        problems.extend(state.store().load_data_dir());
         problems.extend(state.inner.batches.load(state.store()));
         if let Some(dir) = &config.workbooks_dir {
             problems.extend(store::publish_dir(state.store(), dir));
@@ -275,20 +348,8 @@ impl Emulator {
         let addr = listener.local_addr()?;
         let (tx, rx) = oneshot::channel::<()>();
         // The application without the outer `Router` of [`app`], which would only forward to it.
-        let service = axum::ServiceExt::into_make_service(routes::service(state.clone()));
-        let task = tokio::spawn(async move {
-            use axum::serve::ListenerExt;
-            // Small JSON answers: no Nagle delay on keep-alive connections.
-            let listener = listener.tap_io(|tcp| {
-                let _ = tcp.set_nodelay(true);
-            });
-            let serve = axum::serve(listener, service).with_graceful_shutdown(async move {
-                let _ = rx.await;
-            });
-            if let Err(e) = serve.await {
-                tracing::error!(error = %e, "emulator server stopped");
-            }
-        });
+        let app = routes::service(state.clone());
+        let task = tokio::spawn(serve::serve(listener, app, config.limits, rx));
         Ok(EmulatorHandle {
             addr,
             tenant: config.tenant,
@@ -392,7 +453,8 @@ impl EmulatorHandle {
         &self.state
     }
 
-    /// Stop accepting connections, finish in-flight requests, and wait for the server task.
+    /// Stop accepting connections, let requests in flight finish for the shutdown grace
+    /// ([`Limits::shutdown_grace`]), cut the rest, and wait for the server task.
     pub async fn shutdown(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());

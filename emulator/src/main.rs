@@ -43,6 +43,10 @@ struct Args {
     /// Accept only this OAuth client, as ID:SECRET (repeatable).
     #[arg(long = "oauth-client", value_name = "ID:SECRET", value_parser = parse_client)]
     oauth_clients: Vec<(String, String)>,
+    /// Serve FOLDER/SERVICE on the /public/ routes without credentials (repeatable), as
+    /// Spark serves services whose PublicAPI property is True. Others get a 401 there.
+    #[arg(long = "public-service", value_name = "FOLDER/SERVICE")]
+    public_services: Vec<String>,
     /// Fault plan (JSON) to apply from the start.
     #[arg(long, value_name = "FILE")]
     faults: Option<PathBuf>,
@@ -96,6 +100,7 @@ async fn main() -> ExitCode {
         oauth_clients: args.oauth_clients,
         faults,
         engine_time_per_record: args.engine_ms_per_record.filter(|d| !d.is_zero()),
+        public_services: args.public_services,
         ..EmulatorConfig::default()
     };
     let handle = match Emulator::start(config).await {

@@ -200,6 +200,12 @@ pub(crate) struct Inner {
     pub transforms: crate::transforms::Transforms,
     /// Modelled compute time per record (off unless set).
     pub engine_time: crate::pacing::EngineTime,
+    /// Request, workbook and evaluation limits (set once, before serving).
+    pub limits: std::sync::OnceLock<crate::limits::Limits>,
+    /// Where evaluations run (created on first use, from the limits).
+    pub eval_pool: std::sync::OnceLock<crate::eval_pool::EvalPool>,
+    /// Services answering on the public routes (`crate::access`).
+    pub public_services: Arc<crate::access::PublicServices>,
 }
 
 /// The application state handed to [`crate::app`]. Clone is one `Arc` increment.
@@ -227,6 +233,9 @@ impl AppState {
                 transforms: Default::default(),
                 categories: Default::default(),
                 engine_time: Default::default(),
+                public_services: Default::default(),
+                limits: Default::default(),
+                eval_pool: Default::default(),
                 folders: crate::folders::Folders::persistent(
                     data_dir.as_ref().map(|d| d.join("folders.json")),
                 ),
@@ -263,6 +272,30 @@ impl AppState {
     /// Replace the fault plan (`None` = no faults); restarts its seeded random sequence.
     pub fn set_faults(&self, plan: Option<FaultPlan>) {
         self.inner.faults.set(plan)
+    }
+
+    /// The limits in force ([`crate::limits`]).
+    pub fn limits(&self) -> &crate::limits::Limits {
+        self.inner.limits.get_or_init(Default::default)
+    }
+
+    /// The evaluation pool ([`crate::eval_pool`]).
+    pub(crate) fn eval_pool(&self) -> &crate::eval_pool::EvalPool {
+        self.inner.eval_pool.get_or_init(|| {
+            let limits = self.limits();
+            crate::eval_pool::EvalPool::new(limits.evaluation_workers, limits.evaluation_queue)
+        })
+    }
+
+    /// Set the limits; only before the first request (later calls change nothing).
+    pub fn set_limits(&self, limits: crate::limits::Limits) {
+        let _ = self.inner.limits.set(limits);
+    }
+
+    /// Declare `folder/service` public: it answers on the `/public/` routes without
+    /// credentials (Spark's `PublicAPI` book property). Services are not public by default.
+    pub fn declare_public_service(&self, folder: &str, service: &str) {
+        self.inner.public_services.declare(folder, service)
     }
 
     /// Set the modelled engine time per record (`None` = off); see [`crate::pacing`].

@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
@@ -126,14 +127,16 @@ struct Catalog {
     versions: HashMap<String, Arc<Version>>,
     /// service id → key of `services`.
     service_ids: HashMap<String, (String, String)>,
-    /// document id → draft.
-    drafts: HashMap<String, Draft>,
+    /// document id → (when uploaded, draft).
+    drafts: HashMap<String, (Instant, Draft)>,
 }
 
 /// The catalogue of services, cheap to share behind an `Arc`.
 pub struct Store {
     catalog: RwLock<Catalog>,
     data_dir: Option<PathBuf>,
+    /// How long drafts live and how many are kept (each holds a workbook and its engine).
+    draft_policy: RwLock<(Duration, usize)>,
 }
 
 fn key(folder: &str, service: &str) -> (String, String) {
@@ -166,9 +169,11 @@ pub fn short_hash(bytes: &[u8]) -> String {
 impl Store {
     /// An empty store, persisted under `data_dir` when given.
     pub fn new(data_dir: Option<PathBuf>) -> Store {
+        let defaults = crate::limits::Limits::default();
         Store {
             catalog: RwLock::new(Catalog::default()),
             data_dir,
+            draft_policy: RwLock::new((defaults.draft_lifetime, defaults.max_drafts)),
         }
     }
 
@@ -215,16 +220,60 @@ impl Store {
         all
     }
 
-    /// Keep an uploaded workbook until it is published; returns its document id.
+    /// Drafts live `lifetime` from their upload, and at most `max` are kept (the oldest go
+    /// first); see [`crate::Limits`].
+    pub fn set_draft_policy(&self, lifetime: Duration, max: usize) {
+        *self.draft_policy.write().unwrap_or_else(|e| e.into_inner()) = (lifetime, max.max(1));
+    }
+
+    fn draft_policy(&self) -> (Duration, usize) {
+        *self.draft_policy.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Keep an uploaded workbook until it is published or expires; returns its document id.
     pub fn add_draft(&self, draft: Draft) -> String {
         let id = Uuid::new_v4().to_string();
-        self.write().drafts.insert(id.clone(), draft);
+        let (lifetime, max) = self.draft_policy();
+        let now = Instant::now();
+        let evicted: Vec<(Instant, Draft)> = {
+            let mut cat = self.write();
+            let mut evicted = Vec::new();
+            let expired: Vec<String> = cat
+                .drafts
+                .iter()
+                .filter(|(_, (at, _))| now.duration_since(*at) >= lifetime)
+                .map(|(id, _)| id.clone())
+                .collect();
+            for old in expired {
+                evicted.extend(cat.drafts.remove(&old));
+            }
+            while cat.drafts.len() >= max {
+                let oldest = cat
+                    .drafts
+                    .iter()
+                    .min_by_key(|(_, (at, _))| *at)
+                    .map(|(id, _)| id.clone());
+                match oldest.and_then(|old| cat.drafts.remove(&old)) {
+                    Some(draft) => evicted.push(draft),
+                    None => break,
+                }
+            }
+            cat.drafts.insert(id.clone(), (now, draft));
+            evicted
+        };
+        // Engines are freed after the lock is released.
+        drop(evicted);
         id
     }
 
-    /// The draft with this document id.
+    /// The draft with this document id, unless it has expired.
     pub fn draft(&self, id: &str) -> Option<Draft> {
-        self.read().drafts.get(&id.to_lowercase()).cloned()
+        let (lifetime, _) = self.draft_policy();
+        self.read()
+            .drafts
+            .get(&id.to_lowercase())
+            .filter(|(at, _)| at.elapsed() < lifetime)
+            .map(|(_, draft)| draft.clone())
     }
 
     /// The service id a folder/service has or will get at first publish.

@@ -14,7 +14,10 @@ fn vol(body: &Value) -> f64 {
 
 #[tokio::test]
 async fn every_v3_locator_computes_the_same_volume() {
-    let h = start().await;
+    let h = start_with(
+        cspark_emulator::EmulatorConfig::default().with_public_service("demo/volume-cylinder"),
+    )
+    .await;
     let inputs = json!({"request_data": {"inputs": {"Radius": 1.5, "Height": 10}}});
     let expected = volume(1.5, 10.0);
     let (_, first) = post(&execute_url(&h, "demo", "volume-cylinder"), inputs.clone()).await;
@@ -49,7 +52,7 @@ async fn every_v3_locator_computes_the_same_volume() {
         assert_eq!(status, 200, "{meta}: {out}");
         assert!(close(vol(&out), expected));
     }
-    // Public variants need no credentials.
+    // Public variants need no credentials (for a service declared public).
     let res = client()
         .post(format!(
             "{b}/api/v3/public/folders/demo/services/volume-cylinder/execute"

@@ -19,6 +19,7 @@ fn config() -> EmulatorConfig {
     EmulatorConfig::default()
         .with_demo_workbooks()
         .with_api_key(KEY)
+        .with_public_service("demo/volume-cylinder")
 }
 
 /// Serve `router` over HTTP on a free port; returns its base URL.

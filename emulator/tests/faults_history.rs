@@ -328,7 +328,15 @@ async fn log_downloads_as_json_and_csv_zips() {
             "envelope status missing as on Spark"
         );
         let link = st["response_data"]["download_url"].as_str().unwrap();
-        let res = client().get(link).send().await.unwrap();
+        // The link needs the caller's credentials, as both public SDKs send them.
+        let refused = client().get(link).send().await.unwrap();
+        assert_eq!(refused.status().as_u16(), 401, "log download without a key");
+        let res = client()
+            .get(link)
+            .header("x-synthetic-key", KEY)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.headers()["content-type"], "application/zip");
         let bytes = res.bytes().await.unwrap();
         let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();

@@ -47,8 +47,10 @@ async fn export_then_import_under_a_new_name() {
         "demo/volume-cylinder"
     );
     let file = result["outputs"]["files"][0]["file"].as_str().unwrap();
+    // Download links need the caller's credentials (both public SDKs send them).
     let zip = client()
         .get(file)
+        .header("x-synthetic-key", KEY)
         .send()
         .await
         .unwrap()

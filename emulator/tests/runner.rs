@@ -1,6 +1,7 @@
 //! The hybrid runner's endpoints (`/version`, `/healthcheck`, `/status`, bundle upload) over
-//! real HTTP: open to requests without credentials, yet counted and subject to the fault plan
-//! like every other route.
+//! real HTTP: the probes open to requests without credentials (the upload too, unless the
+//! emulator was started with keys), yet counted and subject to the fault plan like every
+//! other route.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -34,18 +35,27 @@ async fn cylinder_bundle(h: &EmulatorHandle) -> Vec<u8> {
     res.bytes().await.unwrap().to_vec()
 }
 
-/// POST the bundle to `path` without credentials.
+/// POST the bundle to `path` with the key: on an emulator started with keys, the upload
+/// needs one (it publishes into the store keyed callers execute).
 async fn upload(h: &EmulatorHandle, path: &str, bundle: &[u8]) -> reqwest::Response {
+    upload_as(h, path, bundle, Some(KEY)).await
+}
+
+async fn upload_as(
+    h: &EmulatorHandle,
+    path: &str,
+    bundle: &[u8],
+    key: Option<&str>,
+) -> reqwest::Response {
     let form = reqwest::multipart::Form::new().part(
         "file",
         reqwest::multipart::Part::bytes(bundle.to_vec()).file_name("volume-cylinder.zip"),
     );
-    client()
-        .post(format!("{}{path}", h.url()))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
+    let mut req = client().post(format!("{}{path}", h.url())).multipart(form);
+    if let Some(key) = key {
+        req = req.header("x-synthetic-key", key);
+    }
+    req.send().await.unwrap()
 }
 
 /// The counters as served over HTTP.
@@ -94,6 +104,27 @@ async fn runner_routes_need_no_credentials_and_are_counted() {
         assert_eq!(c["routes"][route], 1, "{route}: {c}");
     }
     assert_eq!(c["faults_injected"], 0);
+    // The probes are open; on an emulator started with keys, an upload without them may
+    // load a known version but not publish a new one.
+    let unknown = with_unknown_version(&bundle);
+    for path in ["/api/v3/upload", "/upload"] {
+        let loaded = upload_as(&h, path, &bundle, None).await;
+        assert_eq!(loaded.status().as_u16(), 200, "{path}");
+        let refused = upload_as(&h, path, &unknown, None).await;
+        assert_eq!(refused.status().as_u16(), 401, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn without_configured_credentials_the_runner_upload_is_open() {
+    let h = start().await;
+    let bundle = cylinder_bundle(&h).await;
+    assert_eq!(
+        upload_as(&h, "/api/v3/upload", &bundle, None)
+            .await
+            .status(),
+        200
+    );
 }
 
 #[tokio::test]

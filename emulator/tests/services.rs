@@ -408,7 +408,15 @@ async fn recompile_config_and_rehydrate() {
     assert_eq!(status, 200, "{rh}");
     assert_eq!(rh["status"], Value::Null);
     let link = rh["response_data"]["download_url"].as_str().unwrap();
+    // The link needs the caller's credentials (both public SDKs send them).
     let res = client().get(link).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 401);
+    let res = client()
+        .get(link)
+        .header("x-synthetic-key", KEY)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status().as_u16(), 200);
     assert!(res.bytes().await.unwrap().starts_with(b"PK"));
 }

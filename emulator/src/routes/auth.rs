@@ -60,12 +60,17 @@ async fn token(
         (Some(id), Some(secret)) => (id.clone(), secret.clone()),
         _ => basic_auth(&headers).unwrap_or_default(),
     };
-    let known = inner.auth.oauth_clients.is_empty()
-        || inner
+    // Open mode: any client. Restricted: a configured client only; with API keys alone,
+    // none (a token would otherwise be a way round the keys).
+    let known = if inner.auth.oauth_clients.is_empty() {
+        !inner.auth.restricted()
+    } else {
+        inner
             .auth
             .oauth_clients
             .iter()
-            .any(|(i, s)| *i == id && *s == secret);
+            .any(|(i, s)| *i == id && *s == secret)
+    };
     if id.is_empty() || !known {
         return oauth_error(
             StatusCode::UNAUTHORIZED,

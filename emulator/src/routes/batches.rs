@@ -197,7 +197,7 @@ fn run_chunk(
         .cloned()
         .unwrap_or_else(|| json!(uuid::Uuid::new_v4().to_string()));
     let data = chunk.get("data").unwrap_or(chunk);
-    let (mut recs, columnar) = super::v4::records(data.get("inputs"), F)?;
+    let (mut recs, columnar) = super::v4::records(data.get("inputs"), F, usize::MAX)?;
     if let Some(Value::Object(params)) = data.get("parameters") {
         for rec in &mut recs {
             for (k, v) in params {
@@ -246,6 +246,7 @@ fn run_chunk(
             bytes,
             // Each chunk runs on its own modelled worker, all starting at the push.
             ready_at: engine.ready_at(pushed, recs.len()),
+            seq: 0,
         },
         total_ms,
         failed,
@@ -317,18 +318,31 @@ async fn push(
             None => return Err(ApiError::bad_request(F, "missing chunks")),
         },
     };
+    let records = chunks
+        .iter()
+        .map(|c| crate::limits::record_count(c.get("data").unwrap_or(c).get("inputs")))
+        .sum();
+    crate::limits::check_records(records, F, state.limits().records_per_call)?;
     let pushed = Instant::now();
-    let engine = &state.inner.engine_time;
-    let mut results = Vec::with_capacity(chunks.len());
-    for chunk in &chunks {
-        results.push(run_chunk(
-            &version,
-            requested.as_deref(),
-            chunk,
-            engine,
-            pushed,
-        )?);
-    }
+    // Evaluated on the bounded pool (`crate::eval_pool`), off the async workers.
+    let shared = state.clone();
+    let results = state
+        .eval_pool()
+        .run(F, move || {
+            let engine = &shared.inner.engine_time;
+            let mut results = Vec::with_capacity(chunks.len());
+            for chunk in &chunks {
+                results.push(run_chunk(
+                    &version,
+                    requested.as_deref(),
+                    chunk,
+                    engine,
+                    pushed,
+                )?);
+            }
+            Ok::<_, ApiError>(results)
+        })
+        .await??;
     let mut b = lock(&cell);
     if !b.open() {
         return Err(ApiError::BadRequest {

@@ -1,44 +1,127 @@
-//! Compressed request bodies: `Content-Encoding: gzip | deflate` (zlib or raw) is decoded
-//! before the handlers see the body; anything else is a Spark-shaped 400.
+//! Request bodies: their size limit and their compression. A body over the limit, as sent
+//! or once inflated, is a 413 (never cut short and run); `Content-Encoding: gzip | deflate`
+//! (zlib or raw) is decoded before the handlers see the body; anything else is a
+//! Spark-shaped 400.
 
 use std::io::Read;
 
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::header;
+use axum::http::{StatusCode, header};
 
 use crate::error::{ApiError, Family};
+use crate::limits::Limits;
 
-/// Decode a compressed body in place; uncompressed requests pass through untouched.
-pub(super) async fn decode_body(
+/// The body limit of a request: uploads (multipart) have their own.
+pub(super) fn body_limit(req: &Request, limits: &Limits) -> usize {
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| {
+            ct.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/")
+        });
+    if multipart {
+        limits.upload_body_bytes
+    } else {
+        limits.json_body_bytes
+    }
+}
+
+fn too_large(family: Family, limit: usize, what: &str) -> ApiError {
+    ApiError::Rejected {
+        family,
+        status: StatusCode::PAYLOAD_TOO_LARGE,
+        message: format!("the request body {what} is larger than the limit of {limit} bytes"),
+    }
+}
+
+/// Enforce `limit` on the body and decode a compressed one in place. A declared length over
+/// the limit is refused before anything is read; an undeclared (chunked) or compressed body
+/// is read up to the limit; multipart bodies are left to the multipart reader, which applies
+/// the same limit (the router's `DefaultBodyLimit`) as it streams.
+pub(super) async fn limit_and_decode(
     req: Request,
     family: Family,
     limit: usize,
 ) -> Result<Request, ApiError> {
-    let encoding = match req.headers().get(header::CONTENT_ENCODING) {
-        None => return Ok(req),
-        Some(v) => v.to_str().unwrap_or("").trim().to_ascii_lowercase(),
-    };
-    if encoding.is_empty() || encoding == "identity" {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large(family, limit, "as sent"));
+    }
+    let encoding = req
+        .headers()
+        .get(header::CONTENT_ENCODING)
+        .map(|v| v.to_str().unwrap_or("").trim().to_ascii_lowercase())
+        .filter(|e| !e.is_empty() && e != "identity");
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| {
+            ct.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/")
+        });
+    if encoding.is_none() && (declared.is_some() || multipart) {
+        // hyper delivers exactly the declared length; multipart streams under its limit.
         return Ok(req);
     }
     let (mut parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|e| ApiError::bad_request(family, format!("cannot read request body: {e}")))?;
-    let decoded = inflate(&bytes, &encoding, limit).map_err(|reason| {
-        ApiError::bad_request(family, format!("cannot decode {encoding} body: {reason}"))
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|e| {
+        if is_length_limit(&e) {
+            too_large(family, limit, "as sent")
+        } else {
+            ApiError::bad_request(family, format!("cannot read request body: {e}"))
+        }
     })?;
+    let Some(encoding) = encoding else {
+        return Ok(Request::from_parts(parts, Body::from(bytes)));
+    };
+    let decoded = match inflate(&bytes, &encoding, limit) {
+        Ok(Inflated::Whole(decoded)) => decoded,
+        Ok(Inflated::OverLimit) => return Err(too_large(family, limit, "once decompressed")),
+        Err(reason) => {
+            return Err(ApiError::bad_request(
+                family,
+                format!("cannot decode {encoding} body: {reason}"),
+            ));
+        }
+    };
     parts.headers.remove(header::CONTENT_ENCODING);
     parts.headers.remove(header::CONTENT_LENGTH);
     Ok(Request::from_parts(parts, Body::from(decoded)))
 }
 
-fn inflate(bytes: &[u8], encoding: &str, limit: usize) -> Result<Vec<u8>, String> {
-    let limit = limit as u64;
+/// Is this body error the length limit of `to_bytes`?
+fn is_length_limit(e: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if err.to_string().contains("length limit exceeded") {
+            return true;
+        }
+        source = err.source();
+    }
+    false
+}
+
+enum Inflated {
+    Whole(Vec<u8>),
+    OverLimit,
+}
+
+fn inflate(bytes: &[u8], encoding: &str, limit: usize) -> Result<Inflated, String> {
+    // One byte past the limit tells a body of exactly `limit` bytes from a longer one.
+    let cap = limit as u64 + 1;
     let mut out = Vec::new();
     let read = |r: &mut dyn Read, out: &mut Vec<u8>| {
-        r.take(limit).read_to_end(out).map_err(|e| e.to_string())
+        r.take(cap).read_to_end(out).map_err(|e| e.to_string())
     };
     match encoding {
         "gzip" | "x-gzip" => read(&mut flate2::read::MultiGzDecoder::new(bytes), &mut out)?,
@@ -51,7 +134,10 @@ fn inflate(bytes: &[u8], encoding: &str, limit: usize) -> Result<Vec<u8>, String
         }
         other => return Err(format!("unsupported content-encoding {other:?}")),
     };
-    Ok(out)
+    if out.len() > limit {
+        return Ok(Inflated::OverLimit);
+    }
+    Ok(Inflated::Whole(out))
 }
 
 /// Bodies smaller than this are sent uncompressed even when the client accepts gzip.

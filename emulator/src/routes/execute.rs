@@ -213,7 +213,7 @@ async fn execute(
     Path(params): Path<HashMap<String, String>>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    run_paced(&state, PathParams::of(&params), &body).await
+    run_paced(&state, PathParams::of(&params), body).await
 }
 
 /// [`run`], answered no sooner than the modelled engine time of one record allows
@@ -221,10 +221,31 @@ async fn execute(
 pub(super) async fn run_paced(
     state: &AppState,
     params: PathParams<'_>,
-    body: &[u8],
+    body: Bytes,
 ) -> Result<Response, ApiError> {
     let started = Instant::now();
-    let response = run(state, params, body)?;
+    // Evaluated on the bounded pool (`crate::eval_pool`), off the async workers.
+    let owned = [
+        params.folder,
+        params.service,
+        params.service_id,
+        params.version_id,
+    ]
+    .map(|p| p.map(str::to_string));
+    let shared = state.clone();
+    let response = state
+        .eval_pool()
+        .run(Family::V3, move || {
+            let [folder, service, service_id, version_id] = &owned;
+            let params = PathParams {
+                folder: folder.as_deref(),
+                service: service.as_deref(),
+                service_id: service_id.as_deref(),
+                version_id: version_id.as_deref(),
+            };
+            run(&shared, params, &body)
+        })
+        .await??;
     state.inner.engine_time.pace(started, 1).await;
     Ok(response)
 }

@@ -135,7 +135,7 @@ async fn execute(state: &AppState, route: &'static str, req: Request) -> Respons
             Err(rejection) => return rejection.into_response(),
         };
         match parse(uri.path()) {
-            Some((_, params)) => super::execute::run_paced(state, params, &body)
+            Some((_, params)) => super::execute::run_paced(state, params, body)
                 .await
                 .into_response(),
             None => super::not_found(uri).await,

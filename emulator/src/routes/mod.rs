@@ -11,6 +11,7 @@ use bytes::Bytes;
 use serde_json::Value;
 use std::sync::atomic::Ordering;
 
+use crate::access::Access;
 use crate::error::{ApiError, Family};
 use crate::faults::Fault;
 use crate::state::AppState;
@@ -20,6 +21,7 @@ mod batches;
 mod encoding;
 mod execute;
 mod fast;
+pub(crate) use fast::FastPath;
 mod folders;
 mod health;
 mod history;
@@ -37,9 +39,6 @@ mod unsupported;
 mod upload;
 mod v4;
 mod wasm;
-
-/// Largest accepted request body (uploads of workbooks): 200 MB, as Spark's upload limit.
-const BODY_LIMIT: usize = 200 * 1024 * 1024;
 
 /// Build the complete application router: the execute fast path in front of the router.
 pub fn app(state: AppState) -> Router {
@@ -62,7 +61,18 @@ pub fn service(state: AppState) -> fast::FastPath {
 pub type Routed = tower::util::MapRequest<Router, fn(Request) -> Request>;
 
 fn routed(state: AppState) -> Routed {
-    let inner = Router::new()
+    let inner = router(&state)
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), gate))
+        // Multipart uploads stream under this limit; other bodies get theirs in the gate.
+        .layer(DefaultBodyLimit::max(state.limits().upload_body_bytes))
+        .with_state(state);
+    tower::ServiceExt::map_request(inner, normalise as fn(Request) -> Request)
+}
+
+/// Every resource router, merged (no gate, no fallback).
+fn router(state: &AppState) -> Router<AppState> {
+    Router::new()
         .merge(health::router())
         .merge(platform::router())
         .merge(folders::router())
@@ -81,11 +91,25 @@ fn routed(state: AppState) -> Routed {
         .merge(runner::router(state.clone()))
         .merge(unsupported::router())
         .merge(crate::mcp::router(state.clone()))
-        .fallback(not_found)
-        .layer(middleware::from_fn_with_state(state.clone(), gate))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .with_state(state);
-    tower::ServiceExt::map_request(inner, normalise as fn(Request) -> Request)
+}
+
+/// The route patterns of [`router`], read from its `Debug` description (axum has no other
+/// way to list them): every `RouteId(n): "pattern"` entry.
+pub fn patterns() -> Vec<String> {
+    let state = AppState::new("t", None, Default::default(), None, 0);
+    let text = format!("{:?}", router(&state));
+    let mut found: Vec<String> = text
+        .split("RouteId(")
+        .skip(1)
+        .filter_map(|part| {
+            let (_, rest) = part.split_once("): \"")?;
+            let (pattern, _) = rest.split_once('"')?;
+            Some(pattern.to_string())
+        })
+        .collect();
+    found.sort();
+    found.dedup();
+    found
 }
 
 /// Unknown paths: 404 in the family's shape.
@@ -211,30 +235,6 @@ fn is_keyword(seg: &str) -> bool {
     KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(seg))
 }
 
-/// Paths that need no credentials (the hybrid runner's too: runners do not authenticate).
-fn is_open(path: &str) -> bool {
-    path == "/health"
-        || path.starts_with("/auth/")
-        || path.starts_with("/_emulator")
-        || runner::PATHS.contains(&path)
-        || is_public(path)
-}
-
-/// `/{tenant}/api/v3/public/…` and `/{tenant}/api/v4/public/…`.
-fn is_public(path: &str) -> bool {
-    path.split('/').nth(4).is_some_and(|s| s == "public")
-}
-
-/// The tenant named by the path (`/{tenant}/api/v3/…`), if the path has one.
-fn path_tenant(path: &str) -> Option<&str> {
-    let mut segs = path.split('/').skip(1);
-    let first = segs.next()?;
-    match segs.next() {
-        Some("api") if first != "api" => Some(first),
-        _ => None,
-    }
-}
-
 /// Counters, fault injection, auth, request-id echo: the middleware form of [`gate_core`].
 async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Response {
     gate_core(&state, req, None, |req| next.run(req)).await
@@ -261,14 +261,14 @@ where
         .total_requests
         .fetch_add(1, Ordering::Relaxed);
     // Borrowed from the request (no per-request copies); the request is only moved into
-    // `decode_body` after their last use.
+    // `limit_and_decode` after their last use.
     let method = req.method().as_str();
-    let route = route.unwrap_or_else(|| {
+    let matched: Option<&str> = route.or_else(|| {
         req.extensions()
             .get::<MatchedPath>()
-            .map_or("<unmatched>", MatchedPath::as_str)
+            .map(MatchedPath::as_str)
     });
-    inner.counters.hit(method, route);
+    inner.counters.hit(method, matched.unwrap_or("<unmatched>"));
     let path = req.uri().path();
     let family = Family::of_path(path);
     let request_id = req.headers().get("x-request-id").cloned();
@@ -303,30 +303,54 @@ where
         }
     }
 
-    if !is_open(path) {
-        let tenant = path_tenant(path);
-        if let Err(e) = crate::auth::check(
+    // Who may call: decided by the matched route from the one table in `crate::access`.
+    let access = crate::access::of_route(matched);
+    let tenant = crate::access::path_tenant(matched, path);
+    let mut anonymous = false;
+    let checked = match access {
+        Access::Open => Ok(()),
+        Access::RunnerUpload if !inner.auth.restricted() => Ok(()),
+        // Without valid credentials, an upload may only load a version already published.
+        Access::RunnerUpload => {
+            anonymous = crate::auth::check(
+                req.headers(),
+                tenant,
+                &inner.tenant,
+                &inner.auth,
+                &inner.tokens,
+                family,
+            )
+            .is_err();
+            Ok(())
+        }
+        Access::Public => crate::auth::check_tenant(req.headers(), tenant, &inner.tenant, family),
+        Access::Authenticated => crate::auth::check(
             req.headers(),
             tenant,
             &inner.tenant,
             &inner.auth,
             &inner.tokens,
             family,
-        ) {
-            return with_request_id(e.into_response(), request_id);
-        }
-    } else if is_public(path)
-        && let Err(e) =
-            crate::auth::check_tenant(req.headers(), path_tenant(path), &inner.tenant, family)
-    {
+        )
+        .map(|_| ()),
+    };
+    if let Err(e) = checked {
         return with_request_id(e.into_response(), request_id);
     }
-    let req = match encoding::decode_body(req, family, BODY_LIMIT).await {
+    let limit = encoding::body_limit(&req, state.limits());
+    let req = match encoding::limit_and_decode(req, family, limit).await {
         Ok(req) => req,
         Err(e) => return with_request_id(e.into_response(), request_id),
     };
     let gzip_ok = encoding::accepts_gzip(req.headers());
-    let res = spark_shaped(handler(req).await, family).await;
+    let res = if access == Access::Public {
+        crate::access::public_call(inner.public_services.clone(), handler(req)).await
+    } else if anonymous {
+        crate::access::anonymous_upload(handler(req)).await
+    } else {
+        handler(req).await
+    };
+    let res = spark_shaped(res, family).await;
     let res = encoding::compress_response(res, gzip_ok).await;
     with_request_id(res, request_id)
 }

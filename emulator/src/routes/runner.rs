@@ -2,8 +2,11 @@
 //! the emulator root as on a real runner (`{runner}/version`, not `{runner}/{tenant}/…`):
 //! `GET /version`, `GET /healthcheck`, `GET /status`, `POST /api/v3/upload` (and `/upload`).
 //!
-//! A runner does not authenticate: these paths need no credentials (`PATHS`), but otherwise
-//! go through the request gate like every route (counters, fault plan, request-id echo,
+//! A runner does not authenticate: these paths need no credentials (declared in
+//! `crate::access`). Once the emulator is started with keys or OAuth clients, an upload
+//! without valid credentials may only load a version the store already has (same id, same
+//! workbook); publishing a new one (into the store keyed callers execute) is a 401. They
+//! otherwise go through the request gate like every route (counters, fault plan, request-id echo,
 //! gzip), so a fault plan can make a runner's health check or upload fail as it would a
 //! Spark call. Services run on the runner through the same `/{t}/api/v3|v4/…` paths as on
 //! Spark: the emulator serves both roles from one store, so an uploaded bundle is published
@@ -30,9 +33,8 @@ use crate::wire;
 /// The runner version reported by `GET /version` (≥ 1.46.0, the first with `/status`).
 const RUNNER_VERSION: &str = "1.46.0";
 
-/// The runner's paths, open to requests without credentials (see `super::is_open`). The
-/// router registers exactly these, so the gate's check and the routes cannot disagree.
-pub(super) const PATHS: [&str; 5] = [VERSION, HEALTHCHECK, STATUS, UPLOAD, UPLOAD_SHORT];
+// The runner's paths; who may call them is declared in `crate::access` (probes open, the
+// upload open only while the emulator runs without credentials).
 const VERSION: &str = "/version";
 const HEALTHCHECK: &str = "/healthcheck";
 const STATUS: &str = "/status";
@@ -236,6 +238,8 @@ fn register(
                 ))
             })
     };
+    // Publishing changes what Spark's callers execute: not for an anonymous upload.
+    crate::access::check_may_publish(F)?;
     let (folder, service) = (name("ProductName")?, name("ServiceName")?);
     let engine = engine::load_xlsx(&workbook, file_name)
         .map_err(|e| bad(format!("the bundle's workbook cannot be loaded: {e}")))?;

@@ -45,11 +45,17 @@ async fn upload(
     }
     let (file_name, bytes) =
         file.ok_or_else(|| ApiError::bad_request(family, "missing file part serviceFile"))?;
-    let engine = load_xlsx(&bytes, &file_name).map_err(|reason| ApiError::BadRequest {
-        family,
-        code: "INVALID_SERVICE_FILE",
-        message: reason,
-    })?;
+    // Checked and compiled on the evaluation pool, off the async workers.
+    let (workbook, name) = (bytes.clone(), file_name.clone());
+    let engine = state
+        .eval_pool()
+        .run(family, move || load_xlsx(&workbook, &name))
+        .await?
+        .map_err(|reason| ApiError::BadRequest {
+            family,
+            code: "INVALID_SERVICE_FILE",
+            message: reason,
+        })?;
     let warnings: Vec<Value> = engine
         .load_warnings()
         .iter()

@@ -51,10 +51,12 @@ pub(super) fn locator(body: &Map<String, Value>, family: Family) -> Result<Locat
     Ok(loc)
 }
 
-/// Split v4 `inputs` (records or columnar) into records; `true` when columnar.
+/// Split v4 `inputs` (records or columnar) into records; `true` when columnar. More than
+/// `max` records is a 400 (`crate::limits`).
 pub(super) fn records(
     inputs: Option<&Value>,
     family: Family,
+    max: usize,
 ) -> Result<(Vec<Map<String, Value>>, bool), ApiError> {
     let items = match inputs {
         None | Some(Value::Null) => return Ok((Vec::new(), false)),
@@ -62,6 +64,7 @@ pub(super) fn records(
         Some(Value::Object(one)) => return Ok((vec![normalise_record(one.clone())], false)),
         Some(_) => return Err(ApiError::bad_request(family, "inputs must be an array")),
     };
+    crate::limits::check_records(items.len(), family, max)?;
     if wire::is_columnar(items) {
         let Value::Array(rows) = wire::rows_from_columnar(Value::Array(items.clone())) else {
             return Ok((Vec::new(), true));
@@ -104,27 +107,37 @@ async fn execute(State(state): State<AppState>, body: Bytes) -> Result<Response,
     let body = parse_object(&body, family)?;
     let loc = locator(&body, family)?;
     let version = exec::resolve(state.store(), &loc, family)?;
-    let (recs, _columnar) = records(body.get("inputs"), family)?;
+    let max = state.limits().records_per_call;
+    let (recs, _columnar) = records(body.get("inputs"), family, max)?;
     let selection = Selection {
         outputs: wire::string_list(body.get("output").or_else(|| body.get("outputs"))),
         categories: wire::string_list(body.get("subservice")),
         pattern: None,
     };
     let requested = selection.requested(version.engine.outputs());
-    let mut outputs = Vec::with_capacity(recs.len());
-    let mut times = Vec::with_capacity(recs.len());
-    let mut warnings = Vec::with_capacity(recs.len());
-    let mut errors = Vec::with_capacity(recs.len());
-    let mut total = 0;
-    for rec in &recs {
-        let (eval, ms) = exec::evaluate(&version, rec, requested.as_deref());
-        let ms = state.inner.engine_time.process_ms(ms);
-        total += ms;
-        warnings.push(exec::warnings_json(&eval));
-        errors.push(exec::errors_json(&eval));
-        outputs.push(Value::Object(eval.outputs));
-        times.push(json!(ms));
-    }
+    let records = recs.len();
+    // Evaluated on the bounded pool (`crate::eval_pool`), off the async workers.
+    let (shared, evaluated) = (state.clone(), Arc::clone(&version));
+    let (outputs, times, warnings, errors, total) = state
+        .eval_pool()
+        .run(family, move || {
+            let mut outputs = Vec::with_capacity(recs.len());
+            let mut times = Vec::with_capacity(recs.len());
+            let mut warnings = Vec::with_capacity(recs.len());
+            let mut errors = Vec::with_capacity(recs.len());
+            let mut total = 0;
+            for rec in &recs {
+                let (eval, ms) = exec::evaluate(&evaluated, rec, requested.as_deref());
+                let ms = shared.inner.engine_time.process_ms(ms);
+                total += ms;
+                warnings.push(exec::warnings_json(&eval));
+                errors.push(exec::errors_json(&eval));
+                outputs.push(Value::Object(eval.outputs));
+                times.push(json!(ms));
+            }
+            (outputs, times, warnings, errors, total)
+        })
+        .await?;
     let call_id = wire::call_id();
     let info = &version.info;
     let mut r = Map::new();
@@ -160,6 +173,6 @@ async fn execute(State(state): State<AppState>, body: Bytes) -> Result<Response,
         calc_ms: total,
     });
     // One worker evaluates the call's records one after another.
-    state.inner.engine_time.pace(started, recs.len()).await;
+    state.inner.engine_time.pace(started, records).await;
     Ok(wire::ok_bytes(response))
 }

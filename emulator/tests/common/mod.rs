@@ -196,3 +196,26 @@ pub async fn exchange(conn: &mut tokio::net::TcpStream, request: &str) -> String
     }
     panic!("no complete answer")
 }
+
+/// A copy of a WASM bundle whose `ModelMetaData.json` names a version no emulator has: an
+/// upload of it publishes a new version instead of loading a known one.
+pub fn with_unknown_version(bundle: &[u8]) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bundle)).expect("a zip");
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).expect("an entry");
+        let name = file.name().expect("a name").into_owned();
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).expect("readable");
+        if name == "ModelMetaData.json" {
+            let mut meta: Value = serde_json::from_slice(&bytes).expect("json");
+            meta["VersionId"] = Value::String("00000000-0000-0000-0000-00000000abcd".into());
+            bytes = serde_json::to_vec(&meta).expect("json");
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .expect("entry");
+        out.write_all(&bytes).expect("written");
+    }
+    out.finish().expect("zip").into_inner()
+}
