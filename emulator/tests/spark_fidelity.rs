@@ -65,8 +65,15 @@ async fn rehydrated(
     .await
 }
 
+/// Download links (`/_emulator/files/…`) need the caller's credentials, as the SDKs send them.
 async fn fetch_bytes(url: &str) -> Vec<u8> {
-    let res = client().get(url).send().await.unwrap();
+    let res = client()
+        .get(url)
+        .header("x-synthetic-key", KEY)
+        .header("x-tenant-name", "my-tenant")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status().as_u16(), 200);
     res.bytes().await.unwrap().to_vec()
 }

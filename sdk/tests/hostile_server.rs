@@ -195,6 +195,50 @@ async fn the_cap_is_configurable_and_applies_on_the_wire_and_inflated() {
     assert!(zero.to_string().contains("max_response_bytes"), "{zero}");
 }
 
+#[tokio::test]
+async fn a_foreign_download_is_capped_and_inflated_like_any_answer() {
+    // A file host outside the tenant's origin (`files().download` of a foreign link) gets
+    // no credentials and no retries, but the same cap: it is the riskier server.
+    let tenant = serve_bytes(Arc::new(b"{}".to_vec()), vec![]).await;
+    let host = serve_bytes(
+        Arc::new(gzip_bomb(8)),
+        vec![("content-encoding", "gzip".into())],
+    )
+    .await;
+    let foreign = host.replace("127.0.0.1", "localhost");
+    let small = open_client(&tenant)
+        .max_response_bytes(1024 * 1024)
+        .build()
+        .unwrap();
+    let err = small
+        .files()
+        .download(&format!("{foreign}/export.zip"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            SparkError::ResponseTooLarge {
+                limit: 1_048_576,
+                decompressed: true,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    // Under a roomy cap the same file arrives decompressed, as reqwest used to hand it over.
+    let roomy = open_client(&tenant)
+        .max_response_bytes(16 * 1024 * 1024)
+        .build()
+        .unwrap();
+    let file = roomy
+        .files()
+        .download(&format!("{foreign}/export.zip"))
+        .await
+        .unwrap();
+    assert_eq!(file.bytes.len(), 8 * 1024 * 1024);
+}
+
 /// The server every redirect points to; records what reached it.
 async fn elsewhere() -> Server {
     Server::start(|_, _| Reply::json(200, json!({"access_token": "stolen", "expires_in": 60})))

@@ -20,7 +20,10 @@ impl Env {
             .enable_all()
             .build()
             .unwrap();
-        let mut config = EmulatorConfig::default().with_demo_workbooks();
+        // The demo cylinder is a public service (Spark's `PublicAPI`), for `--public` calls.
+        let mut config = EmulatorConfig::default()
+            .with_demo_workbooks()
+            .with_public_service("demo/volume-cylinder");
         config.addr = "127.0.0.1:0".parse().unwrap();
         let handle = rt.block_on(Emulator::start(config)).unwrap();
         Self {

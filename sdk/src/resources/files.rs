@@ -9,7 +9,7 @@
 
 use crate::client::Client;
 use crate::error::{ApiError, ApiErrorBody, ApiErrorKind, Result, SparkError, TransportKind};
-use crate::transport::{RequestSpec, Response};
+use crate::transport::{ForeignError, RequestSpec, Response};
 
 use super::history::file_of;
 use super::service_types::DownloadedFile;
@@ -83,21 +83,11 @@ fn same_origin(client: &Client, url: &url::Url) -> bool {
 /// One bare GET: no SDK headers, no credentials, no retries.
 async fn fetch_foreign(client: &Client, url: url::Url) -> Result<Response> {
     let path = url.path().to_owned();
-    let outcome = async {
-        let response = client
-            .transport
-            .http
-            .get(url)
-            .header(http::header::USER_AGENT, crate::transport::user_agent())
-            .timeout(client.transport.timeout)
-            .send()
-            .await?;
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let body = response.bytes().await?;
-        Ok::<_, reqwest::Error>((status, headers, body))
-    }
-    .await;
+    let outcome = match client.transport.get_foreign(url).await {
+        Ok(answer) => Ok(answer),
+        Err(ForeignError::Http(e)) => Err(e),
+        Err(ForeignError::Refused(error)) => return Err(error),
+    };
     match outcome {
         Ok((status, headers, body)) if (200..300).contains(&status) => Ok(Response {
             status,

@@ -591,15 +591,55 @@ impl Transport {
     }
 }
 
+impl Transport {
+    /// A bare GET of a URL outside the tenant's origin (a foreign download): no SDK headers
+    /// but the user agent, no credentials, no retries, and the same response-size cap and
+    /// decoding as every other answer, so a hostile file host cannot exhaust memory either.
+    pub(crate) async fn get_foreign(
+        &self,
+        url: url::Url,
+    ) -> std::result::Result<(u16, HeaderMap, Bytes), ForeignError> {
+        let path = url.path().to_owned();
+        let response = self
+            .http
+            .get(url)
+            .header(http::header::USER_AGENT, user_agent())
+            .header(ACCEPT_ENCODING, ACCEPTED_ENCODINGS)
+            .timeout(self.timeout)
+            .send()
+            .await
+            .map_err(ForeignError::Http)?;
+        let status = response.status().as_u16();
+        let mut headers = response.headers().clone();
+        match body_limit::read_body(response, &mut headers, self.max_response_bytes).await {
+            Ok(body) => Ok((status, headers, body)),
+            Err(BodyError::Http(e)) => Err(ForeignError::Http(e)),
+            Err(error) => Err(ForeignError::Refused(body_error_for(
+                "GET", &path, "", error,
+            ))),
+        }
+    }
+}
+
+/// Why [`Transport::get_foreign`] failed: the connection, or a body the cap refused.
+pub(crate) enum ForeignError {
+    Http(reqwest::Error),
+    Refused(SparkError),
+}
+
 /// The SDK error for a body the transport refused.
 fn body_error(spec: &RequestSpec, request_id: &str, error: BodyError) -> SparkError {
+    body_error_for(spec.method.as_str(), spec.url.path(), request_id, error)
+}
+
+fn body_error_for(method: &str, path: &str, request_id: &str, error: BodyError) -> SparkError {
     match error {
         BodyError::TooLarge {
             limit,
             decompressed,
         } => SparkError::ResponseTooLarge {
-            method: spec.method.to_string(),
-            path: spec.url.path().to_owned(),
+            method: method.to_owned(),
+            path: path.to_owned(),
             request_id: request_id.to_owned(),
             limit,
             decompressed,
