@@ -298,6 +298,11 @@ impl AppState {
         self.inner.public_services.declare(folder, service)
     }
 
+    /// Is `folder/service` declared public? Its documents then say `PublicAPI: True`.
+    pub fn is_public_service(&self, folder: &str, service: &str) -> bool {
+        self.inner.public_services.contains(folder, service)
+    }
+
     /// Set the modelled engine time per record (`None` = off); see [`crate::pacing`].
     pub fn set_engine_time(&self, per_record: Option<Duration>) {
         self.inner.engine_time.set(per_record)

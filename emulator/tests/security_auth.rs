@@ -391,3 +391,52 @@ async fn file_links_and_the_runner_upload_follow_the_configured_credentials() {
     assert_eq!(upload(unknown, true).await, 200);
     assert_eq!(versions().len(), 2);
 }
+
+#[tokio::test]
+async fn documents_say_public_api_true_only_for_services_declared_public() {
+    let h = start_with(EmulatorConfig::default().with_public_service("demo/volume-cylinder")).await;
+    let b = h.base_url();
+    let public_api = |schema: &Value| {
+        schema["bookProperties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "PublicAPI")
+            .map(|p| p["value"].clone())
+    };
+    for (service, expected) in [("volume-cylinder", "True"), ("loan-calc", "False")] {
+        let (status, schema) = get(&format!(
+            "{}/api/v1/product/demo/engines/get/{service}",
+            h.url()
+        ))
+        .await;
+        assert_eq!(status, 200, "{schema}");
+        assert_eq!(public_api(&schema), Some(json!(expected)), "{service}");
+    }
+    // The WASM bundle's ModelMetaData.json says the same, as a boolean.
+    for (service, expected) in [("volume-cylinder", true), ("loan-calc", false)] {
+        let res = client()
+            .get(format!(
+                "{b}/api/v3/nodegen/getnodegenzipbyId/folders/demo/services/{service}"
+            ))
+            .header("x-synthetic-key", KEY)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 200, "{service}");
+        let zip = res.bytes().await.unwrap();
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip.to_vec())).unwrap();
+        let mut meta = String::new();
+        std::io::Read::read_to_string(
+            &mut archive.by_name("ModelMetaData.json").unwrap(),
+            &mut meta,
+        )
+        .unwrap();
+        let meta: Value = serde_json::from_str(&meta).unwrap();
+        assert_eq!(
+            meta["EngineInformation"]["PublicAPI"],
+            json!(expected),
+            "{service}"
+        );
+    }
+}

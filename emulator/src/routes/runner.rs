@@ -158,7 +158,10 @@ async fn upload(
         loaded.last_pull = Some((now, short_hash(&file)));
     }
     let tenant = &runner.app.inner.tenant;
-    let service = model_metadata(&version, tenant);
+    let public = runner
+        .app
+        .is_public_service(&version.info.folder, &version.info.service);
+    let service = model_metadata(&version, tenant, public);
     Ok(wire::ok(json!({
         "response_data": [{"tenant": tenant, "services": [service]}],
     })))

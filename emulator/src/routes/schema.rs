@@ -87,7 +87,7 @@ fn categories(fields: &[Field]) -> Value {
 }
 
 /// The whole schema document of one version.
-pub(super) fn schema(version: &Version, tenant: &str, base_url: &str) -> Value {
+pub(super) fn schema(version: &Version, tenant: &str, base_url: &str, public: bool) -> Value {
     let info = &version.info;
     let inputs = version.engine.inputs();
     let outputs = version.engine.outputs();
@@ -112,7 +112,8 @@ pub(super) fn schema(version: &Version, tenant: &str, base_url: &str) -> Value {
             .count()
     };
     let props = [
-        ("PublicAPI", json!("False")),
+        // Spark's book property; here the emulator's `--public-service` list.
+        ("PublicAPI", json!(if public { "True" } else { "False" })),
         ("AllowToStoreHistory", json!("True")),
         ("Author", json!("emulator@cspark.local")),
         ("BaseUrl", json!(base_url)),

@@ -151,7 +151,13 @@ fn schema_of(
         ..Locator::default()
     };
     let version = exec::resolve(state.store(), &loc, Family::V3)?;
-    Ok(schema::schema(&version, state.tenant(), &base_url(headers)))
+    let public = state.is_public_service(&version.info.folder, &version.info.service);
+    Ok(schema::schema(
+        &version,
+        state.tenant(),
+        &base_url(headers),
+        public,
+    ))
 }
 
 async fn remove(

@@ -45,7 +45,8 @@ async fn download(
 ) -> Result<Response, ApiError> {
     let loc = parse_locator(&locator)?;
     let version = exec::resolve(state.store(), &loc, Family::V3)?;
-    let bytes = bundle(&version, &state.inner.tenant).map_err(|e| ApiError::Coded {
+    let public = state.is_public_service(&version.info.folder, &version.info.service);
+    let bytes = bundle(&version, &state.inner.tenant, public).map_err(|e| ApiError::Coded {
         family: Family::V3,
         status: StatusCode::INTERNAL_SERVER_ERROR,
         code: "INTERNAL_SERVER_ERROR",
@@ -93,12 +94,12 @@ fn parse_locator(text: &str) -> Result<Locator, ApiError> {
 }
 
 /// The zip: `ModelMetaData.json`, `{service}DefaultValidations.json` and the workbook.
-fn bundle(version: &Version, tenant: &str) -> Result<Vec<u8>, String> {
+fn bundle(version: &Version, tenant: &str, public: bool) -> Result<Vec<u8>, String> {
     let i = &version.info;
     let entries: [(String, Vec<u8>); 3] = [
         (
             MODEL_METADATA.to_string(),
-            wire::to_bytes(&model_metadata(version, tenant)).to_vec(),
+            wire::to_bytes(&model_metadata(version, tenant, public)).to_vec(),
         ),
         (
             format!("{}DefaultValidations.json", i.service),
@@ -116,7 +117,7 @@ fn bundle(version: &Version, tenant: &str) -> Result<Vec<u8>, String> {
 }
 
 /// `ModelMetaData.json`: the fields of the real document the emulator knows.
-pub(super) fn model_metadata(version: &Version, tenant: &str) -> Value {
+pub(super) fn model_metadata(version: &Version, tenant: &str, public: bool) -> Value {
     let i = &version.info;
     let table = |fields: &[Field], key: &str| -> Vec<Value> {
         fields
@@ -148,7 +149,7 @@ pub(super) fn model_metadata(version: &Version, tenant: &str) -> Value {
             "SizeOfUploadedFile": version.file.len(),
             "ReleaseNote": i.release_note,
             "IsTypeScriptFile": false,
-            "PublicAPI": false,
+            "PublicAPI": public,
             "ServiceGuid": i.service_id,
             "ServiceVersionGuid": i.id,
             "Tenant": tenant,
