@@ -185,7 +185,7 @@ pub enum WasmCmd {
     /// Download the WASM package of a service.
     #[command(alias = "dl")]
     Download {
-        /// Service URI (folder/service[version], version/ID or service/ID).
+        /// Service URI (`folder/service[version]`, `version/ID` or `service/ID`).
         uri: String,
         /// Use the public endpoint.
         #[arg(long)]
