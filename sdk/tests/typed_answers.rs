@@ -457,7 +457,6 @@ fn runner_answers_decode_keep_extras_and_read_absent_or_null_alike() {
     let status: RunnerStatus = decode(&raw);
     assert_eq!(status.memory_usage_mb, Some(412.25));
     assert_eq!(status.memory_limit_mb, Some(2048.0));
-    assert_eq!(status.uptime_ms, None, "absent reads as None");
     assert_eq!(status.extra["node_version"], "v20.11.1");
     let tenant = &status.models.as_deref().unwrap()[0];
     assert_eq!(tenant.tenant.as_deref(), Some("acme-insure"));
@@ -480,8 +479,11 @@ fn runner_answers_decode_keep_extras_and_read_absent_or_null_alike() {
     assert_eq!((threads.threads, threads.busy_threads), (Some(4), Some(1)));
     assert_eq!(threads.extra["queued"], 2);
     let sparse = &stats[1];
-    assert_eq!(sparse.busy, None);
-    assert!(sparse.thread_stats.is_none() && sparse.size.is_none());
+    assert_eq!(sparse.busy, None, "null reads as None");
+    assert!(
+        sparse.thread_stats.is_none() && sparse.size.is_none(),
+        "absent reads as None"
+    );
     // Times and memory are floats: `118` comes back as `118.0`, the same number.
     fn numbers_as_floats(v: &Value) -> Value {
         match v {
@@ -532,4 +534,9 @@ fn runner_answers_decode_keep_extras_and_read_absent_or_null_alike() {
     assert_eq!(output.input_name, None);
     assert_eq!(output.extra["Format"], "0.00");
     assert_lossless::<RunnerUploadResponse>(&raw);
+    // Only a null signature chain is documented: any other value decodes as sent.
+    let signed: cspark::hybrid::RunnerServiceInfo =
+        decode(&json!({"HasSignatureChain": {"links": 2}, "folder_name": "motor"}));
+    assert_eq!(signed.has_signature_chain, Some(json!({"links": 2})));
+    assert_eq!(signed.extra["folder_name"], "motor");
 }
