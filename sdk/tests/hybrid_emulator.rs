@@ -221,43 +221,74 @@ async fn runner_loads_an_uploaded_bundle_and_runs_it() {
     let emu = empty_runner().await;
     // `connect` sends no credentials: the runner's own endpoints need none.
     let runner = hybrid::Client::connect(&emu.url(), emu.tenant()).unwrap();
-    assert_eq!(runner.health_check().await.unwrap(), json!({"msg": "ok"}));
+    let health = runner.health_check().await.unwrap();
+    assert_eq!(health.msg.as_deref(), Some("ok"), "{health:?}");
+    assert!(health.extra.is_empty(), "{health:?}");
     let version = runner.version().await.unwrap();
     assert!(
-        version["version"]
-            .as_str()
+        version
+            .version
+            .as_deref()
             .is_some_and(|v| v.starts_with("1.")),
-        "{version}"
+        "{version:?}"
     );
-    assert_eq!(version["lastPullDate"], Value::Null, "nothing pulled yet");
+    assert_eq!(version.last_pull_date, None, "nothing pulled yet");
+    assert_eq!(version.filehash, None, "nothing pulled yet");
     let status = runner.status().await.unwrap();
-    assert_eq!(status["models"], json!([]), "{status}");
+    assert_eq!(status.models.as_deref(), Some(&[][..]), "{status:?}");
+    // Fields the schema does not name (the emulator's uptime) stay in `extra`.
+    assert!(status.extra["uptime_ms"].is_number(), "{status:?}");
+    // The raw twin is the same answer as sent.
+    assert_eq!(
+        runner.version_raw().await.unwrap()["lastPullDate"],
+        Value::Null
+    );
 
     let uploaded = runner.upload(bundle.bytes.clone(), None).await.unwrap();
-    let loaded = &uploaded["response_data"][0];
-    assert_eq!(loaded["tenant"], "runner-tenant");
-    let service = &loaded["services"][0];
-    assert_eq!(service["EngineInformation"]["ProductName"], "demo");
+    let loaded = &uploaded.response_data.as_ref().unwrap()[0];
+    assert_eq!(loaded.tenant.as_deref(), Some("runner-tenant"));
+    let service = &loaded.services.as_ref().unwrap()[0];
+    let engine = service.engine_information.as_ref().unwrap();
+    assert_eq!(engine.product_name.as_deref(), Some("demo"));
+    assert_eq!(engine.service_name.as_deref(), Some("volume-cylinder"));
+    assert_eq!(engine.revision.as_deref(), Some("0.1.0"));
+    // Fields the schema does not name stay in `extra`.
+    assert_eq!(engine.extra["DefaultEngineType"], "Neuron", "{engine:?}");
+    let inputs: BTreeSet<String> = service
+        .x_input_table
+        .iter()
+        .flatten()
+        .filter_map(|row| row.input_name.clone())
+        .collect();
     assert_eq!(
-        service["EngineInformation"]["ServiceName"],
-        "volume-cylinder"
-    );
-    assert_eq!(
-        names(&service["XInputTable"], "Input Name"),
+        inputs,
         BTreeSet::from(["Height".to_string(), "Radius".to_string()])
     );
+    let outputs = service.x_output_table.as_deref().unwrap_or_default();
+    assert!(
+        outputs
+            .iter()
+            .all(|row| row.output_name.is_some() && row.address.is_some()),
+        "{outputs:?}"
+    );
     // Another emulator's version id is unknown here: the bundle gets a version of its own.
-    let version_id = service["VersionId"].as_str().unwrap().to_string();
+    let version_id = service.version_id.clone().unwrap();
     assert_ne!(version_id, spark_version_id);
+    assert_eq!(engine.service_version_guid.as_ref(), Some(&version_id));
 
     let status = runner.status().await.unwrap();
-    let model = &status["models"][0];
-    assert_eq!(model["tenant"], "runner-tenant", "{status}");
-    assert_eq!(model["total_model"], 1);
-    assert_eq!(model["model_stats"][0]["id"], json!(version_id));
+    let model = &status.models.as_ref().unwrap()[0];
+    assert_eq!(model.tenant.as_deref(), Some("runner-tenant"), "{status:?}");
+    assert_eq!(model.total_model, Some(1));
+    let stats = &model.model_stats.as_ref().unwrap()[0];
+    assert_eq!(stats.id.as_ref(), Some(&version_id));
+    assert_eq!(stats.extra["folder_name"], "demo", "{stats:?}");
+    assert_eq!(stats.busy, Some(false));
+    assert_eq!(stats.thread_stats.as_ref().unwrap().threads, Some(1));
+    assert!(stats.size.is_some_and(|n| n > 0), "{stats:?}");
     let version = runner.version().await.unwrap();
-    assert!(version["lastPullDate"].is_string(), "{version}");
-    assert!(version["filehash"].is_string(), "{version}");
+    assert!(version.last_pull_date.is_some(), "{version:?}");
+    assert!(version.filehash.is_some(), "{version:?}");
 
     // The uploaded model runs through the runner's execute paths (v3 and v4).
     let runner = executing_runner(&emu);
@@ -288,17 +319,38 @@ async fn runner_loads_an_uploaded_bundle_and_runs_it() {
         .validate(uri.as_str(), &json!({}), ValidationType::Static)
         .await
         .unwrap();
-    assert_eq!(rules["status"], "Success", "{rules}");
+    assert_eq!(rules.status.as_deref(), Some("Success"), "{rules:?}");
+    let meta = rules.response_meta.as_ref().unwrap();
+    assert_eq!(meta.version_id.as_ref(), Some(&version_id), "{rules:?}");
+    let per_input = rules
+        .response_data
+        .as_ref()
+        .unwrap()
+        .outputs
+        .as_ref()
+        .unwrap();
     assert_eq!(
-        rules["response_meta"]["version_id"],
+        per_input.keys().cloned().collect::<BTreeSet<_>>(),
+        BTreeSet::from(["Height".to_string(), "Radius".to_string()]),
+        "{rules:?}"
+    );
+    let raw = runner
+        .validate_raw(uri.as_str(), &json!({}), ValidationType::Static)
+        .await
+        .unwrap();
+    assert_eq!(
+        raw["response_meta"]["version_id"],
         json!(version_id),
-        "{rules}"
+        "{raw}"
     );
     let metadata = runner.get_metadata(uri.as_str()).await.unwrap();
+    let meta = metadata.response_meta.as_ref().unwrap();
+    assert_eq!(meta.version_id.as_ref(), Some(&version_id), "{metadata:?}");
+    let raw = runner.get_metadata_raw(uri.as_str()).await.unwrap();
     assert_eq!(
-        metadata["response_meta"]["version_id"],
+        raw["response_meta"]["version_id"],
         json!(version_id),
-        "{metadata}"
+        "{raw}"
     );
     let err = runner
         .get_metadata("version/00000000-0000-0000-0000-000000000000")
@@ -325,10 +377,8 @@ async fn a_bundle_of_a_known_version_is_not_published_again() {
             .upload(bundle.bytes.clone(), Some("cyl.zip"))
             .await
             .unwrap();
-        assert_eq!(
-            uploaded["response_data"][0]["services"][0]["VersionId"],
-            json!(version_id)
-        );
+        let services = uploaded.response_data.unwrap().remove(0).services.unwrap();
+        assert_eq!(services[0].version_id.as_ref(), Some(&version_id));
     }
     let versions = emu
         .state()
@@ -341,7 +391,9 @@ async fn a_bundle_of_a_known_version_is_not_published_again() {
         "the known version is loaded, not republished"
     );
     let status = runner.status().await.unwrap();
-    assert_eq!(status["models"][0]["total_model"], 1, "{status}");
+    let models = status.models.as_deref().unwrap_or_default();
+    assert_eq!(models.len(), 1, "{status:?}");
+    assert_eq!(models[0].total_model, Some(1), "{status:?}");
     emu.shutdown().await;
 }
 
@@ -380,7 +432,8 @@ async fn uploads_that_are_not_bundles_are_400() {
     let err = runner.upload(bytes, None).await.unwrap_err();
     assert_bad_upload(&err, "ModelMetaData.json");
 
-    assert_eq!(runner.status().await.unwrap()["models"], json!([]));
+    let status = runner.status().await.unwrap();
+    assert_eq!(status.models.as_deref(), Some(&[][..]), "{status:?}");
     emu.shutdown().await;
 }
 
@@ -412,18 +465,20 @@ mod blocking_twins {
         assert!(bundle.bytes.starts_with(b"PK"));
 
         let runner = blocking::hybrid::Client::connect(&emu.url(), emu.tenant()).unwrap();
-        assert_eq!(runner.health_check().unwrap(), json!({"msg": "ok"}));
-        assert!(runner.version().unwrap()["version"].is_string());
-        assert_eq!(runner.status().unwrap()["models"], json!([]));
+        assert_eq!(runner.health_check().unwrap().msg.as_deref(), Some("ok"));
+        assert_eq!(runner.health_check_raw().unwrap(), json!({"msg": "ok"}));
+        assert!(runner.version().unwrap().version.is_some());
+        assert_eq!(runner.status().unwrap().models.as_deref(), Some(&[][..]));
         let uploaded = runner.upload(bundle.bytes, None).unwrap();
-        let version_id = uploaded["response_data"][0]["services"][0]["VersionId"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let services = uploaded.response_data.unwrap().remove(0).services.unwrap();
+        let version_id = services[0].version_id.clone().unwrap();
+        let status = runner.status().unwrap();
+        let model = &status.models.as_ref().unwrap()[0];
         assert_eq!(
-            runner.status().unwrap()["models"][0]["model_stats"][0]["id"],
-            json!(version_id)
+            model.model_stats.as_ref().unwrap()[0].id.as_ref(),
+            Some(&version_id)
         );
+        assert_eq!(runner.status_raw().unwrap()["models"][0]["total_model"], 1);
         let runner = blocking::hybrid::Client::from_async(executing_runner(&emu)).unwrap();
         let out = runner
             .execute(

@@ -16,6 +16,11 @@ async fn runner() -> Server {
         ),
         "/healthcheck" => Reply::json(200, json!({"msg": "ok"})),
         "/status" => Reply::json(200, json!({"models": [], "memory_usage_mb": 1})),
+        "/api/v3/upload" => Reply::json(
+            200,
+            json!({"response_data": [{"tenant": "my-tenant", "services": [{"VersionId": "vid",
+                "EngineInformation": {"ProductName": "f", "ServiceName": "s"}}]}]}),
+        ),
         "/my-tenant/api/v4/execute" => Reply::json(
             200,
             json!({"outputs": [{"volume": 1}, {"volume": 2}], "process_time": [1, 1], "warnings": [null, null],
@@ -32,16 +37,26 @@ async fn runner() -> Server {
 async fn runner_endpoints_and_bodies() {
     let s = runner().await;
     let r = hybrid::Client::connect(&format!("{}/", s.origin()), TENANT).unwrap();
-    assert_eq!(r.version().await.unwrap()["version"], "1.31.2");
-    assert_eq!(r.health_check().await.unwrap(), json!({"msg": "ok"}));
-    assert!(r.status().await.unwrap()["models"].is_array());
-    r.upload(b"zip".to_vec(), None).await.unwrap();
+    let version = r.version().await.unwrap();
+    assert_eq!(version.version.as_deref(), Some("1.31.2"));
+    assert_eq!(version.filehash.as_deref(), Some("h"));
+    assert_eq!(version.last_pull_date, None);
+    assert_eq!(r.health_check().await.unwrap().msg.as_deref(), Some("ok"));
+    let status = r.status().await.unwrap();
+    assert_eq!(status.models.as_deref(), Some(&[][..]));
+    assert_eq!(status.memory_usage_mb, Some(1.0));
+    let uploaded = r.upload(b"zip".to_vec(), None).await.unwrap();
+    let services = uploaded.response_data.unwrap().remove(0).services.unwrap();
+    assert_eq!(services[0].version_id.as_deref(), Some("vid"));
     let out = r.execute("f/s[1.0]", &json!({"x": 1})).await.unwrap();
     assert_eq!(out.outputs()["volume"], 1);
-    r.validate("version/vid", &json!({"x": 1}), ValidationType::Dynamic)
+    let rules = r
+        .validate("version/vid", &json!({"x": 1}), ValidationType::Dynamic)
         .await
         .unwrap();
-    r.get_metadata("version/vid").await.unwrap();
+    assert_eq!(rules.status.as_deref(), Some("Success"));
+    let metadata = r.get_metadata("version/vid").await.unwrap();
+    assert_eq!(metadata.status.as_deref(), Some("Success"));
     let many = r
         .execute_many("f/s", &[json!({"x": 1}), json!({"x": 2})])
         .await;

@@ -425,3 +425,118 @@ fn batch_overview_decodes_with_open_states() {
     );
     assert_lossless::<BatchDescribeResponse>(&raw);
 }
+
+#[test]
+fn runner_answers_decode_keep_extras_and_read_absent_or_null_alike() {
+    use cspark::hybrid::{RunnerHealth, RunnerStatus, RunnerUploadResponse, RunnerVersion};
+
+    let raw = fixture("runner-version.json");
+    let version: RunnerVersion = decode(&raw);
+    assert_eq!(version.version.as_deref(), Some("1.44.3"));
+    assert_eq!(version.filehash.as_deref(), Some("9c1e04ab77d2"));
+    assert!(version.last_pull_date.is_some());
+    assert_eq!(version.extra["buildChannel"], "stable");
+    assert_lossless::<RunnerVersion>(&raw);
+    // Before the first pull a runner sends nulls; an older one may leave the keys out.
+    for bare in [
+        json!({"lastPullDate": null, "filehash": null, "version": "1.31.2"}),
+        json!({"version": "1.31.2"}),
+    ] {
+        let v: RunnerVersion = decode(&bare);
+        assert_eq!((v.last_pull_date, v.filehash), (None, None), "{bare}");
+        assert!(v.extra.is_empty(), "{bare}");
+    }
+
+    let health: RunnerHealth = decode(&json!({"msg": "ok", "uptime": 12}));
+    assert_eq!(health.msg.as_deref(), Some("ok"));
+    assert_eq!(health.extra["uptime"], 12);
+    let empty: RunnerHealth = decode(&json!({}));
+    assert_eq!(empty.msg, None);
+
+    let raw = fixture("runner-status.json");
+    let status: RunnerStatus = decode(&raw);
+    assert_eq!(status.memory_usage_mb, Some(412.25));
+    assert_eq!(status.memory_limit_mb, Some(2048.0));
+    assert_eq!(status.extra["node_version"], "v20.11.1");
+    let tenant = &status.models.as_deref().unwrap()[0];
+    assert_eq!(tenant.tenant.as_deref(), Some("acme-insure"));
+    assert_eq!(
+        (tenant.total_model, tenant.total_instances),
+        (Some(2), Some(5))
+    );
+    let stats = tenant.model_stats.as_deref().unwrap();
+    let busy = &stats[0];
+    assert_eq!(busy.busy, Some(true));
+    assert_eq!(busy.mean_time_ms, Some(11.75));
+    assert_eq!(
+        busy.max_time_ms,
+        Some(118.0),
+        "an integer reads into a float time"
+    );
+    assert_eq!(busy.completed_count, Some(1284));
+    assert_eq!(busy.timeout_count, None, "null reads as None");
+    let threads = busy.thread_stats.as_ref().unwrap();
+    assert_eq!((threads.threads, threads.busy_threads), (Some(4), Some(1)));
+    assert_eq!(threads.extra["queued"], 2);
+    let sparse = &stats[1];
+    assert_eq!(sparse.busy, None, "null reads as None");
+    assert!(
+        sparse.thread_stats.is_none() && sparse.size.is_none(),
+        "absent reads as None"
+    );
+    // Times and memory are floats: `118` comes back as `118.0`, the same number.
+    fn numbers_as_floats(v: &Value) -> Value {
+        match v {
+            Value::Number(n) => json!(n.as_f64()),
+            Value::Object(m) => Value::Object(
+                m.iter()
+                    .filter(|(_, v)| !v.is_null())
+                    .map(|(k, v)| (k.clone(), numbers_as_floats(v)))
+                    .collect(),
+            ),
+            Value::Array(a) => Value::Array(a.iter().map(numbers_as_floats).collect()),
+            other => other.clone(),
+        }
+    }
+    let back = serde_json::to_value(&status).unwrap();
+    assert_eq!(numbers_as_floats(&back), numbers_as_floats(&raw));
+    // A runner older than 1.46 has no model list yet.
+    let old: RunnerStatus = decode(&json!({"models": null}));
+    assert!(old.models.is_none());
+
+    let raw = fixture("runner-upload.json");
+    let uploaded: RunnerUploadResponse = decode(&raw);
+    let loaded = &uploaded.response_data.as_deref().unwrap()[0];
+    assert_eq!(loaded.tenant.as_deref(), Some("acme-insure"));
+    let service = &loaded.services.as_deref().unwrap()[0];
+    assert_eq!(
+        service.version_id.as_deref(),
+        Some("5d3f0b8e-61a2-4c57-9e0b-2f7a1c9d4e66")
+    );
+    assert_eq!(service.has_signature_chain, None);
+    let engine = service.engine_information.as_ref().unwrap();
+    assert_eq!(engine.product_name.as_deref(), Some("motor"));
+    assert_eq!(engine.service_name.as_deref(), Some("premium-calc"));
+    assert_eq!(engine.file_size, Some(58211));
+    assert_eq!(engine.public_api, Some(false));
+    assert_eq!(engine.version_label, None);
+    assert_eq!(engine.extra["DefaultEngineType"], "Neuron");
+    assert_eq!(engine.extra["NoOfInstance"], 2);
+    let inputs = service.x_input_table.as_deref().unwrap();
+    let names: Vec<_> = inputs
+        .iter()
+        .filter_map(|r| r.input_name.as_deref())
+        .collect();
+    assert_eq!(names, ["DriverAge", "VehicleGroup"]);
+    assert_eq!(inputs[1].description, None);
+    let output = &service.x_output_table.as_deref().unwrap()[0];
+    assert_eq!(output.output_name.as_deref(), Some("AnnualPremium"));
+    assert_eq!(output.input_name, None);
+    assert_eq!(output.extra["Format"], "0.00");
+    assert_lossless::<RunnerUploadResponse>(&raw);
+    // Only a null signature chain is documented: any other value decodes as sent.
+    let signed: cspark::hybrid::RunnerServiceInfo =
+        decode(&json!({"HasSignatureChain": {"links": 2}, "folder_name": "motor"}));
+    assert_eq!(signed.has_signature_chain, Some(json!({"links": 2})));
+    assert_eq!(signed.extra["folder_name"], "motor");
+}

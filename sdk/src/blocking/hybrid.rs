@@ -9,7 +9,8 @@ use serde_json::{Map, Value};
 
 use super::Engine;
 use crate::error::Result;
-use crate::resources::service_types::ValidationType;
+use crate::hybrid::{RunnerHealth, RunnerStatus, RunnerUploadResponse, RunnerVersion};
+use crate::resources::service_types::{MetadataResponse, ValidationResponse, ValidationType};
 use crate::resources::services::IntoServiceUri;
 use crate::{ExecuteManyResponse, ExecuteResponse};
 
@@ -17,7 +18,7 @@ use crate::{ExecuteManyResponse, ExecuteResponse};
 ///
 /// ```no_run
 /// let runner = cspark::blocking::hybrid::Client::connect("http://localhost:3000", "my-tenant")?;
-/// println!("{}", runner.version()?["version"]);
+/// println!("{:?}", runner.version()?.version);
 /// let out = runner.execute("my-folder/my-service", &serde_json::json!({"x": 1}))?;
 /// println!("{:?}", out.outputs());
 /// # Ok::<(), cspark::SparkError>(())
@@ -75,13 +76,22 @@ impl Client {
     }
 
     blocking_twins! { "crate::hybrid::Client" =>
-        fn version() -> Value;
-        fn health_check() -> Value;
-        fn status() -> Value;
-        fn upload(zip: impl Into<Bytes>, file_name: Option<&str>) -> Value;
+        fn version() -> RunnerVersion;
+        fn version_raw() -> Value;
+        fn health_check() -> RunnerHealth;
+        fn health_check_raw() -> Value;
+        fn status() -> RunnerStatus;
+        fn status_raw() -> Value;
+        fn upload(zip: impl Into<Bytes>, file_name: Option<&str>) -> RunnerUploadResponse;
+        fn upload_raw(zip: impl Into<Bytes>, file_name: Option<&str>) -> Value;
         fn execute[I: Serialize + ?Sized](uri: impl IntoServiceUri, inputs: &I) -> ExecuteResponse;
         fn execute_many[I: Serialize](uri: impl IntoServiceUri, records: &[I]) -> ExecuteManyResponse;
         fn validate[I: Serialize + ?Sized](
+            uri: impl IntoServiceUri,
+            inputs: &I,
+            validation_type: ValidationType,
+        ) -> ValidationResponse;
+        fn validate_raw[I: Serialize + ?Sized](
             uri: impl IntoServiceUri,
             inputs: &I,
             validation_type: ValidationType,
@@ -91,7 +101,14 @@ impl Client {
             inputs: &I,
             validation_type: ValidationType,
             metadata: &Map<String, Value>,
+        ) -> ValidationResponse;
+        fn validate_with_raw[I: Serialize + ?Sized](
+            uri: impl IntoServiceUri,
+            inputs: &I,
+            validation_type: ValidationType,
+            metadata: &Map<String, Value>,
         ) -> Value;
-        fn get_metadata(uri: impl IntoServiceUri) -> Value;
+        fn get_metadata(uri: impl IntoServiceUri) -> MetadataResponse;
+        fn get_metadata_raw(uri: impl IntoServiceUri) -> Value;
     }
 }

@@ -2,8 +2,10 @@
 //! bundles. Exposed as `cspark::hybrid`.
 //!
 //! The runner is not the Spark platform, so none of its endpoints is in `openapi/spark.yaml`:
-//! these calls are handwritten. It shares the SDK's transport (standard headers, retries,
-//! timeouts). Unlike the reference
+//! these calls are handwritten. Their answers are typed all the same, by component schemas of
+//! `openapi/spark.yaml` (`Runner…`, re-exported here; validation and metadata answer Spark's
+//! own v3 envelopes), and each call has a `…_raw` twin returning the JSON as sent. It shares
+//! the SDK's transport (standard headers, retries, timeouts). Unlike the reference
 //! SDKs it keeps the SDK `User-Agent` on every call, and it trims trailing slashes instead of
 //! sending `//healthcheck`.
 
@@ -13,12 +15,22 @@ use serde_json::{Map, Value, json};
 
 use super::execute::ExecuteResponse;
 use super::service_ops::{ValidationType, proxy_refused};
+use super::service_types::{MetadataResponse, ValidationResponse};
 use super::services::IntoServiceUri;
-use super::support::Multipart;
+use super::support::{Multipart, decode_body};
 use crate::auth::Auth;
 use crate::error::Result;
 use crate::transport::RequestSpec;
 use crate::uri::{Locator, ServiceUri};
+
+/// Typed answers of the runner's own calls, generated from `openapi/spark.yaml`. Every object
+/// keeps the fields a runner adds later in its `extra` map; absent and `null` fields both read
+/// as `None`.
+pub use crate::generated::types::{
+    RunnerEngineInfo, RunnerHealth, RunnerModelStats, RunnerServiceInfo, RunnerStatus,
+    RunnerTableRow, RunnerTenantModels, RunnerTenantServices, RunnerThreadStats,
+    RunnerUploadResponse, RunnerVersion,
+};
 
 /// A hybrid runner client: `{runner}` for runner-wide calls, `{runner}/{tenant}` for services.
 #[derive(Debug, Clone)]
@@ -33,7 +45,7 @@ impl Client {
     /// ```no_run
     /// # async fn demo() -> cspark::Result<()> {
     /// let runner = cspark::hybrid::Client::connect("http://localhost:3000", "my-tenant")?;
-    /// println!("{}", runner.version().await?["version"]);
+    /// println!("{:?}", runner.version().await?.version);
     /// # Ok(()) }
     /// ```
     pub fn connect(url: &str, tenant: &str) -> Result<Self> {
@@ -63,24 +75,53 @@ impl Client {
             .json(what)
     }
 
-    /// `GET {runner}/version`: `{lastPullDate, filehash, version}`.
-    pub async fn version(&self) -> Result<Value> {
+    /// `GET {runner}/version`: the Neuron compatibility version and the last package pull.
+    pub async fn version(&self) -> Result<RunnerVersion> {
+        decode_body(&self.version_raw().await?, "runner version")
+    }
+
+    /// [`version`](Self::version) as the raw JSON the runner sent (escape hatch).
+    pub async fn version_raw(&self) -> Result<Value> {
         self.get(&self.root(&["version"]), "runner version").await
     }
 
-    /// `GET {runner}/healthcheck`: `{"msg":"ok"}`.
-    pub async fn health_check(&self) -> Result<Value> {
+    /// `GET {runner}/healthcheck`: `msg` is `"ok"` when healthy.
+    pub async fn health_check(&self) -> Result<RunnerHealth> {
+        decode_body(&self.health_check_raw().await?, "runner health")
+    }
+
+    /// [`health_check`](Self::health_check) as the raw JSON the runner sent (escape hatch).
+    pub async fn health_check_raw(&self) -> Result<Value> {
         self.get(&self.root(&["healthcheck"]), "runner health")
             .await
     }
 
     /// `GET {runner}/status`: loaded models and their statistics (runner ≥ 1.46).
-    pub async fn status(&self) -> Result<Value> {
+    pub async fn status(&self) -> Result<RunnerStatus> {
+        decode_body(&self.status_raw().await?, "runner status")
+    }
+
+    /// [`status`](Self::status) as the raw JSON the runner sent (escape hatch).
+    pub async fn status_raw(&self) -> Result<Value> {
         self.get(&self.root(&["status"]), "runner status").await
     }
 
-    /// Uploads a WASM bundle (`POST {runner}/api/v3/upload`, multipart `file`; no tenant).
-    pub async fn upload(&self, zip: impl Into<Bytes>, file_name: Option<&str>) -> Result<Value> {
+    /// Uploads a WASM bundle (`POST {runner}/api/v3/upload`, multipart `file`; no tenant):
+    /// the services it loaded, per tenant.
+    pub async fn upload(
+        &self,
+        zip: impl Into<Bytes>,
+        file_name: Option<&str>,
+    ) -> Result<RunnerUploadResponse> {
+        decode_body(&self.upload_raw(zip, file_name).await?, "runner upload")
+    }
+
+    /// [`upload`](Self::upload) as the raw JSON the runner sent (escape hatch).
+    pub async fn upload_raw(
+        &self,
+        zip: impl Into<Bytes>,
+        file_name: Option<&str>,
+    ) -> Result<Value> {
         let body = Multipart::default()
             .file(
                 "file",
@@ -114,14 +155,26 @@ impl Client {
             .await
     }
 
-    /// Validation rules (`POST {runner}/{tenant}/api/v3/validation`, locator in `request_meta`).
+    /// Validation rules (`POST {runner}/{tenant}/api/v3/validation`, locator in `request_meta`):
+    /// Spark's v3 validation envelope, one rule per input.
     pub async fn validate<I: Serialize + ?Sized>(
         &self,
         uri: impl IntoServiceUri,
         inputs: &I,
         validation_type: ValidationType,
-    ) -> Result<Value> {
+    ) -> Result<ValidationResponse> {
         self.validate_with(uri, inputs, validation_type, &Map::new())
+            .await
+    }
+
+    /// [`validate`](Self::validate) as the raw JSON the runner sent (escape hatch).
+    pub async fn validate_raw<I: Serialize + ?Sized>(
+        &self,
+        uri: impl IntoServiceUri,
+        inputs: &I,
+        validation_type: ValidationType,
+    ) -> Result<Value> {
+        self.validate_with_raw(uri, inputs, validation_type, &Map::new())
             .await
     }
 
@@ -137,10 +190,24 @@ impl Client {
     /// let rules = runner
     ///     .validate_with("version/0a1b", &serde_json::json!({"x": 1}), ValidationType::Dynamic, &metadata)
     ///     .await?;
-    /// println!("{}", rules["response_data"]);
+    /// println!("{:?}", rules.response_data);
     /// # Ok(()) }
     /// ```
     pub async fn validate_with<I: Serialize + ?Sized>(
+        &self,
+        uri: impl IntoServiceUri,
+        inputs: &I,
+        validation_type: ValidationType,
+        metadata: &Map<String, Value>,
+    ) -> Result<ValidationResponse> {
+        let body = self
+            .validate_with_raw(uri, inputs, validation_type, metadata)
+            .await?;
+        decode_body(&body, "runner validation")
+    }
+
+    /// [`validate_with`](Self::validate_with) as the raw JSON the runner sent (escape hatch).
+    pub async fn validate_with_raw<I: Serialize + ?Sized>(
         &self,
         uri: impl IntoServiceUri,
         inputs: &I,
@@ -159,8 +226,14 @@ impl Client {
 
     /// Metadata outputs (`POST {runner}/{tenant}/api/v3/metadata`; a GET on Spark). A proxy
     /// locator is refused before anything is sent, as on Spark: the runner addresses services
-    /// by id in `request_meta` only.
-    pub async fn get_metadata(&self, uri: impl IntoServiceUri) -> Result<Value> {
+    /// by id in `request_meta` only. Spark's v3 envelope: the `Metadata.*` outputs.
+    pub async fn get_metadata(&self, uri: impl IntoServiceUri) -> Result<MetadataResponse> {
+        decode_body(&self.get_metadata_raw(uri).await?, "runner metadata")
+    }
+
+    /// [`get_metadata`](Self::get_metadata) as the raw JSON the runner sent (escape hatch;
+    /// refuses proxy locators too).
+    pub async fn get_metadata_raw(&self, uri: impl IntoServiceUri) -> Result<Value> {
         let uri = uri.into_service_uri()?;
         if let Locator::Proxy(_) = uri.locator() {
             return Err(proxy_refused(&uri, "get_metadata"));
