@@ -338,6 +338,12 @@ pub enum FoldersCmd {
         /// Filter by name.
         #[arg(long)]
         name: Option<String>,
+        /// Print only the folder names, one a line (a JSON array with --json).
+        #[arg(long)]
+        name_only: bool,
+        /// Page and filter options as JSON: {"name", "favorite", "page", "size", "sort"}.
+        #[arg(long, short = 'd', value_name = "JSON")]
+        data: Option<String>,
     },
     /// Create a folder.
     Create {

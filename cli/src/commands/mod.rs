@@ -6,6 +6,7 @@ mod codegen;
 mod config;
 mod emulator;
 mod jobs;
+mod list_data;
 mod migrate;
 mod platform;
 mod services;
@@ -118,4 +119,25 @@ pub fn save_file(
         "bytes": file.bytes.len(),
     }));
     Ok(())
+}
+
+/// `--name-only`: the first of `keys` that each row has as a string, one a line (a JSON
+/// array of strings with `--json`); rows without such a name are skipped.
+pub fn print_names(rows: &serde_json::Value, keys: &[&str], printer: crate::output::Printer) {
+    let names: Vec<&str> = rows
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|row| keys.iter().find_map(|k| row[*k].as_str()))
+                .collect()
+        })
+        .unwrap_or_default();
+    if printer.is_json() {
+        printer.value(&serde_json::json!(names));
+    } else {
+        for name in names {
+            printer.line(name);
+        }
+    }
 }

@@ -9,6 +9,7 @@ mod common;
 mod config;
 mod hostile;
 mod jobs;
+mod list_flags;
 mod migrate;
 mod parity;
 mod platform;
