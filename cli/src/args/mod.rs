@@ -110,8 +110,17 @@ pub enum Command {
     /// Manage profiles (base URL, tenant, credentials).
     #[command(subcommand)]
     Config(ConfigCmd),
-    /// Create a profile interactively (needs a terminal; see `config add` otherwise).
-    Init,
+    /// Create a profile: interactively (needs a terminal), or from `-f FILE` (JSON, or YAML
+    /// when named .yml/.yaml) or `--config JSON`, with the keys name, base_url, tenant,
+    /// api_key, token, client_id, client_secret. Made the active profile.
+    Init {
+        /// A JSON or YAML file describing the profile.
+        #[arg(long, short = 'f', value_name = "FILE", conflicts_with = "config")]
+        file: Option<std::path::PathBuf>,
+        /// The profile as a JSON object.
+        #[arg(long, value_name = "JSON")]
+        config: Option<String>,
+    },
     /// OAuth2 client-credentials login of a profile: cache, drop or show its access token.
     #[command(subcommand)]
     Auth(AuthCmd),

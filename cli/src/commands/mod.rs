@@ -5,6 +5,7 @@ mod batch;
 mod codegen;
 mod config;
 mod emulator;
+mod init_file;
 mod jobs;
 mod list_data;
 mod migrate;
@@ -27,7 +28,14 @@ pub async fn run(cli: Cli) -> CliResult {
             global.profile.as_deref(),
             crate::output::Printer::new(global.wants_json()),
         ),
-        Command::Init => auth::init(crate::output::Printer::new(global.wants_json())),
+        Command::Init { file, config } => {
+            let printer = crate::output::Printer::new(global.wants_json());
+            if file.is_none() && config.is_none() {
+                auth::init(printer)
+            } else {
+                init_file::run(file.as_deref(), config.as_deref(), printer)
+            }
+        }
         Command::Auth(cmd) => auth::run(cmd, &global).await,
         Command::Emulator(args) => emulator::run(args).await,
         Command::Completions { shell } => {

@@ -8,6 +8,7 @@ mod codegen;
 mod common;
 mod config;
 mod hostile;
+mod init_file;
 mod jobs;
 mod list_flags;
 mod migrate;
