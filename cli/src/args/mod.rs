@@ -260,8 +260,13 @@ pub enum AuthCmd {
     Login,
     /// Forget the profile's cached access token.
     Logout,
-    /// Show how the profile authenticates and whether a cached token is valid.
-    Status,
+    /// Show how the profile authenticates and whether a cached token is valid; the global
+    /// `-v/--verbose` adds the URL, tenant and token expiry (the token itself is never shown).
+    Status {
+        /// Every profile, not only the active (or `--profile`) one.
+        #[arg(long, short = 'a')]
+        all: bool,
+    },
 }
 
 /// Output format of `batch run`, from the file extension by default.
