@@ -65,11 +65,15 @@ pub enum ServicesCmd {
         /// Only this subservice (default: all).
         #[arg(long, value_name = "NAME")]
         subservice: Option<String>,
+        /// Ask Spark for the downloadable file and save it, under the server's file name
+        /// unless -o is given.
+        #[arg(long)]
+        downloadable: bool,
         /// Write the document to this file instead of printing it.
         #[arg(long, short)]
         output: Option<PathBuf>,
         /// Replace the file if it exists.
-        #[arg(long, requires = "output")]
+        #[arg(long)]
         force: bool,
     },
     /// Get a service's metadata.

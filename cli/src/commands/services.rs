@@ -1,5 +1,6 @@
 //! `cspark services …`
 
+use cspark::IntoServiceUri;
 use cspark::resources::inspect::SwaggerOptions;
 use cspark::resources::lifecycle_types::{CreateOptions, RecompileOptions};
 use cspark::resources::service_types::{
@@ -92,8 +93,28 @@ pub async fn run(cmd: ServicesCmd, settings: &Settings) -> CliResult {
             uri,
             version_id,
             subservice,
+            downloadable,
             output,
             force,
+        } if downloadable => {
+            // The SDK's swagger URL with `isDownload` = True (spark.yaml,
+            // getServiceSwagger): Spark answers with a file, fetched as one.
+            let url = uri.as_str().into_service_uri()?.swagger_url(
+                client.base_url(),
+                subservice.as_deref(),
+                true,
+                version_id.as_deref(),
+            )?;
+            let file = client.files().download(&url).await?;
+            save_file(&file, output.as_deref(), force, printer)?;
+        }
+        ServicesCmd::Swagger {
+            uri,
+            version_id,
+            subservice,
+            output,
+            force,
+            ..
         } => {
             let mut options = SwaggerOptions::default();
             options.version_id = version_id;

@@ -1,5 +1,6 @@
 //! The last Python CLI 0.2.0 flags: `services list` / `folders list` with `--name-only` and
-//! `-d JSON`, `services delete -f FOLDER NAME…`, `services download --file-name`.
+//! `-d JSON`, `services delete -f FOLDER NAME…`, `services download --file-name`,
+//! `services swagger --downloadable`.
 
 use crate::common::{Env, code, json, ok};
 
@@ -214,4 +215,65 @@ fn services_download_file_name() {
     ]));
     assert_eq!(saved["file"], "chosen.xlsx", "{saved}");
     assert!(!env.path("ignored.xlsx").exists());
+}
+
+#[test]
+fn services_swagger_downloadable_saves_the_file() {
+    let env = Env::start();
+    let printed = json(&env.run(&["services", "swagger", "demo/volume-cylinder", "--json"]));
+    // Saved under the server's name (Content-Disposition), the same document as printed.
+    let saved = json(&env.run(&[
+        "services",
+        "swagger",
+        "demo/volume-cylinder",
+        "--downloadable",
+        "--json",
+    ]));
+    assert_eq!(saved["file"], "volume-cylinder_swagger.json", "{saved}");
+    let text = std::fs::read_to_string(env.path("volume-cylinder_swagger.json")).unwrap();
+    assert_eq!(saved["bytes"], text.len(), "{saved}");
+    let document: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(document, printed);
+    // Kept unless --force; -o names the file; --subservice narrows the document.
+    let again = env.run(&[
+        "services",
+        "swagger",
+        "demo/volume-cylinder",
+        "--downloadable",
+    ]);
+    assert_ne!(code(&again), 0);
+    assert!(stderr(&again).contains("--force"), "{}", stderr(&again));
+    ok(&env.run(&[
+        "services",
+        "swagger",
+        "demo/volume-cylinder",
+        "--downloadable",
+        "--force",
+    ]));
+    let saved = json(&env.run(&[
+        "services",
+        "swagger",
+        "demo/volume-cylinder",
+        "--downloadable",
+        "--subservice",
+        "no-such-subservice",
+        "-o",
+        "narrow.json",
+        "--json",
+    ]));
+    assert_eq!(saved["file"], "narrow.json", "{saved}");
+    let narrow: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(env.path("narrow.json")).unwrap()).unwrap();
+    assert_ne!(narrow, printed);
+    // An unknown service fails, and writes nothing.
+    let out = env.run(&[
+        "services",
+        "swagger",
+        "demo/no-such",
+        "--downloadable",
+        "-o",
+        "x.json",
+    ]);
+    assert_ne!(code(&out), 0);
+    assert!(!env.path("x.json").exists());
 }
