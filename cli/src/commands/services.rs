@@ -193,7 +193,15 @@ pub async fn run(cmd: ServicesCmd, settings: &Settings) -> CliResult {
             // the ones already deleted have been printed by then.
             let mut results = Vec::new();
             for uri in &uris {
-                let result = services.delete_raw(uri.as_str()).await?;
+                let result = match services.delete_raw(uri.as_str()).await {
+                    Ok(result) => result,
+                    Err(e) => {
+                        if printer.is_json() && !results.is_empty() {
+                            printer.value(&Value::Array(results));
+                        }
+                        return Err(e.into());
+                    }
+                };
                 if printer.is_json() {
                     results.push(json!({"service": uri, "response": result}));
                 } else {

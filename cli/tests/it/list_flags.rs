@@ -277,3 +277,42 @@ fn services_swagger_downloadable_saves_the_file() {
     assert_ne!(code(&out), 0);
     assert!(!env.path("x.json").exists());
 }
+
+#[test]
+fn services_delete_stops_at_the_first_failure_and_reports_the_deleted() {
+    let env = Env::start();
+    let out = env.run(&[
+        "services",
+        "delete",
+        "-f",
+        "demo",
+        "loan-calc",
+        "gone",
+        "insurance-quote",
+        "--json",
+    ]);
+    assert_ne!(code(&out), 0);
+    let deleted: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(deleted.as_array().map(Vec::len), Some(1), "{deleted}");
+    assert_eq!(deleted[0]["service"], "demo/loan-calc", "{deleted}");
+    assert!(stderr(&out).contains("gone"), "{}", stderr(&out));
+    // Stopped there: the one after the failure is untouched.
+    assert_eq!(
+        ok(&env.run(&["services", "exists", "demo/insurance-quote"])),
+        "true\n"
+    );
+    // Text form: the line of each deleted service, then the error.
+    let out = env.run(&[
+        "services",
+        "delete",
+        "-f",
+        "demo",
+        "insurance-quote",
+        "gone",
+    ]);
+    assert_ne!(code(&out), 0);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "service deleted: demo/insurance-quote\n"
+    );
+}
