@@ -198,9 +198,14 @@ pub enum ConfigCmd {
         /// Profile name.
         name: String,
     },
-    /// List the profiles (secrets shown as ***).
+    /// List every profile in detail (secrets shown as ***).
     #[command(alias = "ls")]
-    List,
+    List {
+        /// Every profile: what `list` always shows (as the Python CLI's `list -a`); accepted
+        /// so that scripts written for it run unchanged.
+        #[arg(long, short = 'a')]
+        all: bool,
+    },
     /// Set fields of the active profile (or --profile): KEY=VALUE with KEY one of url,
     /// tenant, key, bearer, client_id, client_secret; an empty VALUE clears the field.
     Set {
