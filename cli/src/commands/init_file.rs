@@ -61,8 +61,7 @@ pub fn run(
 
 /// JSON, or YAML when the name ends in `.yml`/`.yaml` (as Python decides).
 fn read_file(path: &Path) -> CliResult<Value> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| CliError::usage(format!("{}: {e}", path.display())))?;
+    let text = read_small(path).map_err(|e| CliError::usage(format!("{}: {e}", path.display())))?;
     let yaml = path
         .extension()
         .and_then(|e| e.to_str())
@@ -74,6 +73,25 @@ fn read_file(path: &Path) -> CliResult<Value> {
         serde_json::from_str(&text)
             .map_err(|e| CliError::usage(format!("{}: invalid JSON: {e}", path.display())))
     }
+}
+
+/// Profiles are a few hundred bytes; this bound keeps `-f /dev/zero` from eating memory.
+const MAX_FILE_BYTES: u64 = 1 << 20;
+
+fn read_small(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    let mut text = String::new();
+    file.take(MAX_FILE_BYTES + 1).read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(std::io::Error::other(format!(
+            "larger than {MAX_FILE_BYTES} bytes: not a profile"
+        )));
+    }
+    Ok(text)
 }
 
 fn profile_of(fields: Map<String, Value>) -> CliResult<(String, Profile, Credentials)> {

@@ -98,6 +98,7 @@ fn init_refuses_bad_documents_without_echoing_secrets() {
     let env = Env::start();
     write(&env.path("bad.yml"), "name: [unclosed\n");
     write(&env.path("list.json"), "[1, 2]");
+    write(&env.path("big.json"), &" ".repeat(2 << 20));
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["init", "--config", "{"], "--config: invalid JSON"),
         (vec!["init", "--config", "[]"], "must be an object"),
@@ -136,6 +137,8 @@ fn init_refuses_bad_documents_without_echoing_secrets() {
         (vec!["init", "-f", "missing.json"], "missing.json"),
         (vec!["init", "-f", "bad.yml"], "invalid YAML"),
         (vec!["init", "-f", "list.json"], "must be an object"),
+        (vec!["init", "-f", "."], "not a regular file"),
+        (vec!["init", "-f", "big.json"], "larger than"),
     ];
     for (args, needle) in cases {
         let out = env.bare().args(&args).output().unwrap();
