@@ -110,8 +110,17 @@ pub enum Command {
     /// Manage profiles (base URL, tenant, credentials).
     #[command(subcommand)]
     Config(ConfigCmd),
-    /// Create a profile interactively (needs a terminal; see `config add` otherwise).
-    Init,
+    /// Create a profile: interactively (needs a terminal), or from `-f FILE` (JSON, or YAML
+    /// when named .yml/.yaml) or `--config JSON`, with the keys name, base_url, tenant,
+    /// api_key, token, client_id, client_secret. Made the active profile.
+    Init {
+        /// A JSON or YAML file describing the profile.
+        #[arg(long, short = 'f', value_name = "FILE", conflicts_with = "config")]
+        file: Option<std::path::PathBuf>,
+        /// The profile as a JSON object.
+        #[arg(long, value_name = "JSON")]
+        config: Option<String>,
+    },
     /// OAuth2 client-credentials login of a profile: cache, drop or show its access token.
     #[command(subcommand)]
     Auth(AuthCmd),
@@ -189,9 +198,14 @@ pub enum ConfigCmd {
         /// Profile name.
         name: String,
     },
-    /// List the profiles (secrets shown as ***).
+    /// List every profile in detail (secrets shown as ***).
     #[command(alias = "ls")]
-    List,
+    List {
+        /// Every profile: what `list` always shows (as the Python CLI's `list -a`); accepted
+        /// so that scripts written for it run unchanged.
+        #[arg(long, short = 'a')]
+        all: bool,
+    },
     /// Set fields of the active profile (or --profile): KEY=VALUE with KEY one of url,
     /// tenant, key, bearer, client_id, client_secret; an empty VALUE clears the field.
     Set {
@@ -251,8 +265,13 @@ pub enum AuthCmd {
     Login,
     /// Forget the profile's cached access token.
     Logout,
-    /// Show how the profile authenticates and whether a cached token is valid.
-    Status,
+    /// Show how the profile authenticates and whether a cached token is valid; the global
+    /// `-v/--verbose` adds the URL, tenant and token expiry (the token itself is never shown).
+    Status {
+        /// Every profile, not only the active (or `--profile`) one.
+        #[arg(long, short = 'a')]
+        all: bool,
+    },
 }
 
 /// Output format of `batch run`, from the file extension by default.
@@ -338,6 +357,12 @@ pub enum FoldersCmd {
         /// Filter by name.
         #[arg(long)]
         name: Option<String>,
+        /// Print only the folder names, one a line (a JSON array with --json).
+        #[arg(long)]
+        name_only: bool,
+        /// Page and filter options as JSON: {"name", "favorite", "page", "size", "sort"}.
+        #[arg(long, short = 'd', value_name = "JSON")]
+        data: Option<String>,
     },
     /// Create a folder.
     Create {

@@ -12,6 +12,12 @@ pub enum ServicesCmd {
     List {
         /// Folder name.
         folder: String,
+        /// Print only the service names, one a line (a JSON array with --json).
+        #[arg(long)]
+        name_only: bool,
+        /// Page and search options as JSON: {"page", "pageSize", "sort", "search": [{"field", "value"}]}.
+        #[arg(long, short = 'd', value_name = "JSON")]
+        data: Option<String>,
     },
     /// List the versions of a service (newest first).
     #[command(alias = "version")]
@@ -59,11 +65,15 @@ pub enum ServicesCmd {
         /// Only this subservice (default: all).
         #[arg(long, value_name = "NAME")]
         subservice: Option<String>,
+        /// Ask Spark for the downloadable file and save it, under the server's file name
+        /// unless -o is given.
+        #[arg(long)]
+        downloadable: bool,
         /// Write the document to this file instead of printing it.
         #[arg(long, short)]
         output: Option<PathBuf>,
         /// Replace the file if it exists.
-        #[arg(long, requires = "output")]
+        #[arg(long)]
         force: bool,
     },
     /// Get a service's metadata.
@@ -104,19 +114,26 @@ pub enum ServicesCmd {
         /// `original` (as uploaded) or `configured` (with the service configuration).
         #[arg(long = "type", value_enum, default_value = "original")]
         kind: WorkbookKind,
-        /// Output file (default: the server's file name, reduced to a plain name in the
-        /// current directory).
+        /// File name asked of Spark; also the default output file name.
+        #[arg(long, value_name = "NAME")]
+        file_name: Option<String>,
+        /// Output file (default: --file-name or the server's file name, reduced to a plain
+        /// name in the current directory).
         #[arg(long, short)]
         output: Option<PathBuf>,
         /// Replace the file if it exists.
         #[arg(long)]
         force: bool,
     },
-    /// Delete a service.
+    /// Delete services: `delete URI…`, or `delete -f FOLDER NAME…` (irreversible).
     #[command(alias = "rm")]
     Delete {
-        /// Service URI.
-        uri: String,
+        /// Service URIs, or service names with --folder.
+        #[arg(required = true, value_name = "URI|NAME")]
+        targets: Vec<String>,
+        /// The folder of the services named.
+        #[arg(long, short = 'f', value_name = "FOLDER")]
+        folder: Option<String>,
     },
     /// Upload, compile and publish a workbook as a service (or a new version).
     Create(CreateArgs),

@@ -20,6 +20,18 @@ const MAX_LIFETIME_SECS: u64 = 24 * 3600;
 /// Runs an `auth` subcommand.
 pub async fn run(cmd: AuthCmd, global: &GlobalArgs) -> CliResult {
     let store = Store::load()?;
+    if let AuthCmd::Status { all: true } = cmd {
+        // Every profile, so none need be selected; an empty store lists nothing.
+        let cache = TokenCache::load(store.dir())?;
+        let rows: Vec<Value> = store
+            .index
+            .profiles
+            .keys()
+            .map(|name| status_of(&store, &cache, name, global.verbose))
+            .collect();
+        crate::output::Printer::new(global.wants_json()).value(&Value::Array(rows));
+        return Ok(());
+    }
     let name = store
         .name_of(global.profile.as_deref())
         .ok_or_else(|| {
@@ -68,24 +80,40 @@ pub async fn run(cmd: AuthCmd, global: &GlobalArgs) -> CliResult {
                 printer.line(&format!("profile {name} had no cached token"));
             }
         }
-        AuthCmd::Status => {
-            let creds = store.secrets.get(&name);
-            let method = match creds {
-                Some(c) if c.client_id.is_some() => "oauth",
-                Some(c) if c.token.is_some() => "bearer",
-                Some(c) if c.api_key.is_some() => "api_key",
-                _ => "none",
-            };
-            let token = cache.tokens.get(&name).filter(|t| t.is_usable());
-            printer.value(&json!({
-                "profile": name,
-                "method": method,
-                "logged_in": token.is_some(),
-                "expires_in": token.map(CachedToken::seconds_left),
-            }));
+        AuthCmd::Status { .. } => {
+            printer.value(&status_of(&store, &cache, &name, global.verbose));
         }
     }
     Ok(())
+}
+
+/// One profile's authentication status: method, whether a usable token is cached, and
+/// with `verbose` where it points and when the cached token expires (never the token).
+fn status_of(store: &Store, cache: &TokenCache, name: &str, verbose: bool) -> Value {
+    let creds = store.secrets.get(name);
+    let method = match creds {
+        Some(c) if c.client_id.is_some() => "oauth",
+        Some(c) if c.token.is_some() => "bearer",
+        Some(c) if c.api_key.is_some() => "api_key",
+        _ => "none",
+    };
+    let cached = cache.tokens.get(name);
+    let token = cached.filter(|t| t.is_usable());
+    let mut row = json!({
+        "profile": name,
+        "method": method,
+        "logged_in": token.is_some(),
+        "expires_in": token.map(CachedToken::seconds_left),
+    });
+    if verbose {
+        let profile = store.index.profiles.get(name);
+        row["active"] = json!(store.index.active.as_deref() == Some(name));
+        row["base_url"] = json!(profile.map(|p| p.base_url.as_str()));
+        row["tenant"] = json!(profile.and_then(|p| p.tenant.as_deref()));
+        row["token_cached"] = json!(cached.is_some());
+        row["expires_at"] = json!(cached.map(|t| t.expires_at));
+    }
+    row
 }
 
 /// The client-credentials exchange, through the SDK's transport (its TLS, proxy, retry and

@@ -116,7 +116,7 @@ pub fn run(cmd: ConfigCmd, profile: Option<&str>, printer: Printer) -> CliResult
             store.save()?;
             printer.line(&format!("active profile: {name}"));
         }
-        ConfigCmd::List => {
+        ConfigCmd::List { .. } => {
             let mask = |s: &Option<String>| s.as_ref().map(|_| "***");
             let rows: Vec<serde_json::Value> = store
                 .index

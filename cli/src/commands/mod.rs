@@ -5,7 +5,9 @@ mod batch;
 mod codegen;
 mod config;
 mod emulator;
+mod init_file;
 mod jobs;
+mod list_data;
 mod migrate;
 mod platform;
 mod services;
@@ -26,7 +28,14 @@ pub async fn run(cli: Cli) -> CliResult {
             global.profile.as_deref(),
             crate::output::Printer::new(global.wants_json()),
         ),
-        Command::Init => auth::init(crate::output::Printer::new(global.wants_json())),
+        Command::Init { file, config } => {
+            let printer = crate::output::Printer::new(global.wants_json());
+            if file.is_none() && config.is_none() {
+                auth::init(printer)
+            } else {
+                init_file::run(file.as_deref(), config.as_deref(), printer)
+            }
+        }
         Command::Auth(cmd) => auth::run(cmd, &global).await,
         Command::Emulator(args) => emulator::run(args).await,
         Command::Completions { shell } => {
@@ -118,4 +127,25 @@ pub fn save_file(
         "bytes": file.bytes.len(),
     }));
     Ok(())
+}
+
+/// `--name-only`: the first of `keys` that each row has as a string, one a line (a JSON
+/// array of strings with `--json`); rows without such a name are skipped.
+pub fn print_names(rows: &serde_json::Value, keys: &[&str], printer: crate::output::Printer) {
+    let names: Vec<&str> = rows
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|row| keys.iter().find_map(|k| row[*k].as_str()))
+                .collect()
+        })
+        .unwrap_or_default();
+    if printer.is_json() {
+        printer.value(&serde_json::json!(names));
+    } else {
+        for name in names {
+            printer.line(name);
+        }
+    }
 }

@@ -35,11 +35,16 @@ pub async fn folders(cmd: FoldersCmd, settings: &Settings) -> CliResult {
     let folders = client.folders();
     let printer = settings.printer();
     match cmd {
-        FoldersCmd::List { name } => {
+        FoldersCmd::List {
+            name,
+            name_only,
+            data,
+        } => {
             let mut options = FindFolders::default();
             if let Some(name) = name {
                 options = options.name(name);
             }
+            let options = super::list_data::folder_find(data.as_deref(), options)?;
             let found = folders.find_raw(&options).await?;
             let rows = match &found["data"] {
                 Value::Array(items) => Value::Array(
@@ -50,7 +55,11 @@ pub async fn folders(cmd: FoldersCmd, settings: &Settings) -> CliResult {
                 ),
                 _ => found,
             };
-            printer.value(&rows);
+            if name_only {
+                super::print_names(&rows, &["name"], printer);
+            } else {
+                printer.value(&rows);
+            }
         }
         FoldersCmd::Create {
             name,

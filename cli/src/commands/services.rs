@@ -1,5 +1,6 @@
 //! `cspark services …`
 
+use cspark::IntoServiceUri;
 use cspark::resources::inspect::SwaggerOptions;
 use cspark::resources::lifecycle_types::{CreateOptions, RecompileOptions};
 use cspark::resources::service_types::{
@@ -18,8 +19,13 @@ pub async fn run(cmd: ServicesCmd, settings: &Settings) -> CliResult {
     let services = client.services();
     let printer = settings.printer();
     match cmd {
-        ServicesCmd::List { folder } => {
+        ServicesCmd::List {
+            folder,
+            name_only,
+            data,
+        } => {
             let options = SearchOptions::default().term("foldername", folder.as_str());
+            let options = super::list_data::service_search(data.as_deref(), options)?;
             let found = services.search_raw(&options).await?;
             let rows = found["response_data"].clone();
             let rows = match rows {
@@ -35,7 +41,12 @@ pub async fn run(cmd: ServicesCmd, settings: &Settings) -> CliResult {
                 ),
                 other => other,
             };
-            printer.value(&rows);
+            if name_only {
+                // Search rows name the service `fileName` (Spark's service-search shape).
+                super::print_names(&rows, &["serviceName", "fileName"], printer);
+            } else {
+                printer.value(&rows);
+            }
         }
         ServicesCmd::Versions { uri, latest } => {
             let versions = services.get_versions(uri.as_str()).await?;
@@ -82,8 +93,28 @@ pub async fn run(cmd: ServicesCmd, settings: &Settings) -> CliResult {
             uri,
             version_id,
             subservice,
+            downloadable,
             output,
             force,
+        } if downloadable => {
+            // The SDK's swagger URL with `isDownload` = True (spark.yaml,
+            // getServiceSwagger): Spark answers with a file, fetched as one.
+            let url = uri.as_str().into_service_uri()?.swagger_url(
+                client.base_url(),
+                subservice.as_deref(),
+                true,
+                version_id.as_deref(),
+            )?;
+            let file = client.files().download(&url).await?;
+            save_file(&file, output.as_deref(), force, printer)?;
+        }
+        ServicesCmd::Swagger {
+            uri,
+            version_id,
+            subservice,
+            output,
+            force,
+            ..
         } => {
             let mut options = SwaggerOptions::default();
             options.version_id = version_id;
@@ -135,11 +166,20 @@ pub async fn run(cmd: ServicesCmd, settings: &Settings) -> CliResult {
             uri,
             version_id,
             kind,
+            file_name,
             output,
             force,
         } => {
             let mut options = DownloadOptions::default();
             options.version_id = version_id;
+            // Without -o the file is saved under --file-name (a plain name only, checked
+            // before any request) rather than the server's name.
+            let output = match (output, &file_name) {
+                (Some(path), _) => Some(path),
+                (None, Some(name)) => Some(crate::files::plain_file_name(name)?.into()),
+                (None, None) => None,
+            };
+            options.file_name = file_name;
             options.kind = match kind {
                 WorkbookKind::Original => DownloadKind::Original,
                 WorkbookKind::Configured => DownloadKind::Configured,
@@ -147,17 +187,61 @@ pub async fn run(cmd: ServicesCmd, settings: &Settings) -> CliResult {
             let file = services.download(uri.as_str(), &options).await?;
             save_file(&file, output.as_deref(), force, printer)?;
         }
-        ServicesCmd::Delete { uri } => {
-            let result = services.delete_raw(uri.as_str()).await?;
+        ServicesCmd::Delete { targets, folder } => {
+            let uris = delete_targets(folder.as_deref(), &targets)?;
+            // One call per service, in order, stopping at the first failure (as Python does);
+            // the ones already deleted have been printed by then.
+            let mut results = Vec::new();
+            for uri in &uris {
+                let result = match services.delete_raw(uri.as_str()).await {
+                    Ok(result) => result,
+                    Err(e) => {
+                        if printer.is_json() && !results.is_empty() {
+                            printer.value(&Value::Array(results));
+                        }
+                        return Err(e.into());
+                    }
+                };
+                if printer.is_json() {
+                    results.push(json!({"service": uri, "response": result}));
+                } else {
+                    printer.line(&format!("service deleted: {uri}"));
+                }
+            }
             if printer.is_json() {
-                printer.value(&result);
-            } else {
-                printer.line(&format!("service deleted: {uri}"));
+                printer.value(&Value::Array(results));
             }
         }
         ServicesCmd::Create(args) => create(&client, args, printer).await?,
     }
     Ok(())
+}
+
+/// The service URIs of `services delete`: each target as given, or `FOLDER/NAME` with
+/// `--folder` (where a name holding `/` is refused rather than read as another folder).
+fn delete_targets(folder: Option<&str>, targets: &[String]) -> CliResult<Vec<String>> {
+    let Some(folder) = folder else {
+        return Ok(targets.to_vec());
+    };
+    let folder = folder.trim();
+    if folder.is_empty() || folder.contains('/') {
+        return Err(CliError::usage(format!(
+            "--folder must be a folder name, got {folder:?}"
+        )));
+    }
+    targets
+        .iter()
+        .map(|name| {
+            let name = name.trim();
+            if name.is_empty() || name.contains('/') {
+                Err(CliError::usage(format!(
+                    "with --folder, give service names, not URIs: {name:?}"
+                )))
+            } else {
+                Ok(format!("{folder}/{name}"))
+            }
+        })
+        .collect()
 }
 
 /// `services create`: upload, compile (waiting, with a spinner) and publish.

@@ -138,3 +138,82 @@ fn init_without_a_terminal_says_what_to_do() {
     );
     assert!(!env.config.path().join("profiles.json").exists());
 }
+
+#[test]
+fn status_of_every_profile_and_verbose_details() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut config = EmulatorConfig::default().with_oauth_client("cli-id", "cli-secret");
+    config.addr = "127.0.0.1:0".parse().unwrap();
+    let handle = rt.block_on(Emulator::start(config)).unwrap();
+    let env = Env::start();
+    let base = handle.base_url();
+    let cspark = |args: &[&str]| env.bare().args(args).output().unwrap();
+
+    // No profile at all: --all lists nothing (the plain form needs a profile).
+    assert_eq!(
+        json(&cspark(&["auth", "status", "--all", "--json"])),
+        serde_json::json!([])
+    );
+    assert_eq!(code(&cspark(&["auth", "status"])), 2);
+
+    ok(&cspark(&[
+        "config",
+        "add",
+        "ccg",
+        "--url",
+        &base,
+        "--client-id",
+        "cli-id",
+        "--client-secret",
+        "cli-secret",
+    ]));
+    ok(&cspark(&[
+        "config", "add", "keyed", "--url", &base, "--key", "k",
+    ]));
+    ok(&cspark(&["auth", "login"]));
+    let cached: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(env.config.path().join("oauth-tokens.json")).unwrap(),
+    )
+    .unwrap();
+    let token = cached["ccg"]["access_token"].as_str().unwrap().to_owned();
+    let expires_at = cached["ccg"]["expires_at"].as_u64().unwrap();
+
+    let all = json(&cspark(&["auth", "status", "-a", "--json"]));
+    let rows = all.as_array().unwrap_or_else(|| panic!("{all}"));
+    assert_eq!(rows.len(), 2, "{all}");
+    assert_eq!(rows[0]["profile"], "ccg");
+    assert_eq!(rows[0]["method"], "oauth");
+    assert_eq!(rows[0]["logged_in"], true);
+    assert_eq!(rows[1]["profile"], "keyed");
+    assert_eq!(rows[1]["method"], "api_key");
+    assert_eq!(rows[1]["logged_in"], false);
+    assert!(
+        rows[0].get("base_url").is_none(),
+        "details without -v: {all}"
+    );
+
+    // -v (the global verbose flag) adds where the profile points and the token's expiry.
+    let out = cspark(&["auth", "status", "-v", "--json"]);
+    let one = json(&out);
+    assert_eq!(one["profile"], "ccg");
+    assert_eq!(one["active"], true);
+    assert_eq!(one["base_url"], base.as_str());
+    assert!(one["tenant"].is_null(), "{one}");
+    assert_eq!(one["token_cached"], true);
+    assert_eq!(one["expires_at"], expires_at);
+    let text = ok(&cspark(&["auth", "status", "--all", "--verbose"]));
+    assert!(text.contains("keyed") && text.contains("ccg"), "{text}");
+    for printed in [
+        one.to_string(),
+        text,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    ] {
+        assert!(!printed.contains(&token), "token printed");
+        assert!(!printed.contains("cli-secret"), "secret printed");
+    }
+    drop(rt);
+}

@@ -59,6 +59,14 @@ fn profiles_round_trip_and_secrets_stay_hidden() {
         .map(|p| p["name"].as_str().unwrap())
         .collect();
     assert_eq!(active, ["local"]);
+    // `-a` (the Python CLI's "every profile") is what `list` always shows.
+    let all = json(
+        &env.bare()
+            .args(["config", "list", "-a", "--json"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(all, listed);
 
     // The secret lives only in the 0600 file.
     let creds = env.config.path().join("credentials.json");
