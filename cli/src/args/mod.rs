@@ -441,6 +441,14 @@ pub enum LogsCmd {
         /// Only these calls (repeatable).
         #[arg(long = "call-id", value_name = "ID")]
         call_ids: Vec<String>,
+        /// Only calls made with this source system (`request_meta.source_system`). Spark reads
+        /// it from the same `call_ids` list, so a call matching any given id is kept.
+        #[arg(long, value_name = "NAME")]
+        source_system: Option<String>,
+        /// Only calls made with this correlation id (`request_meta.correlation_id`); matched
+        /// like `--source-system`.
+        #[arg(long, value_name = "ID")]
+        correlation_id: Option<String>,
         /// Output file (default: the server's file name, reduced to a plain name in the
         /// current directory).
         #[arg(long, short)]

@@ -118,10 +118,16 @@ pub async fn logs(cmd: LogsCmd, settings: &Settings) -> CliResult {
             start_date,
             end_date,
             timezone_offset,
-            call_ids,
+            mut call_ids,
+            source_system,
+            correlation_id,
             output,
             force,
         } => {
+            // Spark takes source systems and correlation ids in `call_ids` (the Python SDK's
+            // `history.download` puts them there too).
+            call_ids.extend(source_system);
+            call_ids.extend(correlation_id);
             let mut options = LogDownload::default().call_ids(call_ids);
             if csv {
                 options = options.csv();

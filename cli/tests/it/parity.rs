@@ -404,3 +404,61 @@ fn config_set_and_get() {
         2
     );
 }
+
+/// The log entries inside a downloaded logs zip (one JSON file).
+fn logged_calls(zip_path: &std::path::Path) -> Vec<serde_json::Value> {
+    let file = std::fs::File::open(zip_path).unwrap();
+    let mut archive = zip::ZipArchive::new(file).unwrap();
+    assert_eq!(archive.len(), 1, "one logs file in the zip");
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut archive.by_index(0).unwrap(), &mut text).unwrap();
+    serde_json::from_str::<Vec<serde_json::Value>>(&text).unwrap()
+}
+
+#[test]
+fn logs_download_by_source_system_or_correlation_id() {
+    let env = Env::start();
+    // Three calls: two tagged by a pipeline, one untagged.
+    let client = cspark::Client::builder()
+        .env_lookup(|_| None)
+        .base_url(env.handle.base_url())
+        .auth(cspark::Auth::api_key("k"))
+        .build()
+        .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let inputs = serde_json::json!({"Radius": 1, "Height": 1});
+    let call = |options: cspark::ExecuteOptions| {
+        rt.block_on(client.services().execute_with(CYL, &inputs, &options))
+            .unwrap()
+            .response_meta
+            .call_id
+            .unwrap()
+    };
+    let by_pipeline = call(cspark::ExecuteOptions::default().source_system("nightly-ci"));
+    let by_request = call(cspark::ExecuteOptions::default().correlation_id("ticket-4711"));
+    let untagged = call(cspark::ExecuteOptions::default());
+
+    let download = |flag: &str, value: &str, file: &str| {
+        json(&env.run_bearer(&["logs", "download", CYL, flag, value, "-o", file, "--json"]));
+        logged_calls(&env.path(file))
+            .iter()
+            .map(|log| log.to_string())
+            .collect::<Vec<_>>()
+    };
+    let pipeline = download("--source-system", "nightly-ci", "pipeline.zip");
+    assert_eq!(pipeline.len(), 1, "{pipeline:?}");
+    assert!(pipeline[0].contains(&by_pipeline), "{pipeline:?}");
+    let request = download("--correlation-id", "ticket-4711", "request.zip");
+    assert_eq!(request.len(), 1, "{request:?}");
+    assert!(request[0].contains(&by_request), "{request:?}");
+    assert!(
+        !pipeline
+            .iter()
+            .chain(&request)
+            .any(|l| l.contains(&untagged)),
+        "the untagged call is in neither download"
+    );
+}
