@@ -18,7 +18,24 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::json;
 
 use crate::error::{ApiError, Family};
-use crate::state::AuthConfig;
+
+/// Who may call the emulator.
+#[derive(Debug, Clone, Default)]
+pub struct AuthConfig {
+    /// Accepted API keys (`x-synthetic-key`); empty = any non-empty key.
+    pub api_keys: Vec<String>,
+    /// Accepted OAuth clients (id, secret); empty = any client.
+    pub oauth_clients: Vec<(String, String)>,
+    /// Lifetime of issued access tokens.
+    pub token_lifetime: Duration,
+}
+
+impl AuthConfig {
+    /// True when credentials are checked against the configured lists.
+    pub fn restricted(&self) -> bool {
+        !self.api_keys.is_empty() || !self.oauth_clients.is_empty()
+    }
+}
 
 /// Tokens issued by the token endpoint, with their expiry.
 #[derive(Default)]

@@ -148,9 +148,10 @@ mod wire;
 pub mod workbook;
 mod xlsx_guard;
 
+pub use auth::AuthConfig;
 pub use faults::{Fault, FaultPlan, FaultRule};
 pub use limits::Limits;
-pub use state::{AppState, AuthConfig, Counters};
+pub use state::{AppState, Counters};
 
 /// Build the complete router (every resource router plus the request gate) over `state`.
 pub fn app(state: AppState) -> axum::Router {

@@ -7,28 +7,10 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::auth::Tokens;
+use crate::auth::{AuthConfig, Tokens};
 use crate::batches::Batches;
 use crate::faults::{FaultPlan, FaultState};
 use crate::store::Store;
-
-/// Who may call the emulator.
-#[derive(Debug, Clone, Default)]
-pub struct AuthConfig {
-    /// Accepted API keys (`x-synthetic-key`); empty = any non-empty key.
-    pub api_keys: Vec<String>,
-    /// Accepted OAuth clients (id, secret); empty = any client.
-    pub oauth_clients: Vec<(String, String)>,
-    /// Lifetime of issued access tokens.
-    pub token_lifetime: Duration,
-}
-
-impl AuthConfig {
-    /// True when credentials are checked against the configured lists.
-    pub fn restricted(&self) -> bool {
-        !self.api_keys.is_empty() || !self.oauth_clients.is_empty()
-    }
-}
 
 /// Request counters, readable through [`crate::EmulatorHandle::counters`] and
 /// `GET /_emulator/counters`.

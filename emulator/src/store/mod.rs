@@ -1,11 +1,12 @@
 //! The service catalogue: folders → services → versions, plus uploaded drafts.
 //!
 //! One `RwLock` guards the catalogue; executions take a read lock only long enough to clone
-//! an `Arc<Version>`, never across evaluation. With a data directory, every change rewrites
-//! `catalog.json` and stores each version's original file as `files/{version_id}.xlsx`.
+//! an `Arc<Version>`, never across evaluation. Split by idea: the catalogue here, version
+//! numbers in `semver`, the data directory in `persist`, publishing workbooks from disk or
+//! the binary in `publish_dir`.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -14,54 +15,19 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::engine::{Engine, load_xlsx};
+use crate::engine::Engine;
+
+mod persist;
+mod publish_dir;
+mod semver;
+
+pub use publish_dir::{publish_dir, publish_workbook};
+pub use semver::{SemVer, parse_parts};
 
 /// Effective start of a version published without one (far past, so any date resolves).
 pub const DEFAULT_START: DateTime<Utc> = DateTime::from_timestamp_nanos(946_684_800_000_000_000);
 /// Effective end of a version published without one (2100-01-01).
 pub const DEFAULT_END: DateTime<Utc> = DateTime::from_timestamp_nanos(4_102_444_800_000_000_000);
-
-/// A semantic version `major.minor.patch`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct SemVer(pub u64, pub u64, pub u64);
-
-impl SemVer {
-    /// Parse `1.2.3`; `None` for anything else.
-    pub fn parse(text: &str) -> Option<SemVer> {
-        let parts = parse_parts(text)?;
-        match parts.as_slice() {
-            [a, b, c] => Some(SemVer(*a, *b, *c)),
-            _ => None,
-        }
-    }
-
-    /// Does this version match a full or partial version (`1`, `1.2`, `1.2.3`)?
-    pub fn matches(&self, partial: &[u64]) -> bool {
-        let mine = [self.0, self.1, self.2];
-        partial.len() <= 3 && partial.iter().zip(mine.iter()).all(|(a, b)| a == b)
-    }
-
-    /// The next version for a `version_difference` of `major`, `minor` (default) or `patch`.
-    pub fn bump(self, difference: &str) -> SemVer {
-        match difference.to_ascii_lowercase().as_str() {
-            "major" => SemVer(self.0.saturating_add(1), 0, 0),
-            "patch" => SemVer(self.0, self.1, self.2.saturating_add(1)),
-            _ => SemVer(self.0, self.1.saturating_add(1), 0),
-        }
-    }
-}
-
-impl std::fmt::Display for SemVer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}.{}.{}", self.0, self.1, self.2)
-    }
-}
-
-/// Parse `1`, `1.2` or `1.2.3` into its numbers.
-pub fn parse_parts(text: &str) -> Option<Vec<u64>> {
-    let parts: Option<Vec<u64>> = text.trim().split('.').map(|p| p.parse().ok()).collect();
-    parts.filter(|p| !p.is_empty() && p.len() <= 3)
-}
 
 /// Descriptive data of one published version (what `catalog.json` stores).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -395,156 +361,4 @@ impl Store {
         self.persist_catalog();
         true
     }
-
-    fn persist_file(&self, version: &Version) {
-        let Some(dir) = &self.data_dir else { return };
-        let files = dir.join("files");
-        let result = std::fs::create_dir_all(&files).and_then(|_| {
-            std::fs::write(
-                files.join(format!("{}.xlsx", version.info.id)),
-                &version.file,
-            )
-        });
-        if let Err(e) = result {
-            tracing::error!(dir = %dir.display(), error = %e, "cannot store workbook file");
-        }
-    }
-
-    fn persist_catalog(&self) {
-        let Some(dir) = &self.data_dir else { return };
-        let infos: Vec<VersionInfo> = {
-            let cat = self.read();
-            let mut all: Vec<VersionInfo> = cat.versions.values().map(|v| v.info.clone()).collect();
-            all.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
-            all
-        };
-        let result = serde_json::to_vec_pretty(&infos)
-            .map_err(std::io::Error::other)
-            .and_then(|bytes| {
-                std::fs::create_dir_all(dir)?;
-                let tmp = dir.join("catalog.json.tmp");
-                std::fs::write(&tmp, bytes)?;
-                std::fs::rename(tmp, dir.join("catalog.json"))
-            });
-        if let Err(e) = result {
-            tracing::error!(dir = %dir.display(), error = %e, "cannot write catalog.json");
-        }
-    }
-
-    /// Reload versions saved in the data directory; returns problems as (path, reason).
-    pub fn load_data_dir(&self) -> Vec<(PathBuf, String)> {
-        let Some(dir) = &self.data_dir else {
-            return Vec::new();
-        };
-        let path = dir.join("catalog.json");
-        let Ok(bytes) = std::fs::read(&path) else {
-            return Vec::new();
-        };
-        let infos: Vec<VersionInfo> = match serde_json::from_slice(&bytes) {
-            Ok(infos) => infos,
-            Err(e) => return vec![(path, e.to_string())],
-        };
-        let mut problems = Vec::new();
-        let mut cat = self.write();
-        for info in infos {
-            let file_path = dir.join("files").join(format!("{}.xlsx", info.id));
-            let loaded = std::fs::read(&file_path)
-                .map_err(|e| e.to_string())
-                .and_then(|b| load_xlsx(&b, &info.file_name).map(|e| (Bytes::from(b), e)));
-            match loaded {
-                Ok((file, engine)) => {
-                    let k = key(&info.folder, &info.service);
-                    let version = Arc::new(Version {
-                        hash: short_hash(&file),
-                        info,
-                        engine,
-                        file,
-                    });
-                    cat.service_ids
-                        .insert(version.info.service_id.clone(), k.clone());
-                    cat.versions
-                        .insert(version.info.id.clone(), version.clone());
-                    cat.services.entry(k).or_default().push(version);
-                }
-                Err(reason) => problems.push((file_path, reason)),
-            }
-        }
-        problems
-    }
-}
-
-/// Publish every `DIR/{folder}/{service}.xlsx` as `folder/service` (first version 0.1.0),
-/// skipping services that already exist; returns the failures as (path, reason). Each file
-/// goes through [`publish_workbook`].
-pub fn publish_dir(store: &Store, dir: &Path) -> Vec<(PathBuf, String)> {
-    let mut problems = Vec::new();
-    let folders = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) => return vec![(dir.to_path_buf(), e.to_string())],
-    };
-    let mut paths: Vec<PathBuf> = folders.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for folder_path in paths.into_iter().filter(|p| p.is_dir()) {
-        let Some(folder) = folder_path.file_name().and_then(|n| n.to_str()) else {
-            continue;
-        };
-        let Ok(entries) = std::fs::read_dir(&folder_path) else {
-            continue;
-        };
-        let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        files.sort();
-        for file in files {
-            let is_xlsx = file
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
-            let (Some(service), Some(name)) = (
-                file.file_stem().and_then(|s| s.to_str()),
-                file.file_name().and_then(|s| s.to_str()),
-            ) else {
-                continue;
-            };
-            // `~$…` files are Excel's lock files next to an open workbook.
-            if !is_xlsx || name.starts_with("~$") {
-                continue;
-            }
-            let published = std::fs::read(&file)
-                .map_err(|e| e.to_string())
-                .and_then(|b| publish_workbook(store, folder, service, name, Bytes::from(b)));
-            if let Err(reason) = published {
-                problems.push((file.clone(), reason));
-            }
-        }
-    }
-    problems
-}
-
-/// Publish one workbook's bytes as the first version (0.1.0) of `folder/service`, unless that
-/// service already exists (then nothing happens: a data directory or an earlier source wins).
-/// The entry point behind [`publish_dir`] and the embedded demo workbooks; ids are derived
-/// from the names and the file, so the same workbook gets the same ids on every start.
-/// Returns why the workbook cannot be loaded.
-pub fn publish_workbook(
-    store: &Store,
-    folder: &str,
-    service: &str,
-    file_name: &str,
-    bytes: Bytes,
-) -> Result<(), String> {
-    if store.versions(folder, service).is_some() {
-        return Ok(());
-    }
-    let engine = load_xlsx(&bytes, file_name)?;
-    store.publish(
-        folder,
-        service,
-        engine,
-        bytes,
-        file_name,
-        "minor",
-        (None, None),
-        (None, None, None),
-        true,
-    );
-    Ok(())
 }
