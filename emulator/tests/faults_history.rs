@@ -400,6 +400,22 @@ async fn v1_log_search_lists_calls_newest_first() {
     )
     .await;
     assert_eq!(only_b["count"], 1);
+    // The Postman spelling filters the same way.
+    let (_, only_a) = post(
+        &logs,
+        json!({"search": [{"fieldName": "callPurpose", "fieldValue": "A"}]}),
+    )
+    .await;
+    assert_eq!(only_a["count"], 2, "{only_a}");
+    // A filter the history cannot apply is refused, not ignored (which would list every call).
+    for search in [
+        json!([{"field": "sourceSystemX", "value": "s"}]),
+        json!([{"value": "B"}]),
+        json!({"field": "callPurpose"}),
+    ] {
+        let (status, refused) = post(&logs, json!({ "search": search })).await;
+        assert_eq!(status, 400, "{search}: {refused}");
+    }
     let (_, paged) = post(&logs, json!({"page": 2, "pageSize": 2})).await;
     assert_eq!(paged["data"].as_array().unwrap().len(), 1);
     assert_eq!(paged["previous"], 1);

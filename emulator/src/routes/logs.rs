@@ -44,21 +44,42 @@ async fn search(
     let mut version = None;
     let mut purpose = None;
     let mut text = None;
-    for item in body
-        .get("search")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let field = item["field"].as_str().unwrap_or("").to_ascii_lowercase();
-        let value = item["value"].as_str().map(String::from);
+    let terms = match body.get("search") {
+        None | Some(Value::Null) => &[][..],
+        Some(Value::Array(items)) => items.as_slice(),
+        Some(other) => {
+            return Err(ApiError::bad_request(
+                Family::V3,
+                format!("search must be a list of terms, got {other}"),
+            ));
+        }
+    };
+    for item in terms {
+        // Both spellings of a term, as for the other searches (`search_terms`); a field the
+        // emulator cannot filter on is a 400, never a filter silently dropped.
+        let pick = |a: &str, b: &str| item.get(a).or_else(|| item.get(b));
+        let field = pick("field", "fieldName")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let value = pick("value", "fieldValue")
+            .and_then(Value::as_str)
+            .map(String::from);
         match field.as_str() {
             "startdate" => from = value.as_deref().and_then(wire::parse_instant),
             "enddate" => to = value.as_deref().and_then(wire::parse_instant),
             "version" => version = item["id"].as_str().map(String::from).or(value),
             "callpurpose" => purpose = value,
             "search" => text = value,
-            _ => {}
+            _ => {
+                return Err(ApiError::bad_request(
+                    Family::V3,
+                    format!(
+                        "search term {item} filters on a field the call history cannot \
+                         (startDate, endDate, version, callPurpose, search)"
+                    ),
+                ));
+            }
         }
     }
     let mut records = state.inner.history.matching(|r| {
