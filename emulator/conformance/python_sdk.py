@@ -382,7 +382,16 @@ class Suite:
         health = Spark.Client.health_check(self.url, logger=False)
         expect(health.data == {'status': 'UP'}, f'health_check {health.data}')
         url = f'{self.url}/_emulator/files/{self.state["version_id"]}'
-        expect(Spark.Client.download(url) == self.state['xlsx'], 'Client.download')
+        # The emulator's file links need the caller's credentials (as `files.download` sends
+        # them); the static helper takes them as `auth`.
+        anonymous = None
+        try:
+            Spark.Client.download(url)
+        except Exception as exc:  # noqa: BLE001 - the SDK wraps the 401 in SparkSdkError
+            anonymous = exc
+        expect(anonymous is not None and '401' in str(anonymous), f'anonymous download {anonymous}')
+        downloaded = Spark.Client.download(url, auth=self.spark.config.auth)
+        expect(downloaded == self.state['xlsx'], 'Client.download with auth')
 
     # ---- the asynchronous client: the same resources over httpx.AsyncClient ---------------
 
