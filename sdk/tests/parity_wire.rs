@@ -231,7 +231,7 @@ async fn services_recompile() {
     assert_eq!(
         h[0].json(),
         json!({"request_data": {"versionId": "vid", "upgradeType": "minor", "neuronCompilerVersion": "Neuron_v1.13.0",
-            "releaseNotes": "rn", "label": "lbl", "effectiveStartDate": "2024-01-01T00:00:00",
+            "releaseNotes": "rn", "versionLabel": "lbl", "effectiveStartDate": "2024-01-01T00:00:00",
             "effectiveEndDate": "2034-01-01T00:00:00", "tags": "a,b"}})
     );
 }

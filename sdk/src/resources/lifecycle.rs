@@ -273,7 +273,9 @@ impl Services<'_> {
             "upgradeType": options.upgrade.as_deref().unwrap_or("patch"),
             "neuronCompilerVersion": options.compiler.as_deref().unwrap_or("StableLatest"),
             "releaseNotes": options.release_notes.as_deref().unwrap_or("Recompiled via Spark Rust SDK"),
-            "label": options.label,
+            // Coherent's spelling (TypeScript SDK, Postman collection); the Python SDK sends
+            // `label`, which Spark's own documents do not show.
+            "versionLabel": options.label,
             "effectiveStartDate": start,
             "effectiveEndDate": end,
             "tags": tags,
