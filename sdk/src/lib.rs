@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod base_url;
+pub mod bindings;
 #[cfg(feature = "blocking")]
 pub mod blocking;
 pub mod client;

@@ -137,8 +137,6 @@ struct Module {
     chosen: FieldNames,
     types: Namer,
     defs: Vec<TokenStream>,
-    /// A text output was emitted: the module needs [`lenient_text`].
-    lenient_text: bool,
     /// Choice enums emitted now derive `Default` (fields of a wide struct, see `flat`).
     default_choices: bool,
 }
@@ -248,8 +246,10 @@ impl Module {
                 // A `TEXT` cell holds whatever its formula gives at run time (a number, a
                 // boolean): read any scalar, so one cell never fails the whole `Outputs`.
                 (Side::Outputs, _) if r.kind == Kind::Text => {
-                    self.lenient_text = true;
-                    serde_args.push(quote!(default, deserialize_with = "lenient_text"));
+                    serde_args.push(quote!(
+                        default,
+                        deserialize_with = "::cspark::bindings::lenient_text"
+                    ));
                 }
                 (Side::Outputs, _) => serde_args.push(quote!(default)),
                 (Side::Inputs, true) => {
@@ -395,58 +395,6 @@ fn field_docs(wire: &str, r: &Resolved, side: Side, what: &str) -> Vec<String> {
     lines
 }
 
-/// The private deserializer of text outputs: a string as is, a number or boolean as its
-/// JSON text (`42` → `"42"`), `null` as `None`.
-fn lenient_text() -> TokenStream {
-    quote! {
-        /// Reads a text output whatever scalar Spark puts in the cell: a `TEXT` cell holds
-        /// what its formula gives at run time, a number or a boolean too (kept as its text).
-        fn lenient_text<'de, D>(deserializer: D) -> Result<Option<String>, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            struct Text;
-            impl<'de> ::serde::de::Visitor<'de> for Text {
-                type Value = Option<String>;
-                fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    f.write_str("text, a number, a boolean or null")
-                }
-                fn visit_str<E: ::serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                    Ok(Some(v.to_owned()))
-                }
-                fn visit_string<E: ::serde::de::Error>(self, v: String) -> Result<Self::Value, E> {
-                    Ok(Some(v))
-                }
-                fn visit_i64<E: ::serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
-                    Ok(Some(v.to_string()))
-                }
-                fn visit_u64<E: ::serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
-                    Ok(Some(v.to_string()))
-                }
-                fn visit_f64<E: ::serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
-                    Ok(Some(v.to_string()))
-                }
-                fn visit_bool<E: ::serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
-                    Ok(Some(v.to_string()))
-                }
-                fn visit_unit<E: ::serde::de::Error>(self) -> Result<Self::Value, E> {
-                    Ok(None)
-                }
-                fn visit_none<E: ::serde::de::Error>(self) -> Result<Self::Value, E> {
-                    Ok(None)
-                }
-                fn visit_some<D2: ::serde::Deserializer<'de>>(
-                    self,
-                    deserializer: D2,
-                ) -> Result<Self::Value, D2::Error> {
-                    deserializer.deserialize_any(Text)
-                }
-            }
-            deserializer.deserialize_any(Text)
-        }
-    }
-}
-
 /// The `pub mod` for one service.
 pub fn service_module(
     module: &str,
@@ -472,7 +420,6 @@ pub fn service_module_with_names(
         default_choices: false,
         types: Namer::pascal(),
         defs: Vec::new(),
-        lenient_text: false,
     };
     for r in RESERVED_TYPES {
         m.types.reserve(r);
@@ -506,9 +453,6 @@ pub fn service_module_with_names(
         Side::Outputs,
         "field",
     );
-    if m.lenient_text {
-        m.defs.push(lenient_text());
-    }
     let defs = &m.defs;
     let uses_serde = quote!(
         use ::serde::{Deserialize, Serialize};

@@ -29,7 +29,7 @@ pub struct FlatField {
     pub optional: bool,
     /// Left out of the serialised map when `None` (optional inputs).
     pub skip_none: bool,
-    /// Read with the module's `lenient_text` (text outputs).
+    /// Read with `cspark::bindings::lenient_text` (text outputs).
     pub lenient_text: bool,
 }
 
@@ -85,7 +85,7 @@ pub fn impls(name: &str, what: &str, fields: &[FlatField]) -> TokenStream {
                 fn deserialize<D2: ::serde::Deserializer<'de>>(
                     deserializer: D2,
                 ) -> Result<Self, D2::Error> {
-                    lenient_text(deserializer).map(LenientText)
+                    ::cspark::bindings::lenient_text(deserializer).map(LenientText)
                 }
             }
         }

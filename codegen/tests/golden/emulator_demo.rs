@@ -90,7 +90,11 @@ pub mod demo_insurance_quote {
         /// The output `RiskBand`.
         ///
         /// Excel: `Quote!B24` (`TEXT`).
-        #[serde(rename = "RiskBand", default, deserialize_with = "lenient_text")]
+        #[serde(
+            rename = "RiskBand",
+            default,
+            deserialize_with = "::cspark::bindings::lenient_text"
+        )]
         pub risk_band: Option<String>,
         /// The output `TotalPremium`.
         ///
@@ -173,7 +177,11 @@ pub mod demo_insurance_quote {
         /// The column `Driver`.
         ///
         /// Excel type: `TEXT`.
-        #[serde(rename = "Driver", default, deserialize_with = "lenient_text")]
+        #[serde(
+            rename = "Driver",
+            default,
+            deserialize_with = "::cspark::bindings::lenient_text"
+        )]
         pub driver: Option<String>,
         /// The column `Premium`.
         ///
@@ -185,63 +193,6 @@ pub mod demo_insurance_quote {
         /// Excel type: `NUMBER`.
         #[serde(rename = "Risk Factor", default)]
         pub risk_factor: Option<f64>,
-    }
-    /// Reads a text output whatever scalar Spark puts in the cell: a `TEXT` cell holds
-    /// what its formula gives at run time, a number or a boolean too (kept as its text).
-    fn lenient_text<'de, D>(deserializer: D) -> Result<Option<String>, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        struct Text;
-        impl<'de> ::serde::de::Visitor<'de> for Text {
-            type Value = Option<String>;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("text, a number, a boolean or null")
-            }
-            fn visit_str<E: ::serde::de::Error>(
-                self,
-                v: &str,
-            ) -> Result<Self::Value, E> {
-                Ok(Some(v.to_owned()))
-            }
-            fn visit_string<E: ::serde::de::Error>(
-                self,
-                v: String,
-            ) -> Result<Self::Value, E> {
-                Ok(Some(v))
-            }
-            fn visit_i64<E: ::serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
-                Ok(Some(v.to_string()))
-            }
-            fn visit_u64<E: ::serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
-                Ok(Some(v.to_string()))
-            }
-            fn visit_f64<E: ::serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
-                Ok(Some(v.to_string()))
-            }
-            fn visit_bool<E: ::serde::de::Error>(
-                self,
-                v: bool,
-            ) -> Result<Self::Value, E> {
-                Ok(Some(v.to_string()))
-            }
-            fn visit_unit<E: ::serde::de::Error>(self) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_none<E: ::serde::de::Error>(self) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_some<D2: ::serde::Deserializer<'de>>(
-                self,
-                deserializer: D2,
-            ) -> Result<Self::Value, D2::Error> {
-                deserializer.deserialize_any(Text)
-            }
-        }
-        deserializer.deserialize_any(Text)
     }
 }
 /// Typed bindings for the Spark service `demo/loan-calc`.
@@ -292,7 +243,11 @@ pub mod demo_loan_calc {
         /// The output `Author`.
         ///
         /// Excel: `Loan!B10` (`TEXT`).
-        #[serde(rename = "Author", default, deserialize_with = "lenient_text")]
+        #[serde(
+            rename = "Author",
+            default,
+            deserialize_with = "::cspark::bindings::lenient_text"
+        )]
         pub author: Option<String>,
         /// The output `MonthlyPayment`.
         ///
@@ -309,63 +264,6 @@ pub mod demo_loan_calc {
         /// Excel: `Loan!B7` (`NUMBER`).
         #[serde(rename = "TotalPaid", default)]
         pub total_paid: Option<f64>,
-    }
-    /// Reads a text output whatever scalar Spark puts in the cell: a `TEXT` cell holds
-    /// what its formula gives at run time, a number or a boolean too (kept as its text).
-    fn lenient_text<'de, D>(deserializer: D) -> Result<Option<String>, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        struct Text;
-        impl<'de> ::serde::de::Visitor<'de> for Text {
-            type Value = Option<String>;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("text, a number, a boolean or null")
-            }
-            fn visit_str<E: ::serde::de::Error>(
-                self,
-                v: &str,
-            ) -> Result<Self::Value, E> {
-                Ok(Some(v.to_owned()))
-            }
-            fn visit_string<E: ::serde::de::Error>(
-                self,
-                v: String,
-            ) -> Result<Self::Value, E> {
-                Ok(Some(v))
-            }
-            fn visit_i64<E: ::serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
-                Ok(Some(v.to_string()))
-            }
-            fn visit_u64<E: ::serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
-                Ok(Some(v.to_string()))
-            }
-            fn visit_f64<E: ::serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
-                Ok(Some(v.to_string()))
-            }
-            fn visit_bool<E: ::serde::de::Error>(
-                self,
-                v: bool,
-            ) -> Result<Self::Value, E> {
-                Ok(Some(v.to_string()))
-            }
-            fn visit_unit<E: ::serde::de::Error>(self) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_none<E: ::serde::de::Error>(self) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_some<D2: ::serde::Deserializer<'de>>(
-                self,
-                deserializer: D2,
-            ) -> Result<Self::Value, D2::Error> {
-                deserializer.deserialize_any(Text)
-            }
-        }
-        deserializer.deserialize_any(Text)
     }
 }
 /// Typed bindings for the Spark service `demo/volume-cylinder`.
