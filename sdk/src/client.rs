@@ -10,7 +10,9 @@ use crate::auth::token_cache::TokenCache;
 use crate::base_url::BaseUrl;
 use crate::clock::{Clock, SystemClock};
 use crate::compression::Compression;
-use crate::config::{self, Config, DEFAULT_MAX_RETRIES, DEFAULT_RETRY_INTERVAL, DEFAULT_TIMEOUT};
+use crate::config::{
+    self, CONNECT_TIMEOUT, Config, DEFAULT_MAX_RETRIES, DEFAULT_RETRY_INTERVAL, DEFAULT_TIMEOUT,
+};
 use crate::env::{self, EnvLookup};
 use crate::error::{Result, SparkError};
 use crate::resources::services::Services;
@@ -339,8 +341,7 @@ impl ClientBuilder {
         let (http, which) = match self.http {
             Some(builder) => (builder, "custom"),
             None => (
-                reqwest::Client::builder()
-                    .connect_timeout(self.timeout.min(Duration::from_secs(10))),
+                reqwest::Client::builder().connect_timeout(self.timeout.min(CONNECT_TIMEOUT)),
                 "default",
             ),
         };

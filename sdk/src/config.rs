@@ -19,6 +19,10 @@ use crate::retry::RetryBudget;
 
 /// Default per-attempt timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// Longest wait for a connection (TCP and TLS) to the default HTTP client's server; a
+/// shorter request timeout wins. Kept short: a host that does not answer in 5 s is better
+/// retried than waited for.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Default number of retries after the first attempt.
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
 /// Default first back-off step.

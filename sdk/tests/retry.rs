@@ -150,6 +150,64 @@ async fn each_retryable_status_is_retried_and_others_are_not() {
 }
 
 #[tokio::test]
+async fn internal_error_is_retried_for_a_get_only() {
+    // 500: the server may have done part of the work, so only a replay-safe request (here
+    // the health GET) is sent again; the execute POST of the table above is not.
+    let server = Server::start(|_, i| {
+        if i == 0 {
+            Reply::json(500, json!({}))
+        } else {
+            Reply::json(200, json!({"status": "UP"}))
+        }
+    })
+    .await;
+    let (client, clock) = client_with_clock(&server, 2);
+    assert!(client.health().await.unwrap().is_up());
+    assert_eq!(server.hits().len(), 2);
+    assert_eq!(clock.sleeps().len(), 1);
+}
+
+#[tokio::test]
+async fn retry_after_as_an_http_date_counts_from_the_response_date() {
+    let server = Server::start(|_, i| {
+        if i == 0 {
+            Reply::json(503, json!({}))
+                .with_header("date", "Mon, 07 Dec 2026 10:00:00 GMT")
+                .with_header("retry-after", "Mon, 07 Dec 2026 10:00:03 GMT")
+        } else {
+            execute_ok(json!({}))
+        }
+    })
+    .await;
+    let (client, clock) = client_with_clock(&server, 2);
+    client.services().execute("f/s", &json!({})).await.unwrap();
+    assert_eq!(server.hits().len(), 2);
+    assert_eq!(clock.sleeps(), vec![Duration::from_secs(3)]);
+}
+
+#[tokio::test]
+async fn retry_after_as_a_far_http_date_fails_at_once() {
+    let server = Server::start(|_, _| {
+        Reply::json(503, json!({}))
+            .with_header("date", "Mon, 07 Dec 2026 10:00:00 GMT")
+            .with_header("retry-after", "Mon, 07 Dec 2026 11:00:00 GMT")
+    })
+    .await;
+    let (client, clock) = client_with_clock(&server, 2);
+    let err = client
+        .services()
+        .execute("f/s", &json!({}))
+        .await
+        .unwrap_err();
+    assert_eq!(server.hits().len(), 1);
+    assert!(clock.sleeps().is_empty());
+    assert_eq!(
+        err.api().unwrap().retry_after,
+        Some(Duration::from_secs(3600))
+    );
+}
+
+#[tokio::test]
 async fn retry_after_above_cap_fails_at_once() {
     let server =
         Server::start(|_, _| Reply::json(503, json!({})).with_header("Retry-After", "3600")).await;

@@ -3,7 +3,8 @@
 //! | outcome | retried? |
 //! |---|---|
 //! | 408, 429, 502, 503, 504 | yes, any method (the server did not complete the work) |
-//! | other statuses (incl. 500) | no |
+//! | 500 | only idempotent requests (the server may have done part of the work) |
+//! | other statuses | no |
 //! | could not connect (refused, DNS, TLS) | yes, any method: nothing was sent |
 //! | connection reset/closed after connecting, body cut | only idempotent requests |
 //! | timeout | only idempotent requests |
@@ -16,8 +17,10 @@
 //! budget.
 //!
 //! Server hints: `x-retry-after` (Spark, seconds, may be fractional such as `.1`),
-//! `retry-after-ms` (milliseconds) and `Retry-After` (seconds; the HTTP-date form is
-//! ignored). Negative, non-finite or unparsable values are ignored. A hint above
+//! `retry-after-ms` (milliseconds) and `Retry-After` (seconds, or an HTTP date, counted from
+//! the response's own `Date` header as RFC 9110 §10.2.3 says, else from the local wall
+//! clock; a date already past means "now"). Negative, non-finite or unparsable values are
+//! ignored. A hint above
 //! [`MAX_RETRY_AFTER`] is not waited for: the call fails at once and the error carries
 //! the hint in `ApiError::retry_after`.
 
@@ -43,9 +46,15 @@ pub enum RetryAction {
     TooLong(Duration),
 }
 
-/// Classifies a response status with its headers.
-pub fn classify_status(status: u16, headers: &HeaderMap) -> RetryAction {
-    if !matches!(status, 408 | 429 | 502 | 503 | 504) {
+/// Classifies a response status with its headers, for a request that is or is not
+/// idempotent.
+pub fn classify_status(status: u16, headers: &HeaderMap, idempotent: bool) -> RetryAction {
+    let retried = match status {
+        408 | 429 | 502 | 503 | 504 => true,
+        500 => idempotent,
+        _ => false,
+    };
+    if !retried {
         return RetryAction::No;
     }
     match parse_retry_after(headers) {
@@ -103,9 +112,37 @@ pub fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
     if let Some(ms) = read("retry-after-ms").and_then(secs) {
         return Some(Duration::try_from_secs_f64(ms / 1000.0).unwrap_or(Duration::MAX));
     }
-    read("retry-after")
-        .and_then(secs)
-        .map(|s| Duration::try_from_secs_f64(s).unwrap_or(Duration::MAX))
+    let value = read("retry-after")?;
+    if let Some(s) = secs(value) {
+        return Some(Duration::try_from_secs_f64(s).unwrap_or(Duration::MAX));
+    }
+    let at = http_date(value)?;
+    let now = read("date")
+        .and_then(http_date)
+        .unwrap_or_else(std::time::SystemTime::now);
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// An HTTP date (RFC 9110 §5.6.7): the IMF-fixdate form senders must use, and the obsolete
+/// RFC 850 and asctime forms recipients must still accept.
+fn http_date(value: &str) -> Option<std::time::SystemTime> {
+    use chrono::{DateTime, NaiveDateTime, Utc};
+    let utc = |naive: NaiveDateTime| DateTime::<Utc>::from_naive_utc_and_offset(naive, Utc);
+    let parsed = DateTime::parse_from_rfc2822(value)
+        .map(|d| d.with_timezone(&Utc))
+        .ok()
+        .or_else(|| {
+            NaiveDateTime::parse_from_str(value, "%A, %d-%b-%y %H:%M:%S GMT")
+                .ok()
+                .map(utc)
+        })
+        .or_else(|| {
+            NaiveDateTime::parse_from_str(value, "%a %b %e %H:%M:%S %Y")
+                .ok()
+                .map(utc)
+        })?;
+    let secs = u64::try_from(parsed.timestamp()).ok()?;
+    std::time::UNIX_EPOCH.checked_add(Duration::from_secs(secs))
 }
 
 #[cfg(test)]
@@ -118,51 +155,148 @@ mod tests {
         m
     }
 
+    fn hs(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut m = HeaderMap::new();
+        for (name, value) in pairs {
+            m.insert(*name, http::HeaderValue::from_static(value));
+        }
+        m
+    }
+
+    /// Response headers, by name and value.
+    type Headers = &'static [(&'static str, &'static str)];
+
+    const DATE: (&str, &str) = ("date", "Wed, 21 Oct 2015 07:28:00 GMT");
+
     #[test]
     fn retry_after_table() {
-        let cases: &[(&'static str, &'static str, Option<Duration>)] = &[
-            ("x-retry-after", ".1", Some(Duration::from_millis(100))),
-            ("x-retry-after", "2", Some(Duration::from_secs(2))),
-            ("x-retry-after", "1.5", Some(Duration::from_millis(1500))),
-            ("x-retry-after", "0", Some(Duration::ZERO)),
-            ("x-retry-after", "-1", None),
-            ("x-retry-after", "nan", None),
-            ("x-retry-after", "inf", None),
-            ("x-retry-after", "abc", None),
-            ("x-retry-after", "", None),
-            ("retry-after", "3", Some(Duration::from_secs(3))),
-            ("retry-after", " 4 ", Some(Duration::from_secs(4))),
-            ("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT", None),
-            ("retry-after", "-5", None),
-            ("retry-after", "1e400", None),
-            ("retry-after-ms", "250", Some(Duration::from_millis(250))),
-            ("retry-after-ms", "-250", None),
-            ("retry-after", "1e30", Some(Duration::MAX)),
+        let s = Duration::from_secs;
+        let cases: &[(Headers, Option<Duration>)] = &[
+            (&[("x-retry-after", ".1")], Some(Duration::from_millis(100))),
+            (&[("x-retry-after", "2")], Some(s(2))),
+            (
+                &[("x-retry-after", "1.5")],
+                Some(Duration::from_millis(1500)),
+            ),
+            (&[("x-retry-after", "0")], Some(Duration::ZERO)),
+            (&[("x-retry-after", "-1")], None),
+            (&[("x-retry-after", "nan")], None),
+            (&[("x-retry-after", "inf")], None),
+            (&[("x-retry-after", "-inf")], None),
+            (&[("x-retry-after", "abc")], None),
+            (&[("x-retry-after", "")], None),
+            (&[("retry-after", "3")], Some(s(3))),
+            (&[("retry-after", " 4 ")], Some(s(4))),
+            (&[("retry-after", "-5")], None),
+            (&[("retry-after", "1e400")], None),
+            (&[("retry-after", "1e30")], Some(Duration::MAX)),
+            (
+                &[("retry-after", "18446744073709551616")],
+                Some(Duration::MAX),
+            ),
+            (
+                &[("retry-after-ms", "250")],
+                Some(Duration::from_millis(250)),
+            ),
+            (&[("retry-after-ms", "-250")], None),
+            (&[("retry-after-ms", "NaN")], None),
+            // x-retry-after wins over the others, retry-after-ms over Retry-After.
+            (&[("x-retry-after", "1"), ("retry-after", "9")], Some(s(1))),
+            (
+                &[("retry-after-ms", "500"), ("retry-after", "9")],
+                Some(Duration::from_millis(500)),
+            ),
+            (
+                &[("x-retry-after", "bad"), ("retry-after", "7")],
+                Some(s(7)),
+            ),
+            // HTTP dates, counted from the response's Date header.
+            (
+                &[DATE, ("retry-after", "Wed, 21 Oct 2015 07:28:05 GMT")],
+                Some(s(5)),
+            ),
+            (
+                &[DATE, ("retry-after", "Wednesday, 21-Oct-15 07:28:30 GMT")],
+                Some(s(30)),
+            ),
+            (
+                &[DATE, ("retry-after", "Wed Oct 21 07:29:00 2015")],
+                Some(s(60)),
+            ),
+            (
+                &[DATE, ("retry-after", "Wed, 21 Oct 2015 08:28:00 GMT")],
+                Some(s(3600)),
+            ),
+            (
+                &[DATE, ("retry-after", "Wed, 21 Oct 2015 07:27:00 GMT")],
+                Some(Duration::ZERO),
+            ),
+            (
+                &[DATE, ("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT")],
+                Some(Duration::ZERO),
+            ),
+            (
+                &[DATE, ("retry-after", "Wed, 32 Oct 2015 07:28:00 GMT")],
+                None,
+            ),
+            (
+                &[DATE, ("retry-after", "Wed, 21 Oct 2015 25:28:00 GMT")],
+                None,
+            ),
+            (&[DATE, ("retry-after", "tomorrow")], None),
+            (
+                &[DATE, ("retry-after", "Thu, 01 Jan 1970 00:00:00 GMT")],
+                Some(Duration::ZERO),
+            ),
+            // Without a Date header the wall clock is the reference: 2015 is long past, and
+            // the year 9999 is far beyond the cap.
+            (
+                &[("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT")],
+                Some(Duration::ZERO),
+            ),
         ];
-        for (name, value, expected) in cases {
-            assert_eq!(
-                parse_retry_after(&h(name, value)),
-                *expected,
-                "{name}: {value}"
-            );
+        for (headers, expected) in cases {
+            assert_eq!(parse_retry_after(&hs(headers)), *expected, "{headers:?}");
         }
+        let far = parse_retry_after(&h("retry-after", "Fri, 31 Dec 9999 23:59:59 GMT"));
+        assert!(far.is_some_and(|d| d > MAX_RETRY_AFTER), "{far:?}");
+        let action = classify_status(
+            503,
+            &h("retry-after", "Fri, 31 Dec 9999 23:59:59 GMT"),
+            false,
+        );
+        assert!(
+            matches!(action, RetryAction::TooLong(d) if d > MAX_RETRY_AFTER),
+            "{action:?}"
+        );
     }
 
     #[test]
     fn statuses() {
         let none = HeaderMap::new();
-        for s in [408, 429, 502, 503, 504] {
-            assert_eq!(
-                classify_status(s, &none),
-                RetryAction::Retry { after: None },
-                "{s}"
-            );
+        for idempotent in [false, true] {
+            for s in [408, 429, 502, 503, 504] {
+                assert_eq!(
+                    classify_status(s, &none, idempotent),
+                    RetryAction::Retry { after: None },
+                    "{s}"
+                );
+            }
+            for s in [400, 401, 403, 404, 409, 422, 501] {
+                assert_eq!(
+                    classify_status(s, &none, idempotent),
+                    RetryAction::No,
+                    "{s}"
+                );
+            }
         }
-        for s in [400, 401, 403, 404, 409, 422, 500, 501] {
-            assert_eq!(classify_status(s, &none), RetryAction::No, "{s}");
-        }
+        assert_eq!(classify_status(500, &none, false), RetryAction::No);
         assert_eq!(
-            classify_status(429, &h("retry-after", "120")),
+            classify_status(500, &none, true),
+            RetryAction::Retry { after: None }
+        );
+        assert_eq!(
+            classify_status(429, &h("retry-after", "120"), false),
             RetryAction::TooLong(Duration::from_secs(120))
         );
     }

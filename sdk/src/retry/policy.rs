@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use super::classify::RetryAction;
 
-/// Back-off policy: `min(base · 2^n, max_backoff)` scaled by a jitter in `[0.5, 1.0]`,
+/// Back-off policy: `min(base · 2^n, max_backoff)` scaled by a jitter in `[0.75, 1.0]`
+/// (spread out, yet never much shorter than the step),
 /// or the server's own delay when it gave one. At most `max_retries` retries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -47,7 +48,7 @@ impl RetryPolicy {
                 } else {
                     1.0
                 };
-                Some(step.mul_f64(0.5 + 0.5 * jitter))
+                Some(step.mul_f64(0.75 + 0.25 * jitter))
             }
             _ => None,
         }
@@ -68,7 +69,7 @@ mod tests {
         let r = RetryAction::Retry { after: None };
         assert_eq!(p.delay(0, r, 1.0), Some(Duration::from_secs(1)));
         assert_eq!(p.delay(1, r, 1.0), Some(Duration::from_secs(2)));
-        assert_eq!(p.delay(2, r, 0.0), Some(Duration::from_secs(2)));
+        assert_eq!(p.delay(2, r, 0.0), Some(Duration::from_secs(3)));
         assert_eq!(p.delay(5, r, 1.0), Some(Duration::from_secs(5)));
         assert_eq!(p.delay(40, r, 1.0), None);
         assert_eq!(

@@ -281,7 +281,7 @@ impl Transport {
                         refreshed = true;
                         continue;
                     }
-                    let action = classify_status(status, &headers);
+                    let action = classify_status(status, &headers, idempotent);
                     let delay = self.policy.delay(retries, action, rand::random::<f64>());
                     // Only a retry the policy allows is paid for.
                     let paid = delay.and_then(|_| self.retry_tokens.withdraw(false));
@@ -552,7 +552,7 @@ impl Transport {
             }
             let action = match &outcome {
                 Ok((status, headers, _)) if !(200..300).contains(status) => {
-                    classify_status(*status, headers)
+                    classify_status(*status, headers, idempotent)
                 }
                 Ok(_) => {
                     self.retry_tokens.on_success(last_retry_cost);
