@@ -126,6 +126,7 @@ mod archive;
 mod auth;
 mod batch_journal;
 mod batches;
+mod body_timeout;
 mod categories;
 pub mod demo;
 pub mod engine;

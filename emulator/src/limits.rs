@@ -24,6 +24,9 @@ pub struct Limits {
     /// Time a connection may take to send a request's headers, and may stay idle between
     /// requests; then it is closed.
     pub header_timeout: Duration,
+    /// Time a request's body may take to arrive once its headers are in; a slower one is a
+    /// 408 and its connection is closed.
+    pub body_timeout: Duration,
     /// Connections served at once; further ones wait in the listen backlog.
     pub max_connections: usize,
     /// Time a drained shutdown waits for requests in flight before cutting them.
@@ -44,6 +47,9 @@ impl Default for Limits {
             evaluation_workers: workers.max(2),
             evaluation_queue: 512,
             header_timeout: Duration::from_secs(30),
+            // 200 MB (the upload limit) in two minutes is 1.7 MB/s: any real link to a
+            // local emulator is far faster.
+            body_timeout: Duration::from_secs(120),
             max_connections: 1024,
             shutdown_grace: Duration::from_secs(3),
             draft_lifetime: Duration::from_secs(3600),

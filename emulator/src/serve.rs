@@ -2,7 +2,8 @@
 //! does not offer: a connection that takes longer than
 //! [`Limits::header_timeout`](crate::Limits) to send a request's headers, or stays idle that
 //! long between requests, is closed (idle and trickling connections would otherwise hold a
-//! descriptor each for ever); at most [`Limits::max_connections`](crate::Limits) are served
+//! descriptor each for ever); a body not received within
+//! [`Limits::body_timeout`](crate::Limits) fails (see [`crate::body_timeout`]); at most [`Limits::max_connections`](crate::Limits) are served
 //! at once (the others wait in the listen backlog); a failed `accept` (descriptors exhausted)
 //! backs off instead of spinning; and shutdown lets requests in flight finish for
 //! [`Limits::shutdown_grace`](crate::Limits), then cuts the rest.
@@ -18,6 +19,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, oneshot, watch};
 use tokio::task::JoinSet;
 
+use crate::body_timeout::TimedBody;
 use crate::limits::Limits;
 use crate::routes::FastPath;
 
@@ -56,9 +58,12 @@ pub(crate) async fn serve(
         };
         // Small JSON answers: no Nagle delay on keep-alive connections.
         let _ = tcp.set_nodelay(true);
+        let body_timeout = limits.body_timeout;
         let service = TowerToHyperService::new(tower::ServiceExt::map_request(
             app.clone(),
-            |req: axum::http::Request<Incoming>| req.map(Body::new),
+            move |req: axum::http::Request<Incoming>| {
+                req.map(|body| Body::new(TimedBody::new(body, body_timeout)))
+            },
         ));
         let mut close = closed.clone();
         let header_timeout = limits.header_timeout;

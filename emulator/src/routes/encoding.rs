@@ -77,6 +77,12 @@ pub(super) async fn limit_and_decode(
     let bytes = axum::body::to_bytes(body, limit).await.map_err(|e| {
         if is_length_limit(&e) {
             too_large(family, limit, "as sent")
+        } else if crate::body_timeout::is_body_timeout(&e) {
+            ApiError::Rejected {
+                family,
+                status: StatusCode::REQUEST_TIMEOUT,
+                message: e.to_string(),
+            }
         } else {
             ApiError::bad_request(family, format!("cannot read request body: {e}"))
         }
