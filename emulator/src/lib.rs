@@ -129,6 +129,7 @@ mod batches;
 mod body_timeout;
 mod categories;
 pub mod demo;
+mod downloads;
 pub mod engine;
 mod error;
 mod eval_pool;

@@ -175,7 +175,7 @@ pub(crate) struct Inner {
     /// Folder categories (`/api/v1/lookup/…`).
     pub categories: crate::categories::Categories,
     /// Finished log-download jobs: job id → (file name, zip bytes).
-    pub downloads: Mutex<HashMap<String, (String, bytes::Bytes)>>,
+    pub downloads: crate::downloads::Downloads,
     /// Export / import job results: job id → (kind, result document).
     pub impex: Mutex<HashMap<String, (&'static str, Value)>>,
     /// Saved transform documents.
@@ -210,7 +210,7 @@ impl AppState {
             inner: Arc::new(Inner {
                 tenant: tenant.to_string(),
                 batches: Batches::persistent(data_dir.as_ref().map(|d| d.join("batches"))),
-                downloads: Mutex::default(),
+                downloads: crate::downloads::Downloads::new(),
                 impex: Mutex::default(),
                 transforms: Default::default(),
                 categories: Default::default(),

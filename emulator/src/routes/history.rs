@@ -91,9 +91,7 @@ async fn rehydrate(
     state
         .inner
         .downloads
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(job.clone(), (format!("{stem}.xlsx"), Bytes::from(file)));
+        .insert(job.clone(), format!("{stem}.xlsx"), Bytes::from(file));
     let url = format!(
         "{}/_emulator/downloads/{job}",
         crate::origin::origin(&headers)

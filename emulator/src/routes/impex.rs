@@ -182,9 +182,7 @@ async fn export(
     state
         .inner
         .downloads
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(id.clone(), (name, Bytes::from(zipped)));
+        .insert(id.clone(), name, Bytes::from(zipped));
     let h = host(&headers);
     let status_url = format!("{h}/{}/api/v4/export/{id}/status", state.tenant());
     let mut services = Vec::new();

@@ -304,9 +304,7 @@ async fn start(
     state
         .inner
         .downloads
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(job.clone(), (file_name, Bytes::from(zipped)));
+        .insert(job.clone(), file_name, Bytes::from(zipped));
     Ok(ok(json!({
         "status": "Success",
         "response_data": {"job_id": job},
@@ -326,12 +324,7 @@ async fn status(
     )>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let known = state
-        .inner
-        .downloads
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .contains_key(&job);
+    let known = state.inner.downloads.contains(&job);
     if !known {
         return Err(ApiError::NotFound {
             family: Family::V3,
@@ -354,13 +347,7 @@ async fn download(
     State(state): State<AppState>,
     Path(job): Path<String>,
 ) -> Result<Response, ApiError> {
-    let found = state
-        .inner
-        .downloads
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .get(&job)
-        .cloned();
+    let found = state.inner.downloads.get(&job);
     let (name, bytes) = found.ok_or_else(|| ApiError::NotFound {
         family: Family::V3,
         code: "FILE_NOT_FOUND",
