@@ -1,6 +1,7 @@
 //! Evaluation runs off the async workers, on a bounded pool (issue 15): `/health` answers
 //! at once while heavy calls compute, and a call that finds every evaluation slot and queue
-//! place taken (v3, v4 or a batch push) is refused at once with a 429 and `Retry-After`.
+//! place taken (v3, v4, a batch push, or an ImpEx import, whose workbooks compile on the
+//! same pool) is refused at once with a 429 and `Retry-After`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -101,6 +102,7 @@ async fn a_saturated_pool_answers_429_with_retry_after() {
     assert_eq!(status, 200, "{batch}");
     let push = format!("{batches}/{}/chunks", batch["id"].as_str().unwrap());
     let chunk = json!({"chunks": [{"id": "c1", "data": {"inputs": [{"Radius": 1, "Height": 1}]}}]});
+    let package = export_package(&h).await;
     let running = heavy(&h);
     // Probe until the heavy call holds the only slot (bounded by the heavy call itself).
     let mut refused = None;
@@ -126,10 +128,57 @@ async fn a_saturated_pool_answers_429_with_retry_after() {
         status == 429 || running.is_finished(),
         "a push while the only slot was busy: {status} {body}"
     );
+    // So does an ImpEx import: it compiles the package's workbooks there.
+    let (status, body) = import(&h, package.clone()).await;
+    assert!(
+        status == 429 || running.is_finished(),
+        "an import while the only slot was busy: {status} {body}"
+    );
     assert_eq!(running.await.unwrap(), 200);
+    let (status, body) = import(&h, package).await;
+    assert_eq!(status, 200, "{body}");
     // The slot is free again.
     let (status, body) = decode(light(&h).send().await.unwrap()).await;
     assert_eq!(status, 200, "{body}");
     let (status, body) = post(&push, chunk).await;
     assert_eq!(status, 200, "{body}");
+}
+
+/// A migration package of the demo cylinder (export, then download).
+async fn export_package(h: &EmulatorHandle) -> Vec<u8> {
+    let (status, started) = post(
+        &format!("{}/api/v4/export", h.base_url()),
+        json!({"inputs": {"services": ["demo/volume-cylinder"]}, "file_filter": "migrate"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{started}");
+    let (_, result) = get(started["status_url"].as_str().unwrap()).await;
+    let file = result["outputs"]["files"][0]["file"].as_str().unwrap();
+    let res = client()
+        .get(file)
+        .header("x-synthetic-key", KEY)
+        .send()
+        .await
+        .unwrap();
+    res.bytes().await.unwrap().to_vec()
+}
+
+/// Imports `package` as `pooled/cylinder`, adding a version when it exists.
+async fn import(h: &EmulatorHandle, package: Vec<u8>) -> (u16, Value) {
+    let entity = json!({"inputs": {"services_modify": [{"service_uri_source": "demo/volume-cylinder",
+        "service_uri_destination": "pooled/cylinder"}]}, "services_existing": "add_version"});
+    let form = reqwest::multipart::Form::new()
+        .text("importRequestEntity", entity.to_string())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(package).file_name("package.zip"),
+        );
+    let res = client()
+        .post(format!("{}/api/v4/import", h.base_url()))
+        .header("x-synthetic-key", KEY)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    decode(res).await
 }

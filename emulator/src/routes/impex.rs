@@ -365,13 +365,19 @@ async fn import(
                 "no workbook for {source_uri}[{version}]"
             )));
         };
-        let bytes = zip.read(&xlsx).map_err(invalid_zip)?;
+        let bytes = Bytes::from(zip.read(&xlsx).map_err(invalid_zip)?);
         let file_name = xlsx
             .rsplit('/')
             .next()
             .unwrap_or("service.xlsx")
             .to_string();
-        let engine = load_xlsx(&bytes, &file_name).map_err(invalid_zip)?;
+        // Checked and compiled on the evaluation pool, off the async workers.
+        let (workbook, name) = (bytes.clone(), file_name.clone());
+        let engine = state
+            .eval_pool()
+            .run(F, move || load_xlsx(&workbook, &name))
+            .await?
+            .map_err(invalid_zip)?;
         let key = dest_uri.to_lowercase();
         let exists = state.store().versions(dest_folder, dest_service).is_some();
         let mut status = if exists { "updated" } else { "added" };
@@ -397,7 +403,7 @@ async fn import(
             dest_folder,
             dest_service,
             engine,
-            Bytes::from(bytes),
+            bytes,
             &file_name,
             &bump,
             (None, None),

@@ -149,7 +149,7 @@ async fn upload(
         .map(|part| part.bytes);
     let file = file.ok_or_else(|| bad("missing multipart part `file` (the bundle zip)"))?;
     let (metadata, workbook_name, workbook) = read_bundle(&file)?;
-    let version = register(&runner.app, &metadata, &workbook_name, workbook)?;
+    let version = register(&runner.app, &metadata, &workbook_name, workbook).await?;
     let now = Utc::now();
     {
         let mut loaded = runner.loaded();
@@ -215,7 +215,7 @@ fn read_bundle(file: &[u8]) -> Result<(Value, String, Bytes), ApiError> {
 
 /// The version the bundle names, if this emulator already has it with the same workbook;
 /// otherwise the workbook published as a new version of its folder/service.
-fn register(
+async fn register(
     app: &AppState,
     metadata: &Value,
     file_name: &str,
@@ -244,7 +244,12 @@ fn register(
     // Publishing changes what Spark's callers execute: not for an anonymous upload.
     crate::access::check_may_publish(F)?;
     let (folder, service) = (name("ProductName")?, name("ServiceName")?);
-    let engine = engine::load_xlsx(&workbook, file_name)
+    // Checked and compiled on the evaluation pool, off the async workers.
+    let (bytes, name) = (workbook.clone(), file_name.to_owned());
+    let engine = app
+        .eval_pool()
+        .run(F, move || engine::load_xlsx(&bytes, &name))
+        .await?
         .map_err(|e| bad(format!("the bundle's workbook cannot be loaded: {e}")))?;
     let date = |key: &str| metadata[key].as_str().and_then(wire::parse_instant);
     Ok(store.publish(
