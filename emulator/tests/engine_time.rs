@@ -82,8 +82,11 @@ async fn concurrent_v3_calls_overlap_like_separate_workers() {
 async fn setting_it_at_run_time_and_turning_it_off() {
     let h = start().await;
     let url = v3_url(&h);
+    // Without a modelled time, process_time is the real evaluation time in ms: about 0 on
+    // a quiet machine, more under load, never the modelled 250.
+    let real = |body: &serde_json::Value| body["response_meta"]["process_time"].as_u64();
     let (_, body) = post(&url, v3_body(1.0)).await;
-    assert_eq!(body["response_meta"]["process_time"], 0, "{body}");
+    assert!(real(&body).is_some_and(|ms| ms < 250), "{body}");
 
     h.set_engine_time(Some(Duration::from_millis(250)));
     let started = Instant::now();
@@ -94,7 +97,7 @@ async fn setting_it_at_run_time_and_turning_it_off() {
 
     h.set_engine_time(None);
     let (_, body) = post(&url, v3_body(1.0)).await;
-    assert_eq!(body["response_meta"]["process_time"], 0, "{body}");
+    assert!(real(&body).is_some_and(|ms| ms < 250), "{body}");
 }
 
 #[tokio::test]
