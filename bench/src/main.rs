@@ -282,9 +282,9 @@ fn p1(base: &str, calls: usize) -> Result<P1, BoxError> {
         let uri = cspark::ServiceUri::new("demo", "volume-cylinder")?;
         let first = inputs(0);
         let pinned = cspark::ExecuteOptions::default().version("0.1.0");
-        let sdk_body: Value = serde_json::from_slice(&cspark::resources::execute_body::v3_body(
-            &uri, &first, &pinned,
-        )?)?;
+        let sdk_body: Value = serde_json::from_slice(
+            &cspark::resources::services::execute_body::v3_body(&uri, &first, &pinned)?,
+        )?;
         if sdk_body != raw_body(&first) {
             return Err(format!(
                 "raw body differs from the SDK's: {sdk_body} vs {}",
@@ -388,7 +388,9 @@ fn breakdown(base: &str, n: u32) -> Result<Vec<(&'static str, Duration)>, BoxErr
         "SDK body, typed inputs: v3_body",
         time(&mut || {
             let uri = cspark::ServiceUri::new("demo", "volume-cylinder")?;
-            std::hint::black_box(cspark::resources::execute_body::v3_body(&uri, &x, &opts)?);
+            std::hint::black_box(cspark::resources::services::execute_body::v3_body(
+                &uri, &x, &opts,
+            )?);
             Ok(())
         })?,
     ));
@@ -397,7 +399,7 @@ fn breakdown(base: &str, n: u32) -> Result<Vec<(&'static str, Duration)>, BoxErr
         time(&mut || {
             let uri = cspark::ServiceUri::parse("demo/volume-cylinder")?;
             let inputs = json!({"Height": x.height, "Radius": x.radius});
-            std::hint::black_box(cspark::resources::execute_body::v3_body(
+            std::hint::black_box(cspark::resources::services::execute_body::v3_body(
                 &uri, &inputs, &opts,
             )?);
             Ok(())

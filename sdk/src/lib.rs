@@ -32,12 +32,12 @@ pub use compression::Compression;
 pub use config::Config;
 pub use error::{ApiError, ApiErrorBody, ApiErrorKind, Result, SparkError, TransportKind};
 pub use resources::batches::{BatchRun, Batches, CreateBatchOptions, Pipeline, RunOptions};
-pub use resources::execute::{
+pub use resources::health::HealthStatus;
+pub use resources::services::execute::{
     CompilerType, ExecuteOptions, ExecuteResponse, ResponseData, ResponseMeta,
 };
-pub use resources::execute_many::ExecuteManyResponse;
-pub use resources::health::HealthStatus;
-pub use resources::inspect::{SwaggerOptions, VersionInfo};
+pub use resources::services::execute_many::ExecuteManyResponse;
+pub use resources::services::inspect::{SwaggerOptions, VersionInfo};
 pub use resources::services::{IntoServiceUri, Services};
 pub use resources::support::PollOptions;
 pub use resources::wasm as hybrid;

@@ -2,9 +2,9 @@
 
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
-use crate::resources::execute::{ExecuteResponse, null_as_default};
-use crate::resources::execute_body::{v3_body, v4_body};
-use crate::resources::execute_many::ExecuteManyResponse;
+use crate::resources::services::execute::{ExecuteResponse, null_as_default};
+use crate::resources::services::execute_body::{v3_body, v4_body};
+use crate::resources::services::execute_many::ExecuteManyResponse;
 use crate::transport::RequestSpec;
 
 /// A Spark service with statically known inputs and outputs.
@@ -34,7 +34,7 @@ pub struct Typed<O> {
     /// The decoded outputs.
     pub outputs: O,
     /// `response_meta` (call id, version id, process time, correlation id, …).
-    pub meta: crate::resources::execute::ResponseMeta,
+    pub meta: crate::resources::services::execute::ResponseMeta,
     /// Calculation warnings.
     pub warnings: Vec<serde_json::Value>,
     /// Calculation errors reported with a successful status.
@@ -126,7 +126,7 @@ fn pin_version<S: TypedService>(options: &mut crate::ExecuteOptions) {
 struct Envelope<O> {
     response_data: EnvelopeData<O>,
     #[serde(default)]
-    response_meta: crate::resources::execute::ResponseMeta,
+    response_meta: crate::resources::services::execute::ResponseMeta,
 }
 
 #[derive(Deserialize)]

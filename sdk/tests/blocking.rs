@@ -12,7 +12,7 @@ use std::time::Duration;
 use cspark::resources::batches::BatchChunk;
 use cspark::resources::folders::{FindFolders, FolderFields};
 use cspark::resources::impex::{ExportRequest, ImportMapping, ImportOptions};
-use cspark::resources::lifecycle::CreateOptions;
+use cspark::resources::services::lifecycle::CreateOptions;
 use cspark::resources::transforms::TransformDoc;
 use cspark::{Auth, PollOptions, RunOptions, SparkError, TypedService, blocking};
 use cspark_emulator::{Emulator, EmulatorConfig, EmulatorHandle};

@@ -25,7 +25,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use cspark::resources::execute_body::v3_body;
+use cspark::resources::services::execute_body::v3_body;
 use cspark::transport::RequestSpec;
 use cspark::{Auth, Client, ExecuteOptions, ServiceUri, SparkError, TransportKind, TypedService};
 use cspark_emulator::{Counters, Emulator, EmulatorConfig, EmulatorHandle, FaultPlan, FaultRule};

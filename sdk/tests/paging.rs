@@ -5,7 +5,7 @@
 
 use cspark::resources::folders::{FindFolders, FolderFields};
 use cspark::resources::history::LogSearch;
-use cspark::resources::service_ops::SearchOptions;
+use cspark::resources::services::ops::SearchOptions;
 use cspark::resources::transforms::{TransformDoc, TransformList};
 use cspark::{Auth, Client, blocking};
 use cspark_emulator::{Emulator, EmulatorConfig, EmulatorHandle};

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use common::{Hit, Reply, Server, TENANT, builder};
 use cspark::resources::impex::{ExportRequest, ImportMapping, ImportOptions, migrate};
-use cspark::resources::service_ops::{DownloadOptions, ValidationType};
+use cspark::resources::services::ops::{DownloadOptions, ValidationType};
 use cspark::resources::transforms::{TransformList, TransformsApi};
 use cspark::{Auth, Client, PollOptions, ServiceUri, hybrid};
 use serde_json::{Map, Value, json};

@@ -36,7 +36,7 @@ async fn compilation_polls_max_attempts_then_fails() {
         .clock(clock.clone())
         .build()
         .unwrap();
-    let options = cspark::resources::lifecycle::CreateOptions::default()
+    let options = cspark::resources::services::lifecycle::CreateOptions::default()
         .poll(PollOptions::new(4, Duration::from_secs(2)));
     let err = c
         .services()

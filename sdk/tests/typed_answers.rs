@@ -3,10 +3,10 @@
 //! adds later in `extra`, and reads absent and `null` fields alike.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use cspark::resources::lifecycle_types::{
+use cspark::resources::services::lifecycle_types::{
     CompilationStatusResponse, PublishResponse, RecompileResponse, UploadResponse,
 };
-use cspark::resources::service_types::{
+use cspark::resources::services::types::{
     MetadataResponse, SearchResponse, ServiceSchema, ServiceSwagger, V1Response, ValidationResponse,
 };
 use serde::de::DeserializeOwned;
@@ -126,7 +126,7 @@ fn metadata_and_validation_decode() {
         .unwrap();
     assert_eq!(
         outputs["frequency"].validation_type,
-        Some(cspark::resources::service_types::ValidationKind::Static)
+        Some(cspark::resources::services::types::ValidationKind::Static)
     );
     assert_eq!(
         outputs["frequency"].dependent_inputs.as_deref(),
@@ -227,7 +227,9 @@ fn lifecycle_answers_decode() {
 
 #[test]
 fn folder_answers_decode() {
-    use cspark::resources::folder_types::{CategoriesResponse, FolderListResponse, FolderResponse};
+    use cspark::resources::folders::types::{
+        CategoriesResponse, FolderListResponse, FolderResponse,
+    };
     let raw = fixture("folder.json");
     let folder: FolderResponse = decode(&raw);
     let info = folder.data.as_ref().unwrap();
@@ -256,7 +258,7 @@ fn folder_answers_decode() {
 
 #[test]
 fn history_answers_decode() {
-    use cspark::resources::history_types::{
+    use cspark::resources::history::types::{
         CallHistoryPage, DetailedLog, DownloadUrlResponse, JobResponse,
     };
     let raw = fixture("detailed-log.json");
@@ -287,7 +289,7 @@ fn history_answers_decode() {
 
 #[test]
 fn impex_answers_decode_with_an_open_status() {
-    use cspark::resources::impex_types::{ImpexDescription, ImpexJobStatus, ImpexResult};
+    use cspark::resources::impex::types::{ImpexDescription, ImpexJobStatus, ImpexResult};
     let raw = fixture("import-status.json");
     let done: ImpexResult = decode(&raw);
     assert_eq!(done.status, Some(ImpexJobStatus::Closed));
@@ -336,7 +338,7 @@ fn impex_answers_decode_with_an_open_status() {
 
 #[test]
 fn validation_kind_is_open() {
-    use cspark::resources::service_types::{InputValidation, ValidationKind};
+    use cspark::resources::services::types::{InputValidation, ValidationKind};
     let rule: InputValidation = decode(&json!({"validation_type": "dynamic"}));
     assert_eq!(rule.validation_type, Some(ValidationKind::Dynamic));
     let rule: InputValidation =

@@ -2,7 +2,7 @@
 //! another's in one command (Coherent's service-promotion workflow), then list what moved.
 
 use cspark::resources::impex::migrate;
-use cspark::resources::impex_types::{ExportRequest, ImportOptions};
+use cspark::resources::impex::types::{ExportRequest, ImportOptions};
 use serde_json::{Value, json};
 
 use super::jobs::import_mappings;

@@ -1,8 +1,8 @@
 //! `cspark health`, `folders …`, `logs …`, `impex …`.
 
-use cspark::resources::folder_types::{FindFolders, FolderFields};
-use cspark::resources::history_types::LogDownload;
-use cspark::resources::impex_types::{ExportRequest, ImportMapping, ImportOptions};
+use cspark::resources::folders::types::{FindFolders, FolderFields};
+use cspark::resources::history::types::LogDownload;
+use cspark::resources::impex::types::{ExportRequest, ImportMapping, ImportOptions};
 use serde_json::{Value, json};
 
 use super::save_file;

@@ -1,9 +1,9 @@
 //! `cspark services …`
 
 use cspark::IntoServiceUri;
-use cspark::resources::inspect::SwaggerOptions;
-use cspark::resources::lifecycle_types::{CreateOptions, RecompileOptions};
-use cspark::resources::service_types::{
+use cspark::resources::services::inspect::SwaggerOptions;
+use cspark::resources::services::lifecycle_types::{CreateOptions, RecompileOptions};
+use cspark::resources::services::types::{
     DownloadKind, DownloadOptions, SearchOptions, ValidationType,
 };
 use serde_json::{Value, json};

@@ -4,7 +4,7 @@ use std::future::Future;
 
 use super::Engine;
 use crate::error::Result;
-use crate::resources::service_types::DownloadedFile;
+use crate::resources::services::types::DownloadedFile;
 
 /// Blocking twin of [`crate::resources::files::Files`].
 ///

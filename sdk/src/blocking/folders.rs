@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::Engine;
 use crate::error::Result;
-use crate::resources::folder_types::{
+use crate::resources::folders::types::{
     FindFolders, FolderCategory, FolderFields, FolderInfo, FolderListResponse, FolderResponse,
     V1Response,
 };

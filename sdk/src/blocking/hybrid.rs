@@ -10,8 +10,8 @@ use serde_json::{Map, Value};
 use super::Engine;
 use crate::error::Result;
 use crate::hybrid::{RunnerHealth, RunnerStatus, RunnerUploadResponse, RunnerVersion};
-use crate::resources::service_types::{MetadataResponse, ValidationResponse, ValidationType};
 use crate::resources::services::IntoServiceUri;
+use crate::resources::services::types::{MetadataResponse, ValidationResponse, ValidationType};
 use crate::{ExecuteManyResponse, ExecuteResponse};
 
 /// A blocking hybrid runner client: [`crate::hybrid::Client`] plus a runtime to run it on.

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::Engine;
 use crate::mcp::{self as asynch, McpResult, ToolInfo, ToolOutput};
-use crate::resources::execute::ExecuteResponse;
+use crate::resources::services::execute::ExecuteResponse;
 
 /// A blocking MCP session: the async [`McpClient`](crate::mcp::McpClient) plus a runtime
 /// that keeps its transport running between calls. Do not use it inside an async runtime

@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::McpClient;
 use super::error::McpResult;
 use super::output::ToolOutput;
-use crate::resources::execute::ExecuteResponse;
+use crate::resources::services::execute::ExecuteResponse;
 
 /// The tool names, as the server lists them.
 pub mod names {

@@ -11,8 +11,8 @@ use crate::client::Client;
 use crate::error::{ApiError, ApiErrorBody, ApiErrorKind, Result, SparkError, TransportKind};
 use crate::transport::{ForeignError, RequestSpec, Response};
 
-use super::history::file_of;
-use super::service_types::DownloadedFile;
+use crate::resources::history::file_of;
+use crate::resources::services::types::DownloadedFile;
 
 /// File downloads, borrowed from a [`Client`].
 #[derive(Debug, Clone, Copy)]

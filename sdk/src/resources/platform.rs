@@ -2,13 +2,13 @@
 
 use serde_json::Value;
 
-use super::history::file_of;
-use super::service_ops::{DownloadedFile, proxy_refused};
-use super::services::{IntoServiceUri, Services};
 use super::support::decode_body;
 use crate::client::Client;
 use crate::error::Result;
 use crate::generated::PlatformClient;
+use crate::resources::history::file_of;
+use crate::resources::services::ops::{DownloadedFile, proxy_refused};
+use crate::resources::services::{IntoServiceUri, Services};
 use crate::transport::RequestSpec;
 use crate::uri::Locator;
 

@@ -6,14 +6,16 @@
 
 use serde_json::{Map, Value, json};
 
-use super::execute::{DEFAULT_CALL_PURPOSE, DEFAULT_SOURCE_SYSTEM, ExecuteOptions};
 use super::paging::{self, Items, Page};
-use super::service_ops::folder_service;
-use super::services::{IntoServiceUri, Services};
 use super::support::{decode_body, json_object};
 use crate::client::Client;
 use crate::error::{Result, SparkError};
 use crate::generated::{PlatformClient, types};
+use crate::resources::services::execute::{
+    DEFAULT_CALL_PURPOSE, DEFAULT_SOURCE_SYSTEM, ExecuteOptions,
+};
+use crate::resources::services::ops::folder_service;
+use crate::resources::services::{IntoServiceUri, Services};
 use crate::transport::RequestSpec;
 
 /// What a transform document call's response is called in decode errors.

@@ -13,13 +13,13 @@ use bytes::Bytes;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use super::execute::ExecuteResponse;
-use super::service_ops::{ValidationType, proxy_refused};
-use super::service_types::{MetadataResponse, ValidationResponse};
-use super::services::IntoServiceUri;
 use super::support::{Multipart, decode_body};
 use crate::auth::Auth;
 use crate::error::Result;
+use crate::resources::services::IntoServiceUri;
+use crate::resources::services::execute::ExecuteResponse;
+use crate::resources::services::ops::{ValidationType, proxy_refused};
+use crate::resources::services::types::{MetadataResponse, ValidationResponse};
 use crate::transport::RequestSpec;
 use crate::uri::{Locator, ServiceUri};
 
@@ -184,7 +184,7 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn demo(runner: cspark::hybrid::Client) -> cspark::Result<()> {
-    /// use cspark::resources::service_ops::ValidationType;
+    /// use cspark::resources::services::ops::ValidationType;
     /// let mut metadata = serde_json::Map::new();
     /// metadata.insert("call_purpose".into(), "nightly check".into());
     /// let rules = runner

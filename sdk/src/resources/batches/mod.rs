@@ -10,12 +10,12 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::execute::DEFAULT_SOURCE_SYSTEM;
-use super::services::IntoServiceUri;
 use super::support::json_object;
 use crate::client::Client;
 use crate::error::Result;
 use crate::generated::PlatformClient;
+use crate::resources::services::IntoServiceUri;
+use crate::resources::services::execute::DEFAULT_SOURCE_SYSTEM;
 use crate::uri::ServiceUri;
 
 mod columnar;
@@ -341,7 +341,7 @@ pub fn error_percentage(accuracy: Option<f64>) -> u32 {
 /// Builds the create body (python-sdk.md §4.5 field table); unset values are left out.
 pub fn create_body(uri: &ServiceUri, o: &CreateBatchOptions) -> Result<Value> {
     let mut body = Map::new();
-    let (service, version_id) = super::execute_many::v4_target(
+    let (service, version_id) = crate::resources::services::execute_many::v4_target(
         uri,
         o.version.as_deref(),
         o.version_id.as_deref(),

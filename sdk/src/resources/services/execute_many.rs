@@ -6,12 +6,12 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::execute::{ExecuteOptions, null_as_default};
-use super::execute_body::v4_body;
+use crate::resources::services::execute::{ExecuteOptions, null_as_default};
+use crate::resources::services::execute_body::v4_body;
 // Batch creation addresses its service as v4 execute does.
-pub(crate) use super::execute_body::v4_target;
-use super::services::{IntoServiceUri, Services};
 use crate::error::{Result, SparkError};
+pub(crate) use crate::resources::services::execute_body::v4_target;
+use crate::resources::services::{IntoServiceUri, Services};
 use crate::transport::RequestSpec;
 
 /// The response of a v4 execution: per-record arrays plus the call's metadata.

@@ -1,6 +1,8 @@
 //! `client.folders()`: folders ("products") and categories (python-sdk.md §4.2). All v1,
 //! origin-relative (no tenant in the path); Spark accepts only bearer tokens here.
 
+pub mod types;
+
 use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
@@ -17,7 +19,7 @@ pub struct Folders<'c> {
     client: &'c Client,
 }
 
-pub use super::folder_types::{
+pub use crate::resources::folders::types::{
     CategoriesResponse, FindFolders, FolderCategory, FolderFields, FolderInfo, FolderListResponse,
     FolderResponse, V1Response,
 };

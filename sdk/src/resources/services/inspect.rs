@@ -7,16 +7,16 @@
 
 use serde_json::Value;
 
-use super::services::{IntoServiceUri, Services};
-use super::support::decode_body;
 use crate::error::{Result, SparkError};
 use crate::generated::{PlatformClient, types};
+use crate::resources::services::{IntoServiceUri, Services};
+use crate::resources::support::decode_body;
 use crate::uri::{Locator, ServiceUri};
 
 /// One published version of a service (`getversions`).
 pub type VersionInfo = types::VersionInfo;
 
-pub use super::service_types::{
+pub use crate::resources::services::types::{
     BookSummary, KeyValue, NameValue, SchemaCell, ServiceSchema, ServiceSwagger, SwaggerInfo,
 };
 
@@ -163,7 +163,7 @@ impl Services<'_> {
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
-    /// use cspark::resources::inspect::SwaggerOptions;
+    /// use cspark::resources::services::inspect::SwaggerOptions;
     /// let doc = client
     ///     .services()
     ///     .get_swagger("my-folder/my-service", &SwaggerOptions::default())

@@ -5,16 +5,16 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::execute_body::v3_validation_body;
-use super::paging::{self, Items, Page};
-use super::services::{IntoServiceUri, Services};
-use super::support::{decode_body, json_object};
 use crate::error::{Result, SparkError};
 use crate::generated::PlatformClient;
+use crate::resources::paging::{self, Items, Page};
+use crate::resources::services::execute_body::v3_validation_body;
+use crate::resources::services::{IntoServiceUri, Services};
+use crate::resources::support::{decode_body, json_object};
 use crate::transport::RequestSpec;
 use crate::uri::{Locator, ServiceUri};
 
-pub use super::service_types::{
+pub use crate::resources::services::types::{
     DownloadKind, DownloadOptions, DownloadedFile, InputValidation, MetadataResponse, OutputsData,
     PageMeta, SearchOptions, SearchResponse, ServiceSearchItem, V1Response, ValidationData,
     ValidationResponse, ValidationType,
@@ -26,7 +26,7 @@ impl<'c> Services<'c> {
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
-    /// use cspark::resources::service_ops::ValidationType;
+    /// use cspark::resources::services::ops::ValidationType;
     /// let rules = client
     ///     .services()
     ///     .validate("my-folder/my-service", &serde_json::json!({"x": 1}), ValidationType::Dynamic)
@@ -163,7 +163,7 @@ impl<'c> Services<'c> {
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
-    /// use cspark::resources::service_ops::SearchOptions;
+    /// use cspark::resources::services::ops::SearchOptions;
     /// let found = client.services().search(&SearchOptions::default().page(1, 20)).await?;
     /// for item in found.response_data.unwrap_or_default() {
     ///     println!("{:?}/{:?}", item.folder_name, item.service_name);
@@ -181,7 +181,7 @@ impl<'c> Services<'c> {
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
-    /// use cspark::resources::service_ops::SearchOptions;
+    /// use cspark::resources::services::ops::SearchOptions;
     /// use futures::TryStreamExt;
     /// let all: Vec<_> = client
     ///     .services()
@@ -234,7 +234,7 @@ impl<'c> Services<'c> {
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
-    /// use cspark::resources::service_ops::DownloadOptions;
+    /// use cspark::resources::services::ops::DownloadOptions;
     /// let file = client
     ///     .services()
     ///     .download("my-folder/my-service", &DownloadOptions::default().configured())

@@ -5,17 +5,19 @@
 use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
-use super::service_ops::folder_service;
-use super::services::{IntoServiceUri, Services};
-use super::support::{Multipart, PollOptions, decode_body, json_object, poll_with, window};
 use crate::error::{Result, SparkError};
 use crate::generated::PlatformClient;
+use crate::resources::services::ops::folder_service;
+use crate::resources::services::{IntoServiceUri, Services};
+use crate::resources::support::{
+    Multipart, PollOptions, decode_body, json_object, poll_with, window,
+};
 use crate::transport::RequestSpec;
 use crate::uri::ServiceUri;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-pub use super::lifecycle_types::{
+pub use crate::resources::services::lifecycle_types::{
     CompilationProgress, CompilationStatusResponse, Compiled, CreateOptions, Created,
     PublishResponse, PublishedVersion, RecompileJob, RecompileOptions, RecompileResponse,
     UploadResponse, UploadResult,
@@ -200,7 +202,7 @@ impl Services<'_> {
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
-    /// use cspark::resources::lifecycle::CreateOptions;
+    /// use cspark::resources::services::lifecycle::CreateOptions;
     /// let file = std::fs::read("volume.xlsx").unwrap_or_default();
     /// let created = client
     ///     .services()
@@ -240,7 +242,7 @@ impl Services<'_> {
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
-    /// use cspark::resources::lifecycle::RecompileOptions;
+    /// use cspark::resources::services::lifecycle::RecompileOptions;
     /// let r = client.services().recompile("my-folder/my-service", &RecompileOptions::default()).await?;
     /// println!("{:?}", r.response_data.and_then(|d| d.job_id));
     /// # Ok(()) }

@@ -1,4 +1,4 @@
-//! Search and field options of [`Folders`](super::folders::Folders).
+//! Search and field options of [`Folders`](crate::resources::folders::Folders).
 
 /// Typed answers of the folder calls, generated from `openapi/spark.yaml`.
 pub use crate::generated::types::{
@@ -7,7 +7,7 @@ pub use crate::generated::types::{
 use bytes::Bytes;
 use serde_json::Value;
 
-/// Search and paging of [`Folders::find`](super::folders::Folders::find).
+/// Search and paging of [`Folders::find`](crate::resources::folders::Folders::find).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FindFolders {
@@ -65,7 +65,7 @@ impl FindFolders {
     }
 }
 
-/// Fields of [`Folders::create`](super::folders::Folders::create) and [`Folders::update`](super::folders::Folders::update).
+/// Fields of [`Folders::create`](crate::resources::folders::Folders::create) and [`Folders::update`](crate::resources::folders::Folders::update).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct FolderFields {
@@ -79,7 +79,7 @@ pub struct FolderFields {
     pub launch_date: Option<String>,
     /// Status (create only; default `Design`).
     pub status: Option<String>,
-    /// Cover image bytes, uploaded with [`Folders::upload_cover`](super::folders::Folders::upload_cover).
+    /// Cover image bytes, uploaded with [`Folders::upload_cover`](crate::resources::folders::Folders::upload_cover).
     pub cover: Option<Bytes>,
 }
 

@@ -1,13 +1,13 @@
-//! Options of [`History`](super::history::History).
+//! Options of [`History`](crate::resources::history::History).
 
-use super::support::PollOptions;
 /// Typed answers of the call-history calls, generated from `openapi/spark.yaml`.
 pub use crate::generated::types::{
     CallHistoryPage, CallLogInfo, DetailedLog, DownloadLink, DownloadUrlResponse, JobResponse,
     JobStarted,
 };
+use crate::resources::support::PollOptions;
 
-/// Format of [`History::download`](super::history::History::download).
+/// Format of [`History::download`](crate::resources::history::History::download).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum LogFormat {
@@ -27,7 +27,7 @@ impl LogFormat {
     }
 }
 
-/// What [`History::download`](super::history::History::download) exports.
+/// What [`History::download`](crate::resources::history::History::download) exports.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct LogDownload {
@@ -61,7 +61,7 @@ impl LogDownload {
     }
 }
 
-/// Filters of [`History::search`](super::history::History::search) (`POST /api/v1/product/{f}/engines/{s}/logs`).
+/// Filters of [`History::search`](crate::resources::history::History::search) (`POST /api/v1/product/{f}/engines/{s}/logs`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct LogSearch {

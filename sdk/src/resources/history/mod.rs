@@ -1,15 +1,17 @@
 //! `client.history()`: API call history (python-sdk.md §4.6, ts-sdk.md §1.6): detailed log
 //! by call id, search, rehydration and CSV/JSON log downloads.
 
+pub mod types;
+
 use serde_json::{Value, json};
 
 use super::paging::{self, Items, Page};
-use super::service_ops::{DownloadedFile, disposition_file_name, folder_service};
-use super::services::IntoServiceUri;
 use super::support::{PollOptions, decode_body, fetch_url, json_object, poll_with, str_at};
 use crate::client::Client;
 use crate::error::{Result, SparkError};
 use crate::generated::PlatformClient;
+use crate::resources::services::IntoServiceUri;
+use crate::resources::services::ops::{DownloadedFile, disposition_file_name, folder_service};
 use crate::transport::{RequestSpec, Response};
 use crate::uri::ServiceUri;
 
@@ -19,7 +21,7 @@ pub struct History<'c> {
     client: &'c Client,
 }
 
-pub use super::history_types::{
+pub use crate::resources::history::types::{
     CallHistoryPage, CallLogInfo, DetailedLog, DownloadLink, DownloadUrlResponse, JobResponse,
     JobStarted, LogDownload, LogFormat, LogSearch,
 };

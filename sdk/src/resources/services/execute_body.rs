@@ -18,11 +18,11 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
-use super::execute::{
+use crate::error::{Result, SparkError};
+use crate::resources::services::execute::{
     DEFAULT_CALL_PURPOSE, DEFAULT_MANY_CALL_PURPOSE, DEFAULT_SOURCE_SYSTEM, ExecuteOptions,
 };
-use super::object_only::{Failure, ObjectOnly};
-use crate::error::{Result, SparkError};
+use crate::resources::services::object_only::{Failure, ObjectOnly};
 use crate::uri::{Locator, ServiceUri};
 
 /// Writes the v3 body of a single execution of `uri` with `inputs` (python-sdk.md §5.2).
@@ -33,7 +33,7 @@ use crate::uri::{Locator, ServiceUri};
 /// ```
 /// use cspark::{ExecuteOptions, ServiceUri};
 /// let uri = ServiceUri::parse("my-folder/my-service[1.0.0]")?;
-/// let body = cspark::resources::execute_body::v3_body(
+/// let body = cspark::resources::services::execute_body::v3_body(
 ///     &uri,
 ///     &serde_json::json!({"x": 1}),
 ///     &ExecuteOptions::default().echo_inputs(true),
@@ -108,7 +108,7 @@ fn inputs_error(failure: &Failure, e: serde_json::Error) -> SparkError {
 /// use cspark::{ExecuteOptions, ServiceUri};
 /// let uri = ServiceUri::parse("my-folder/my-service")?;
 /// let records = [serde_json::json!({"x": 1}), serde_json::json!({"x": 2})];
-/// let body = cspark::resources::execute_body::v4_body(
+/// let body = cspark::resources::services::execute_body::v4_body(
 ///     &uri,
 ///     &records,
 ///     &ExecuteOptions::default().active_since("2024-01-01"),

@@ -1,5 +1,5 @@
 //! Options of an execute call (single, v3, or many records, v4) and the v3 response types.
-//! The request bodies they turn into are written in [`execute_body`](super::execute_body).
+//! The request bodies they turn into are written in [`execute_body`](crate::resources::services::execute_body).
 
 use std::fmt;
 use std::str::FromStr;
@@ -44,7 +44,7 @@ pub const DEFAULT_SOURCE_SYSTEM: &str = "Spark Rust SDK";
 /// v4 calls leave them out, as the Python and TypeScript SDKs do.
 ///
 /// ```no_run
-/// use cspark::resources::execute::CompilerType;
+/// use cspark::resources::services::execute::CompilerType;
 /// let opts = cspark::ExecuteOptions::default()
 ///     .call_purpose("quote")
 ///     .correlation_id("order-42")
@@ -194,7 +194,7 @@ impl ExecuteOptions {
 /// the values the Python and TypeScript SDKs accept).
 ///
 /// ```
-/// use cspark::resources::execute::CompilerType;
+/// use cspark::resources::services::execute::CompilerType;
 /// assert_eq!("xconnector".parse::<CompilerType>().unwrap(), CompilerType::Xconnector);
 /// assert_eq!(CompilerType::Type3.as_str(), "Type3");
 /// assert!("Excel".parse::<CompilerType>().is_err());

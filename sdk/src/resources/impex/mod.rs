@@ -1,16 +1,18 @@
 //! `client.impex()`: export and import of services (python-sdk.md §4.7, ts-sdk.md §1.7, §1.9).
 
+pub mod types;
+
 use bytes::Bytes;
 use serde_json::{Value, json};
 
-use super::history::file_of;
-use super::service_ops::DownloadedFile;
 use super::support::{
     Multipart, PollOptions, decode_body, fetch_url, json_object, poll, poll_with,
 };
 use crate::client::Client;
 use crate::error::{Result, SparkError};
-use crate::generated::{PlatformClient, types};
+use crate::generated::{PlatformClient, types as wire};
+use crate::resources::history::file_of;
+use crate::resources::services::ops::DownloadedFile;
 use crate::transport::RequestSpec;
 
 /// Import/export operations, borrowed from a [`Client`].
@@ -19,7 +21,7 @@ pub struct Impex<'c> {
     client: &'c Client,
 }
 
-pub use super::impex_types::{
+pub use crate::resources::impex::types::{
     ExportRequest, ImpexDescription, ImpexFile, ImpexJobStatus, ImpexJobSummary, ImpexOutputs,
     ImpexResult, ImportMapping, ImportOptions, JobCreated, Migration,
 };
@@ -124,8 +126,8 @@ impl<'c> Impex<'c> {
 
     /// Cancels an export job (`PATCH /api/v4/export/{id}`).
     pub async fn cancel_export(&self, id: &str) -> Result<ImpexResult> {
-        let body = types::ExportStatusUpdate {
-            export_status: Some(types::ExportStatusUpdateExportStatus::Cancelled),
+        let body = wire::ExportStatusUpdate {
+            export_status: Some(wire::ExportStatusUpdateExportStatus::Cancelled),
         };
         let api = PlatformClient::for_call(self.client);
         let outcome = api

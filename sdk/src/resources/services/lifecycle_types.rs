@@ -1,8 +1,8 @@
-//! Options and results of the service lifecycle calls in [`lifecycle`](super::lifecycle).
+//! Options and results of the service lifecycle calls in [`lifecycle`](crate::resources::services::lifecycle).
 
 use serde_json::{Map, Value};
 
-use super::support::PollOptions;
+use crate::resources::support::PollOptions;
 
 /// Options of [`Services::create`](crate::Services::create), [`Services::compile`](crate::Services::compile) and [`Services::publish`](crate::Services::publish).
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -1,11 +1,21 @@
 //! `client.services()`: service calls.
 
+pub mod execute;
+pub mod execute_body;
+pub mod execute_many;
+pub mod inspect;
+pub mod lifecycle;
+pub mod lifecycle_types;
+mod object_only;
+pub mod ops;
+pub mod types;
+
 use serde::Serialize;
 
-use super::execute::{ExecuteOptions, ExecuteResponse};
-use super::execute_body::v3_body;
 use crate::client::Client;
 use crate::error::Result;
+use crate::resources::services::execute::{ExecuteOptions, ExecuteResponse};
+use crate::resources::services::execute_body::v3_body;
 use crate::transport::RequestSpec;
 use crate::uri::ServiceUri;
 

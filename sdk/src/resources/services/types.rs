@@ -1,4 +1,4 @@
-//! Options and values of the extra service calls in [`service_ops`](super::service_ops).
+//! Options and values of the extra service calls in [`service_ops`](crate::resources::services::ops).
 
 use serde_json::{Value, json};
 

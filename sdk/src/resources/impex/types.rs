@@ -1,6 +1,6 @@
-//! Requests and options of [`Impex`](super::impex::Impex).
+//! Requests and options of [`Impex`](crate::resources::impex::Impex).
 
-use super::support::PollOptions;
+use crate::resources::support::PollOptions;
 
 /// Typed answers of the ImpEx calls, generated from `openapi/spark.yaml`.
 pub use crate::generated::types::{
@@ -8,7 +8,7 @@ pub use crate::generated::types::{
     JobCreated,
 };
 
-/// What [`Impex::export`](super::impex::Impex::export) packages.
+/// What [`Impex::export`](crate::resources::impex::Impex::export) packages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ExportRequest {
@@ -38,7 +38,7 @@ impl Default for ExportRequest {
             version_ids: Vec::new(),
             file_filter: "migrate".into(),
             version_filter: "latest".into(),
-            source_system: super::execute::DEFAULT_SOURCE_SYSTEM.into(),
+            source_system: crate::resources::services::execute::DEFAULT_SOURCE_SYSTEM.into(),
             correlation_id: None,
             poll: PollOptions::default(),
         }
@@ -97,7 +97,7 @@ impl ImportMapping {
     }
 }
 
-/// Options of [`Impex::import`](super::impex::Impex::import).
+/// Options of [`Impex::import`](crate::resources::impex::Impex::import).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ImportOptions {
@@ -115,20 +115,20 @@ impl Default for ImportOptions {
     fn default() -> Self {
         Self {
             if_present: "add_version".into(),
-            source_system: super::execute::DEFAULT_SOURCE_SYSTEM.into(),
+            source_system: crate::resources::services::execute::DEFAULT_SOURCE_SYSTEM.into(),
             correlation_id: None,
             poll: PollOptions::default(),
         }
     }
 }
 
-/// What [`migrate`](super::impex::migrate) did: the exported zips and, for each in the same
+/// What [`migrate`](crate::resources::impex::migrate) did: the exported zips and, for each in the same
 /// order, the final status of its import.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Migration {
     /// Every file the export produced.
-    pub exports: Vec<super::service_types::DownloadedFile>,
+    pub exports: Vec<crate::resources::services::types::DownloadedFile>,
     /// The final import status of each exported zip.
     pub imports: Vec<ImpexResult>,
 }
