@@ -17,7 +17,10 @@
 
 pub mod emit;
 mod flat;
+pub mod json_check;
+pub mod json_schema;
 pub mod model;
+pub mod rule;
 pub mod schema;
 
 use std::path::Path;

@@ -40,6 +40,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use super::rule::Rule;
 use super::schema::{Cell, Side, schema_cells, swagger_fields};
 use crate::error::{Error, Result};
 
@@ -105,6 +106,12 @@ pub struct Resolved {
     pub workbook_value: Option<Value>,
     /// List-validation values that could not become an enum (numbers, mixed lists).
     pub allowed: Option<Vec<Value>>,
+    /// An input's number, text-length or date rule: the schema document's validation, else
+    /// the swagger's `minimum`/`maximum`/`minLength`/`maxLength`.
+    pub rule: Option<Rule>,
+    /// An input the workbook has a value for (a scalar or a table with rows): Spark uses that
+    /// value when the input is omitted.
+    pub has_workbook_default: bool,
 }
 
 /// Both sides of one service, resolved.
@@ -322,6 +329,12 @@ impl Ctx<'_> {
         let workbook_value = cell
             .and_then(|c| c.value.clone())
             .filter(|_| side == Side::Inputs);
+        let inputs = side == Side::Inputs;
+        let rule = cell
+            .and_then(|c| c.rule.clone())
+            .or_else(|| prop.and_then(super::rule::from_swagger))
+            .filter(|_| inputs);
+        let has_workbook_default = inputs && cell.is_some_and(|c| c.has_value);
         Ok(Resolved {
             kind,
             nullable,
@@ -331,6 +344,8 @@ impl Ctx<'_> {
             note,
             workbook_value,
             allowed,
+            rule,
+            has_workbook_default,
         })
     }
 
