@@ -168,12 +168,16 @@ fn string(schema: &Value, s: &str, mut fail: impl FnMut(String)) {
     if let Some(min) = schema.get("minLength").and_then(Value::as_f64)
         && chars < min
     {
-        fail(format!("{chars} characters, fewer than the minimum length {min}"));
+        fail(format!(
+            "{chars} characters, fewer than the minimum length {min}"
+        ));
     }
     if let Some(max) = schema.get("maxLength").and_then(Value::as_f64)
         && chars > max
     {
-        fail(format!("{chars} characters, more than the maximum length {max}"));
+        fail(format!(
+            "{chars} characters, more than the maximum length {max}"
+        ));
     }
     if schema.get("format").and_then(Value::as_str) == Some("date") {
         if !is_date(s) {
@@ -194,7 +198,12 @@ fn string(schema: &Value, s: &str, mut fail: impl FnMut(String)) {
     }
 }
 
-fn object(schema: &Value, map: &Map<String, Value>, pointer: &mut String, out: &mut Vec<Violation>) {
+fn object(
+    schema: &Value,
+    map: &Map<String, Value>,
+    pointer: &mut String,
+    out: &mut Vec<Violation>,
+) {
     let props = schema.get("properties").and_then(Value::as_object);
     for name in schema
         .get("required")
@@ -313,7 +322,10 @@ mod tests {
         });
         assert!(check(&schema, &json!({"a/b": 1, "rows": [{"x": 2}]})).is_ok());
         assert_eq!(
-            pointers(&schema, &json!({"rows": [{"x": "2"}, {"y": 1}], "zz": true})),
+            pointers(
+                &schema,
+                &json!({"rows": [{"x": "2"}, {"y": 1}], "zz": true})
+            ),
             [
                 "missing required field \"a/b\"",
                 "/rows/0/x: expected number, got string \"2\"",

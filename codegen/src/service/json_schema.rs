@@ -18,33 +18,82 @@
 //!
 //! **Inputs** form a closed object (`additionalProperties: false`). An input is `required`
 //! unless the swagger marks it nullable or the workbook holds a value for it (Spark then
-//! uses that value; a scalar one is given as `default`). **Outputs** are all nullable (Excel
-//! leaves cells empty); a text output may also arrive as a number or a boolean (a text cell
-//! holding `42`), so its schema admits those, as the generated bindings do.
+//! uses that value; a scalar one is given as `default`). Rules and workbook values come from
+//! [`super::rule::input_facts`]. **Outputs** are all nullable (Excel leaves cells empty); a
+//! text output may also arrive as a number or a boolean (a text cell holding `42`), so its
+//! schema admits those, as the generated bindings do.
 
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
+use super::ServiceDocs;
 use super::model::{Kind, Resolved, ResolvedService};
-use super::rule::Rule;
+use super::rule::{InputFacts, Rule, input_facts};
 use super::schema::Side;
+use crate::error::Result;
 
-/// The schema of a service's `inputs` object.
-pub fn input_schema(service: &ResolvedService) -> Value {
-    object(&service.inputs, Side::Inputs)
+/// The two schemas of a service.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceSchemas {
+    /// The schema of the `inputs` object of a call.
+    pub inputs: Value,
+    /// The schema of the `outputs` object of an answer.
+    pub outputs: Value,
+}
+
+/// Both schemas of a service, from its documents. Fields whose type cannot be determined
+/// get an open schema (`{}`) rather than an error.
+pub fn service_schemas(docs: &ServiceDocs) -> Result<ServiceSchemas> {
+    let model = docs.resolve(true)?;
+    Ok(ServiceSchemas {
+        inputs: input_schema(&model, &input_facts(docs)),
+        outputs: output_schema(&model),
+    })
+}
+
+/// The schema of a service's `inputs` object; `facts` by wire name (missing = no rule, no
+/// workbook value).
+pub fn input_schema(service: &ResolvedService, facts: &BTreeMap<String, InputFacts>) -> Value {
+    let none = InputFacts::default();
+    let properties: Map<String, Value> = service
+        .inputs
+        .iter()
+        .map(|(name, field)| {
+            let facts = facts.get(name).unwrap_or(&none);
+            (name.clone(), field_schema(field, Side::Inputs, facts))
+        })
+        .collect();
+    let required: Vec<&String> = service
+        .inputs
+        .iter()
+        .filter(|(name, f)| !f.nullable && !facts.get(*name).is_some_and(|x| x.has_workbook_value))
+        .map(|(name, _)| name)
+        .collect();
+    json!({
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": false,
+    })
 }
 
 /// The schema of a service's `outputs` object.
 pub fn output_schema(service: &ResolvedService) -> Value {
-    object(&service.outputs, Side::Outputs)
+    let none = InputFacts::default();
+    let properties: Map<String, Value> = service
+        .outputs
+        .iter()
+        .map(|(name, field)| (name.clone(), field_schema(field, Side::Outputs, &none)))
+        .collect();
+    json!({"type": "object", "properties": properties})
 }
 
-/// The schema of one field (input, output or table column).
-pub fn field_schema(field: &Resolved, side: Side) -> Value {
+/// The schema of one field (input, output or table column); `facts` apply to inputs.
+pub fn field_schema(field: &Resolved, side: Side, facts: &InputFacts) -> Value {
     let mut schema = kind_schema(&field.kind, side);
     if side == Side::Inputs {
-        if let Some(rule) = &field.rule {
+        if let Some(rule) = &facts.rule {
             apply_rule(&mut schema, &field.kind, rule);
         }
         if let (Some(allowed), Kind::Number) = (&field.allowed, &field.kind)
@@ -67,24 +116,6 @@ pub fn field_schema(field: &Resolved, side: Side) -> Value {
     Value::Object(schema)
 }
 
-fn object(fields: &BTreeMap<String, Resolved>, side: Side) -> Value {
-    let properties: Map<String, Value> = fields
-        .iter()
-        .map(|(name, field)| (name.clone(), field_schema(field, side)))
-        .collect();
-    let mut schema = json!({"type": "object", "properties": properties});
-    if side == Side::Inputs {
-        let required: Vec<&String> = fields
-            .iter()
-            .filter(|(_, f)| !f.nullable && !f.has_workbook_default)
-            .map(|(name, _)| name)
-            .collect();
-        schema["required"] = json!(required);
-        schema["additionalProperties"] = json!(false);
-    }
-    schema
-}
-
 fn kind_schema(kind: &Kind, side: Side) -> Map<String, Value> {
     let value = match kind {
         Kind::Number => json!({"type": "number"}),
@@ -96,7 +127,10 @@ fn kind_schema(kind: &Kind, side: Side) -> Map<String, Value> {
         Kind::Table(columns) => {
             let properties: Map<String, Value> = columns
                 .iter()
-                .map(|(name, column)| (name.clone(), field_schema(column, side)))
+                .map(|(name, column)| {
+                    let facts = InputFacts::default();
+                    (name.clone(), field_schema(column, side, &facts))
+                })
                 .collect();
             let mut row = json!({"type": "object", "properties": properties});
             if side == Side::Inputs {
@@ -188,36 +222,41 @@ mod tests {
     use super::*;
     use crate::service::json_check::check;
 
-    /// The resolved model of a fixture service (`tests/fixtures/<dir>`).
-    fn fixture(dir: &str, service: &str) -> ResolvedService {
+    /// The schemas of a fixture service (`tests/fixtures/<dir>`).
+    fn fixture(dir: &str, service: &str) -> ServiceSchemas {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/fixtures")
             .join(dir);
-        crate::service::load_dir(&root)
+        let docs = crate::service::load_dir(&root)
             .unwrap()
             .into_iter()
             .find(|d| d.service == service)
-            .expect("fixture service")
-            .resolve(false)
-            .unwrap()
+            .expect("fixture service");
+        service_schemas(&docs).unwrap()
     }
 
     #[test]
     fn emulator_demo_insurance_quote_inputs() {
-        let schema = input_schema(&fixture("emulator_demo", "insurance-quote"));
+        let schema = fixture("emulator_demo", "insurance-quote").inputs;
         let p = &schema["properties"];
         assert_eq!(schema["type"], "object");
         assert_eq!(schema["additionalProperties"], false);
         // Every input has a workbook value (the Drivers table has rows), so none is required.
         assert_eq!(schema["required"], json!([]));
-        assert_eq!(p["CoverLevel"]["enum"], json!(["Basic", "Standard", "Premium"]));
+        assert_eq!(
+            p["CoverLevel"]["enum"],
+            json!(["Basic", "Standard", "Premium"])
+        );
         assert_eq!(p["CoverLevel"]["default"], "Standard");
         assert_eq!(p["Region"]["enum"], json!(["North", "South", "City"]));
         assert_eq!(p["VehicleValue"]["type"], "integer");
         assert_eq!(p["VehicleValue"]["minimum"], 1000.0);
         assert_eq!(p["VehicleValue"]["maximum"], 200000.0);
         assert_eq!(p["VehicleValue"]["default"], 25000);
-        assert_eq!(p["PolicyStart"], json!({"type": "string", "format": "date", "default": "2026-03-01", "description": "Excel cell Quote!B3."}));
+        assert_eq!(
+            p["PolicyStart"],
+            json!({"type": "string", "format": "date", "default": "2026-03-01", "description": "Excel cell Quote!B3."})
+        );
         assert_eq!(p["HasClaims"]["type"], "boolean");
         let drivers = &p["Drivers"];
         assert_eq!(drivers["type"], "array");
@@ -233,8 +272,7 @@ mod tests {
 
     #[test]
     fn emulator_demo_outputs_are_nullable() {
-        let model = fixture("emulator_demo", "insurance-quote");
-        let schema = output_schema(&model);
+        let schema = fixture("emulator_demo", "insurance-quote").outputs;
         let p = &schema["properties"];
         assert!(schema.get("required").is_none());
         assert_eq!(p["TotalPremium"]["type"], json!(["number", "null"]));
@@ -261,7 +299,7 @@ mod tests {
 
     #[test]
     fn cylinder_bounds_and_checks() {
-        let emulator = input_schema(&fixture("emulator_demo", "volume-cylinder"));
+        let emulator = fixture("emulator_demo", "volume-cylinder").inputs;
         assert_eq!(emulator["properties"]["Radius"]["minimum"], 0.0);
         assert_eq!(emulator["properties"]["Radius"]["type"], "number");
         assert!(check(&emulator, &json!({"Radius": 2, "Height": 3})).is_ok());
@@ -292,9 +330,8 @@ mod tests {
             note: None,
             workbook_value: None,
             allowed: None,
-            rule: None,
-            has_workbook_default: false,
         };
+        let mut facts = BTreeMap::new();
         let mut service = ResolvedService::default();
         service.inputs.insert("Must".into(), field(Kind::Number));
         service.inputs.insert(
@@ -307,23 +344,29 @@ mod tests {
         service.inputs.insert(
             "Code".into(),
             Resolved {
+                workbook_value: Some(json!("toolong")),
+                ..field(Kind::Text)
+            },
+        );
+        facts.insert(
+            "Code".to_string(),
+            InputFacts {
                 rule: Some(Rule::TextLength {
                     min: Some(2),
                     max: Some(4),
                 }),
-                workbook_value: Some(json!("toolong")),
-                has_workbook_default: true,
-                ..field(Kind::Text)
+                has_workbook_value: true,
             },
         );
-        service.inputs.insert(
-            "Day".into(),
-            Resolved {
+        service.inputs.insert("Day".into(), field(Kind::Date));
+        facts.insert(
+            "Day".to_string(),
+            InputFacts {
                 rule: Some(Rule::Date {
                     min: Some("2020-01-01".into()),
                     max: None,
                 }),
-                ..field(Kind::Date)
+                has_workbook_value: false,
             },
         );
         service.inputs.insert(
@@ -340,10 +383,13 @@ mod tests {
                 ..field(Kind::List(Box::new(Kind::Text)))
             },
         );
-        let schema = input_schema(&service);
+        let schema = input_schema(&service, &facts);
         let p = &schema["properties"];
         assert_eq!(schema["required"], json!(["Day", "Must", "Pick", "Tags"]));
-        assert_eq!(p["Maybe"], json!({"type": ["string", "null"], "enum": ["a", null]}));
+        assert_eq!(
+            p["Maybe"],
+            json!({"type": ["string", "null"], "enum": ["a", null]})
+        );
         // A workbook value that breaks the rule is not advertised as the default.
         assert_eq!(
             p["Code"],
@@ -355,7 +401,19 @@ mod tests {
             p["Tags"],
             json!({"type": "array", "items": {"type": "string"}, "description": "Allowed values: 1, \"x\"."})
         );
-        assert!(check(&schema, &json!({"Must": 1, "Day": "2021-05-05", "Pick": 2, "Tags": []})).is_ok());
-        assert!(check(&schema, &json!({"Must": 1, "Day": "2019-05-05", "Pick": 3, "Tags": [], "Maybe": "b"})).is_err());
+        assert!(
+            check(
+                &schema,
+                &json!({"Must": 1, "Day": "2021-05-05", "Pick": 2, "Tags": []})
+            )
+            .is_ok()
+        );
+        assert!(
+            check(
+                &schema,
+                &json!({"Must": 1, "Day": "2019-05-05", "Pick": 3, "Tags": [], "Maybe": "b"})
+            )
+            .is_err()
+        );
     }
 }

@@ -40,7 +40,6 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::rule::Rule;
 use super::schema::{Cell, Side, schema_cells, swagger_fields};
 use crate::error::{Error, Result};
 
@@ -106,12 +105,6 @@ pub struct Resolved {
     pub workbook_value: Option<Value>,
     /// List-validation values that could not become an enum (numbers, mixed lists).
     pub allowed: Option<Vec<Value>>,
-    /// An input's number, text-length or date rule: the schema document's validation, else
-    /// the swagger's `minimum`/`maximum`/`minLength`/`maxLength`.
-    pub rule: Option<Rule>,
-    /// An input the workbook has a value for (a scalar or a table with rows): Spark uses that
-    /// value when the input is omitted.
-    pub has_workbook_default: bool,
 }
 
 /// Both sides of one service, resolved.
@@ -329,12 +322,6 @@ impl Ctx<'_> {
         let workbook_value = cell
             .and_then(|c| c.value.clone())
             .filter(|_| side == Side::Inputs);
-        let inputs = side == Side::Inputs;
-        let rule = cell
-            .and_then(|c| c.rule.clone())
-            .or_else(|| prop.and_then(super::rule::from_swagger))
-            .filter(|_| inputs);
-        let has_workbook_default = inputs && cell.is_some_and(|c| c.has_value);
         Ok(Resolved {
             kind,
             nullable,
@@ -344,8 +331,6 @@ impl Ctx<'_> {
             note,
             workbook_value,
             allowed,
-            rule,
-            has_workbook_default,
         })
     }
 

@@ -1,5 +1,7 @@
-//! The Excel data-validation rule of an input cell, other than a List (which becomes a
-//! [`super::model::Kind::Choice`]): number bounds, text length, date range.
+//! What the schemas of [`super::json_schema`] need to know about inputs beyond their types:
+//! the Excel data-validation rule of each input cell, other than a List (which becomes a
+//! [`super::model::Kind::Choice`]) — number bounds, text length, date range — and whether the
+//! workbook holds a value for the input (Spark then uses it when the input is omitted).
 //!
 //! Spark reads Excel Data Validation on `Xinput` cells and supports, besides List, "Whole
 //! number (min/max), Decimal (min/max), Date (min/max), Text length (max)". The schema
@@ -9,7 +11,84 @@
 //! bounds as JSON Schema `minimum`/`maximum` and may state `minLength`/`maxLength`; it is read
 //! when the schema document has no rule.
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
+
+use super::ServiceDocs;
+use super::schema::{Side, schema_body, swagger_fields};
+
+/// The rule and workbook value of one input, as [`input_facts`] reads them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InputFacts {
+    /// The cell's number, text-length or date rule: the schema document's `validation`, else
+    /// the swagger property's `minimum`/`maximum`/`minLength`/`maxLength`.
+    pub rule: Option<Rule>,
+    /// The workbook has a value for the input (a scalar, or a table with rows): the schema
+    /// document's `value`, or the input in the swagger's example request (which Spark fills
+    /// with the workbook's values).
+    pub has_workbook_value: bool,
+}
+
+/// The facts of every input of a service, keyed by wire name.
+pub fn input_facts(docs: &ServiceDocs) -> BTreeMap<String, InputFacts> {
+    let mut out: BTreeMap<String, InputFacts> = BTreeMap::new();
+    let cells = docs.schema.as_ref().and_then(|doc| {
+        let body = schema_body(doc);
+        ["xlInputs", "xInputs", "xlInput"]
+            .iter()
+            .find_map(|k| body.get(*k).and_then(Value::as_array))
+    });
+    for cell in cells.into_iter().flatten() {
+        let Some(name) = cell.get("name").and_then(Value::as_str) else {
+            continue;
+        };
+        // The first cell of a name wins, as in `schema::schema_cells`.
+        out.entry(name.to_string()).or_insert_with(|| InputFacts {
+            rule: cell.get("validation").and_then(from_validation),
+            has_workbook_value: is_value(cell.get("value")),
+        });
+    }
+    if let Some(swagger) = &docs.swagger {
+        let example = swagger_example_inputs(swagger);
+        for (name, prop) in swagger_fields(swagger, Side::Inputs).unwrap_or_default() {
+            let facts = out.entry(name.clone()).or_default();
+            if facts.rule.is_none() {
+                facts.rule = from_swagger(&prop);
+            }
+            facts.has_workbook_value |= is_value(example.and_then(|e| e.get(&name)));
+        }
+    }
+    out
+}
+
+/// A value Spark would use: not absent, `null`, `""` or an empty table.
+fn is_value(v: Option<&Value>) -> bool {
+    match v {
+        None | Some(Value::Null) => false,
+        Some(Value::String(s)) => !s.is_empty(),
+        Some(Value::Array(rows)) => !rows.is_empty(),
+        Some(_) => true,
+    }
+}
+
+/// `request_data.inputs` of the example of the swagger's execute body.
+fn swagger_example_inputs(swagger: &Value) -> Option<&serde_json::Map<String, Value>> {
+    let paths = swagger.get("paths")?.as_object()?;
+    paths
+        .values()
+        .filter_map(|p| p.get("post")?.get("parameters")?.as_array())
+        .flatten()
+        .map(|p| super::schema::resolve(swagger, p))
+        .filter(|p| p.get("in").and_then(Value::as_str) == Some("body"))
+        .find_map(|p| {
+            super::schema::resolve(swagger, p.get("schema")?)
+                .get("example")?
+                .get("request_data")?
+                .get("inputs")?
+                .as_object()
+        })
+}
 
 /// A bound-type validation rule of an input.
 #[derive(Debug, Clone, PartialEq)]
@@ -205,5 +284,56 @@ mod tests {
             })
         );
         assert_eq!(from_swagger(&json!({"type": "number"})), None);
+    }
+
+    #[test]
+    fn facts_from_both_documents() {
+        let docs = ServiceDocs {
+            folder: "f".into(),
+            service: "s".into(),
+            schema: Some(json!({"xlInputs": [
+                {"name": "A", "value": 3, "validation": {"validation_allow": "Decimal", "min": 1}},
+                {"name": "T", "value": [], "validation": null},
+                {"name": "A", "value": null},
+            ]})),
+            swagger: Some(
+                json!({"paths": {"/t/api/v3/execute": {"post": {"parameters": [
+                    {"in": "body", "name": "request", "schema": {
+                        "example": {"request_data": {"inputs": {"B": "hi", "C": null}}},
+                        "properties": {"request_data": {"properties": {"inputs": {"properties": {
+                            "A": {"type": "number", "maximum": 9},
+                            "B": {"type": "string", "maxLength": 5},
+                            "C": {"type": "number"},
+                        }}}}},
+                    }},
+                ]}}}}),
+            ),
+            ..ServiceDocs::default()
+        };
+        let facts = input_facts(&docs);
+        let a = Rule::Number {
+            min: Some(1.0),
+            max: None,
+            whole: false,
+        };
+        assert_eq!(
+            facts["A"],
+            InputFacts {
+                rule: Some(a),
+                has_workbook_value: true
+            }
+        );
+        assert_eq!(facts["T"], InputFacts::default());
+        assert_eq!(
+            facts["B"],
+            InputFacts {
+                rule: Some(Rule::TextLength {
+                    min: None,
+                    max: Some(5)
+                }),
+                has_workbook_value: true
+            }
+        );
+        assert_eq!(facts["C"], InputFacts::default());
     }
 }

@@ -45,11 +45,6 @@ pub struct Cell {
     pub is_table: bool,
     /// The cell's value in the uploaded workbook (an input's default), when it is a scalar.
     pub value: Option<Value>,
-    /// The cell has a value in the uploaded workbook (a scalar or a table with rows), which
-    /// Spark uses when the input is omitted.
-    pub has_value: bool,
-    /// A number, text-length or date validation rule (a List is [`Cell::options`]).
-    pub rule: Option<super::rule::Rule>,
 }
 
 /// Follows a local `$ref` (`#/definitions/X`) in the swagger document, up to a fixed depth.
@@ -285,13 +280,6 @@ pub fn schema_cells(schema: &Value, side: Side) -> BTreeMap<String, Cell> {
                         || v.as_str().is_some_and(|s| !s.is_empty())
                 })
                 .cloned(),
-            has_value: match c.get("value") {
-                None | Some(Value::Null) => false,
-                Some(Value::String(s)) => !s.is_empty(),
-                Some(Value::Array(rows)) => !rows.is_empty(),
-                Some(_) => true,
-            },
-            rule: c.get("validation").and_then(super::rule::from_validation),
         };
         out.insert(name.to_string(), cell);
     }

@@ -52,8 +52,7 @@ impl Catalogue {
         for docs in &services {
             let label = docs.label();
             // Untyped fields get an open schema rather than stopping the server.
-            let model = docs
-                .resolve(true)
+            let schemas = json_schema::service_schemas(docs)
                 .map_err(|e| CliError::usage(format!("{label}: {e}")))?;
             let uri = ServiceUri::new(&docs.folder, &docs.service)
                 .map_err(|e| CliError::usage(format!("{label}: {e}")))?;
@@ -70,8 +69,8 @@ impl Catalogue {
                 .filter(|v| !v.is_empty());
             let raw_name = snake_ident(&format!("{} {}", docs.folder, docs.service));
             let name = names.unique(raw_name.trim_start_matches("r#").to_string());
-            let input_schema = json_schema::input_schema(&model);
-            let output_schema = result_schema(json_schema::output_schema(&model));
+            let input_schema = schemas.inputs;
+            let output_schema = result_schema(schemas.outputs);
             let description = describe(&label, version.as_deref());
             let tool = Tool::new(name, description, object(&input_schema))
                 .with_title(label.clone())
