@@ -151,8 +151,16 @@ fn date(v: Option<&Value>) -> Option<String> {
 }
 
 /// The rule of a schema document's `validation` object, or `None` for a List, an unknown
-/// kind, or a rule without any bound.
+/// kind, a rule without any bound, or a `dynamic` rule (its bounds are formulas over other
+/// inputs: the numbers in the document are only those of the uploaded workbook's values).
 pub fn from_validation(validation: &Value) -> Option<Rule> {
+    let dynamic = validation
+        .get("validation_type")
+        .and_then(Value::as_str)
+        .is_some_and(|t| t.eq_ignore_ascii_case("dynamic"));
+    if dynamic {
+        return None;
+    }
     let allow = squash(validation.get("validation_allow")?.as_str()?);
     let (min, max) = (validation.get("min"), validation.get("max"));
     let rule = match allow.as_str() {
@@ -242,7 +250,13 @@ mod tests {
                 max: Some("2030-12-31".into())
             })
         );
-        // A list, an unknown kind and a rule without bounds give nothing.
+        // A list, an unknown kind, a dynamic rule and a rule without bounds give nothing.
+        assert_eq!(
+            from_validation(
+                &json!({"validation_allow": "Decimal", "validation_type": "dynamic", "min": 1})
+            ),
+            None
+        );
         assert_eq!(
             from_validation(&json!({"validation_allow": "List", "options": ["a"]})),
             None
