@@ -374,6 +374,19 @@ async fn exercise(client: &Client, spark: &Path) {
         e.message
     );
 
+    // Arguments that are not an object: not a `tools/call` rmcp can parse, still -32602.
+    let malformed = rmcp::model::ClientRequest::CustomRequest(rmcp::model::CustomRequest::new(
+        "tools/call",
+        Some(json!({"name": "demo_volume_cylinder", "arguments": "Radius=2"})),
+    ));
+    match bounded("malformed call", client.send_request(malformed)).await {
+        Err(ServiceError::McpError(e)) => {
+            assert_eq!(e.code, ErrorCode::INVALID_PARAMS, "{e:?}");
+            assert!(e.message.contains("arguments"), "{}", e.message);
+        }
+        other => panic!("expected -32602, got {other:?}"),
+    }
+
     // A service gone from the tenant: a tool result marked as an error, with Spark's reason.
     let result = call(client, "demo_loan_calc", json!({"Years": 10}))
         .await

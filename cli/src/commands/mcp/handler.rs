@@ -14,8 +14,9 @@ use cspark::{Client, ExecuteOptions};
 use cspark_codegen::service::json_check::{Violation, check};
 use rmcp::ServerHandler;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ErrorData, Implementation,
-    ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+    CallToolRequestParams, CallToolResponse, CallToolResult, CustomRequest, CustomResult,
+    ErrorCode, ErrorData, Implementation, ListToolsResult, PaginatedRequestParams,
+    ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::{RequestContext, RoleServer};
 use serde_json::{Map, Value, json};
@@ -166,5 +167,26 @@ impl ServerHandler for SparkTools {
         };
         let arguments = request.arguments.unwrap_or_default();
         self.run(entry, arguments).await.map(CallToolResponse::from)
+    }
+
+    /// A `tools/call` whose params do not have the shape of one (`arguments` not an object,
+    /// no `name`) reaches the server as an unknown request; it gets -32602, not rmcp's
+    /// default -32601 "method not found", which would send the client looking elsewhere.
+    async fn on_custom_request(
+        &self,
+        request: CustomRequest,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CustomResult, ErrorData> {
+        if request.method == "tools/call" {
+            return Err(ErrorData::invalid_params(
+                "tools/call: params must be {\"name\": string, \"arguments\": object}",
+                Some(json!({"params": request.params})),
+            ));
+        }
+        Err(ErrorData::new(
+            ErrorCode::METHOD_NOT_FOUND,
+            request.method,
+            None,
+        ))
     }
 }
