@@ -6,7 +6,8 @@
 //!   input schema) is a JSON-RPC error `-32602` (invalid params) whose message names the tool
 //!   and each offending field, with the details under `data`;
 //! * a call Spark refused or could not run (HTTP error, calculation errors) is a tool result
-//!   with `isError: true`, so that the assistant reads why.
+//!   with `isError: true` and the reason as JSON text (`{"error": …}`), so that the assistant
+//!   reads why.
 
 use std::sync::Arc;
 
@@ -14,8 +15,8 @@ use cspark::{Client, ExecuteOptions};
 use cspark_codegen::service::json_check::{Violation, check};
 use rmcp::ServerHandler;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, CustomRequest, CustomResult,
-    ErrorCode, ErrorData, Implementation, ListToolsResult, PaginatedRequestParams,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, CustomRequest,
+    CustomResult, ErrorCode, ErrorData, Implementation, ListToolsResult, PaginatedRequestParams,
     ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::{RequestContext, RoleServer};
@@ -64,7 +65,7 @@ impl SparkTools {
         {
             Ok(response) => response,
             Err(e) => {
-                return Ok(CallToolResult::structured_error(json!({
+                return Ok(error_result(json!({
                     "error": format!("{} failed: {e}", entry.label),
                 })));
             }
@@ -72,7 +73,7 @@ impl SparkTools {
         let meta = &response.response_meta;
         let data = &response.response_data;
         if !data.errors.is_empty() {
-            return Ok(CallToolResult::structured_error(json!({
+            return Ok(error_result(json!({
                 "error": format!("{} reported calculation errors", entry.label),
                 "errors": data.errors,
                 "call_id": meta.call_id,
@@ -88,6 +89,13 @@ impl SparkTools {
         }
         Ok(CallToolResult::structured(result))
     }
+}
+
+/// A tool result marked as an error, the JSON as its text. No `structuredContent`: clients
+/// check that against the output schema (`{outputs, call_id, …}`), which an error does not
+/// follow.
+fn error_result(details: Value) -> CallToolResult {
+    CallToolResult::error(vec![ContentBlock::text(details.to_string())])
 }
 
 /// The `-32602` error for arguments that break the input schema: the message lists every
