@@ -448,12 +448,35 @@ fn mcp_serve_over_streamable_http() {
     });
 }
 
+/// Configuration problems end the command before it serves (exit 2, nothing on stdout),
+/// rather than leaving an assistant with a server that fails every call.
 #[test]
-fn mcp_serve_refuses_a_missing_directory_before_serving() {
-    let env = Env::start();
+fn mcp_serve_refuses_bad_configuration_before_serving() {
+    let env = prepared();
     let out = env.run(&["mcp", "serve", "--dir", "nowhere"]);
     assert_eq!(crate::common::code(&out), 2);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("nowhere"), "{stderr}");
+    assert!(out.stdout.is_empty());
+
+    // No base URL (no flag, variable or profile).
+    let out = env
+        .bare()
+        .args(["mcp", "serve", "--dir", "spark"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(crate::common::code(&out), 2);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no base URL"), "{stderr}");
+    assert!(out.stdout.is_empty());
+
+    // A document that is not a Spark document names the file.
+    std::fs::write(env.path("spark/demo/volume-cylinder.schema.json"), "[1, 2]").unwrap();
+    std::fs::remove_file(env.path("spark/demo/volume-cylinder.swagger.json")).unwrap();
+    let out = env.run(&["mcp", "serve", "--dir", "spark"]);
+    assert_eq!(crate::common::code(&out), 2);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("demo/volume-cylinder"), "{stderr}");
     assert!(out.stdout.is_empty());
 }
