@@ -471,12 +471,28 @@ fn mcp_serve_refuses_bad_configuration_before_serving() {
     assert!(stderr.contains("no base URL"), "{stderr}");
     assert!(out.stdout.is_empty());
 
+    // A document changed since `cspark.lock` recorded it (calls are pinned to that version).
+    let path = env.path("spark/demo/insurance-quote.swagger.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("{text}\n")).unwrap();
+    let out = env.run(&["mcp", "serve", "--dir", "spark"]);
+    assert_eq!(crate::common::code(&out), 2);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("demo/insurance-quote: the swagger document has sha256"),
+        "{stderr}"
+    );
+    std::fs::write(&path, text).unwrap();
+
     // A document that is not a Spark document names the file.
     std::fs::write(env.path("spark/demo/volume-cylinder.schema.json"), "[1, 2]").unwrap();
     std::fs::remove_file(env.path("spark/demo/volume-cylinder.swagger.json")).unwrap();
     let out = env.run(&["mcp", "serve", "--dir", "spark"]);
     assert_eq!(crate::common::code(&out), 2);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("demo/volume-cylinder"), "{stderr}");
+    assert!(
+        stderr.contains("demo/volume-cylinder.schema.json: no `xlInputs`"),
+        "{stderr}"
+    );
     assert!(out.stdout.is_empty());
 }

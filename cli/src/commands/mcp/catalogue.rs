@@ -59,6 +59,9 @@ impl Catalogue {
             let locked = lock
                 .as_ref()
                 .and_then(|l| l.get(&docs.folder, &docs.service));
+            if let Some(entry) = locked {
+                check_lock(&label, entry, docs)?;
+            }
             let version = locked
                 .and_then(|e| e.version.clone())
                 .or_else(|| {
@@ -109,6 +112,31 @@ impl Catalogue {
     pub fn names(&self) -> Vec<&str> {
         self.entries.iter().map(|e| e.tool.name.as_ref()).collect()
     }
+}
+
+/// Refuses documents that differ from what `cspark.lock` recorded, as `cspark codegen
+/// services` does: the calls are pinned to the locked version, which the changed documents
+/// may no longer describe.
+fn check_lock(
+    label: &str,
+    entry: &cspark_codegen::LockEntry,
+    docs: &cspark_codegen::ServiceDocs,
+) -> CliResult {
+    for (kind, locked, actual) in [
+        ("swagger", &entry.swagger_sha256, &docs.swagger_sha256),
+        ("schema", &entry.schema_sha256, &docs.schema_sha256),
+    ] {
+        if let (Some(l), Some(a)) = (locked, actual)
+            && !l.eq_ignore_ascii_case(a)
+        {
+            return Err(CliError::usage(format!(
+                "{label}: the {kind} document has sha256 {a}, {} says {l}; fetch the service \
+                 again or run `cspark codegen lock`",
+                cspark_codegen::lock::LOCK_FILE
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// What a successful call returns as structured content: the outputs, and the call id to
