@@ -6,12 +6,14 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod groups;
+mod mcp;
 mod services;
 
 pub use groups::{
     ExportCmd, ExportRunArgs, FilesCmd, HealthCmd, IfPresent, ImportCmd, ImportRunArgs,
     TransformDocArgs, TransformsCmd, WasmCmd,
 };
+pub use mcp::{McpCmd, McpServeArgs};
 pub use services::{CreateArgs, RecompileArgs, ServicesCmd, WorkbookKind};
 
 /// Interact with Coherent Spark from the command line.
@@ -156,6 +158,9 @@ pub enum Command {
     Files(FilesCmd),
     /// Run the local Spark emulator until Ctrl-C.
     Emulator(EmulatorArgs),
+    /// Model Context Protocol: serve the services of a `spark/` directory as MCP tools.
+    #[command(subcommand)]
+    Mcp(McpCmd),
     /// Generate typed Rust bindings (the cspark-codegen library).
     // The very subcommands and flags of the `cspark-codegen` binary (`cspark_codegen::cli`).
     #[command(subcommand)]

@@ -8,6 +8,7 @@ mod emulator;
 mod init_file;
 mod jobs;
 mod list_data;
+mod mcp;
 mod migrate;
 mod platform;
 mod services;
@@ -38,6 +39,7 @@ pub async fn run(cli: Cli) -> CliResult {
         }
         Command::Auth(cmd) => auth::run(cmd, &global).await,
         Command::Emulator(args) => emulator::run(args).await,
+        Command::Mcp(cmd) => mcp::run(cmd, &global).await,
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             crate::output::Printer::new(false)

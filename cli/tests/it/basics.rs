@@ -18,13 +18,14 @@ fn help_lists_every_command() {
         "logs",
         "impex",
         "emulator",
+        "mcp",
         "codegen",
         "completions",
     ] {
         assert!(text.contains(cmd), "{cmd} missing from --help:\n{text}");
     }
     for sub in [
-        "services", "batch", "config", "folders", "logs", "impex", "codegen",
+        "services", "batch", "config", "folders", "logs", "impex", "codegen", "mcp",
     ] {
         ok(&env.bare().args([sub, "--help"]).output().unwrap());
     }

@@ -11,6 +11,7 @@ mod hostile;
 mod init_file;
 mod jobs;
 mod list_flags;
+mod mcp_serve;
 mod migrate;
 mod parity;
 mod platform;

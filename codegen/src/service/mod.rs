@@ -14,10 +14,18 @@
 //! described in [`model`]. Output: one `pub mod <folder>_<service>` per service, ordered by
 //! folder then service, each with `Inputs`, `Outputs`, row structs, choice enums and a marker
 //! type implementing `cspark::TypedService`.
+//!
+//! The same documents also give JSON Schemas of each service's inputs and outputs at run
+//! time ([`json_schema::service_schemas`], with Excel's validation rules from [`rule`]), and
+//! [`json_check`] checks a value against them: what `cspark mcp serve` describes its tools
+//! with and checks their calls against.
 
 pub mod emit;
 mod flat;
+pub mod json_check;
+pub mod json_schema;
 pub mod model;
+pub mod rule;
 pub mod schema;
 
 use std::path::Path;
