@@ -15,7 +15,6 @@ use crate::config::{
 };
 use crate::env::{self, EnvLookup};
 use crate::error::{Result, SparkError};
-use crate::resources::services::Services;
 use crate::retry::RetryBudget;
 use crate::retry::budget::RetryTokens;
 use crate::retry::policy::RetryPolicy;
@@ -63,11 +62,6 @@ impl Client {
     /// The HTTP machinery, for generated clients and custom calls.
     pub fn transport(&self) -> &Transport {
         &self.transport
-    }
-
-    /// Service calls (execute, …).
-    pub fn services(&self) -> Services<'_> {
-        Services::new(self)
     }
 
     /// The platform client generated from `openapi/spark.yaml`, sharing this client's

@@ -2,8 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use cspark::resources::files::DownloadedFile;
 use cspark::resources::impex::types::{ExportRequest, ImportMapping, ImportOptions};
-use cspark::resources::services::types::DownloadedFile;
 use serde_json::json;
 
 use super::save_file;

@@ -4,7 +4,7 @@ use std::future::Future;
 
 use super::Engine;
 use crate::error::Result;
-use crate::resources::services::types::DownloadedFile;
+use crate::resources::files::DownloadedFile;
 
 /// Blocking twin of [`crate::resources::files::Files`].
 ///

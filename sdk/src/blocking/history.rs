@@ -7,12 +7,12 @@ use serde_json::Value;
 use super::Engine;
 use crate::PollOptions;
 use crate::error::Result;
+use crate::resources::files::DownloadedFile;
 use crate::resources::history::types::{
     CallHistoryPage, CallLogInfo, DetailedLog, DownloadUrlResponse, JobResponse, LogDownload,
     LogFormat, LogSearch,
 };
 use crate::resources::services::IntoServiceUri;
-use crate::resources::services::types::DownloadedFile;
 
 /// Blocking twin of [`crate::resources::history::History`].
 ///

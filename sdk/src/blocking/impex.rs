@@ -9,11 +9,11 @@ use serde_json::Value;
 use super::Engine;
 use crate::PollOptions;
 use crate::error::Result;
+use crate::resources::files::DownloadedFile;
 use crate::resources::impex::types::{
     ExportRequest, ImpexDescription, ImpexResult, ImportMapping, ImportOptions, JobCreated,
     Migration,
 };
-use crate::resources::services::types::DownloadedFile;
 
 /// Blocking twin of [`crate::resources::impex::Impex`].
 ///

@@ -9,15 +9,15 @@ use serde_json::Value;
 
 use super::Engine;
 use crate::error::Result;
+use crate::resources::files::DownloadedFile;
 use crate::resources::services::IntoServiceUri;
 use crate::resources::services::lifecycle_types::{
     CompilationStatusResponse, Compiled, CreateOptions, Created, PublishResponse, RecompileOptions,
     RecompileResponse, UploadResponse,
 };
 use crate::resources::services::types::{
-    DownloadOptions, DownloadedFile, MetadataResponse, SearchOptions, SearchResponse,
-    ServiceSchema, ServiceSearchItem, ServiceSwagger, V1Response, ValidationResponse,
-    ValidationType,
+    DownloadOptions, MetadataResponse, SearchOptions, SearchResponse, ServiceSchema,
+    ServiceSearchItem, ServiceSwagger, V1Response, ValidationResponse, ValidationType,
 };
 use crate::resources::transforms::TransformRef;
 use crate::{

@@ -10,9 +10,10 @@ use super::support::{PollOptions, decode_body, fetch_url, json_object, poll_with
 use crate::client::Client;
 use crate::error::{Result, SparkError};
 use crate::generated::PlatformClient;
+use crate::resources::files::{DownloadedFile, file_of};
 use crate::resources::services::IntoServiceUri;
-use crate::resources::services::ops::{DownloadedFile, disposition_file_name, folder_service};
-use crate::transport::{RequestSpec, Response};
+use crate::resources::services::ops::folder_service;
+use crate::transport::RequestSpec;
 use crate::uri::ServiceUri;
 
 /// Call-history operations, borrowed from a [`Client`].
@@ -341,20 +342,6 @@ impl<'c> History<'c> {
         let mut segs = vec!["api", "v3", "folders", folder, "services", service];
         segs.extend_from_slice(tail);
         Ok(self.client.base_url().tenant_url(&segs))
-    }
-}
-
-/// A downloaded body as a [`DownloadedFile`], named by `Content-Disposition` or `fallback`.
-pub(crate) fn file_of(response: Response, fallback: &str) -> DownloadedFile {
-    let file_name = response
-        .headers()
-        .get(http::header::CONTENT_DISPOSITION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(disposition_file_name)
-        .unwrap_or_else(|| fallback.to_owned());
-    DownloadedFile {
-        file_name,
-        bytes: response.body().clone(),
     }
 }
 

@@ -11,8 +11,8 @@ use super::support::{
 use crate::client::Client;
 use crate::error::{Result, SparkError};
 use crate::generated::{PlatformClient, types as wire};
-use crate::resources::history::file_of;
-use crate::resources::services::ops::DownloadedFile;
+use crate::resources::files::{DownloadedFile, file_of};
+
 use crate::transport::RequestSpec;
 
 /// Import/export operations, borrowed from a [`Client`].

@@ -128,7 +128,7 @@ impl Default for ImportOptions {
 #[non_exhaustive]
 pub struct Migration {
     /// Every file the export produced.
-    pub exports: Vec<crate::resources::services::types::DownloadedFile>,
+    pub exports: Vec<crate::resources::files::DownloadedFile>,
     /// The final import status of each exported zip.
     pub imports: Vec<ImpexResult>,
 }

@@ -61,6 +61,13 @@ pub struct Services<'c> {
     client: &'c Client,
 }
 
+impl Client {
+    /// Service calls: execute, inspect, lifecycle, search, download, delete.
+    pub fn services(&self) -> Services<'_> {
+        Services::new(self)
+    }
+}
+
 impl<'c> Services<'c> {
     pub(crate) fn new(client: &'c Client) -> Self {
         Self { client }

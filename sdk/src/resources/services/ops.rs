@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::error::{Result, SparkError};
 use crate::generated::PlatformClient;
+use crate::resources::files::{DownloadedFile, disposition_file_name};
 use crate::resources::paging::{self, Items, Page};
 use crate::resources::services::execute_body::v3_validation_body;
 use crate::resources::services::{IntoServiceUri, Services};
@@ -15,8 +16,8 @@ use crate::transport::RequestSpec;
 use crate::uri::{Locator, ServiceUri};
 
 pub use crate::resources::services::types::{
-    DownloadKind, DownloadOptions, DownloadedFile, InputValidation, MetadataResponse, OutputsData,
-    PageMeta, SearchOptions, SearchResponse, ServiceSearchItem, V1Response, ValidationData,
+    DownloadKind, DownloadOptions, InputValidation, MetadataResponse, OutputsData, PageMeta,
+    SearchOptions, SearchResponse, ServiceSearchItem, V1Response, ValidationData,
     ValidationResponse, ValidationType,
 };
 
@@ -325,19 +326,4 @@ pub(crate) fn folder_service(uri: &ServiceUri) -> Result<(&str, &str)> {
             "this call needs a folder/service locator",
         )),
     }
-}
-
-/// `attachment; filename="x.xlsx"` (or `filename*=UTF-8''x.xlsx`) → `x.xlsx`.
-pub(crate) fn disposition_file_name(value: &str) -> Option<String> {
-    value.split(';').map(str::trim).find_map(|part| {
-        if let Some(v) = part.strip_prefix("filename*=") {
-            let v = v.rsplit("''").next().unwrap_or(v);
-            return percent_encoding::percent_decode_str(v)
-                .decode_utf8()
-                .ok()
-                .map(|s| s.into_owned());
-        }
-        part.strip_prefix("filename=")
-            .map(|v| v.trim_matches('"').to_owned())
-    })
 }

@@ -119,12 +119,3 @@ impl DownloadOptions {
         self
     }
 }
-
-/// A file downloaded from Spark.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DownloadedFile {
-    /// File name from `Content-Disposition`, else the requested or default name.
-    pub file_name: String,
-    /// The bytes.
-    pub bytes: bytes::Bytes,
-}
