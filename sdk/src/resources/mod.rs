@@ -26,4 +26,5 @@ pub mod service_types;
 pub mod services;
 pub mod support;
 pub mod transforms;
+pub mod versions;
 pub mod wasm;
