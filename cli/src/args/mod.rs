@@ -12,7 +12,7 @@ pub use groups::{
     ExportCmd, ExportRunArgs, FilesCmd, HealthCmd, IfPresent, ImportCmd, ImportRunArgs,
     TransformDocArgs, TransformsCmd, WasmCmd,
 };
-pub use services::{CreateArgs, RecompileArgs, ServicesCmd, WorkbookKind};
+pub use services::{CreateArgs, EditVersionArgs, RecompileArgs, ServicesCmd, WorkbookKind};
 
 /// Interact with Coherent Spark from the command line.
 ///
