@@ -9,7 +9,7 @@
 //!                                                     # P2b, the emulator modelling 1 ms/record
 //! ```
 //!
-//! - **P1** typed `execute_typed::<VolumeCylinder>` against a hand-written `reqwest` POST of the
+//! - **P1** typed `execute_typed(&Inputs { .. })` against a hand-written `reqwest` POST of the
 //!   same body to the same route: median wall time per sequential call, and the ratio
 //!   (target ≤ 1.05×); and the untyped `services().execute_with` (string URI, `json!` inputs)
 //!   against the same raw call (target ≤ 1.10×). Calls alternate in blocks of 100 so drift
@@ -34,7 +34,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use cspark_examples::spark::demo_volume_cylinder::{Inputs, VolumeCylinder};
+use cspark_examples::spark::demo_volume_cylinder::Inputs;
 use nix::sys::resource::{UsageWho, getrusage};
 use serde_json::{Value, json};
 
@@ -294,14 +294,7 @@ fn p1(base: &str, calls: usize) -> Result<P1, BoxError> {
         }
         for i in 0..WARMUP {
             let x = inputs(i);
-            check(
-                &x,
-                client
-                    .execute_typed::<VolumeCylinder>(&x)
-                    .await?
-                    .outputs
-                    .volume,
-            )?;
+            check(&x, client.execute_typed(&x).await?.outputs.volume)?;
             check(&x, untyped_call(&client, &pinned, &x).await?)?;
             check(&x, raw_call(&http, &url, &x).await?)?;
         }
@@ -317,7 +310,7 @@ fn p1(base: &str, calls: usize) -> Result<P1, BoxError> {
                 let x = inputs(i);
                 i += 1;
                 let t = Instant::now();
-                let out = client.execute_typed::<VolumeCylinder>(&x).await?;
+                let out = client.execute_typed(&x).await?;
                 typed.push(t.elapsed());
                 check(&x, out.outputs.volume)?;
             }
@@ -500,9 +493,7 @@ async fn p2b_once(
             let chunking = cspark::Chunking::default()
                 .chunk_size(chunk)
                 .in_flight(in_flight);
-            let out = client
-                .execute_typed_chunked::<VolumeCylinder>(records, chunking)
-                .await?;
+            let out = client.execute_typed_chunked(records, chunking).await?;
             if out.records.len() != n {
                 return Err(format!("{} results for {n} records", out.records.len()).into());
             }
@@ -516,7 +507,7 @@ async fn p2b_once(
             options.chunk_size = chunk;
             options.max_in_flight = in_flight;
             let mut run = client
-                .run_typed_batch::<VolumeCylinder>(records.as_ref().clone(), &options)
+                .run_typed_batch(records.as_ref().clone(), &options)
                 .await?;
             while let Some(item) = run.recv().await {
                 let (i, out) = item?;
@@ -678,7 +669,7 @@ fn p4(base: &str, secs: u64, use_sdk: bool) -> Result<(f64, u64, Duration), BoxE
                     i += IN_FLIGHT;
                     let ok = if use_sdk {
                         client
-                            .execute_typed::<VolumeCylinder>(&x)
+                            .execute_typed(&x)
                             .await
                             .ok()
                             .and_then(|o| check(&x, o.outputs.volume).ok())
@@ -792,7 +783,7 @@ fn main() -> Result<(), BoxError> {
     println!("| client | median | p90 | mean | client CPU/call |");
     println!("|---|---|---|---|---|");
     for (name, s) in [
-        ("cspark execute_typed::<VolumeCylinder>", &typed),
+        ("cspark execute_typed(&Inputs)", &typed),
         ("cspark services().execute_with (json! inputs)", &untyped),
         ("raw reqwest POST + serde_json", &raw),
     ] {

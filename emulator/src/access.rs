@@ -185,6 +185,8 @@ mod tests {
             "/_emulator/files/{version_id}",
             "/_emulator/downloads/{job}",
             "/{tenant}/api/v4/batch",
+            "/{tenant}/api/v3/folders/{folder}/services/{service}/updateversion/{version_id}",
+            "/{tenant}/api/v3/folders/{folder}/services/{service}/version/{version_id}",
         ] {
             assert_eq!(of_route(Some(route)), Access::Authenticated, "{route}");
         }

@@ -35,6 +35,7 @@
 //! | GET | `/api/v1/product/{f}/engines/{s}/download/{vid?}`; DELETE `/api/v1/product/{f}/engines/delete/{s}` |
 //! | GET | `/{t}/api/v3/folders/{f}/services/{s}/exists`; POST `/{t}/api/v3/services/search` |
 //! | POST | `…/services/{s}/upload` (multipart), GET `…/getcompilationprogess/{job}`, POST `…/publish`, POST `…/recompileNodgen` |
+//! | PUT | `/{t}/api/v3/folders/{f}/services/{s}/updateversion/{vid}` (edit a version); DELETE `…/services/{s}/version/{vid}` (an intermediate version) |
 //! | * | `/{t}/api/v4/batch`, `/batch/status`, `/batch/{id}` (GET, PATCH), `/batch/{id}/status`, `/batch/{id}/chunks`, `/batch/{id}/chunkresults?max=` |
 //! | GET | `/{t}/api/v3/log/getexecutionhistorybycallid/{call}`; POST `…/services/{s}/download/xml/{call}`; POST `…/log/downloadjson|downloadcsv`, GET `…/status/{job}` |
 //! | * | `/{t}/api/v4/export`, `/export/{id}/status`, `/export/status`, `/import`, `/import/{id}/status`, `/import/status` |

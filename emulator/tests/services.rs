@@ -1,5 +1,5 @@
 //! Schema, swagger, versions, metadata, validation, exists, search, download, delete,
-//! upload/publish, persistence.
+//! upload/publish, version edit and delete, persistence.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -504,4 +504,167 @@ async fn publish_workbook_from_the_handle() {
         h.publish_workbook("api", "bad", "bad.xlsx", b"nope".to_vec(), "minor")
             .is_err()
     );
+}
+
+/// PUT or DELETE with an API key; returns (status, body).
+async fn send(method: reqwest::Method, url: &str, body: Option<Value>) -> (u16, Value) {
+    let mut request = client().request(method, url).header("x-synthetic-key", KEY);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    decode(request.send().await.expect("request sent")).await
+}
+
+/// Coherent's OpenAPI description (spark-openapi): `PUT …/updateversion/{versionId}` edits a
+/// version in place, `DELETE …/version/{versionId}` deletes an intermediate one; both survive a
+/// restart from the data directory, and bad input is a 400 naming the field.
+#[tokio::test]
+async fn versions_are_edited_and_deleted_in_place() {
+    let dir = std::env::temp_dir().join(format!("cspark-emulator-versions-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let config = || EmulatorConfig {
+        data_dir: Some(dir.clone()),
+        ..EmulatorConfig::default()
+    };
+    let h = start_with(config()).await;
+    let mut ids = Vec::new();
+    for factor in [1.0, 2.0, 3.0] {
+        ids.push(publish(&h, "edits", "cyl", cylinder_xlsx(factor), json!({})).await);
+    }
+    let services = format!("{}/api/v3/folders/edits/services/cyl", h.base_url());
+    let versions = |h: &cspark_emulator::EmulatorHandle| {
+        format!("{}/api/v1/product/edits/engines/getversions/cyl", h.url())
+    };
+    let listed = |body: &Value, id: &str| {
+        body["data"]
+            .as_array()
+            .and_then(|all| all.iter().find(|v| v["id"] == id))
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+
+    // Path keywords match in any case, as Spark's do; tags may come as a list.
+    let (status, body) = send(
+        reqwest::Method::PUT,
+        &format!("{services}/UpdateVersion/{}", ids[0]),
+        Some(json!({"request_data": {
+            "description": "first", "release_note": "notes", "version_label": "L1",
+            "tags": ["a", "b"], "effective_start_date": "2025-02-01",
+            "effective_end_date": "2125-02-01T12:00:00Z", "book_properties": null,
+        }})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "Success");
+    assert_eq!(body["response_data"]["version_id"], ids[0].as_str());
+    assert_eq!(body["response_data"]["revision"], "0.1.0");
+    assert_eq!(body["error"], Value::Null);
+    let (_, all) = get(&versions(&h)).await;
+    let first = listed(&all, &ids[0]);
+    assert_eq!(first["releaseNote"], "notes", "{first}");
+    assert_eq!(first["versionLabel"], "L1");
+    assert_eq!(first["tags"], "a,b");
+    assert!(
+        first["effectiveStartDate"]
+            .as_str()
+            .unwrap()
+            .starts_with("2025-02-01T00:00:00")
+    );
+    assert!(
+        first["effectiveEndDate"]
+            .as_str()
+            .unwrap()
+            .starts_with("2125-02-01T12:00:00")
+    );
+
+    // `null` leaves a field as it is, `""` clears it.
+    let (status, _) = send(
+        reqwest::Method::PUT,
+        &format!("{services}/updateversion/{}", ids[0]),
+        Some(json!({"request_data": {"release_note": null, "version_label": ""}})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, all) = get(&versions(&h)).await;
+    let first = listed(&all, &ids[0]);
+    assert_eq!(first["releaseNote"], "notes");
+    assert_eq!(first["versionLabel"], "");
+
+    let middle = format!("{services}/updateversion/{}", ids[1]);
+    let edit = |body: Value| send(reqwest::Method::PUT, &middle, Some(body));
+    for (bad, names) in [
+        (json!([1]), "object"),
+        (json!({"release_note": "x"}), "request_data"),
+        (json!({"request_data": {"release_note": 5}}), "release_note"),
+        (
+            json!({"request_data": {"effective_start_date": "soon"}}),
+            "effective_start_date",
+        ),
+        (
+            json!({"request_data": {"effective_start_date": "2030-01-01", "effective_end_date": "2029-01-01"}}),
+            "effective_end_date",
+        ),
+    ] {
+        let (status, body) = edit(bad.clone()).await;
+        assert_eq!(status, 400, "{bad} -> {body}");
+        assert!(body.to_string().contains(names), "{bad} -> {body}");
+    }
+    let (status, _) = send(
+        reqwest::Method::PUT,
+        &format!("{services}/updateversion/00000000-0000-4000-8000-000000000000"),
+        Some(json!({"request_data": {}})),
+    )
+    .await;
+    assert_eq!(status, 404);
+
+    // The first and the latest version stay; the intermediate one goes, with its file.
+    for kept in [&ids[0], &ids[2]] {
+        let (status, body) = send(
+            reqwest::Method::DELETE,
+            &format!("{services}/version/{kept}"),
+            None,
+        )
+        .await;
+        assert_eq!(status, 400, "{body}");
+    }
+    let (status, body) = send(
+        reqwest::Method::DELETE,
+        &format!("{services}/Version/{}", ids[1]),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body,
+        json!({"status": "Success", "message": null, "errorCode": null, "data": null})
+    );
+    let (status, _) = send(
+        reqwest::Method::DELETE,
+        &format!("{services}/version/{}", ids[1]),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = post(
+        &format!("{}/api/v3/version/{}", h.base_url(), ids[1]),
+        json!({"request_data": {"inputs": {"Radius": 1, "Height": 1}}}),
+    )
+    .await;
+    assert_eq!(status, 404, "a deleted version no longer executes");
+    assert!(!dir.join("files").join(format!("{}.xlsx", ids[1])).exists());
+    h.shutdown().await;
+
+    // Both changes were written to the data directory.
+    let h = start_with(config()).await;
+    let (_, all) = get(&versions(&h)).await;
+    let left: Vec<&str> = all["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v["id"].as_str())
+        .collect();
+    assert_eq!(left, vec![ids[2].as_str(), ids[0].as_str()], "{all}");
+    assert_eq!(listed(&all, &ids[0])["releaseNote"], "notes");
+    h.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
 }

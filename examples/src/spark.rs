@@ -12,8 +12,8 @@ pub mod demo_insurance_quote {
     use ::serde::{Deserialize, Serialize};
     /// The Spark service `demo/insurance-quote` (version `0.1.0`).
     ///
-    /// A marker type: pass it to the client's typed calls to execute this service with
-    /// [`Inputs`] and get [`Outputs`] back.
+    /// A marker type naming this service: the client's typed calls infer it from [`Inputs`]
+    /// (`client.execute_typed(&Inputs { .. })`) and return [`Outputs`].
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct InsuranceQuote;
     impl ::cspark::TypedService for InsuranceQuote {
@@ -25,6 +25,9 @@ pub mod demo_insurance_quote {
         const VERSION_ID: Option<&'static str> = Some(
             "4e32250c-4c92-44e9-8038-af4d96598b05",
         );
+    }
+    impl ::cspark::ServiceInputs for Inputs {
+        type Service = InsuranceQuote;
     }
     /// The inputs of `demo/insurance-quote`.
     ///
@@ -200,8 +203,8 @@ pub mod demo_loan_calc {
     use ::serde::{Deserialize, Serialize};
     /// The Spark service `demo/loan-calc` (version `0.1.0`).
     ///
-    /// A marker type: pass it to the client's typed calls to execute this service with
-    /// [`Inputs`] and get [`Outputs`] back.
+    /// A marker type naming this service: the client's typed calls infer it from [`Inputs`]
+    /// (`client.execute_typed(&Inputs { .. })`) and return [`Outputs`].
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct LoanCalc;
     impl ::cspark::TypedService for LoanCalc {
@@ -213,6 +216,9 @@ pub mod demo_loan_calc {
         const VERSION_ID: Option<&'static str> = Some(
             "d2643ef4-7553-4045-b7c0-94e4fe316581",
         );
+    }
+    impl ::cspark::ServiceInputs for Inputs {
+        type Service = LoanCalc;
     }
     /// The inputs of `demo/loan-calc`.
     ///
@@ -271,8 +277,8 @@ pub mod demo_volume_cylinder {
     use ::serde::{Deserialize, Serialize};
     /// The Spark service `demo/volume-cylinder` (version `0.1.0`).
     ///
-    /// A marker type: pass it to the client's typed calls to execute this service with
-    /// [`Inputs`] and get [`Outputs`] back.
+    /// A marker type naming this service: the client's typed calls infer it from [`Inputs`]
+    /// (`client.execute_typed(&Inputs { .. })`) and return [`Outputs`].
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct VolumeCylinder;
     impl ::cspark::TypedService for VolumeCylinder {
@@ -284,6 +290,9 @@ pub mod demo_volume_cylinder {
         const VERSION_ID: Option<&'static str> = Some(
             "7a3c5c55-12fd-4839-a528-8471dce9f37d",
         );
+    }
+    impl ::cspark::ServiceInputs for Inputs {
+        type Service = VolumeCylinder;
     }
     /// The inputs of `demo/volume-cylinder`.
     ///

@@ -7,7 +7,7 @@ use std::time::Duration;
 use cspark::resources::batches::RunOptions;
 use cspark::{Auth, Client};
 use cspark_emulator::{Emulator, EmulatorConfig};
-use cspark_examples::spark::demo_volume_cylinder::{self as volume, VolumeCylinder};
+use cspark_examples::spark::demo_volume_cylinder as volume;
 
 fn inputs(i: usize) -> volume::Inputs {
     volume::Inputs {
@@ -31,7 +31,7 @@ async fn typed_batch_returns_every_record_once() {
     options.chunk_size = 100;
     options.poll_min = Duration::from_millis(5);
     let mut run = client
-        .run_typed_batch::<VolumeCylinder>((0..n).map(inputs), &options)
+        .run_typed_batch((0..n).map(inputs), &options)
         .await
         .unwrap();
     let progress = run.progress();
@@ -74,7 +74,7 @@ async fn typed_batch_rejects_an_unpublished_version() {
     let mut options = RunOptions::default();
     options.create.version = Some("9.9.9".into());
     let err = client
-        .run_typed_batch::<VolumeCylinder>((0..3).map(inputs), &options)
+        .run_typed_batch((0..3).map(inputs), &options)
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(404), "{err}");

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use cspark::{Auth, Client};
 use cspark_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
-use cspark_examples::spark::demo_volume_cylinder::{self as volume, VolumeCylinder};
+use cspark_examples::spark::demo_volume_cylinder as volume;
 use cspark_examples::spark::{demo_insurance_quote as quote, demo_loan_calc as loan};
 
 async fn start() -> (EmulatorHandle, Client) {
@@ -33,7 +33,7 @@ async fn volume_matches_pi_r_squared_h() {
     let (emu, client) = start().await;
     for (radius, height) in [(1.0, 1.0), (2.5, 10.0), (0.1, 1234.5), (7.0, 0.0)] {
         let run = client
-            .execute_typed::<VolumeCylinder>(&volume::Inputs { radius, height })
+            .execute_typed(&volume::Inputs { radius, height })
             .await
             .unwrap();
         let pi = std::f64::consts::PI;
@@ -64,7 +64,7 @@ async fn loan_payment_matches_the_annuity_formula() {
     let (emu, client) = start().await;
     for (principal, rate, years) in [(250_000.0, 0.045, 30.0), (10_000.0, 0.12, 1.0)] {
         let run = client
-            .execute_typed::<loan::LoanCalc>(&loan::Inputs {
+            .execute_typed(&loan::Inputs {
                 principal,
                 rate,
                 years,
@@ -133,10 +133,7 @@ async fn insurance_quote_tables_enums_and_dates() {
         region: quote::Region::City,
         vehicle_value: 32_000.0,
     };
-    let run = client
-        .execute_typed::<quote::InsuranceQuote>(&inputs)
-        .await
-        .unwrap();
+    let run = client.execute_typed(&inputs).await.unwrap();
     let premiums = expected_premiums(&inputs);
     let rows = run.outputs.driver_premiums.clone().unwrap();
     assert_eq!(rows.len(), 3, "{rows:?}");
@@ -171,10 +168,7 @@ async fn insurance_quote_tables_enums_and_dates() {
         region: quote::Region::North,
         ..inputs
     };
-    let run = client
-        .execute_typed::<quote::InsuranceQuote>(&young)
-        .await
-        .unwrap();
+    let run = client.execute_typed(&young).await.unwrap();
     assert_eq!(run.outputs.eligible, Some(false));
     close(
         run.outputs.total_premium,
@@ -193,10 +187,7 @@ async fn many_records_in_one_typed_v4_call() {
             height: 1.0 + f64::from(i),
         })
         .collect();
-    let results = client
-        .execute_typed_many::<VolumeCylinder>(&batch)
-        .await
-        .unwrap();
+    let results = client.execute_typed_many(&batch).await.unwrap();
     assert_eq!(results.records.len(), batch.len());
     for (inputs, outputs) in batch.iter().zip(results.outputs()) {
         let pi = std::f64::consts::PI;

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use cspark::{Auth, Chunking, Client, SparkError};
 use cspark_emulator::faults::Fault;
 use cspark_emulator::{Emulator, EmulatorConfig, EmulatorHandle, FaultPlan, FaultRule};
-use cspark_examples::spark::demo_volume_cylinder::{Inputs, VolumeCylinder};
+use cspark_examples::spark::demo_volume_cylinder::Inputs;
 
 async fn start(config: EmulatorConfig) -> (EmulatorHandle, Client) {
     let emu = Emulator::start(config.with_demo_workbooks()).await.unwrap();
@@ -41,10 +41,7 @@ async fn every_record_once_in_input_order() {
     let (emu, client) = start(EmulatorConfig::default()).await;
     let records: Vec<Inputs> = (0..1_003).map(record).collect();
     let out = client
-        .execute_typed_chunked::<VolumeCylinder>(
-            &records,
-            Chunking::default().chunk_size(100).in_flight(4),
-        )
+        .execute_typed_chunked(&records, Chunking::default().chunk_size(100).in_flight(4))
         .await
         .unwrap();
     assert_eq!(out.records.len(), records.len());
@@ -70,7 +67,7 @@ async fn every_record_once_in_input_order() {
 
     // Nothing to send, nothing sent.
     let empty = client
-        .execute_typed_chunked::<VolumeCylinder>(&[], Chunking::default())
+        .execute_typed_chunked::<Inputs>(&[], Chunking::default())
         .await
         .unwrap();
     assert!(empty.records.is_empty() && empty.calls.is_empty());
@@ -88,10 +85,7 @@ async fn calls_in_flight_overlap_on_a_paced_engine() {
     let records: Vec<Inputs> = (0..40).map(record).collect();
     let started = Instant::now();
     let out = client
-        .execute_typed_chunked::<VolumeCylinder>(
-            &records,
-            Chunking::default().chunk_size(5).in_flight(8),
-        )
+        .execute_typed_chunked(&records, Chunking::default().chunk_size(5).in_flight(8))
         .await
         .unwrap();
     let elapsed = started.elapsed();
@@ -115,7 +109,7 @@ async fn bad_chunking_is_refused_before_sending() {
         (Chunking::default().in_flight(0), "in_flight"),
     ] {
         let err = client
-            .execute_typed_chunked::<VolumeCylinder>(&records, chunking)
+            .execute_typed_chunked(&records, chunking)
             .await
             .unwrap_err();
         assert!(
@@ -141,10 +135,7 @@ async fn a_failed_call_ends_the_execution_with_its_error() {
     });
     let records: Vec<Inputs> = (0..30).map(record).collect();
     let err = client
-        .execute_typed_chunked::<VolumeCylinder>(
-            &records,
-            Chunking::default().chunk_size(10).in_flight(1),
-        )
+        .execute_typed_chunked(&records, Chunking::default().chunk_size(10).in_flight(1))
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(422), "{err:?}");

@@ -42,6 +42,6 @@ pub use resources::services::{IntoServiceUri, Services};
 pub use resources::support::PollOptions;
 pub use resources::wasm as hybrid;
 pub use secret::Secret;
-pub use typed::{RecordResult, Typed, TypedMany, TypedService};
+pub use typed::{RecordResult, ServiceInputs, Typed, TypedMany, TypedService};
 pub use typed_chunked::{ChunkCall, Chunking, TypedChunked};
 pub use uri::{Locator, ServiceUri, UriParts};

@@ -9,12 +9,13 @@ use crate::transport::RequestSpec;
 
 /// A Spark service with statically known inputs and outputs.
 ///
-/// `cspark-codegen services` emits one marker type per service that implements this trait;
-/// the client's typed calls (`execute_typed::<S>(&inputs)` and friends) are generic over it,
-/// so passing one service's inputs to another service is a compile error.
+/// `cspark-codegen services` emits one marker type per service that implements this trait,
+/// and links it to the service's `Inputs` both ways ([`ServiceInputs`]): the client's typed
+/// calls take the inputs (`client.execute_typed(&Inputs { .. })`), infer the service and its
+/// outputs from their type, and so cannot send one service's inputs to another service.
 pub trait TypedService {
     /// The service's input record (one Rust field per Excel input).
-    type Inputs: Serialize + DeserializeOwned + Clone + Send + Sync + 'static;
+    type Inputs: ServiceInputs<Service = Self>;
     /// The service's output record (one Rust field per Excel output).
     type Outputs: Serialize + DeserializeOwned + Clone + Send + Sync + 'static;
     /// Folder the service lives in.
@@ -26,6 +27,39 @@ pub trait TypedService {
     /// Version id (UUID) the bindings were generated from, if known.
     const VERSION_ID: Option<&'static str>;
 }
+
+/// The input record of exactly one [`TypedService`]: the link that lets a typed call infer
+/// the service (folder, name, pinned version) and the outputs type from the inputs alone.
+///
+/// `cspark-codegen services` implements it for every generated `Inputs`; implement it by
+/// hand only next to a hand-written [`TypedService`] whose `Inputs` is this type.
+///
+/// ```
+/// # use serde::{Deserialize, Serialize};
+/// #[derive(Clone, Serialize, Deserialize)]
+/// struct Inputs { x: f64 }
+/// #[derive(Clone, Serialize, Deserialize)]
+/// struct Outputs { y: Option<f64> }
+/// struct Square;
+/// impl cspark::TypedService for Square {
+///     type Inputs = Inputs;
+///     type Outputs = Outputs;
+///     const FOLDER: &'static str = "demo";
+///     const SERVICE: &'static str = "square";
+///     const VERSION: &'static str = "1.0.0";
+///     const VERSION_ID: Option<&'static str> = None;
+/// }
+/// impl cspark::ServiceInputs for Inputs {
+///     type Service = Square;
+/// }
+/// ```
+pub trait ServiceInputs: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {
+    /// The service these inputs run.
+    type Service: TypedService<Inputs = Self>;
+}
+
+/// The outputs type of the service that `I` are the inputs of.
+pub(crate) type OutputsOf<I> = <<I as ServiceInputs>::Service as TypedService>::Outputs;
 
 /// Outputs of a typed execution plus the call's metadata.
 #[derive(Debug, Clone)]
@@ -44,27 +78,38 @@ pub struct Typed<O> {
 }
 
 impl crate::Client {
-    /// Runs `S` with typed inputs and decodes typed outputs. The call pins
-    /// `request_meta.version = S::VERSION` (the version the bindings came from) unless
+    /// Runs the service that `inputs` belong to and decodes its typed outputs: the service
+    /// (and so the outputs type) is inferred from the inputs' type, no turbofish needed. The
+    /// call pins `request_meta.version` to the version the bindings came from unless
     /// [`execute_typed_with`](Self::execute_typed_with) sets a version or version id.
     ///
     /// ```no_run
-    /// # use cspark::TypedService;
-    /// # async fn demo<S: TypedService>(client: cspark::Client, inputs: S::Inputs) -> cspark::Result<()> {
-    /// let result = client.execute_typed::<S>(&inputs).await?;
+    /// # async fn demo<I: cspark::ServiceInputs>(client: cspark::Client, inputs: I) -> cspark::Result<()> {
+    /// // With generated bindings: `client.execute_typed(&volume::Inputs { radius: 2.5, height: 10.0 })`.
+    /// let result = client.execute_typed(&inputs).await?;
     /// println!("call {:?}", result.meta.call_id);
     /// # Ok(()) }
     /// ```
-    pub async fn execute_typed<S: TypedService>(
+    pub async fn execute_typed<I: ServiceInputs>(
         &self,
-        inputs: &S::Inputs,
-    ) -> crate::Result<Typed<S::Outputs>> {
-        self.execute_typed_with::<S>(inputs, crate::ExecuteOptions::default())
+        inputs: &I,
+    ) -> crate::Result<Typed<OutputsOf<I>>> {
+        self.execute_typed_with(inputs, crate::ExecuteOptions::default())
             .await
     }
 
     /// [`execute_typed`](Self::execute_typed) with metadata options.
-    pub async fn execute_typed_with<S: TypedService>(
+    pub async fn execute_typed_with<I: ServiceInputs>(
+        &self,
+        inputs: &I,
+        options: crate::ExecuteOptions,
+    ) -> crate::Result<Typed<OutputsOf<I>>> {
+        self.execute_service::<I::Service>(inputs, options).await
+    }
+
+    /// The v3 call of [`execute_typed_with`](Self::execute_typed_with), generic over the
+    /// service the inputs belong to.
+    async fn execute_service<S: TypedService>(
         &self,
         inputs: &S::Inputs,
         mut options: crate::ExecuteOptions,
@@ -194,26 +239,37 @@ impl<O> TypedMany<O> {
 }
 
 impl crate::Client {
-    /// Runs `S` once per record in a single v4 call, with typed inputs and outputs.
-    /// Pins `S::VERSION` like [`execute_typed`](Self::execute_typed).
+    /// Runs the service that the records belong to once per record in a single v4 call,
+    /// with typed inputs and outputs (the service is inferred from the records' type). Pins
+    /// the bindings' version like [`execute_typed`](Self::execute_typed).
     ///
     /// ```no_run
-    /// # use cspark::TypedService;
-    /// # async fn demo<S: TypedService>(client: cspark::Client, batch: Vec<S::Inputs>) -> cspark::Result<()> {
-    /// let results = client.execute_typed_many::<S>(&batch).await?;
+    /// # async fn demo<I: cspark::ServiceInputs>(client: cspark::Client, batch: Vec<I>) -> cspark::Result<()> {
+    /// let results = client.execute_typed_many(&batch).await?;
     /// assert_eq!(results.records.len(), batch.len());
     /// # Ok(()) }
     /// ```
-    pub async fn execute_typed_many<S: TypedService>(
+    pub async fn execute_typed_many<I: ServiceInputs>(
         &self,
-        records: &[S::Inputs],
-    ) -> crate::Result<TypedMany<S::Outputs>> {
-        self.execute_typed_many_with::<S>(records, crate::ExecuteOptions::default())
+        records: &[I],
+    ) -> crate::Result<TypedMany<OutputsOf<I>>> {
+        self.execute_typed_many_with(records, crate::ExecuteOptions::default())
             .await
     }
 
     /// [`execute_typed_many`](Self::execute_typed_many) with metadata options.
-    pub async fn execute_typed_many_with<S: TypedService>(
+    pub async fn execute_typed_many_with<I: ServiceInputs>(
+        &self,
+        records: &[I],
+        options: crate::ExecuteOptions,
+    ) -> crate::Result<TypedMany<OutputsOf<I>>> {
+        self.execute_many_service::<I::Service>(records, options)
+            .await
+    }
+
+    /// The v4 call of [`execute_typed_many_with`](Self::execute_typed_many_with), generic
+    /// over the service the records belong to.
+    async fn execute_many_service<S: TypedService>(
         &self,
         records: &[S::Inputs],
         mut options: crate::ExecuteOptions,

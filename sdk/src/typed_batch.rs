@@ -1,5 +1,5 @@
 //! Typed batch runs: [`Client::run_typed_batch`](crate::Client::run_typed_batch) streams
-//! generated `S::Inputs` through the Batch API and yields `(input index, S::Outputs)`.
+//! generated `Inputs` through the Batch API and yields `(input index, Outputs)`.
 
 use std::marker::PhantomData;
 use std::pin::Pin;
@@ -8,9 +8,9 @@ use std::task::{Context, Poll};
 use futures::Stream;
 use tokio::sync::watch;
 
-use crate::TypedService;
 use crate::error::{Result, SparkError};
 use crate::resources::batches::{BatchRun, Progress, RunOptions};
+use crate::{ServiceInputs, TypedService};
 
 /// A typed batch run: a [`Stream`] of `(input index, outputs)`, each index exactly once, in
 /// completion order.
@@ -96,23 +96,33 @@ impl<S: TypedService> Stream for TypedBatchRun<S> {
 }
 
 impl crate::Client {
-    /// Creates a batch for `S` and streams `inputs` through it (see
+    /// Creates a batch for the service that the inputs belong to (inferred from their type)
+    /// and streams `inputs` through it (see
     /// [`Pipeline::run`](crate::resources::batches::Pipeline::run)): bounded memory,
     /// concurrent push and pull, every input index exactly once, batch closed at the end.
-    /// Pins `S::VERSION` unless `options.create` sets a version or version id.
+    /// Pins the bindings' version unless `options.create` sets a version or version id.
     ///
     /// ```no_run
-    /// # use cspark::TypedService;
-    /// # async fn demo<S: TypedService>(client: cspark::Client, inputs: Vec<S::Inputs>) -> cspark::Result<()> {
+    /// # async fn demo<I: cspark::ServiceInputs>(client: cspark::Client, inputs: Vec<I>) -> cspark::Result<()> {
     /// use futures::StreamExt;
-    /// let mut run = client.run_typed_batch::<S>(inputs, &Default::default()).await?;
+    /// let mut run = client.run_typed_batch(inputs, &Default::default()).await?;
     /// while let Some(item) = run.next().await {
     ///     let (index, _outputs) = item?;
     ///     println!("record #{index} done");
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn run_typed_batch<S: TypedService>(
+    pub async fn run_typed_batch<I: ServiceInputs>(
+        &self,
+        inputs: impl IntoIterator<Item = I, IntoIter: Send + 'static>,
+        options: &RunOptions,
+    ) -> Result<TypedBatchRun<I::Service>> {
+        self.run_service_batch::<I::Service>(inputs, options).await
+    }
+
+    /// [`run_typed_batch`](Self::run_typed_batch), generic over the service the inputs
+    /// belong to.
+    async fn run_service_batch<S: TypedService>(
         &self,
         inputs: impl IntoIterator<Item = S::Inputs, IntoIter: Send + 'static>,
         options: &RunOptions,

@@ -10,7 +10,7 @@
 
 use futures::{StreamExt, TryStreamExt};
 
-use crate::typed::{RecordResult, TypedService};
+use crate::typed::{OutputsOf, RecordResult, ServiceInputs};
 use crate::{ExecuteOptions, SparkError};
 
 /// How [`Client::execute_typed_chunked`](crate::Client::execute_typed_chunked) splits the
@@ -106,9 +106,10 @@ impl<O> TypedChunked<O> {
 }
 
 impl crate::Client {
-    /// Runs `S` once per record, `chunking.chunk_size` records per v4 call with up to
-    /// `chunking.in_flight` calls at once; results come back in input order. Pins
-    /// `S::VERSION` like [`execute_typed`](Self::execute_typed).
+    /// Runs the service that the records belong to (inferred from their type) once per
+    /// record, `chunking.chunk_size` records per v4 call with up to `chunking.in_flight`
+    /// calls at once; results come back in input order. Pins the bindings' version like
+    /// [`execute_typed`](Self::execute_typed).
     ///
     /// The first call that fails ends the execution: the calls still in flight are dropped
     /// and its error is returned (a decoding error names the records of its chunk). Each call
@@ -116,31 +117,30 @@ impl crate::Client {
     /// for an empty input.
     ///
     /// ```no_run
-    /// # use cspark::TypedService;
-    /// # async fn demo<S: TypedService>(client: cspark::Client, records: Vec<S::Inputs>) -> cspark::Result<()> {
+    /// # async fn demo<I: cspark::ServiceInputs>(client: cspark::Client, records: Vec<I>) -> cspark::Result<()> {
     /// let chunking = cspark::Chunking::default().chunk_size(500).in_flight(8);
-    /// let results = client.execute_typed_chunked::<S>(&records, chunking).await?;
+    /// let results = client.execute_typed_chunked(&records, chunking).await?;
     /// assert_eq!(results.records.len(), records.len());
     /// println!("{} v4 calls", results.calls.len());
     /// # Ok(()) }
     /// ```
-    pub async fn execute_typed_chunked<S: TypedService>(
+    pub async fn execute_typed_chunked<I: ServiceInputs>(
         &self,
-        records: &[S::Inputs],
+        records: &[I],
         chunking: Chunking,
-    ) -> crate::Result<TypedChunked<S::Outputs>> {
-        self.execute_typed_chunked_with::<S>(records, chunking, ExecuteOptions::default())
+    ) -> crate::Result<TypedChunked<OutputsOf<I>>> {
+        self.execute_typed_chunked_with(records, chunking, ExecuteOptions::default())
             .await
     }
 
     /// [`execute_typed_chunked`](Self::execute_typed_chunked) with metadata options, sent
     /// with every call.
-    pub async fn execute_typed_chunked_with<S: TypedService>(
+    pub async fn execute_typed_chunked_with<I: ServiceInputs>(
         &self,
-        records: &[S::Inputs],
+        records: &[I],
         chunking: Chunking,
         options: ExecuteOptions,
-    ) -> crate::Result<TypedChunked<S::Outputs>> {
+    ) -> crate::Result<TypedChunked<OutputsOf<I>>> {
         chunking.check()?;
         let calls = records
             .chunks(chunking.chunk_size)
@@ -149,7 +149,7 @@ impl crate::Client {
                 let options = options.clone();
                 let first = k * chunking.chunk_size;
                 async move {
-                    self.execute_typed_many_with::<S>(part, options)
+                    self.execute_typed_many_with(part, options)
                         .await
                         .map(|many| (first, part.len(), many))
                         .map_err(|e| in_chunk(e, first, part.len()))

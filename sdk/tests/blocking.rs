@@ -99,6 +99,10 @@ impl TypedService for VolumeCylinder {
     const VERSION_ID: Option<&'static str> = None;
 }
 
+impl cspark::ServiceInputs for CylInputs {
+    type Service = VolumeCylinder;
+}
+
 fn cyl(i: usize) -> CylInputs {
     CylInputs {
         radius: (1 + i % 17) as f64,
@@ -112,10 +116,10 @@ fn client_level_calls_and_typed_execute() {
     let client = client(&emu);
     assert!(client.health().unwrap().is_up());
     assert!(client.spark_config().unwrap().engine_type.is_some());
-    let typed = client.execute_typed::<VolumeCylinder>(&cyl(3)).unwrap();
+    let typed = client.execute_typed(&cyl(3)).unwrap();
     assert!((typed.outputs.volume - volume(3)).abs() <= 1e-9 * volume(3));
     let many = client
-        .execute_typed_many::<VolumeCylinder>(&[cyl(0), cyl(1), cyl(2)])
+        .execute_typed_many(&[cyl(0), cyl(1), cyl(2)])
         .unwrap();
     let volumes: Vec<f64> = many.outputs().map(|o| o.volume).collect();
     assert_eq!(volumes.len(), 3);
@@ -124,7 +128,7 @@ fn client_level_calls_and_typed_execute() {
     }
     let records: Vec<_> = (0..7).map(cyl).collect();
     let chunked = client
-        .execute_typed_chunked::<VolumeCylinder>(
+        .execute_typed_chunked(
             &records,
             cspark::Chunking::default().chunk_size(3).in_flight(2),
         )
@@ -240,7 +244,7 @@ fn batches_run_pipeline_and_typed_run() {
 
     // The typed run.
     let mut typed = client
-        .run_typed_batch::<VolumeCylinder>((0..50).map(cyl), &RunOptions::default())
+        .run_typed_batch((0..50).map(cyl), &RunOptions::default())
         .unwrap()
         .collect::<cspark::Result<Vec<_>>>()
         .unwrap();

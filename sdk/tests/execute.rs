@@ -168,13 +168,17 @@ impl TypedService for LoanCalc {
     const VERSION_ID: Option<&'static str> = None;
 }
 
+impl cspark::ServiceInputs for LoanInputs {
+    type Service = LoanCalc;
+}
+
 #[tokio::test]
 async fn typed_execution_round_trip() {
     let server =
         Server::start(|_, _| execute_ok(json!({"monthly_payment": 88.85, "ignored": true}))).await;
     let client = builder(&server).auth(Auth::Open).build().unwrap();
     let result = client
-        .execute_typed::<LoanCalc>(&LoanInputs {
+        .execute_typed(&LoanInputs {
             loan_amount: 1000.0,
             years: 1,
         })
@@ -200,7 +204,7 @@ async fn typed_outputs_that_do_not_match_are_a_decode_error() {
     let server = Server::start(|_, _| execute_ok(json!({"other": 1}))).await;
     let client = builder(&server).auth(Auth::Open).build().unwrap();
     let err = client
-        .execute_typed::<LoanCalc>(&LoanInputs {
+        .execute_typed(&LoanInputs {
             loan_amount: 1.0,
             years: 1,
         })
@@ -238,7 +242,7 @@ fn blocking_client_health_and_execute() {
     assert!(client.health().unwrap().is_up());
     let out = client.execute("f/s", &json!({"x": 1})).unwrap();
     assert_eq!(out.outputs()["y"], json!(7));
-    let typed = client.execute_typed::<LoanCalc>(&LoanInputs {
+    let typed = client.execute_typed(&LoanInputs {
         loan_amount: 1.0,
         years: 1,
     });
@@ -299,7 +303,7 @@ async fn every_execute_option_reaches_the_v3_wire_under_its_field_name() {
         .await
         .unwrap();
     client
-        .execute_typed_with::<LoanCalc>(
+        .execute_typed_with(
             &LoanInputs {
                 loan_amount: 1.0,
                 years: 2,

@@ -99,6 +99,10 @@ impl cspark::TypedService for XToY {
     const VERSION_ID: Option<&'static str> = None;
 }
 
+impl cspark::ServiceInputs for XIn {
+    type Service = XToY;
+}
+
 /// The Python SDK's execute options on a v4 call (python-sdk.md §5.3, §5.4): the shared ones
 /// under their v4 names, the v3-only ones (`tables_as_array`, `outputs_filter`,
 /// `compiler_type`, `debug_solve`, `downloadable`, `echo_inputs`) left out.
@@ -129,7 +133,7 @@ async fn v4_sends_the_shared_options_under_v4_names_and_drops_the_v3_only_ones()
         .await
         .unwrap();
     let typed = client
-        .execute_typed_many_with::<XToY>(&[XIn { x: 1 }, XIn { x: 2 }], options.clone())
+        .execute_typed_many_with(&[XIn { x: 1 }, XIn { x: 2 }], options.clone())
         .await
         .unwrap();
     assert_eq!(typed.outputs().map(|o| o.y).collect::<Vec<_>>(), [1, 1]);

@@ -305,6 +305,10 @@ impl TypedService for VolumeCylinder {
     const VERSION_ID: Option<&'static str> = None;
 }
 
+impl cspark::ServiceInputs for CylInputs {
+    type Service = VolumeCylinder;
+}
+
 /// The typed path under 20 % 429/503: right values for every call.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn storm_typed_execute() {
@@ -318,7 +322,7 @@ async fn storm_typed_execute() {
             async move {
                 let (radius, height) = inputs(i);
                 let out = client
-                    .execute_typed::<VolumeCylinder>(&CylInputs { radius, height })
+                    .execute_typed(&CylInputs { radius, height })
                     .await
                     .map(|t| t.outputs.volume.unwrap());
                 (i, out)

@@ -8,6 +8,7 @@ use cspark::resources::history::LogDownload;
 use cspark::resources::impex::{ExportRequest, ImpexJobStatus, ImportMapping, ImportOptions};
 use cspark::resources::services::lifecycle::CreateOptions;
 use cspark::resources::services::ops::{DownloadOptions, SearchOptions, ValidationType};
+use cspark::resources::services::versions::VersionUpdate;
 use cspark::resources::transforms::TransformDoc;
 use cspark::{ApiErrorKind, Auth, Client, PollOptions, SparkError};
 use cspark_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
@@ -109,6 +110,109 @@ async fn create_execute_publish_download_delete() {
 
     services.delete(uri).await.unwrap();
     assert!(!services.exists(uri).await.unwrap());
+    emu.shutdown().await;
+}
+
+/// Coherent's two version calls (spark-openapi `putFoldersServicesUpdateversion`,
+/// `deleteFoldersServicesVersion`): edit a version in place and read the edit back through
+/// `getversions`; delete an intermediate version, never the first or the latest.
+#[tokio::test]
+async fn edit_a_version_then_delete_an_intermediate_one() {
+    let emu = emulator().await;
+    let client = client(&emu);
+    let services = client.services();
+    let uri = "versions/cylinder";
+    let ids: Vec<String> = (0..3)
+        .map(|_| {
+            emu.publish_workbook("versions", "cylinder", "cylinder.xlsx", workbook(), "minor")
+                .unwrap()
+        })
+        .collect();
+    let (first, middle, latest) = (&ids[0], &ids[1], &ids[2]);
+    let version = |all: &[cspark::VersionInfo], id: &str| {
+        all.iter()
+            .find(|v| v.id.as_deref() == Some(id))
+            .cloned()
+            .unwrap_or_else(|| panic!("version {id} listed: {all:?}"))
+    };
+    let before = version(&services.get_versions(uri).await.unwrap(), middle);
+
+    let edit = VersionUpdate::default()
+        .description("the middle one")
+        .release_note("Reviewed by pricing")
+        .label("2026-Q1")
+        .tags(&["reviewed", "q1"])
+        .effective("2026-01-01T00:00:00Z", "2027-06-30");
+    let done = services.update_version(uri, middle, &edit).await.unwrap();
+    assert_eq!(done.status.as_deref(), Some("Success"));
+    let data = done.response_data.expect("response_data");
+    assert_eq!(data.version_id.as_deref(), Some(middle.as_str()));
+    assert_eq!(data.revision, before.revision, "an edit publishes nothing");
+
+    let listed = services.get_versions(uri).await.unwrap();
+    assert_eq!(listed.len(), 3, "{listed:?}");
+    let edited = version(&listed, middle);
+    assert_eq!(edited.release_note.as_deref(), Some("Reviewed by pricing"));
+    assert_eq!(edited.version_label.as_deref(), Some("2026-Q1"));
+    assert_eq!(edited.tags, Some(json!("reviewed,q1")));
+    let start = edited.effective_start_date.clone().unwrap_or_default();
+    let end = edited.effective_end_date.clone().unwrap_or_default();
+    assert!(start.starts_with("2026-01-01T00:00:00"), "{start}");
+    assert!(end.starts_with("2027-06-30T00:00:00"), "{end}");
+    // The other versions are untouched.
+    assert_eq!(version(&listed, first).release_note, before.release_note);
+
+    // Fields left out are sent as null and stay as they are.
+    services
+        .update_version(uri, middle, &VersionUpdate::default().label("2026-Q2"))
+        .await
+        .unwrap();
+    let again = version(&services.get_versions(uri).await.unwrap(), middle);
+    assert_eq!(again.version_label.as_deref(), Some("2026-Q2"));
+    assert_eq!(again.release_note.as_deref(), Some("Reviewed by pricing"));
+    assert_eq!(again.effective_start_date, edited.effective_start_date);
+
+    // A window that ends before it starts is refused.
+    let err = services
+        .update_version(
+            uri,
+            middle,
+            &VersionUpdate::default().effective("2030-01-01", "2029-01-01"),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(400), "{err:?}");
+
+    // The first and the latest version cannot be deleted.
+    for kept in [first, latest] {
+        let err = services.delete_version(uri, kept).await.unwrap_err();
+        match &err {
+            SparkError::Api(api) => assert_eq!(api.kind, ApiErrorKind::BadRequest, "{api:?}"),
+            other => panic!("expected a 400 for {kept}, got {other:?}"),
+        }
+    }
+    let deleted = services.delete_version(uri, middle).await.unwrap();
+    assert_eq!(deleted.status.as_deref(), Some("Success"));
+    let left: Vec<String> = services
+        .get_versions(uri)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|v| v.id)
+        .collect();
+    assert_eq!(left, vec![latest.clone(), first.clone()], "newest first");
+    // Its id is gone: editing or deleting it again is a 404.
+    let err = services.delete_version(uri, middle).await.unwrap_err();
+    assert_eq!(err.status(), Some(404), "{err:?}");
+    let err = services
+        .update_version(uri, middle, &VersionUpdate::default().label("x"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(404), "{err:?}");
+
+    // An empty version id is refused before anything is sent.
+    let err = services.delete_version(uri, " ").await.unwrap_err();
+    assert!(matches!(err, SparkError::InvalidInput { .. }), "{err:?}");
     emu.shutdown().await;
 }
 

@@ -13,6 +13,7 @@ use cspark::resources::history::LogDownload;
 use cspark::resources::impex::{ExportRequest, ImpexJobStatus, ImportMapping, ImportOptions};
 use cspark::resources::services::lifecycle::{CreateOptions, RecompileOptions};
 use cspark::resources::services::ops::{DownloadOptions, SearchOptions, ValidationType};
+use cspark::resources::services::versions::VersionUpdate;
 use cspark::resources::transforms::{TransformDoc, TransformsApi};
 use cspark::{Auth, Client, PollOptions, ServiceUri};
 use serde_json::{Value, json};
@@ -234,6 +235,57 @@ async fn services_recompile() {
             "releaseNotes": "rn", "versionLabel": "lbl", "effectiveStartDate": "2024-01-01T00:00:00",
             "effectiveEndDate": "2034-01-01T00:00:00", "tags": "a,b"}})
     );
+}
+
+/// Not in the Python SDK: Coherent's OpenAPI description (spark-openapi,
+/// `putFoldersServicesUpdateversion`, `deleteFoldersServicesVersion`) gives path, method and
+/// body; every `request_data` field is sent, `null` where unchanged.
+#[tokio::test]
+async fn services_update_and_delete_version() {
+    let s = server().await;
+    let c = client(&s);
+    let edit = VersionUpdate::default()
+        .release_note("rn")
+        .label("lbl")
+        .tags(&["a", "b"])
+        .effective("2026-01-19T16:05:23.517Z", "2126-01-19")
+        .book_property("PublicAPI", "True");
+    c.services()
+        .update_version("f/s", "vid 1", &edit)
+        .await
+        .unwrap();
+    c.services()
+        .update_version("f/s", "vid", &VersionUpdate::default())
+        .await
+        .unwrap();
+    c.services().delete_version("f/s", "vid").await.unwrap();
+    let h = s.api_hits();
+    check(
+        &h[0],
+        "PUT",
+        &t("/api/v3/folders/f/services/s/updateversion/vid%201"),
+        None,
+    );
+    assert_eq!(
+        h[0].json(),
+        json!({"request_data": {"description": null, "release_note": "rn", "version_label": "lbl",
+            "tags": "a,b", "effective_start_date": "2026-01-19T16:05:23.517Z",
+            "effective_end_date": "2126-01-19",
+            "book_properties": [{"name": "PublicAPI", "value": "True"}]}})
+    );
+    assert_eq!(
+        h[1].json(),
+        json!({"request_data": {"description": null, "release_note": null, "version_label": null,
+            "tags": null, "effective_start_date": null, "effective_end_date": null,
+            "book_properties": null}})
+    );
+    check(
+        &h[2],
+        "DELETE",
+        &t("/api/v3/folders/f/services/s/version/vid"),
+        None,
+    );
+    assert!(h[2].body.is_empty(), "{:?}", h[2].body);
 }
 
 #[tokio::test]

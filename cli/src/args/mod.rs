@@ -14,7 +14,7 @@ pub use groups::{
     TransformDocArgs, TransformsCmd, WasmCmd,
 };
 pub use mcp::{McpCmd, McpServeArgs};
-pub use services::{CreateArgs, RecompileArgs, ServicesCmd, WorkbookKind};
+pub use services::{CreateArgs, EditVersionArgs, RecompileArgs, ServicesCmd, WorkbookKind};
 
 /// Interact with Coherent Spark from the command line.
 ///

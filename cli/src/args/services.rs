@@ -50,6 +50,16 @@ pub enum ServicesCmd {
     },
     /// Recompile a service version with another compiler (a new version).
     Recompile(RecompileArgs),
+    /// Edit a version in place (description, label, release notes, tags, effective dates);
+    /// what is not given stays as it is.
+    EditVersion(EditVersionArgs),
+    /// Delete an intermediate version (not the first or the latest; irreversible).
+    DeleteVersion {
+        /// Service URI (folder/service).
+        uri: String,
+        /// Version id.
+        version_id: String,
+    },
     /// Get a service's schema.
     Schema {
         /// Service URI.
@@ -205,6 +215,33 @@ pub struct RecompileArgs {
     /// Wait for the compilation job to finish.
     #[arg(long)]
     pub wait: bool,
+}
+
+/// `cspark services edit-version`
+#[derive(Args, Debug)]
+pub struct EditVersionArgs {
+    /// Service URI (folder/service).
+    pub uri: String,
+    /// Version id.
+    pub version_id: String,
+    /// Description.
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Version label.
+    #[arg(long)]
+    pub label: Option<String>,
+    /// Release notes.
+    #[arg(long)]
+    pub release_notes: Option<String>,
+    /// Tag (repeatable; replaces the version's tags).
+    #[arg(long = "tag", alias = "tags", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// Effective start date (RFC 3339 or YYYY-MM-DD).
+    #[arg(long)]
+    pub start_date: Option<String>,
+    /// Effective end date (RFC 3339 or YYYY-MM-DD).
+    #[arg(long)]
+    pub end_date: Option<String>,
 }
 
 /// A version bump.

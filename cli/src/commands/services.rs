@@ -6,10 +6,11 @@ use cspark::resources::services::lifecycle_types::{CreateOptions, RecompileOptio
 use cspark::resources::services::types::{
     DownloadKind, DownloadOptions, SearchOptions, ValidationType,
 };
+use cspark::resources::services::versions::VersionUpdate;
 use serde_json::{Value, json};
 
 use super::{parse_inputs, save_file};
-use crate::args::{CreateArgs, RecompileArgs, ServicesCmd, WorkbookKind};
+use crate::args::{CreateArgs, EditVersionArgs, RecompileArgs, ServicesCmd, WorkbookKind};
 use crate::error::{CliError, CliResult, io_err};
 use crate::settings::Settings;
 
@@ -88,6 +89,18 @@ pub async fn run(cmd: ServicesCmd, settings: &Settings) -> CliResult {
             }
         }
         ServicesCmd::Recompile(args) => recompile(&client, args, printer).await?,
+        ServicesCmd::EditVersion(args) => edit_version(&client, args, printer).await?,
+        ServicesCmd::DeleteVersion { uri, version_id } => {
+            let result = services
+                .delete_version_raw(uri.as_str(), &version_id)
+                .await?;
+            if printer.is_json() {
+                printer
+                    .value(&json!({"service": uri, "version_id": version_id, "response": result}));
+            } else {
+                printer.line(&format!("version deleted: {uri} {version_id}"));
+            }
+        }
         ServicesCmd::Schema { uri } => printer.value(&services.get_schema_raw(uri.as_str()).await?),
         ServicesCmd::Swagger {
             uri,
@@ -303,4 +316,24 @@ async fn recompile(
         let started = services.recompile(args.uri.as_str(), &options).await?;
         printer.serialized(&started)
     }
+}
+
+/// `services edit-version`: only the fields given change (the others are sent as `null`).
+async fn edit_version(
+    client: &cspark::Client,
+    args: EditVersionArgs,
+    printer: crate::output::Printer,
+) -> CliResult {
+    let mut edit = VersionUpdate::default();
+    edit.description = args.description;
+    edit.label = args.label;
+    edit.release_note = args.release_notes;
+    edit.tags = (!args.tags.is_empty()).then_some(args.tags);
+    edit.start_date = args.start_date;
+    edit.end_date = args.end_date;
+    let edited = client
+        .services()
+        .update_version(args.uri.as_str(), &args.version_id, &edit)
+        .await?;
+    printer.serialized(&edited)
 }

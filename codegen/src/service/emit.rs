@@ -477,9 +477,9 @@ pub fn service_module_with_names(
             code(&version_text)
         ),
         String::new(),
-        "A marker type: pass it to the client's typed calls to execute this service with"
+        "A marker type naming this service: the client's typed calls infer it from [`Inputs`]"
             .to_string(),
-        "[`Inputs`] and get [`Outputs`] back.".to_string(),
+        "(`client.execute_typed(&Inputs { .. })`) and return [`Outputs`].".to_string(),
     ]);
     let mod_doc = doc_attrs(&[format!(
         "Typed bindings for the Spark service {}.",
@@ -488,6 +488,7 @@ pub fn service_module_with_names(
     let sdk = &opts.sdk_path;
     let marker = ident(&marker);
     let module = ident(module);
+    let inputs_link = service_inputs_impl(sdk, &marker);
     let tokens = quote! {
         #mod_doc
         pub mod #module {
@@ -505,6 +506,7 @@ pub fn service_module_with_names(
                 const VERSION: &'static str = #version;
                 const VERSION_ID: Option<&'static str> = #version_id;
             }
+            #inputs_link
 
             #inputs
             #outputs
@@ -512,4 +514,14 @@ pub fn service_module_with_names(
         }
     };
     (tokens, m.chosen)
+}
+
+/// `impl ServiceInputs for Inputs`: the link from a service's inputs back to its marker, so
+/// typed calls infer the service (and its outputs) from the inputs alone.
+fn service_inputs_impl(sdk: &syn::Path, marker: &Ident) -> TokenStream {
+    quote! {
+        impl #sdk::ServiceInputs for Inputs {
+            type Service = #marker;
+        }
+    }
 }

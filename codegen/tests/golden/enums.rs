@@ -8,8 +8,8 @@ pub mod pricing_rule_engine {
     use ::serde::{Deserialize, Serialize};
     /// The Spark service `pricing/rule-engine` (version `0.3.0`).
     ///
-    /// A marker type: pass it to the client's typed calls to execute this service with
-    /// [`Inputs`] and get [`Outputs`] back.
+    /// A marker type naming this service: the client's typed calls infer it from [`Inputs`]
+    /// (`client.execute_typed(&Inputs { .. })`) and return [`Outputs`].
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct RuleEngine;
     impl ::cspark::TypedService for RuleEngine {
@@ -19,6 +19,9 @@ pub mod pricing_rule_engine {
         const SERVICE: &'static str = "rule-engine";
         const VERSION: &'static str = "0.3.0";
         const VERSION_ID: Option<&'static str> = None;
+    }
+    impl ::cspark::ServiceInputs for Inputs {
+        type Service = RuleEngine;
     }
     /// The inputs of `pricing/rule-engine`.
     ///

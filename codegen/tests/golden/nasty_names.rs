@@ -8,8 +8,8 @@ pub mod x3d_models_type {
     use ::serde::{Deserialize, Serialize};
     /// The Spark service `3d models/type` (version `0.0.1`).
     ///
-    /// A marker type: pass it to the client's typed calls to execute this service with
-    /// [`Inputs`] and get [`Outputs`] back.
+    /// A marker type naming this service: the client's typed calls infer it from [`Inputs`]
+    /// (`client.execute_typed(&Inputs { .. })`) and return [`Outputs`].
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct Type;
     impl ::cspark::TypedService for Type {
@@ -19,6 +19,9 @@ pub mod x3d_models_type {
         const SERVICE: &'static str = "type";
         const VERSION: &'static str = "0.0.1";
         const VERSION_ID: Option<&'static str> = None;
+    }
+    impl ::cspark::ServiceInputs for Inputs {
+        type Service = Type;
     }
     /// The inputs of `3d models/type`.
     ///

@@ -8,8 +8,8 @@ pub mod calc_multiply {
     use ::serde::{Deserialize, Serialize};
     /// The Spark service `calc/multiply` (version `1.0.0`).
     ///
-    /// A marker type: pass it to the client's typed calls to execute this service with
-    /// [`Inputs`] and get [`Outputs`] back.
+    /// A marker type naming this service: the client's typed calls infer it from [`Inputs`]
+    /// (`client.execute_typed(&Inputs { .. })`) and return [`Outputs`].
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct Multiply;
     impl ::cspark::TypedService for Multiply {
@@ -21,6 +21,9 @@ pub mod calc_multiply {
         const VERSION_ID: Option<&'static str> = Some(
             "0f0e0d0c-0000-4000-8000-000000000001",
         );
+    }
+    impl ::cspark::ServiceInputs for Inputs {
+        type Service = Multiply;
     }
     /// The inputs of `calc/multiply`.
     ///

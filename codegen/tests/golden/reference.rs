@@ -10,8 +10,8 @@ pub mod my_folder_my_service {
     use ::serde::{Deserialize, Serialize};
     /// The Spark service `my-folder/my-service` (version `0.4.2`).
     ///
-    /// A marker type: pass it to the client's typed calls to execute this service with
-    /// [`Inputs`] and get [`Outputs`] back.
+    /// A marker type naming this service: the client's typed calls infer it from [`Inputs`]
+    /// (`client.execute_typed(&Inputs { .. })`) and return [`Outputs`].
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct MyService;
     impl ::cspark::TypedService for MyService {
@@ -21,6 +21,9 @@ pub mod my_folder_my_service {
         const SERVICE: &'static str = "my-service";
         const VERSION: &'static str = "0.4.2";
         const VERSION_ID: Option<&'static str> = Some("uuid");
+    }
+    impl ::cspark::ServiceInputs for Inputs {
+        type Service = MyService;
     }
     /// The inputs of `my-folder/my-service`.
     ///
@@ -49,8 +52,8 @@ pub mod my_folder_swagger_only {
     use ::serde::{Deserialize, Serialize};
     /// The Spark service `my-folder/swagger-only` (version `unknown`).
     ///
-    /// A marker type: pass it to the client's typed calls to execute this service with
-    /// [`Inputs`] and get [`Outputs`] back.
+    /// A marker type naming this service: the client's typed calls infer it from [`Inputs`]
+    /// (`client.execute_typed(&Inputs { .. })`) and return [`Outputs`].
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct SwaggerOnly;
     impl ::cspark::TypedService for SwaggerOnly {
@@ -60,6 +63,9 @@ pub mod my_folder_swagger_only {
         const SERVICE: &'static str = "swagger-only";
         const VERSION: &'static str = "";
         const VERSION_ID: Option<&'static str> = None;
+    }
+    impl ::cspark::ServiceInputs for Inputs {
+        type Service = SwaggerOnly;
     }
     /// The inputs of `my-folder/swagger-only`.
     ///
@@ -84,8 +90,8 @@ pub mod other_schema_only {
     use ::serde::{Deserialize, Serialize};
     /// The Spark service `other/schema-only` (version `3.0.0`).
     ///
-    /// A marker type: pass it to the client's typed calls to execute this service with
-    /// [`Inputs`] and get [`Outputs`] back.
+    /// A marker type naming this service: the client's typed calls infer it from [`Inputs`]
+    /// (`client.execute_typed(&Inputs { .. })`) and return [`Outputs`].
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct SchemaOnly;
     impl ::cspark::TypedService for SchemaOnly {
@@ -95,6 +101,9 @@ pub mod other_schema_only {
         const SERVICE: &'static str = "schema-only";
         const VERSION: &'static str = "3.0.0";
         const VERSION_ID: Option<&'static str> = None;
+    }
+    impl ::cspark::ServiceInputs for Inputs {
+        type Service = SchemaOnly;
     }
     /// The inputs of `other/schema-only`.
     ///

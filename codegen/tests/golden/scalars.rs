@@ -8,8 +8,8 @@ pub mod insurance_quote_calc {
     use ::serde::{Deserialize, Serialize};
     /// The Spark service `insurance/quote-calc` (version `1.2.3`).
     ///
-    /// A marker type: pass it to the client's typed calls to execute this service with
-    /// [`Inputs`] and get [`Outputs`] back.
+    /// A marker type naming this service: the client's typed calls infer it from [`Inputs`]
+    /// (`client.execute_typed(&Inputs { .. })`) and return [`Outputs`].
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct QuoteCalc;
     impl ::cspark::TypedService for QuoteCalc {
@@ -21,6 +21,9 @@ pub mod insurance_quote_calc {
         const VERSION_ID: Option<&'static str> = Some(
             "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
         );
+    }
+    impl ::cspark::ServiceInputs for Inputs {
+        type Service = QuoteCalc;
     }
     /// The inputs of `insurance/quote-calc`.
     ///

@@ -8,8 +8,8 @@ pub mod finance_loan_schedule {
     use ::serde::{Deserialize, Serialize};
     /// The Spark service `finance/loan-schedule` (version `2.0.0`).
     ///
-    /// A marker type: pass it to the client's typed calls to execute this service with
-    /// [`Inputs`] and get [`Outputs`] back.
+    /// A marker type naming this service: the client's typed calls infer it from [`Inputs`]
+    /// (`client.execute_typed(&Inputs { .. })`) and return [`Outputs`].
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct LoanSchedule;
     impl ::cspark::TypedService for LoanSchedule {
@@ -21,6 +21,9 @@ pub mod finance_loan_schedule {
         const VERSION_ID: Option<&'static str> = Some(
             "11111111-2222-3333-4444-555555555555",
         );
+    }
+    impl ::cspark::ServiceInputs for Inputs {
+        type Service = LoanSchedule;
     }
     /// The inputs of `finance/loan-schedule`.
     ///

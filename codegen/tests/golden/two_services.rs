@@ -10,8 +10,8 @@ pub mod a_b_c {
     use ::serde::{Deserialize, Serialize};
     /// The Spark service `a/b-c` (version `1.0.1`).
     ///
-    /// A marker type: pass it to the client's typed calls to execute this service with
-    /// [`Inputs`] and get [`Outputs`] back.
+    /// A marker type naming this service: the client's typed calls infer it from [`Inputs`]
+    /// (`client.execute_typed(&Inputs { .. })`) and return [`Outputs`].
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct BC;
     impl ::cspark::TypedService for BC {
@@ -23,6 +23,9 @@ pub mod a_b_c {
         const VERSION_ID: Option<&'static str> = Some(
             "bbbbbbbb-0000-0000-0000-000000000002",
         );
+    }
+    impl ::cspark::ServiceInputs for Inputs {
+        type Service = BC;
     }
     /// The inputs of `a/b-c`.
     ///
@@ -67,8 +70,8 @@ pub mod a_b_c_2 {
     use ::serde::{Deserialize, Serialize};
     /// The Spark service `a-b/c` (version `1.0.0`).
     ///
-    /// A marker type: pass it to the client's typed calls to execute this service with
-    /// [`Inputs`] and get [`Outputs`] back.
+    /// A marker type naming this service: the client's typed calls infer it from [`Inputs`]
+    /// (`client.execute_typed(&Inputs { .. })`) and return [`Outputs`].
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct C;
     impl ::cspark::TypedService for C {
@@ -80,6 +83,9 @@ pub mod a_b_c_2 {
         const VERSION_ID: Option<&'static str> = Some(
             "aaaaaaaa-0000-0000-0000-000000000001",
         );
+    }
+    impl ::cspark::ServiceInputs for Inputs {
+        type Service = C;
     }
     /// The inputs of `a-b/c`.
     ///

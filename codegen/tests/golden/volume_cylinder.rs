@@ -8,8 +8,8 @@ pub mod my_folder_volume_cylinder {
     use ::serde::{Deserialize, Serialize};
     /// The Spark service `my-folder/volume-cylinder` (version `0.1.0`).
     ///
-    /// A marker type: pass it to the client's typed calls to execute this service with
-    /// [`Inputs`] and get [`Outputs`] back.
+    /// A marker type naming this service: the client's typed calls infer it from [`Inputs`]
+    /// (`client.execute_typed(&Inputs { .. })`) and return [`Outputs`].
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct VolumeCylinder;
     impl ::cspark::TypedService for VolumeCylinder {
@@ -21,6 +21,9 @@ pub mod my_folder_volume_cylinder {
         const VERSION_ID: Option<&'static str> = Some(
             "91299a5d-9328-4435-911b-4e5f7783f5d4",
         );
+    }
+    impl ::cspark::ServiceInputs for Inputs {
+        type Service = VolumeCylinder;
     }
     /// The inputs of `my-folder/volume-cylinder`.
     ///

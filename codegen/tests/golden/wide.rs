@@ -7,8 +7,8 @@ pub mod big_wide {
     use ::serde::{Deserialize, Serialize};
     /// The Spark service `big/wide` (version `unknown`).
     ///
-    /// A marker type: pass it to the client's typed calls to execute this service with
-    /// [`Inputs`] and get [`Outputs`] back.
+    /// A marker type naming this service: the client's typed calls infer it from [`Inputs`]
+    /// (`client.execute_typed(&Inputs { .. })`) and return [`Outputs`].
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct Wide;
     impl ::cspark::TypedService for Wide {
@@ -18,6 +18,9 @@ pub mod big_wide {
         const SERVICE: &'static str = "wide";
         const VERSION: &'static str = "";
         const VERSION_ID: Option<&'static str> = None;
+    }
+    impl ::cspark::ServiceInputs for Inputs {
+        type Service = Wide;
     }
     /// The inputs of `big/wide`.
     ///

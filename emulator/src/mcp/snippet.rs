@@ -45,20 +45,6 @@ pub(crate) fn snake(raw: &str) -> String {
     }
 }
 
-/// `UpperCamelCase` as the bindings name types (common cases).
-pub(crate) fn pascal(raw: &str) -> String {
-    words(raw)
-        .iter()
-        .map(|w| {
-            let mut chars = w.chars();
-            match chars.next() {
-                Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
-                None => String::new(),
-            }
-        })
-        .collect()
-}
-
 /// A Rust expression for a field's workbook value.
 fn rust_value(field: &Field) -> String {
     match (&field.shape, field.data_type, &field.default) {
@@ -104,19 +90,18 @@ pub(super) fn generate(state: &McpState, args: &Args<'_>) -> Result<Value, ToolF
     let code = match (language.as_str(), variant.as_deref()) {
         ("rust", None | Some("typed")) => {
             let module = snake(&format!("{folder} {service}"));
-            let marker = pascal(service);
             let fields: String = inputs
                 .iter()
                 .map(|f| format!("        {}: {},\n", snake(&f.name), rust_value(f)))
                 .collect();
             format!(
                 "// Bindings: `cspark codegen fetch --service {folder}/{service} --out spark/`\n\
-                 use spark::{module}::{{Inputs, {marker}}};\n\n\
+                 use spark::{module}::Inputs;\n\n\
                  #[tokio::main]\n\
                  async fn main() -> cspark::Result<()> {{\n    \
                  let client = cspark::Client::from_env()?;\n    \
                  let inputs = Inputs {{\n{fields}    }};\n    \
-                 let result = client.execute_typed::<{marker}>(&inputs).await?;\n    \
+                 let result = client.execute_typed(&inputs).await?;\n    \
                  println!(\"{{:#?}} (call id {{:?}})\", result.outputs, result.meta.call_id);\n    \
                  Ok(())\n}}\n"
             )
@@ -170,7 +155,6 @@ mod tests {
     #[test]
     fn names_follow_the_bindings() {
         assert_eq!(snake("demo volume-cylinder"), "demo_volume_cylinder");
-        assert_eq!(pascal("volume-cylinder"), "VolumeCylinder");
         assert_eq!(snake("BaseArea"), "base_area");
         assert_eq!(snake("Loan Amount"), "loan_amount");
     }

@@ -38,6 +38,7 @@ mod transforms;
 mod unsupported;
 mod upload;
 mod v4;
+mod versions;
 mod wasm;
 
 /// Build the complete application router: the execute fast path in front of the router.
@@ -82,6 +83,7 @@ fn router(state: &AppState) -> Router<AppState> {
         .merge(services::router())
         .merge(swagger::router())
         .merge(upload::router())
+        .merge(versions::router())
         .merge(batches::router())
         .merge(history::router())
         .merge(logs::router())
@@ -169,6 +171,7 @@ const KEYWORDS: &[&str] = &[
     "counters",
     "reset",
     "recompilenodgen",
+    "updateversion",
     "config",
     "getsparkconfiguration",
     "xml",

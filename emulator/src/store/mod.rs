@@ -3,7 +3,7 @@
 //! One `RwLock` guards the catalogue; executions take a read lock only long enough to clone
 //! an `Arc<Version>`, never across evaluation. Split by idea: the catalogue here, version
 //! numbers in `semver`, the data directory in `persist`, publishing workbooks from disk or
-//! the binary in `publish_dir`.
+//! the binary in `publish_dir`, editing and deleting one version in `edit`.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -17,10 +17,12 @@ use uuid::Uuid;
 
 use crate::engine::Engine;
 
+mod edit;
 mod persist;
 mod publish_dir;
 mod semver;
 
+pub use edit::{VersionChangeError, VersionEdit};
 pub use publish_dir::{publish_dir, publish_workbook};
 pub use semver::{SemVer, parse_parts};
 
@@ -56,6 +58,9 @@ pub struct VersionInfo {
     pub label: Option<String>,
     /// Comma-separated tags, if any.
     pub tags: Option<String>,
+    /// Description, if any (set by editing the version).
+    #[serde(default)]
+    pub description: Option<String>,
 }
 
 /// A published version: its description, its engine and its original file.
@@ -319,6 +324,7 @@ impl Store {
                 release_note: notes.0,
                 label: notes.1,
                 tags: notes.2,
+                description: None,
             };
             let version = Arc::new(Version {
                 hash: short_hash(&file),

@@ -10,7 +10,7 @@
 use std::time::Instant;
 
 use cspark::resources::batches::RunOptions;
-use cspark_examples::spark::demo_volume_cylinder::{self as volume, VolumeCylinder};
+use cspark_examples::spark::demo_volume_cylinder as volume;
 use cspark_examples::target::Target;
 
 const RECORDS: usize = 5_000;
@@ -33,7 +33,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let mut run = target
         .client
-        .run_typed_batch::<VolumeCylinder>((0..RECORDS).map(cylinder), &RunOptions::default())
+        .run_typed_batch((0..RECORDS).map(cylinder), &RunOptions::default())
         .await?;
     println!("  batch {}", run.batch_id());
 

@@ -9,7 +9,7 @@
 
 use chrono::NaiveDate;
 use cspark::Typed;
-use cspark_examples::spark::demo_volume_cylinder::{self as volume, VolumeCylinder};
+use cspark_examples::spark::demo_volume_cylinder as volume;
 use cspark_examples::spark::{demo_insurance_quote as quote, demo_loan_calc as loan};
 use cspark_examples::target::Target;
 
@@ -27,7 +27,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         radius: 2.5,
         height: 10.0,
     };
-    let run = client.execute_typed::<VolumeCylinder>(&inputs).await?;
+    let run = client.execute_typed(&inputs).await?;
     heading("demo/volume-cylinder", &run);
     println!("  radius {} × height {}", inputs.radius, inputs.height);
     println!("  volume       = {}", show(run.outputs.volume));
@@ -47,9 +47,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         region: quote::Region::City,
         vehicle_value: 32_000.0,
     };
-    let run = client
-        .execute_typed::<quote::InsuranceQuote>(&inputs)
-        .await?;
+    let run = client.execute_typed(&inputs).await?;
     heading("demo/insurance-quote", &run);
     for row in run.outputs.driver_premiums.iter().flatten() {
         println!(
@@ -73,7 +71,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         rate: 0.049,
         years: 25.0,
     };
-    let run = client.execute_typed::<loan::LoanCalc>(&inputs).await?;
+    let run = client.execute_typed(&inputs).await?;
     heading("demo/loan-calc", &run);
     println!(
         "  {} over {} years at {}%",

@@ -1,5 +1,6 @@
 //! `client.services()` of the [blocking client](super::Client): execute, validate, inspect,
-//! the service lifecycle (upload → compile → publish), transforms and WASM download.
+//! the service lifecycle (upload → compile → publish), version edit and delete, transforms
+//! and WASM download.
 
 use std::future::Future;
 
@@ -19,6 +20,7 @@ use crate::resources::services::types::{
     DownloadOptions, MetadataResponse, SearchOptions, SearchResponse, ServiceSchema,
     ServiceSearchItem, ServiceSwagger, V1Response, ValidationResponse, ValidationType,
 };
+use crate::resources::services::versions::{VersionUpdate, VersionUpdateResponse};
 use crate::resources::transforms::TransformRef;
 use crate::{
     ExecuteManyResponse, ExecuteOptions, ExecuteResponse, PollOptions, SwaggerOptions, VersionInfo,
@@ -144,5 +146,13 @@ impl<'c> Services<'c> {
             options: &RecompileOptions,
             poll: PollOptions,
         ) -> (RecompileResponse, CompilationStatusResponse);
+        fn update_version(
+            uri: impl IntoServiceUri,
+            version_id: &str,
+            edit: &VersionUpdate,
+        ) -> VersionUpdateResponse;
+        fn update_version_raw(uri: impl IntoServiceUri, version_id: &str, edit: &VersionUpdate) -> Value;
+        fn delete_version(uri: impl IntoServiceUri, version_id: &str) -> V1Response;
+        fn delete_version_raw(uri: impl IntoServiceUri, version_id: &str) -> Value;
     }
 }

@@ -9,102 +9,105 @@ use super::Engine;
 use super::batches::next_blocking;
 use crate::error::Result;
 use crate::resources::batches::{Progress, RunOptions};
-use crate::{Chunking, ExecuteOptions, Typed, TypedChunked, TypedMany, TypedService};
+use crate::typed::OutputsOf;
+use crate::{
+    Chunking, ExecuteOptions, ServiceInputs, Typed, TypedChunked, TypedMany, TypedService,
+};
 
 impl super::Client {
     /// Blocking twin of [`crate::Client::execute_typed`].
     ///
     /// ```no_run
-    /// # fn demo<S: cspark::TypedService>(client: cspark::blocking::Client, inputs: S::Inputs) -> cspark::Result<()> {
-    /// let typed = client.execute_typed::<S>(&inputs)?;
+    /// # fn demo<I: cspark::ServiceInputs>(client: cspark::blocking::Client, inputs: I) -> cspark::Result<()> {
+    /// let typed = client.execute_typed(&inputs)?;
     /// println!("call id {:?}", typed.meta.call_id);
     /// # Ok(()) }
     /// ```
-    pub fn execute_typed<S: TypedService>(&self, inputs: &S::Inputs) -> Result<Typed<S::Outputs>> {
-        self.block_on(self.inner().execute_typed::<S>(inputs))?
+    pub fn execute_typed<I: ServiceInputs>(&self, inputs: &I) -> Result<Typed<OutputsOf<I>>> {
+        self.block_on(self.inner().execute_typed(inputs))?
     }
 
     /// Blocking twin of [`crate::Client::execute_typed_with`].
     ///
     /// ```no_run
-    /// # fn demo<S: cspark::TypedService>(client: cspark::blocking::Client, inputs: S::Inputs) -> cspark::Result<()> {
+    /// # fn demo<I: cspark::ServiceInputs>(client: cspark::blocking::Client, inputs: I) -> cspark::Result<()> {
     /// let options = cspark::ExecuteOptions::default().call_purpose("nightly");
-    /// let typed = client.execute_typed_with::<S>(&inputs, options)?;
+    /// let typed = client.execute_typed_with(&inputs, options)?;
     /// # Ok(()) }
     /// ```
-    pub fn execute_typed_with<S: TypedService>(
+    pub fn execute_typed_with<I: ServiceInputs>(
         &self,
-        inputs: &S::Inputs,
+        inputs: &I,
         options: ExecuteOptions,
-    ) -> Result<Typed<S::Outputs>> {
-        self.block_on(self.inner().execute_typed_with::<S>(inputs, options))?
+    ) -> Result<Typed<OutputsOf<I>>> {
+        self.block_on(self.inner().execute_typed_with(inputs, options))?
     }
 
     /// Blocking twin of [`crate::Client::execute_typed_many`].
     ///
     /// ```no_run
-    /// # fn demo<S: cspark::TypedService>(client: cspark::blocking::Client, records: Vec<S::Inputs>) -> cspark::Result<()> {
-    /// let many = client.execute_typed_many::<S>(&records)?;
+    /// # fn demo<I: cspark::ServiceInputs>(client: cspark::blocking::Client, records: Vec<I>) -> cspark::Result<()> {
+    /// let many = client.execute_typed_many(&records)?;
     /// println!("{} outputs", many.outputs().count());
     /// # Ok(()) }
     /// ```
-    pub fn execute_typed_many<S: TypedService>(
+    pub fn execute_typed_many<I: ServiceInputs>(
         &self,
-        records: &[S::Inputs],
-    ) -> Result<TypedMany<S::Outputs>> {
-        self.block_on(self.inner().execute_typed_many::<S>(records))?
+        records: &[I],
+    ) -> Result<TypedMany<OutputsOf<I>>> {
+        self.block_on(self.inner().execute_typed_many(records))?
     }
 
     /// Blocking twin of [`crate::Client::execute_typed_many_with`].
     ///
     /// ```no_run
-    /// # fn demo<S: cspark::TypedService>(client: cspark::blocking::Client, records: Vec<S::Inputs>) -> cspark::Result<()> {
+    /// # fn demo<I: cspark::ServiceInputs>(client: cspark::blocking::Client, records: Vec<I>) -> cspark::Result<()> {
     /// let options = cspark::ExecuteOptions::default().source_system("etl");
-    /// let many = client.execute_typed_many_with::<S>(&records, options)?;
+    /// let many = client.execute_typed_many_with(&records, options)?;
     /// # Ok(()) }
     /// ```
-    pub fn execute_typed_many_with<S: TypedService>(
+    pub fn execute_typed_many_with<I: ServiceInputs>(
         &self,
-        records: &[S::Inputs],
+        records: &[I],
         options: ExecuteOptions,
-    ) -> Result<TypedMany<S::Outputs>> {
-        self.block_on(self.inner().execute_typed_many_with::<S>(records, options))?
+    ) -> Result<TypedMany<OutputsOf<I>>> {
+        self.block_on(self.inner().execute_typed_many_with(records, options))?
     }
 
     /// Blocking twin of [`crate::Client::execute_typed_chunked`].
     ///
     /// ```no_run
-    /// # fn demo<S: cspark::TypedService>(client: cspark::blocking::Client, records: Vec<S::Inputs>) -> cspark::Result<()> {
+    /// # fn demo<I: cspark::ServiceInputs>(client: cspark::blocking::Client, records: Vec<I>) -> cspark::Result<()> {
     /// let chunking = cspark::Chunking::default().in_flight(8);
-    /// let results = client.execute_typed_chunked::<S>(&records, chunking)?;
+    /// let results = client.execute_typed_chunked(&records, chunking)?;
     /// println!("{} outputs in {} calls", results.records.len(), results.calls.len());
     /// # Ok(()) }
     /// ```
-    pub fn execute_typed_chunked<S: TypedService>(
+    pub fn execute_typed_chunked<I: ServiceInputs>(
         &self,
-        records: &[S::Inputs],
+        records: &[I],
         chunking: Chunking,
-    ) -> Result<TypedChunked<S::Outputs>> {
-        self.block_on(self.inner().execute_typed_chunked::<S>(records, chunking))?
+    ) -> Result<TypedChunked<OutputsOf<I>>> {
+        self.block_on(self.inner().execute_typed_chunked(records, chunking))?
     }
 
     /// Blocking twin of [`crate::Client::execute_typed_chunked_with`].
     ///
     /// ```no_run
-    /// # fn demo<S: cspark::TypedService>(client: cspark::blocking::Client, records: Vec<S::Inputs>) -> cspark::Result<()> {
+    /// # fn demo<I: cspark::ServiceInputs>(client: cspark::blocking::Client, records: Vec<I>) -> cspark::Result<()> {
     /// let options = cspark::ExecuteOptions::default().source_system("etl");
-    /// let results = client.execute_typed_chunked_with::<S>(&records, Default::default(), options)?;
+    /// let results = client.execute_typed_chunked_with(&records, Default::default(), options)?;
     /// # Ok(()) }
     /// ```
-    pub fn execute_typed_chunked_with<S: TypedService>(
+    pub fn execute_typed_chunked_with<I: ServiceInputs>(
         &self,
-        records: &[S::Inputs],
+        records: &[I],
         chunking: Chunking,
         options: ExecuteOptions,
-    ) -> Result<TypedChunked<S::Outputs>> {
+    ) -> Result<TypedChunked<OutputsOf<I>>> {
         self.block_on(
             self.inner()
-                .execute_typed_chunked_with::<S>(records, chunking, options),
+                .execute_typed_chunked_with(records, chunking, options),
         )?
     }
 
@@ -112,19 +115,19 @@ impl super::Client {
     /// [`TypedBatchRun`] for `(input index, outputs)`.
     ///
     /// ```no_run
-    /// # fn demo<S: cspark::TypedService>(client: cspark::blocking::Client, inputs: Vec<S::Inputs>) -> cspark::Result<()> {
-    /// for item in client.run_typed_batch::<S>(inputs, &Default::default())? {
+    /// # fn demo<I: cspark::ServiceInputs>(client: cspark::blocking::Client, inputs: Vec<I>) -> cspark::Result<()> {
+    /// for item in client.run_typed_batch(inputs, &Default::default())? {
     ///     let (index, _outputs) = item?;
     ///     println!("#{index}");
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn run_typed_batch<S: TypedService>(
+    pub fn run_typed_batch<I: ServiceInputs>(
         &self,
-        inputs: impl IntoIterator<Item = S::Inputs, IntoIter: Send + 'static>,
+        inputs: impl IntoIterator<Item = I, IntoIter: Send + 'static>,
         options: &RunOptions,
-    ) -> Result<TypedBatchRun<S>> {
-        let run = self.block_on(self.inner().run_typed_batch::<S>(inputs, options))??;
+    ) -> Result<TypedBatchRun<I::Service>> {
+        let run = self.block_on(self.inner().run_typed_batch(inputs, options))??;
         Ok(TypedBatchRun {
             inner: run,
             engine: Arc::clone(&self.engine),
@@ -139,9 +142,9 @@ impl super::Client {
 /// and the iteration ends.
 ///
 /// ```no_run
-/// # fn demo<S: cspark::TypedService>(client: cspark::blocking::Client, inputs: Vec<S::Inputs>) -> cspark::Result<()> {
+/// # fn demo<I: cspark::ServiceInputs>(client: cspark::blocking::Client, inputs: Vec<I>) -> cspark::Result<()> {
 /// let mut outputs: Vec<_> = client
-///     .run_typed_batch::<S>(inputs, &Default::default())?
+///     .run_typed_batch(inputs, &Default::default())?
 ///     .collect::<cspark::Result<_>>()?;
 /// outputs.sort_by_key(|(index, _)| *index);
 /// # Ok(()) }

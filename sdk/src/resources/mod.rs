@@ -2,7 +2,7 @@
 //!
 //! | module | reached through | what it does |
 //! |---|---|---|
-//! | [`services`] | `client.services()` | execute (v3, v4), inspect (versions, schema, Swagger, metadata), lifecycle (upload, compile, publish, recompile), search, download, delete |
+//! | [`services`] | `client.services()` | execute (v3, v4), inspect (versions, schema, Swagger, metadata), lifecycle (upload, compile, publish, recompile), version edit and delete, search, download, delete |
 //! | [`batches`] | `client.batches()` | the asynchronous Batch API |
 //! | [`folders`] | `client.folders()` | folders and categories |
 //! | [`history`] | `client.history()` | call history, rehydration, log downloads |

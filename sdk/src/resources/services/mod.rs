@@ -9,6 +9,7 @@ pub mod lifecycle_types;
 mod object_only;
 pub mod ops;
 pub mod types;
+pub mod versions;
 
 use serde::Serialize;
 
