@@ -8,7 +8,6 @@ use super::paging::{self, Items, Page};
 use super::support::{Multipart, conflict, decode_body, fetch_url, json_object, window};
 use crate::client::Client;
 use crate::error::{Result, SparkError};
-use crate::generated::PlatformClient;
 use crate::transport::RequestSpec;
 
 /// Folder operations, borrowed from a [`Client`].
@@ -105,9 +104,9 @@ impl<'c> Folders<'c> {
         });
         let body = json_object(body, "folder list request")?;
         // A listing changes nothing: safe to replay.
-        let api = PlatformClient::for_idempotent_call(self.client);
+        let api = self.client.platform();
         let outcome = api.list_folders(&body).await;
-        api.finish(outcome, "folder list")
+        Ok(outcome?.into_inner())
     }
 
     /// Creates a folder (`POST /api/v1/product/create`, multipart as in the TS SDK; Python
@@ -217,24 +216,24 @@ impl<'c> Folders<'c> {
                 body.insert(k.into(), json!(v));
             }
         }
-        let api = PlatformClient::for_call(self.client);
+        let api = self.client.platform();
         let outcome = api.update_folder(id, &body).await;
-        api.finish_as(outcome, "folder update")
+        crate::generated::decode_as(outcome?, "folder update")
     }
 
     /// Deletes a folder and every service in it (`DELETE /api/v1/product/delete/{id}`).
     pub async fn delete(&self, id: &str) -> Result<V1Response> {
-        let api = PlatformClient::for_call(self.client);
+        let api = self.client.platform();
         let outcome = api.delete_folder(id).await;
-        api.finish_as(outcome, "folder deletion")
+        crate::generated::decode_as(outcome?, "folder deletion")
     }
 
     /// Whether a folder name is taken (`POST /api/v1/product/isproductexists/{name}`).
     pub async fn exists(&self, name: &str) -> Result<bool> {
         // A read despite the POST: safe to replay.
-        let api = PlatformClient::for_idempotent_call(self.client);
+        let api = self.client.platform();
         let outcome = api.folder_exists(name).await;
-        let body = api.finish(outcome, "folder existence")?;
+        let body = outcome?.into_inner();
         Ok(body["data"] == Value::Bool(true))
     }
 
@@ -276,9 +275,9 @@ impl<'c> Folders<'c> {
 
     /// [`categories`](Self::categories) as the raw envelope Spark sent (escape hatch).
     pub async fn categories_raw(&self) -> Result<Value> {
-        let api = PlatformClient::for_call(self.client);
+        let api = self.client.platform();
         let outcome = api.list_folder_categories().await;
-        api.finish(outcome, "categories")
+        Ok(outcome?.into_inner())
     }
 
     /// Saves a category (`POST /api/v1/lookup/savecategory`); `key` defaults to a new UUID
@@ -294,17 +293,17 @@ impl<'c> Folders<'c> {
             json!({"value": name, "key": key, "icon": icon.unwrap_or("other.svg")}),
             "category",
         )?;
-        let api = PlatformClient::for_call(self.client);
+        let api = self.client.platform();
         let outcome = api.save_folder_category(&body).await;
-        lower_categories(api.finish(outcome, "categories")?)
+        lower_categories(outcome?.into_inner())
     }
 
     /// Deletes a category (`DELETE /api/v1/lookup/deletecategory/{key}`); returns the
     /// remaining categories.
     pub async fn delete_category(&self, key: &str) -> Result<Vec<FolderCategory>> {
-        let api = PlatformClient::for_call(self.client);
+        let api = self.client.platform();
         let outcome = api.delete_folder_category(key).await;
-        lower_categories(api.finish(outcome, "categories")?)
+        lower_categories(outcome?.into_inner())
     }
 }
 

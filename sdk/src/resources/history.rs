@@ -9,7 +9,6 @@ use super::services::IntoServiceUri;
 use super::support::{PollOptions, decode_body, fetch_url, json_object, poll_with, str_at};
 use crate::client::Client;
 use crate::error::{Result, SparkError};
-use crate::generated::PlatformClient;
 use crate::transport::{RequestSpec, Response};
 use crate::uri::ServiceUri;
 
@@ -46,14 +45,16 @@ impl<'c> History<'c> {
     /// [`get`](Self::get) as raw JSON: the detailed log parsed from `response_data`, every
     /// key as Spark sent it (escape hatch).
     pub async fn get_raw(&self, call_id: &str) -> Result<Value> {
-        let api = PlatformClient::for_call(self.client);
+        let api = self.client.platform();
         let outcome = api
             .get_call_history(self.client.base_url().tenant(), call_id)
             .await;
-        let mut body = api.finish(outcome, "call history")?;
+        let answer = outcome?;
+        let request_id = crate::generated::request_id(&answer);
+        let mut body = answer.into_inner();
         match body["response_data"].take() {
             Value::String(text) => serde_json::from_str(&text).map_err(|e| {
-                SparkError::decode("detailed log", &api.request_id(), &e, text.as_bytes())
+                SparkError::decode("detailed log", &request_id, &e, text.as_bytes())
             }),
             Value::Null => Ok(json!({})),
             other => Ok(other),
@@ -144,9 +145,9 @@ impl<'c> History<'c> {
             "call history search",
         )?;
         // A search changes nothing: safe to replay.
-        let api = PlatformClient::for_idempotent_call(self.client);
+        let api = self.client.platform();
         let outcome = api.search_call_history(folder, service, &body).await;
-        api.finish(outcome, "call history search")
+        Ok(outcome?.into_inner())
     }
 
     /// Rebuilds the workbook of a call (`POST …/download/xml/{call_id}` with body `{}`, or
@@ -185,7 +186,7 @@ impl<'c> History<'c> {
                     })
                 })
                 .transpose()?;
-            let api = PlatformClient::for_call(self.client);
+            let api = self.client.platform();
             let outcome = api
                 .rehydrate_call(
                     self.client.base_url().tenant(),
@@ -196,7 +197,9 @@ impl<'c> History<'c> {
                     &serde_json::Map::new(),
                 )
                 .await;
-            (api.finish(outcome, "rehydration")?, api.request_id())
+            let answer = outcome?;
+            let request_id = crate::generated::request_id(&answer);
+            (answer.into_inner(), request_id)
         };
         let url = str_at(
             &body,
@@ -273,7 +276,7 @@ impl<'c> History<'c> {
         )?;
         let (folder, service) = folder_service(&uri)?;
         let tenant = self.client.base_url().tenant();
-        let api = PlatformClient::for_call(self.client);
+        let api = self.client.platform();
         let outcome = match options.format {
             LogFormat::Csv => {
                 api.start_history_download_csv(tenant, folder, service, &body)
@@ -284,7 +287,7 @@ impl<'c> History<'c> {
                     .await
             }
         };
-        api.finish(outcome, "log download job")
+        Ok(outcome?.into_inner())
     }
 
     /// Polls `…/log/download{json|csv}/status/{job}` until progress 100 (`download_url`).
@@ -315,7 +318,7 @@ impl<'c> History<'c> {
         let (folder, service) = folder_service(&uri)?;
         let tenant = self.client.base_url().tenant();
         let fetch = async || {
-            let api = PlatformClient::for_call(self.client);
+            let api = self.client.platform();
             let outcome = match format {
                 LogFormat::Csv => {
                     api.get_history_download_status_csv(tenant, folder, service, job_id)
@@ -326,7 +329,7 @@ impl<'c> History<'c> {
                         .await
                 }
             };
-            api.finish(outcome, "log download")
+            Ok(outcome?.into_inner())
         };
         poll_with(self.client, &path, options, "log download", fetch, |b| {
             Ok(b["response_data"]["progress"].as_i64() == Some(100))

@@ -8,7 +8,6 @@ use super::services::{IntoServiceUri, Services};
 use super::support::decode_body;
 use crate::client::Client;
 use crate::error::Result;
-use crate::generated::PlatformClient;
 use crate::transport::RequestSpec;
 use crate::uri::Locator;
 
@@ -38,9 +37,9 @@ impl Client {
 
     /// [`spark_config`](Self::spark_config) as the whole envelope Spark sent (escape hatch).
     pub async fn spark_config_raw(&self) -> Result<Value> {
-        let api = PlatformClient::for_call(self);
+        let api = self.platform();
         let outcome = api.get_platform_config().await;
-        api.finish(outcome, "platform configuration")
+        Ok(outcome?.into_inner())
     }
 }
 

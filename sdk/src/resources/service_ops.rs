@@ -10,7 +10,6 @@ use super::paging::{self, Items, Page};
 use super::services::{IntoServiceUri, Services};
 use super::support::{decode_body, json_object};
 use crate::error::{Result, SparkError};
-use crate::generated::PlatformClient;
 use crate::transport::RequestSpec;
 use crate::uri::{Locator, ServiceUri};
 
@@ -59,7 +58,7 @@ impl<'c> Services<'c> {
         let body = json_object(body, "validation request")?;
         let what = "validation response";
         let tenant = self.client().base_url().tenant();
-        let api = PlatformClient::for_call(self.client());
+        let api = self.client().platform();
         let outcome = match (uri.locator(), uri.is_public()) {
             (Locator::FolderService { folder, service }, false) => {
                 api.validate_inputs(tenant, folder, service, &body).await
@@ -89,7 +88,7 @@ impl<'c> Services<'c> {
                 return self.client().transport.send(spec).await?.json(what);
             }
         };
-        api.finish(outcome, what)
+        Ok(outcome?.into_inner())
     }
 
     /// The service's `Metadata.*` outputs (`GET …/{locator}/metadata`).
@@ -113,9 +112,8 @@ impl<'c> Services<'c> {
     /// proxy locators too).
     pub async fn get_metadata_raw(&self, uri: impl IntoServiceUri) -> Result<Value> {
         let uri = uri.into_service_uri()?;
-        let what = "metadata response";
         let tenant = self.client().base_url().tenant();
-        let api = PlatformClient::for_call(self.client());
+        let api = self.client().platform();
         let outcome = match (uri.locator(), uri.is_public()) {
             (Locator::FolderService { folder, service }, false) => {
                 api.get_metadata(tenant, folder, service).await
@@ -133,7 +131,7 @@ impl<'c> Services<'c> {
             }
             (Locator::Proxy(_), _) => return Err(proxy_refused(&uri, "get_metadata")),
         };
-        api.finish(outcome, what)
+        Ok(outcome?.into_inner())
     }
 
     /// Whether `folder/service` exists (`GET …/folders/{f}/services/{s}/exists`). A 404 is
@@ -147,11 +145,11 @@ impl<'c> Services<'c> {
     pub async fn exists(&self, uri: impl IntoServiceUri) -> Result<bool> {
         let uri = uri.into_service_uri()?;
         let (folder, service) = folder_service(&uri)?;
-        let api = PlatformClient::for_call(self.client());
+        let api = self.client().platform();
         let outcome = api
             .service_exists(self.client().base_url().tenant(), folder, service)
             .await;
-        match api.finish(outcome, "exists response") {
+        match Ok(outcome?.into_inner()) {
             Ok(body) => Ok(body["response_data"]["is_exists"] == Value::Bool(true)),
             Err(SparkError::Api(e)) if e.status == 404 => Ok(false),
             Err(e) => Err(e),
@@ -222,11 +220,11 @@ impl<'c> Services<'c> {
             "search request",
         )?;
         // A search changes nothing: safe to replay.
-        let api = PlatformClient::for_idempotent_call(self.client());
+        let api = self.client().platform();
         let outcome = api
             .search_services(self.client().base_url().tenant(), &body)
             .await;
-        api.finish(outcome, "search response")
+        Ok(outcome?.into_inner())
     }
 
     /// Downloads the workbook of a service version
@@ -295,9 +293,9 @@ impl<'c> Services<'c> {
     pub async fn delete_raw(&self, uri: impl IntoServiceUri) -> Result<Value> {
         let uri = uri.into_service_uri()?;
         let (folder, service) = folder_service(&uri)?;
-        let api = PlatformClient::for_call(self.client());
+        let api = self.client().platform();
         let outcome = api.delete_service(folder, service).await;
-        api.finish(outcome, "delete response")
+        Ok(outcome?.into_inner())
     }
 }
 

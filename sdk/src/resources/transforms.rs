@@ -13,7 +13,7 @@ use super::services::{IntoServiceUri, Services};
 use super::support::{decode_body, json_object};
 use crate::client::Client;
 use crate::error::{Result, SparkError};
-use crate::generated::{PlatformClient, types};
+use crate::generated::types;
 use crate::transport::RequestSpec;
 
 /// What a transform document call's response is called in decode errors.
@@ -352,9 +352,9 @@ impl<'c> Transforms<'c> {
         }
         let body = json_object(inner, "transform list")?;
         // A listing changes nothing: safe to replay.
-        let api = PlatformClient::for_idempotent_call(self.client);
+        let api = self.client.platform();
         let outcome = api.list_transforms(self.tenant(), folder, &body).await;
-        api.finish(outcome, WHAT)
+        Ok(outcome?.into_inner())
     }
 
     /// Fetches a transform document (`outputs.transform_document`).
@@ -377,9 +377,9 @@ impl<'c> Transforms<'c> {
                 .send(RequestSpec::get(&self.url(&[folder, name]))?)
                 .await;
         }
-        let api = PlatformClient::for_call(self.client);
+        let api = self.client.platform();
         let outcome = api.get_transform(self.tenant(), folder, name).await;
-        api.finish(outcome, WHAT)
+        Ok(outcome?.into_inner())
     }
 
     /// Saves (creates or replaces) a transform document.
@@ -408,11 +408,11 @@ impl<'c> Transforms<'c> {
             let spec = RequestSpec::post(&self.url(&[folder, name]))?.json(&doc.body()?)?;
             return self.send(spec).await;
         }
-        let api = PlatformClient::for_call(self.client);
+        let api = self.client.platform();
         let outcome = api
             .save_transform(self.tenant(), folder, name, &doc.content()?)
             .await;
-        api.finish(outcome, WHAT)
+        Ok(outcome?.into_inner())
     }
 
     /// Deletes a transform document.
@@ -435,9 +435,9 @@ impl<'c> Transforms<'c> {
                 .send(RequestSpec::new(http::Method::DELETE, &url)?)
                 .await;
         }
-        let api = PlatformClient::for_call(self.client);
+        let api = self.client.platform();
         let outcome = api.delete_transform(self.tenant(), folder, name).await;
-        api.finish(outcome, WHAT)
+        Ok(outcome?.into_inner())
     }
 
     /// Validates a document on the server (`outputs.isValid`, `outputs.error`).
@@ -464,9 +464,9 @@ impl<'c> Transforms<'c> {
             return self.send(spec).await;
         }
         // Validation stores nothing: safe to replay.
-        let api = PlatformClient::for_idempotent_call(self.client);
+        let api = self.client.platform();
         let outcome = api.validate_transform(self.tenant(), &doc.content()?).await;
-        api.finish(outcome, WHAT)
+        Ok(outcome?.into_inner())
     }
 }
 

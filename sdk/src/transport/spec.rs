@@ -148,10 +148,8 @@ impl RequestSpec {
     }
 
     pub(crate) fn is_idempotent(&self) -> bool {
-        self.idempotent.unwrap_or(matches!(
-            self.method,
-            Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
-        ))
+        self.idempotent
+            .unwrap_or_else(|| super::idempotent_method(&self.method))
     }
 }
 
