@@ -218,9 +218,8 @@ impl std::error::Error for Carried {}
 fn carry(error: SparkError) -> reqwest::Error {
     let carried = Carried(Mutex::new(Some(error)));
     let failing = futures::stream::iter([Err::<Bytes, Carried>(carried)]);
-    let response = reqwest::Response::from(http::Response::new(reqwest::Body::wrap_stream(
-        failing,
-    )));
+    let response =
+        reqwest::Response::from(http::Response::new(reqwest::Body::wrap_stream(failing)));
     // `bytes()` is async, but a body that is a single ready error fails on the first poll.
     let read = futures::FutureExt::now_or_never(response.bytes());
     match read {

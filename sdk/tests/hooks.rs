@@ -23,7 +23,10 @@ use serde_json::json;
 const VERSIONS: &str = "/api/v1/product/f/engines/getversions/s";
 
 fn versions_ok() -> Reply {
-    Reply::json(200, json!({"status": "Success", "data": [], "errorCode": null}))
+    Reply::json(
+        200,
+        json!({"status": "Success", "data": [], "errorCode": null}),
+    )
 }
 
 #[tokio::test]
@@ -79,11 +82,7 @@ async fn an_exhausted_generated_call_reports_what_the_transport_saw() {
         .max_retries(1)
         .build()
         .unwrap();
-    let err = client
-        .services()
-        .get_versions("f/s")
-        .await
-        .unwrap_err();
+    let err = client.services().get_versions("f/s").await.unwrap_err();
     let SparkError::Api(api) = err else {
         panic!("expected an API error, got {err:?}")
     };
@@ -110,14 +109,14 @@ async fn two_concurrent_calls_through_one_client_get_their_own_errors() {
             Reply::json(404, json!({"status": "Error", "errorCode": "SLOW_MISSING"}))
                 .delayed(Duration::from_millis(200))
         } else {
-            Reply::json(409, json!({"status": "Error", "errorCode": "FAST_CONFLICT"}))
+            Reply::json(
+                409,
+                json!({"status": "Error", "errorCode": "FAST_CONFLICT"}),
+            )
         }
     })
     .await;
-    let client = builder(&server)
-        .auth(Auth::api_key("k"))
-        .build()
-        .unwrap();
+    let client = builder(&server).auth(Auth::api_key("k")).build().unwrap();
     let platform = client.platform();
     let (slow, fast) = tokio::join!(
         platform.get_service_versions("slow", "s"),
@@ -154,7 +153,10 @@ async fn an_anonymous_operation_sends_no_credentials() {
     assert_eq!(hits[0].header("x-synthetic-key"), None);
     assert_eq!(hits[0].header("authorization"), None);
     assert!(hits[0].header("x-request-id").is_some());
-    assert_eq!(hits[1].header("x-synthetic-key").as_deref(), Some("k-secret"));
+    assert_eq!(
+        hits[1].header("x-synthetic-key").as_deref(),
+        Some("k-secret")
+    );
 }
 
 #[tokio::test]
@@ -202,7 +204,13 @@ async fn a_rejected_fresh_oauth_token_is_an_auth_error() {
         .unwrap();
     let err = client.services().get_versions("f/s").await.unwrap_err();
     assert!(
-        matches!(&err, SparkError::Auth { status: Some(401), .. }),
+        matches!(
+            &err,
+            SparkError::Auth {
+                status: Some(401),
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert_eq!(server.api_hits().len(), 2);
@@ -224,7 +232,10 @@ async fn the_sdk_own_failures_reach_the_caller_whole() {
             path,
             limit,
             ..
-        } => assert_eq!((method.as_str(), path.as_str(), limit), ("GET", VERSIONS, 1024)),
+        } => assert_eq!(
+            (method.as_str(), path.as_str(), limit),
+            ("GET", VERSIONS, 1024)
+        ),
         other => panic!("expected ResponseTooLarge, got {other:?}"),
     }
 
@@ -245,7 +256,10 @@ async fn a_multipart_upload_goes_through_the_same_path() {
         if i == 0 {
             Reply::json(503, json!({}))
         } else {
-            Reply::json(200, json!({"status": "Success", "data": {"folderId": "f-1"}}))
+            Reply::json(
+                200,
+                json!({"status": "Success", "data": {"folderId": "f-1"}}),
+            )
         }
     })
     .await;
@@ -271,8 +285,14 @@ async fn a_multipart_upload_goes_through_the_same_path() {
                 .starts_with("multipart/form-data; boundary=")
         );
     }
-    assert_eq!(hits[0].header("x-request-id"), hits[1].header("x-request-id"));
-    assert_eq!(hits[0].header("content-type"), hits[1].header("content-type"));
+    assert_eq!(
+        hits[0].header("x-request-id"),
+        hits[1].header("x-request-id")
+    );
+    assert_eq!(
+        hits[0].header("content-type"),
+        hits[1].header("content-type")
+    );
     assert_eq!(hits[0].body, hits[1].body);
 }
 

@@ -5,7 +5,7 @@
 //! under the operation's [`SendRules`](crate::hooks::SendRules) (from the description), so
 //! every generated call gets the same headers, credentials (with the OAuth refresh on
 //! 401), retries and tracing as the handwritten resources. Its errors convert into
-//! [`SparkError`](crate::SparkError) with `?` (or `From`), with the real status, request
+//! [`SparkError`] with `?` (or `From`), with the real status, request
 //! id, attempts, method and path.
 //!
 //! Each [`Client`](crate::Client) builds one generated client and shares it with every

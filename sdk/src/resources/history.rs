@@ -53,9 +53,8 @@ impl<'c> History<'c> {
         let request_id = crate::generated::request_id(&answer);
         let mut body = answer.into_inner();
         match body["response_data"].take() {
-            Value::String(text) => serde_json::from_str(&text).map_err(|e| {
-                SparkError::decode("detailed log", &request_id, &e, text.as_bytes())
-            }),
+            Value::String(text) => serde_json::from_str(&text)
+                .map_err(|e| SparkError::decode("detailed log", &request_id, &e, text.as_bytes())),
             Value::Null => Ok(json!({})),
             other => Ok(other),
         }

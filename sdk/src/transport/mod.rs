@@ -1,10 +1,26 @@
 //! The one place that sends HTTP requests.
 //!
-//! Each call is described by a replayable [`RequestSpec`]; [`Transport::send`] builds a
-//! fresh `reqwest::Request` from it for every attempt (same `x-request-id`, fresh auth
-//! header), sends it, reads the whole body, classifies the outcome and retries per the
-//! [`RetryPolicy`]. A 401 with OAuth credentials triggers one token refresh and one
-//! replay, outside the retry budget.
+//! Every call the SDK makes takes the same path to the socket:
+//!
+//! ```text
+//! resource method ─┬─ generated call (client.platform().op(..))
+//!                  │     └─ ClientHooks::exec ─ hooks::Hooks::exec ─ Transport::call_of_request ─┐
+//!                  └─ handwritten RequestSpec (execute, downloads, multipart uploads)            │
+//!                        └─ Transport::send ─ Transport::call_of_spec ───────────────────────────┤
+//!                                                                                                ▼
+//!                          Transport::run: the one loop (credentials per attempt, OAuth refresh on
+//!                          401, retry policy and budget, timeout, body cap) ─ Transport::attempt
+//!                                                                          └─ reqwest::Client::execute
+//! ```
+//!
+//! Both kinds of call become a `Call`: a complete `reqwest::Request` but for the
+//! credentials (standard headers, one `x-request-id` for every attempt, the timeout), whose
+//! buffered body every attempt shares (`Request::try_clone`, no copy). The loop sends it,
+//! reads the whole body under the size cap, classifies the outcome and retries per the
+//! [`RetryPolicy`]; a 401 with OAuth credentials triggers one token refresh and one replay,
+//! outside the retry budget. Its failure (`Failed`) becomes a [`SparkError`] in one place,
+//! `failure`: directly for [`Transport::send`], and for generated calls through the facts the
+//! hooks attach to what they hand back to progenitor (see [`crate::hooks`]).
 //!
 //! The per-call work is kept small because it is all the SDK adds to a raw HTTP call (P1 in
 //! BENCHMARKS.md): header values that never change are built once per client
@@ -17,10 +33,6 @@
 //! [`RetryBudget`](crate::retry::RetryBudget) bucket, so an outage cannot multiply the load.
 //! The HTTP client never follows redirects (the builder forces it), so credentials never
 //! reach another origin: a 3xx is returned to the caller as an error status.
-//!
-//! Generated clients (progenitor `ClientHooks`) delegate here: `pre` calls
-//! [`Transport::prepare`] to add the standard and auth headers, `exec` calls
-//! [`Transport::execute`], which runs the same retry loop on `Request::try_clone`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -202,14 +214,7 @@ impl Transport {
                 error,
                 failure,
                 attempts,
-            } => failure::transport_error(
-                error,
-                failure,
-                method,
-                path,
-                &call.request_id,
-                attempts,
-            ),
+            } => failure::transport_error(error, failure, method, path, &call.request_id, attempts),
             Failed::Status {
                 status,
                 headers,
@@ -239,7 +244,9 @@ impl Transport {
     fn call_of_spec(&self, spec: RequestSpec, request_id: String) -> Result<Call> {
         let idempotent = spec.is_idempotent();
         let (content, body, compression) = match self.prepare_body(&spec)? {
-            Some((content_type, data, compression)) => (Some(content_type), Some(data), compression),
+            Some((content_type, data, compression)) => {
+                (Some(content_type), Some(data), compression)
+            }
             None => (None, None, None),
         };
         let headers = self.call_headers(&spec.headers, content, compression, &request_id)?;
@@ -578,4 +585,3 @@ pub(crate) enum ForeignError {
     Http(reqwest::Error),
     Refused(SparkError),
 }
-

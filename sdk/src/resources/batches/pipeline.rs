@@ -413,7 +413,14 @@ impl Pipeline {
         // The batch hot path: handwritten (spark.yaml `pullBatchResults`) so the answer is
         // decoded straight from the bytes into the SDK's types, with no `Value` in between.
         let base = self.client.base_url();
-        let url = base.origin_url(&[base.tenant(), "api", "v4", "batch", &self.id, "chunkresults"]);
+        let url = base.origin_url(&[
+            base.tenant(),
+            "api",
+            "v4",
+            "batch",
+            &self.id,
+            "chunkresults",
+        ]);
         let mut spec = RequestSpec::get(&url)?;
         if let Some(max) = max {
             spec = spec.query("max", &max.to_string());
