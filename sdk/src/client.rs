@@ -14,7 +14,7 @@ use crate::config::{self, Config, DEFAULT_MAX_RETRIES, DEFAULT_RETRY_INTERVAL, D
 use crate::env::{self, EnvLookup};
 use crate::error::{Result, SparkError};
 use crate::generated::PlatformClient;
-use crate::resources::services::Services;
+use crate::hooks::Hooks;
 use crate::retry::RetryBudget;
 use crate::retry::budget::RetryTokens;
 use crate::retry::policy::RetryPolicy;
@@ -66,11 +66,6 @@ impl Client {
         &self.transport
     }
 
-    /// Service calls (execute, …).
-    pub fn services(&self) -> Services<'_> {
-        Services::new(self)
-    }
-
     /// The platform client generated from `openapi/spark.yaml`, sharing this client's
     /// credentials, headers, retries and timeout (built once with the client, shared by
     /// every call). Every JSON endpoint of the platform is a method on it; v3/v4 methods
@@ -89,6 +84,14 @@ impl Client {
     /// ```
     pub fn platform(&self) -> &PlatformClient {
         &self.platform
+    }
+}
+
+/// The hooks of a generated client that sends through this client (cheap: an `Arc`), for
+/// clients generated with `cspark-codegen platform --standalone`.
+impl From<&Client> for Hooks {
+    fn from(client: &Client) -> Self {
+        Hooks::of(Arc::clone(&client.transport))
     }
 }
 

@@ -43,7 +43,6 @@ use bytes::Bytes;
 use http::{HeaderValue, Method};
 use reqwest::ResponseBuilderExt as _;
 
-use crate::client::Client;
 use crate::error::SparkError;
 use crate::retry::classify::Failure;
 use crate::transport::failure::{self, StatusFacts};
@@ -72,11 +71,8 @@ pub struct Hooks {
 }
 
 impl Hooks {
-    /// The hooks of a generated client that sends through `client` (cheap: an `Arc`).
-    pub fn new(client: &Client) -> Self {
-        Self::of(Arc::clone(&client.transport))
-    }
-
+    /// The hooks of a generated client that sends through `transport`. (From a
+    /// [`Client`](crate::Client): `Hooks::from(&client)`.)
     pub(crate) fn of(transport: Arc<Transport>) -> Self {
         Self { transport }
     }

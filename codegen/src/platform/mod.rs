@@ -166,7 +166,7 @@ impl Client {
         Self::new_with_client(
             client.base_url().origin(),
             reqwest::Client::new(),
-            ::cspark::hooks::Hooks::new(client),
+            ::cspark::hooks::Hooks::from(client),
         )
     }
 }

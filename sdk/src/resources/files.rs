@@ -11,7 +11,6 @@ use crate::client::Client;
 use crate::error::{ApiError, ApiErrorBody, ApiErrorKind, Result, SparkError, TransportKind};
 use crate::transport::{ForeignError, RequestSpec, Response};
 
-use super::history::file_of;
 use super::service_types::DownloadedFile;
 
 /// File downloads, borrowed from a [`Client`].
@@ -139,4 +138,33 @@ impl Client {
     pub fn files(&self) -> Files<'_> {
         Files { client: self }
     }
+}
+
+/// A downloaded body as a [`DownloadedFile`], named by `Content-Disposition` or `fallback`.
+pub(crate) fn file_of(response: Response, fallback: &str) -> DownloadedFile {
+    let file_name = response
+        .headers()
+        .get(http::header::CONTENT_DISPOSITION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(disposition_file_name)
+        .unwrap_or_else(|| fallback.to_owned());
+    DownloadedFile {
+        file_name,
+        bytes: response.body().clone(),
+    }
+}
+
+/// `attachment; filename="x.xlsx"` (or `filename*=UTF-8''x.xlsx`) → `x.xlsx`.
+pub(crate) fn disposition_file_name(value: &str) -> Option<String> {
+    value.split(';').map(str::trim).find_map(|part| {
+        if let Some(v) = part.strip_prefix("filename*=") {
+            let v = v.rsplit("''").next().unwrap_or(v);
+            return percent_encoding::percent_decode_str(v)
+                .decode_utf8()
+                .ok()
+                .map(|s| s.into_owned());
+        }
+        part.strip_prefix("filename=")
+            .map(|v| v.trim_matches('"').to_owned())
+    })
 }

@@ -5,7 +5,7 @@ use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
 use super::paging::{self, Items, Page};
-use super::support::{Multipart, conflict, decode_body, fetch_url, json_object, window};
+use super::support::{Multipart, conflict, decode_body, json_object, window};
 use crate::client::Client;
 use crate::error::{Result, SparkError};
 use crate::transport::RequestSpec;
@@ -186,7 +186,7 @@ impl<'c> Folders<'c> {
             self.upload_cover(id, cover.clone(), None).await?;
         }
         match created["data"]["get_product_url"].as_str() {
-            Some(url) => fetch_url(self.client, url).await?.json("folder"),
+            Some(url) => super::files::fetch(self.client, url).await?.json("folder"),
             None => Ok(created),
         }
     }

@@ -3,13 +3,14 @@
 
 use serde_json::{Value, json};
 
+use super::files::{fetch, file_of};
 use super::paging::{self, Items, Page};
-use super::service_ops::{DownloadedFile, disposition_file_name, folder_service};
+use super::service_ops::{DownloadedFile, folder_service};
 use super::services::IntoServiceUri;
-use super::support::{PollOptions, decode_body, fetch_url, json_object, poll_with, str_at};
+use super::support::{PollOptions, decode_body, json_object, poll_with, str_at};
 use crate::client::Client;
 use crate::error::{Result, SparkError};
-use crate::transport::{RequestSpec, Response};
+use crate::transport::RequestSpec;
 use crate::uri::ServiceUri;
 
 /// Call-history operations, borrowed from a [`Client`].
@@ -207,7 +208,7 @@ impl<'c> History<'c> {
             &request_id,
         )?;
         Ok(file_of(
-            fetch_url(self.client, url).await?,
+            fetch(self.client, url).await?,
             &format!("{call_id}.xlsx"),
         ))
     }
@@ -240,7 +241,7 @@ impl<'c> History<'c> {
             "",
         )?;
         let name = format!("{}_logs.zip", uri.service().unwrap_or("service"));
-        Ok(file_of(fetch_url(self.client, url).await?, &name))
+        Ok(file_of(fetch(self.client, url).await?, &name))
     }
 
     /// Starts a log export job (`POST …/log/download{json|csv}`): `response_data.job_id`.
@@ -341,20 +342,6 @@ impl<'c> History<'c> {
         let mut segs = vec!["api", "v3", "folders", folder, "services", service];
         segs.extend_from_slice(tail);
         Ok(self.client.base_url().tenant_url(&segs))
-    }
-}
-
-/// A downloaded body as a [`DownloadedFile`], named by `Content-Disposition` or `fallback`.
-pub(crate) fn file_of(response: Response, fallback: &str) -> DownloadedFile {
-    let file_name = response
-        .headers()
-        .get(http::header::CONTENT_DISPOSITION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(disposition_file_name)
-        .unwrap_or_else(|| fallback.to_owned());
-    DownloadedFile {
-        file_name,
-        bytes: response.body().clone(),
     }
 }
 

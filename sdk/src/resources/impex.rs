@@ -3,11 +3,9 @@
 use bytes::Bytes;
 use serde_json::{Value, json};
 
-use super::history::file_of;
+use super::files::file_of;
 use super::service_ops::DownloadedFile;
-use super::support::{
-    Multipart, PollOptions, decode_body, fetch_url, json_object, poll, poll_with,
-};
+use super::support::{Multipart, PollOptions, decode_body, json_object, poll, poll_with};
 use crate::client::Client;
 use crate::error::{Result, SparkError};
 use crate::generated::types;
@@ -178,7 +176,7 @@ impl<'c> Impex<'c> {
         for (i, f) in listed.unwrap_or_default().iter().enumerate() {
             if let Some(url) = f.file.as_deref().filter(|u| !u.is_empty()) {
                 files.push(file_of(
-                    fetch_url(self.client, url).await?,
+                    super::files::fetch(self.client, url).await?,
                     &format!("export-{i}.zip"),
                 ));
             }

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::history::file_of;
+use super::files::file_of;
 use super::service_ops::{DownloadedFile, proxy_refused};
 use super::services::{IntoServiceUri, Services};
 use super::support::decode_body;

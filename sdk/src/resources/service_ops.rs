@@ -6,6 +6,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::execute_body::v3_validation_body;
+use super::files::disposition_file_name;
 use super::paging::{self, Items, Page};
 use super::services::{IntoServiceUri, Services};
 use super::support::{decode_body, json_object};
@@ -323,19 +324,4 @@ pub(crate) fn folder_service(uri: &ServiceUri) -> Result<(&str, &str)> {
             "this call needs a folder/service locator",
         )),
     }
-}
-
-/// `attachment; filename="x.xlsx"` (or `filename*=UTF-8''x.xlsx`) → `x.xlsx`.
-pub(crate) fn disposition_file_name(value: &str) -> Option<String> {
-    value.split(';').map(str::trim).find_map(|part| {
-        if let Some(v) = part.strip_prefix("filename*=") {
-            let v = v.rsplit("''").next().unwrap_or(v);
-            return percent_encoding::percent_decode_str(v)
-                .decode_utf8()
-                .ok()
-                .map(|s| s.into_owned());
-        }
-        part.strip_prefix("filename=")
-            .map(|v| v.trim_matches('"').to_owned())
-    })
 }

@@ -51,6 +51,13 @@ pub struct Services<'c> {
     client: &'c Client,
 }
 
+impl Client {
+    /// Service calls (execute, …).
+    pub fn services(&self) -> Services<'_> {
+        Services::new(self)
+    }
+}
+
 impl<'c> Services<'c> {
     pub(crate) fn new(client: &'c Client) -> Self {
         Self { client }

@@ -42,8 +42,8 @@ use http::header::{ACCEPT, ACCEPT_ENCODING, AUTHORIZATION, CONTENT_ENCODING, CON
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use tracing::{Instrument as _, debug, field};
 
-use crate::auth::Auth;
 use crate::auth::token_cache::TokenCache;
+use crate::auth::{Auth, oauth};
 use crate::base_url::BaseUrl;
 use crate::clock::Clock;
 use crate::compression::Compression;
@@ -57,7 +57,7 @@ pub(crate) mod failure;
 mod headers;
 mod request_id;
 mod route_cache;
-mod spec;
+pub(crate) mod spec;
 
 use body_limit::BodyError;
 pub use body_limit::DEFAULT_MAX_RESPONSE_BYTES;
@@ -68,6 +68,7 @@ pub use headers::{
 };
 pub(crate) use request_id::new_request_id;
 pub(crate) use route_cache::RouteCache;
+use spec::idempotent_method;
 pub use spec::{Body, RequestSpec, Response};
 
 /// Credentials resolved for one attempt.
@@ -132,15 +133,6 @@ impl Call {
 
 /// Header progenitor adds to every request; Spark does not use it.
 const API_VERSION_HEADER: &str = "api-version";
-
-/// GET, HEAD, PUT, DELETE and OPTIONS may be replayed after they may have reached the
-/// server; anything else only if declared so.
-pub(crate) fn idempotent_method(method: &Method) -> bool {
-    matches!(
-        *method,
-        Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
-    )
-}
 
 /// Shared HTTP machinery of a [`Client`](crate::Client).
 pub struct Transport {
@@ -456,6 +448,17 @@ impl Transport {
         }
     }
 
+    /// Exchanges OAuth client credentials for a token: the request and the reading of the
+    /// answer are `auth::oauth`'s, the sending (through [`send`](Self::send): standard
+    /// headers, retries, no credentials) is the transport's.
+    pub(crate) async fn fetch_token(
+        &self,
+        creds: &crate::auth::OAuthCredentials,
+    ) -> Result<crate::auth::token_cache::FreshToken> {
+        let request = oauth::token_request(&self.base.token_url(), creds)?;
+        oauth::token_of(self.send(request).await, creds, self.base.tenant())
+    }
+
     /// Resolves the credentials once (fetching an OAuth token if none is cached).
     pub(crate) async fn warm_up(&self) -> Result<()> {
         self.credential().await.map(|_| ())
@@ -478,9 +481,7 @@ impl Transport {
             Auth::OAuth(creds) => {
                 let (token, generation) = self
                     .tokens
-                    .get(self.clock.as_ref(), || {
-                        crate::auth::oauth::fetch_token(self, creds)
-                    })
+                    .get(self.clock.as_ref(), || self.fetch_token(creds))
                     .await?;
                 Credential::OAuth(
                     sensitive(&format!("Bearer {}", token.expose()), "access token")?,
