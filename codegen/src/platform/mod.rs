@@ -22,8 +22,8 @@ use crate::lock::sha256_hex;
 pub struct PlatformOptions {
     /// Type of the `inner` field of the generated `Client` (the SDK's shared state). When it
     /// is a `…::Hooks` (the SDK's, [`STANDALONE_INNER`] or `crate::hooks::Hooks`), the
-    /// generator also emits `send_rules`, the per-operation [`SendRules`](send_rules) that
-    /// type's module defines.
+    /// generator also emits `send_rules(operation_id)`, returning the per-operation
+    /// `SendRules` that type's module defines.
     pub inner_type: String,
     /// Require a `ClientHooks` impl (`true`, default) or emit an empty default impl.
     pub hooks_expected: bool,
@@ -71,9 +71,9 @@ pub const IDEMPOTENT: &str = "x-cspark-idempotent";
 /// The `send_rules` function appended to a client whose inner type is `{hooks}::Hooks`:
 /// for each operation whose rules differ from the defaults (credentials sent; replayed by
 /// method), the rules its description declares. `security: []` sends no credentials;
-/// [`IDEMPOTENT`] overrides the method's replay rule. `names` are the operation ids
-/// progenitor gives the hooks (its method names); each must occur in `body`.
-fn send_rules(spec: &openapiv3::OpenAPI, hooks: &str, body: &str) -> Result<String> {
+/// [`IDEMPOTENT`] overrides the method's replay rule. The table is keyed by the operation
+/// ids progenitor gives the hooks (its method names); each must occur in `body`.
+fn send_rules(spec: &openapiv3::OpenAPI, label: &str, hooks: &str, body: &str) -> Result<String> {
     let mut rules = std::collections::BTreeMap::new();
     for (path, item) in spec.paths.paths.iter() {
         let openapiv3::ReferenceOr::Item(item) = item else {
@@ -86,7 +86,7 @@ fn send_rules(spec: &openapiv3::OpenAPI, hooks: &str, body: &str) -> Result<Stri
                 Some(serde_json::Value::Bool(yes)) => Some(*yes),
                 Some(other) => {
                     return Err(Error::Spec {
-                        path: "openapi".into(),
+                        path: label.into(),
                         reason: format!(
                             "at /paths/{}/{method}: {IDEMPOTENT} must be true or false, not {other}",
                             normalise::escape(path)
@@ -337,7 +337,7 @@ pub fn render(text: &str, opts: &PlatformOptions) -> Result<String> {
         body = body.replace("encode_path(", &format!("{encoder}("));
     }
     if let Some(hooks) = opts.inner_type.strip_suffix("::Hooks") {
-        body.push_str(&send_rules(&spec, hooks, &body)?);
+        body.push_str(&send_rules(&spec, &opts.spec_label, hooks, &body)?);
     }
     if opts.inner_type == STANDALONE_INNER && opts.hooks_expected {
         body.push_str(standalone_hooks());

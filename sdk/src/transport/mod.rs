@@ -3,14 +3,15 @@
 //! Every call the SDK makes takes the same path to the socket:
 //!
 //! ```text
-//! resource method ─┬─ generated call (client.platform().op(..))
-//!                  │     └─ ClientHooks::exec ─ hooks::Hooks::exec ─ Transport::call_of_request ─┐
-//!                  └─ handwritten RequestSpec (execute, downloads, multipart uploads)            │
-//!                        └─ Transport::send ─ Transport::call_of_spec ───────────────────────────┤
-//!                                                                                                ▼
-//!                          Transport::run: the one loop (credentials per attempt, OAuth refresh on
-//!                          401, retry policy and budget, timeout, body cap) ─ Transport::attempt
-//!                                                                          └─ reqwest::Client::execute
+//! resource method
+//!  ├─ generated call: client.platform().op(..)
+//!  │    └─ ClientHooks::exec → hooks::Hooks::exec → Transport::call_of_request ─┐
+//!  └─ handwritten RequestSpec (execute, downloads, multipart uploads)           │
+//!       └─ Transport::send → Transport::call_of_spec ───────────────────────────┤
+//!                                                                               ▼
+//!    Transport::run, the one loop: credentials per attempt, OAuth refresh on 401,
+//!    retry policy and budget, timeout, body cap
+//!       └─ Transport::attempt → reqwest::Client::execute (the socket)
 //! ```
 //!
 //! Both kinds of call become a `Call`: a complete `reqwest::Request` but for the
