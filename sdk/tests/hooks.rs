@@ -137,6 +137,19 @@ async fn two_concurrent_calls_through_one_client_get_their_own_errors() {
 }
 
 #[tokio::test]
+async fn a_2xx_body_that_is_not_the_declared_type_is_a_decode_error() {
+    let server = Server::start(|_, _| Reply::json(200, json!({"data": "not a list"}))).await;
+    let client = builder(&server).auth(Auth::api_key("k")).build().unwrap();
+    let err = client.services().get_versions("f/s").await.unwrap_err();
+    // Progenitor keeps only the bytes of such a body: the error names no request id.
+    assert!(
+        matches!(&err, SparkError::Decode { reason, .. } if reason.contains("not a list")),
+        "{err:?}"
+    );
+    assert_eq!(server.hits().len(), 1);
+}
+
+#[tokio::test]
 async fn an_anonymous_operation_sends_no_credentials() {
     let server = Server::start(|_, _| Reply::json(200, json!({"status": "UP"}))).await;
     let client = builder(&server)
