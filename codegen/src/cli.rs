@@ -71,7 +71,7 @@ pub enum Command {
         /// The output file (e.g. sdk/src/generated/platform.rs).
         out: PathBuf,
         /// Type of the generated Client's `inner` field.
-        #[arg(long, default_value = "crate::hooks::HookState")]
+        #[arg(long, default_value = "crate::hooks::Hooks")]
         inner_type: String,
         /// Emit an empty default `ClientHooks` impl instead of requiring one.
         #[arg(long)]

@@ -151,7 +151,7 @@ pub struct PlatformBuilder {
 }
 
 impl PlatformBuilder {
-    /// A builder with default settings (inner type `crate::hooks::HookState`, hooks expected).
+    /// A builder with default settings (inner type `crate::hooks::Hooks`, hooks expected).
     pub fn new() -> Self {
         Self::default()
     }

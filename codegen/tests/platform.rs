@@ -219,3 +219,62 @@ fn openapi_3_1_constructs_are_normalised_and_generated() {
     assert!(!generated.contains("Handwritten in the SDK"));
     assert!(!generated.contains("create_folder"));
 }
+
+/// A small description: one anonymous GET, one POST declared replayable, one plain POST.
+const RULES_SPEC: &str = r#"
+openapi: 3.0.3
+info: {title: rules, version: "1"}
+security: [{bearer: []}]
+components:
+  securitySchemes:
+    bearer: {type: http, scheme: bearer}
+paths:
+  /health:
+    get:
+      operationId: getHealth
+      security: []
+      responses: {"200": {description: ok}}
+  /search:
+    post:
+      operationId: searchThings
+      x-cspark-idempotent: true
+      requestBody: {content: {application/json: {schema: {type: object}}}}
+      responses: {"200": {description: ok}, "4XX": {description: error}}
+  /create:
+    post:
+      operationId: createThing
+      requestBody: {content: {application/json: {schema: {type: object}}}}
+      responses: {"200": {description: ok}}
+"#;
+
+#[test]
+fn send_rules_come_from_the_description() {
+    use cspark_codegen::platform::{PlatformOptions, render};
+    let out = render(RULES_SPEC, &PlatformOptions::default()).unwrap();
+    let rules = &out[out.find("pub fn send_rules").unwrap()..];
+    assert!(rules.contains(
+        r#""get_health" => crate::hooks::SendRules { anonymous: true, idempotent: None },"#
+    ));
+    assert!(rules.contains(
+        r#""search_things" => crate::hooks::SendRules { anonymous: false, idempotent: Some(true) },"#
+    ));
+    assert!(!rules.contains("create_thing"), "defaults are not listed");
+    // Error responses are not decoded by the generated client: the SDK reads them.
+    assert!(!out.contains("ErrorResponse"));
+
+    // A custom inner type gets no table (its module need not define `SendRules`).
+    let custom = PlatformOptions {
+        inner_type: "crate::state::Mine".into(),
+        ..PlatformOptions::default()
+    };
+    assert!(!render(RULES_SPEC, &custom).unwrap().contains("send_rules"));
+
+    let bad = RULES_SPEC.replace("x-cspark-idempotent: true", "x-cspark-idempotent: 'yes'");
+    let err = render(&bad, &PlatformOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("/paths/~1search/post") && err.contains("x-cspark-idempotent"),
+        "{err}"
+    );
+}

@@ -7,7 +7,6 @@ use std::path::Path;
 
 use cspark_codegen::platform::{PlatformOptions, render};
 use cspark_emulator::{Emulator, EmulatorConfig};
-use generated::ClientInfo;
 
 /// The committed output of the generator for `tests/fixtures/platform/spark-3.1.yaml`.
 #[allow(
@@ -103,7 +102,7 @@ async fn the_standalone_client_calls_the_emulator_through_the_sdk_transport() {
     );
     assert!(response.response_meta.unwrap().version_id.is_some());
 
-    // A failure is the SDK's own error, kept by the hooks: status and path are real.
+    // A failure converts into the SDK's own error: status, attempts and path are real.
     let missing = client
         .post_by_tenant_api_v3_folders_by_folder_services_by_service_execute(
             emu.tenant(),
@@ -111,11 +110,17 @@ async fn the_standalone_client_calls_the_emulator_through_the_sdk_transport() {
             "no-such-service",
             &body,
         )
-        .await;
-    assert!(missing.is_err());
-    let error = client
-        .inner()
-        .take_error()
-        .expect("the hook recorded the SDK error");
+        .await
+        .unwrap_err();
+    let error = cspark::SparkError::from(missing);
     assert_eq!(error.status(), Some(404), "{error}");
+    let api = error.api().unwrap();
+    assert_eq!(api.attempts, 1);
+    assert_eq!(api.method, "POST");
+    assert!(
+        api.path
+            .ends_with("/folders/demo/services/no-such-service/execute"),
+        "{}",
+        api.path
+    );
 }

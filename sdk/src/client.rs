@@ -10,11 +10,11 @@ use crate::auth::token_cache::TokenCache;
 use crate::base_url::BaseUrl;
 use crate::clock::{Clock, SystemClock};
 use crate::compression::Compression;
-use crate::config::{
-    self, CONNECT_TIMEOUT, Config, DEFAULT_MAX_RETRIES, DEFAULT_RETRY_INTERVAL, DEFAULT_TIMEOUT,
-};
+use crate::config::{self, Config, DEFAULT_MAX_RETRIES, DEFAULT_RETRY_INTERVAL, DEFAULT_TIMEOUT};
 use crate::env::{self, EnvLookup};
 use crate::error::{Result, SparkError};
+use crate::generated::PlatformClient;
+use crate::hooks::Hooks;
 use crate::retry::RetryBudget;
 use crate::retry::budget::RetryTokens;
 use crate::retry::policy::RetryPolicy;
@@ -36,6 +36,8 @@ use crate::transport::{DEFAULT_MAX_RESPONSE_BYTES, FixedHeaders, RouteCache, Tra
 pub struct Client {
     pub(crate) transport: Arc<Transport>,
     pub(crate) config: Arc<Config>,
+    /// The generated platform client, built once; it sends through `transport`.
+    pub(crate) platform: Arc<PlatformClient>,
 }
 
 impl Client {
@@ -65,22 +67,31 @@ impl Client {
     }
 
     /// The platform client generated from `openapi/spark.yaml`, sharing this client's
-    /// credentials, headers, retries and timeout. Every JSON endpoint of the platform is a
-    /// method on it; v3/v4 methods take the tenant (`client.base_url().tenant()`) first.
-    /// The returned client records the error of its last call for
-    /// [`finish`](crate::generated::PlatformClient::finish): take one per concurrent call.
+    /// credentials, headers, retries and timeout (built once with the client, shared by
+    /// every call). Every JSON endpoint of the platform is a method on it; v3/v4 methods
+    /// take the tenant (`client.base_url().tenant()`) first. Its errors convert into
+    /// [`SparkError`] with `?`, keeping the status, request id, attempts, method and path.
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
-    /// let platform = client.platform();
-    /// let outcome = platform.get_service_versions("my-folder", "my-service").await;
-    /// // `finish` returns the transport's error (status, attempts, method, path) on failure.
-    /// let versions = platform.finish(outcome, "get_service_versions")?;
+    /// let versions = client
+    ///     .platform()
+    ///     .get_service_versions("my-folder", "my-service")
+    ///     .await?
+    ///     .into_inner();
     /// println!("{} versions", versions.data.as_ref().map_or(0, Vec::len));
     /// # Ok(()) }
     /// ```
-    pub fn platform(&self) -> crate::generated::PlatformClient {
-        crate::generated::PlatformClient::for_call(self)
+    pub fn platform(&self) -> &PlatformClient {
+        &self.platform
+    }
+}
+
+/// The hooks of a generated client that sends through this client (cheap: an `Arc`), for
+/// clients generated with `cspark-codegen platform --standalone`.
+impl From<&Client> for Hooks {
+    fn from(client: &Client) -> Self {
+        Hooks::of(Arc::clone(&client.transport))
     }
 }
 
@@ -335,7 +346,8 @@ impl ClientBuilder {
         let (http, which) = match self.http {
             Some(builder) => (builder, "custom"),
             None => (
-                reqwest::Client::builder().connect_timeout(self.timeout.min(CONNECT_TIMEOUT)),
+                reqwest::Client::builder()
+                    .connect_timeout(self.timeout.min(Duration::from_secs(10))),
                 "default",
             ),
         };
@@ -375,9 +387,12 @@ impl ClientBuilder {
             max_response_bytes: self.max_response_bytes,
             retry_tokens: RetryTokens::new(self.retry_budget),
         };
+        let transport = Arc::new(transport);
+        let platform = Arc::new(PlatformClient::of(&transport));
         Ok(Client {
-            transport: Arc::new(transport),
+            transport,
             config: Arc::new(config),
+            platform,
         })
     }
 }

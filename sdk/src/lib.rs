@@ -13,6 +13,7 @@ pub mod config;
 pub mod env;
 pub mod error;
 pub mod generated;
+#[doc(hidden)]
 pub mod hooks;
 #[cfg(feature = "mcp")]
 pub mod mcp;

@@ -107,7 +107,7 @@ async fn dropped_connections_report_a_transport_error_with_attempts() {
 }
 
 #[tokio::test]
-async fn public_platform_client_finish_keeps_the_details() {
+async fn public_platform_client_errors_convert_with_the_details() {
     let emu = emulator().await;
     emu.set_faults(script(
         "*/getversions/*",
@@ -116,27 +116,23 @@ async fn public_platform_client_finish_keeps_the_details() {
     ));
     let client = client(&emu, 1);
     let platform = client.platform();
-    let outcome = platform
+    let failed = platform
         .get_service_versions("demo", "volume-cylinder")
-        .await;
-    let err = platform
-        .finish(outcome, "get_service_versions")
+        .await
         .unwrap_err();
+    // What `?` does in a function returning `cspark::Result`.
+    let err = SparkError::from(failed);
     let SparkError::Api(api) = err else {
         panic!("expected an API error, got {err:?}")
     };
     assert_eq!((api.status, api.attempts), (503, 2));
     assert_eq!((api.method.as_str(), api.path.as_str()), ("GET", VERSIONS));
-    // The same client then succeeds, and the stale error is gone.
-    let outcome = platform
+    assert!(!api.request_id.is_empty());
+    // The same shared client then succeeds; the answer says what it took.
+    let answer = platform
         .get_service_versions("demo", "volume-cylinder")
-        .await;
-    assert!(
-        !platform
-            .finish(outcome, "get_service_versions")
-            .unwrap()
-            .data
-            .unwrap_or_default()
-            .is_empty()
-    );
+        .await
+        .unwrap();
+    assert_eq!(answer.headers()[cspark::hooks::ATTEMPTS_HEADER], "1");
+    assert!(!answer.into_inner().data.unwrap_or_default().is_empty());
 }

@@ -24,11 +24,12 @@ pub async fn export(cmd: ExportCmd, settings: &Settings) -> CliResult {
         ExportCmd::Status { job } => {
             // One status request (`GET /api/v4/export/{id}/status`, spark.yaml
             // `getExportStatus`); the SDK's `wait_export` would poll until the job ends.
-            let api = client.platform();
-            let outcome = api
+            let status = client
+                .platform()
                 .get_export_status(client.base_url().tenant(), &job)
-                .await;
-            printer.serialized(&api.finish(outcome, "export status")?)
+                .await
+                .map_err(cspark::SparkError::from)?;
+            printer.serialized(&status.into_inner())
         }
         ExportCmd::Cancel { job } => printer.serialized(&impex.cancel_export(&job).await?),
     }
@@ -107,11 +108,12 @@ pub async fn import(cmd: ImportCmd, settings: &Settings) -> CliResult {
         ImportCmd::Status { job } => {
             // One status request (`GET /api/v4/import/{id}/status`, spark.yaml
             // `getImportStatus`), no polling.
-            let api = client.platform();
-            let outcome = api
+            let status = client
+                .platform()
                 .get_import_status(client.base_url().tenant(), &job)
-                .await;
-            printer.serialized(&api.finish(outcome, "import status")?)
+                .await
+                .map_err(cspark::SparkError::from)?;
+            printer.serialized(&status.into_inner())
         }
     }
 }

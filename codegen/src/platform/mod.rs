@@ -20,7 +20,10 @@ use crate::lock::sha256_hex;
 /// Settings for [`render`].
 #[derive(Debug, Clone)]
 pub struct PlatformOptions {
-    /// Type of the `inner` field of the generated `Client` (the SDK's shared state).
+    /// Type of the `inner` field of the generated `Client` (the SDK's shared state). When it
+    /// is a `…::Hooks` (the SDK's, [`STANDALONE_INNER`] or `crate::hooks::Hooks`), the
+    /// generator also emits `send_rules(operation_id)`, returning the per-operation
+    /// `SendRules` that type's module defines.
     pub inner_type: String,
     /// Require a `ClientHooks` impl (`true`, default) or emit an empty default impl.
     pub hooks_expected: bool,
@@ -35,7 +38,7 @@ pub struct PlatformOptions {
 impl Default for PlatformOptions {
     fn default() -> Self {
         PlatformOptions {
-            inner_type: "crate::hooks::HookState".to_string(),
+            inner_type: "crate::hooks::Hooks".to_string(),
             hooks_expected: true,
             spec_label: "openapi/spark.yaml".to_string(),
             path_encoder: Some("crate::uri::encode::segment".to_string()),
@@ -58,8 +61,82 @@ impl PlatformOptions {
     }
 }
 
-/// Inner type of a standalone client: the SDK's public hook state.
-pub const STANDALONE_INNER: &str = "::cspark::hooks::HookState";
+/// Inner type of a standalone client: the SDK's public hooks.
+pub const STANDALONE_INNER: &str = "::cspark::hooks::Hooks";
+
+/// Extension declaring whether an operation may be replayed after it may have reached the
+/// server (a search or status read sent as POST: `x-cspark-idempotent: true`).
+pub const IDEMPOTENT: &str = "x-cspark-idempotent";
+
+/// The `send_rules` function appended to a client whose inner type is `{hooks}::Hooks`:
+/// for each operation whose rules differ from the defaults (credentials sent; replayed by
+/// method), the rules its description declares. `security: []` sends no credentials;
+/// [`IDEMPOTENT`] overrides the method's replay rule. The table is keyed by the operation
+/// ids progenitor gives the hooks (its method names); each must occur in `body`.
+fn send_rules(spec: &openapiv3::OpenAPI, label: &str, hooks: &str, body: &str) -> Result<String> {
+    let mut rules = std::collections::BTreeMap::new();
+    for (path, item) in spec.paths.paths.iter() {
+        let openapiv3::ReferenceOr::Item(item) = item else {
+            continue;
+        };
+        for (method, op) in item.iter() {
+            let anonymous = op.security.as_ref().is_some_and(Vec::is_empty);
+            let idempotent = match op.extensions.get(IDEMPOTENT) {
+                None => None,
+                Some(serde_json::Value::Bool(yes)) => Some(*yes),
+                Some(other) => {
+                    return Err(Error::Spec {
+                        path: label.into(),
+                        reason: format!(
+                            "at /paths/{}/{method}: {IDEMPOTENT} must be true or false, not {other}",
+                            normalise::escape(path)
+                        ),
+                    });
+                }
+            };
+            if !anonymous && idempotent.is_none() {
+                continue;
+            }
+            let Some(id) = &op.operation_id else {
+                continue;
+            };
+            let name = progenitor_method_name(id);
+            if !body.contains(&format!("operation_id: \"{name}\"")) {
+                return Err(Error::Generate(format!(
+                    "operation {id}: progenitor named it otherwise than {name:?}"
+                )));
+            }
+            rules.insert(name, (anonymous, idempotent));
+        }
+    }
+    let mut out = format!(
+        "\n/// How the SDK's transport sends each operation, as the description declares it:\n\
+         /// `security: []` sends no credentials; `{IDEMPOTENT}` says whether the request may\n\
+         /// be replayed after it may have reached the server. Any other operation: credentials\n\
+         /// sent, replayed by method (GET, HEAD, PUT, DELETE, OPTIONS).\n\
+         pub fn send_rules(operation_id: &str) -> {hooks}::SendRules {{\n    match operation_id {{\n"
+    );
+    for (name, (anonymous, idempotent)) in &rules {
+        out.push_str(&format!(
+            "        \"{name}\" => {hooks}::SendRules {{ anonymous: {anonymous}, idempotent: {idempotent:?} }},\n"
+        ));
+    }
+    out.push_str(&format!(
+        "        _ => {hooks}::SendRules {{ anonymous: false, idempotent: None }},\n    }}\n}}\n"
+    ));
+    Ok(out)
+}
+
+/// The method name progenitor 0.15 gives an operation (and passes to the hooks as
+/// `OperationInfo::operation_id`): quotes dropped, other non-identifier characters made
+/// word breaks, snake case.
+fn progenitor_method_name(operation_id: &str) -> String {
+    use heck::ToSnakeCase;
+    operation_id
+        .replace('\'', "")
+        .replace(|c: char| !(c.is_alphanumeric() || c == '_'), "-")
+        .to_snake_case()
+}
 
 /// The `ClientHooks` impl appended to a standalone client, and a constructor from a
 /// `cspark::Client`. The crate needs the dependencies `cspark`, `progenitor-client`,
@@ -67,35 +144,29 @@ pub const STANDALONE_INNER: &str = "::cspark::hooks::HookState";
 /// and `uuid` (feature `serde`) when the description uses `date`/`date-time`/`uuid` formats.
 pub fn standalone_hooks() -> &'static str {
     r#"
-/// Every request goes through the `cspark` client's transport: its credentials (with the
-/// OAuth refresh), standard headers and retries.
-impl ClientHooks<::cspark::hooks::HookState> for Client {
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        _info: &OperationInfo,
-    ) -> ::std::result::Result<(), Error<E>> {
-        self.inner().pre(request).await
-    }
-
+/// Every request goes through the `cspark` client's one request path: its credentials
+/// (with the OAuth refresh), standard headers, retries and timeout, under the operation's
+/// [`send_rules`].
+impl ClientHooks<::cspark::hooks::Hooks> for Client {
     async fn exec(
         &self,
         request: reqwest::Request,
-        _info: &OperationInfo,
+        info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        self.inner().exec(request).await
+        self.inner().exec(request, send_rules(info.operation_id)).await
     }
 }
 
 impl Client {
     /// A client that sends through `client` (base URL, credentials, retries of the SDK).
     /// Paths in the description start at the host, so the origin of the base URL is used.
-    /// A failed call's SDK error is in `self.inner().take_error()`.
+    /// Errors convert into `cspark::SparkError` with `?` (status, request id, attempts,
+    /// method, path).
     pub fn from_cspark(client: &::cspark::Client) -> Self {
         Self::new_with_client(
             client.base_url().origin(),
             reqwest::Client::new(),
-            ::cspark::hooks::HookState::new(client),
+            ::cspark::hooks::Hooks::from(client),
         )
     }
 }
@@ -264,6 +335,9 @@ pub fn render(text: &str, opts: &PlatformOptions) -> Result<String> {
     if let Some(encoder) = &opts.path_encoder {
         // Generated paths read `encode_path(&value.to_string())`; the import stays (unused).
         body = body.replace("encode_path(", &format!("{encoder}("));
+    }
+    if let Some(hooks) = opts.inner_type.strip_suffix("::Hooks") {
+        body.push_str(&send_rules(&spec, &opts.spec_label, hooks, &body)?);
     }
     if opts.inner_type == STANDALONE_INNER && opts.hooks_expected {
         body.push_str(standalone_hooks());

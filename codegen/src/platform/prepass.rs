@@ -9,17 +9,18 @@
 //! * operations with a `multipart/form-data` (or several-type) request body, which progenitor
 //!   0.15 cannot generate, are removed and listed in [`Report::unsupported`] (a user's
 //!   description carries no promise that anyone wrote them by hand);
-//! * every non-2xx response body and the `default` response are pointed at the one shared
-//!   error schema (`components.schemas.SparkError` when it exists, otherwise `{}`), so each
-//!   operation has at most one error type (`response_types.len() <= 1`);
+//! * every non-2xx response and the `default` response are removed: the generated client
+//!   hands every error status over unread (`progenitor_client::Error::UnexpectedResponse`)
+//!   and the SDK reads the error body itself, in all of Spark's error shapes, with the
+//!   status, request id and attempts the transport attached (`sdk/src/hooks.rs`). A
+//!   decoded error type would lose the body whenever it is not the declared JSON (an HTML
+//!   502 from a proxy) and with it the status;
 //! * `additionalProperties: false` is removed everywhere (it would become
 //!   `deny_unknown_fields`, and Spark adds fields freely);
 //! * a missing `operationId` is an error ([`super::normalise`] derives them first).
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
-/// Name of the shared error schema in `components.schemas`.
-pub const ERROR_SCHEMA: &str = "SparkError";
 /// Extension that marks an operation as handwritten in the SDK.
 pub const HANDWRITTEN: &str = "x-cspark-handwritten";
 
@@ -32,8 +33,8 @@ pub struct Report {
     pub removed: Vec<String>,
     /// `METHOD path (operationId): why` of every operation progenitor cannot generate.
     pub unsupported: Vec<String>,
-    /// Number of responses re-pointed at the shared error schema.
-    pub unified_errors: usize,
+    /// Number of error responses (non-2xx and `default`) removed.
+    pub dropped_error_responses: usize,
     /// Number of `additionalProperties: false` removed.
     pub stripped_closed_objects: usize,
 }
@@ -78,14 +79,6 @@ fn unsupported_body(op: &Map<String, Value>) -> Option<String> {
 pub fn apply(doc: &mut Value) -> Result<Report, String> {
     let mut report = Report::default();
     strip_closed(doc, &mut report.stripped_closed_objects);
-    let has_error_schema = doc
-        .pointer(&format!("/components/schemas/{ERROR_SCHEMA}"))
-        .is_some();
-    let error_body = if has_error_schema {
-        json!({"$ref": format!("#/components/schemas/{ERROR_SCHEMA}")})
-    } else {
-        json!({})
-    };
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return Err("at /: the document has no `paths`".to_string());
     };
@@ -129,32 +122,9 @@ pub fn apply(doc: &mut Value) -> Result<Report, String> {
             let Some(Value::Object(responses)) = op.get_mut("responses") else {
                 continue;
             };
-            for (status, response) in responses.iter_mut() {
-                if status.starts_with('2') {
-                    continue;
-                }
-                let Some(content) = response.get_mut("content").and_then(Value::as_object_mut)
-                else {
-                    continue;
-                };
-                if status == "default" {
-                    content.clear();
-                } else {
-                    content.clear();
-                    content.insert(
-                        "application/json".into(),
-                        json!({"schema": error_body.clone()}),
-                    );
-                }
-                if let Some(r) = response.as_object_mut()
-                    && r.get("content")
-                        .and_then(Value::as_object)
-                        .is_some_and(Map::is_empty)
-                {
-                    r.remove("content");
-                }
-                report.unified_errors += 1;
-            }
+            let before = responses.len();
+            responses.retain(|status, _| status.starts_with('2'));
+            report.dropped_error_responses += before - responses.len();
         }
     }
     Ok(report)
@@ -164,9 +134,10 @@ pub fn apply(doc: &mut Value) -> Result<Report, String> {
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
-    fn removes_multipart_unifies_errors_and_strips_closed_objects() {
+    fn removes_multipart_and_error_responses_and_strips_closed_objects() {
         let mut doc = json!({
             "openapi": "3.0.3",
             "paths": {
@@ -188,17 +159,11 @@ mod tests {
             r.unsupported,
             vec!["POST /a (upload): multipart/form-data request body"]
         );
-        assert_eq!(r.unified_errors, 2);
+        assert_eq!(r.dropped_error_responses, 2);
         assert_eq!(r.stripped_closed_objects, 1);
-        assert_eq!(
-            doc.pointer("/paths/~1a/get/responses/404/content/application~1json/schema/$ref")
-                .unwrap(),
-            "#/components/schemas/SparkError"
-        );
-        assert!(
-            doc.pointer("/paths/~1a/get/responses/default/content")
-                .is_none()
-        );
+        let responses = doc.pointer("/paths/~1a/get/responses").unwrap();
+        let kept: Vec<&String> = responses.as_object().unwrap().keys().collect();
+        assert_eq!(kept, vec!["200"]);
     }
 
     #[test]

@@ -182,7 +182,7 @@ Version: 1*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
-    pub(crate) inner: ::cspark::hooks::HookState,
+    pub(crate) inner: ::cspark::hooks::Hooks,
 }
 impl Client {
     /// Create a new client.
@@ -190,7 +190,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str, inner: ::cspark::hooks::HookState) -> Self {
+    pub fn new(baseurl: &str, inner: ::cspark::hooks::Hooks) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -209,7 +209,7 @@ impl Client {
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
-        inner: ::cspark::hooks::HookState,
+        inner: ::cspark::hooks::Hooks,
     ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
@@ -218,7 +218,7 @@ impl Client {
         }
     }
 }
-impl ClientInfo<::cspark::hooks::HookState> for Client {
+impl ClientInfo<::cspark::hooks::Hooks> for Client {
     fn api_version() -> &'static str {
         "1"
     }
@@ -228,7 +228,7 @@ impl ClientInfo<::cspark::hooks::HookState> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &::cspark::hooks::HookState {
+    fn inner(&self) -> &::cspark::hooks::Hooks {
         &self.inner
     }
 }
@@ -236,7 +236,7 @@ const _: () = {
     #[allow(dead_code)]
     fn assert_client_hooks()
     where
-        Client: ClientHooks<::cspark::hooks::HookState>,
+        Client: ClientHooks<::cspark::hooks::Hooks>,
     {}
 };
 #[allow(clippy::all)]
@@ -250,7 +250,7 @@ impl Client {
         folder: &'a str,
         service: &'a str,
         body: &'a types::ExecuteRequest,
-    ) -> Result<ResponseValue<types::ExecuteResponse>, Error<::serde_json::Value>> {
+    ) -> Result<ResponseValue<types::ExecuteResponse>, Error<()>> {
         let url = format!(
             "{}/{}/api/v3/folders/{}/services/{}/execute", self.baseurl, ::cspark::uri::encode::segment(&
             tenant.to_string()), ::cspark::uri::encode::segment(& folder.to_string()), ::cspark::uri::encode::segment(& service
@@ -282,9 +282,6 @@ impl Client {
         let response = result?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
@@ -295,35 +292,39 @@ pub mod prelude {
     pub use super::Client;
 }
 
-/// Every request goes through the `cspark` client's transport: its credentials (with the
-/// OAuth refresh), standard headers and retries.
-impl ClientHooks<::cspark::hooks::HookState> for Client {
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        _info: &OperationInfo,
-    ) -> ::std::result::Result<(), Error<E>> {
-        self.inner().pre(request).await
+/// How the SDK's transport sends each operation, as the description declares it:
+/// `security: []` sends no credentials; `x-cspark-idempotent` says whether the request may
+/// be replayed after it may have reached the server. Any other operation: credentials
+/// sent, replayed by method (GET, HEAD, PUT, DELETE, OPTIONS).
+pub fn send_rules(operation_id: &str) -> ::cspark::hooks::SendRules {
+    match operation_id {
+        _ => ::cspark::hooks::SendRules { anonymous: false, idempotent: None },
     }
+}
 
+/// Every request goes through the `cspark` client's one request path: its credentials
+/// (with the OAuth refresh), standard headers, retries and timeout, under the operation's
+/// [`send_rules`].
+impl ClientHooks<::cspark::hooks::Hooks> for Client {
     async fn exec(
         &self,
         request: reqwest::Request,
-        _info: &OperationInfo,
+        info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        self.inner().exec(request).await
+        self.inner().exec(request, send_rules(info.operation_id)).await
     }
 }
 
 impl Client {
     /// A client that sends through `client` (base URL, credentials, retries of the SDK).
     /// Paths in the description start at the host, so the origin of the base URL is used.
-    /// A failed call's SDK error is in `self.inner().take_error()`.
+    /// Errors convert into `cspark::SparkError` with `?` (status, request id, attempts,
+    /// method, path).
     pub fn from_cspark(client: &::cspark::Client) -> Self {
         Self::new_with_client(
             client.base_url().origin(),
             reqwest::Client::new(),
-            ::cspark::hooks::HookState::new(client),
+            ::cspark::hooks::Hooks::from(client),
         )
     }
 }

@@ -20,7 +20,7 @@ use super::OAuthCredentials;
 use super::token_cache::FreshToken;
 use crate::error::{Result, SparkError};
 use crate::secret::Secret;
-use crate::transport::{RequestSpec, Transport};
+use crate::transport::spec::{RequestSpec, Response};
 
 /// The fields the SDK reads from a token response.
 struct TokenResponse {
@@ -97,30 +97,35 @@ fn scrub_token_error(error: SparkError) -> SparkError {
     SparkError::Api(api)
 }
 
-/// Exchanges the client credentials for an access token.
-pub(crate) async fn fetch_token(
-    transport: &Transport,
-    creds: &OAuthCredentials,
-) -> Result<FreshToken> {
-    let url = transport.base.token_url();
-    let spec = RequestSpec::post(&url)?
+/// The token request for `creds` at `token_url` (the transport sends it: see
+/// `Transport::fetch_token`).
+pub(crate) fn token_request(token_url: &str, creds: &OAuthCredentials) -> Result<RequestSpec> {
+    Ok(RequestSpec::post(token_url)?
         .without_auth()
         .idempotent(true)
         .form(&[
             ("grant_type", "client_credentials"),
             ("client_id", creds.client_id()),
             ("client_secret", creds.client_secret().expose()),
-        ]);
+        ]))
+}
+
+/// The token in the answer to [`token_request`], or an [`SparkError::Auth`] that quotes
+/// none of the endpoint's body; `realm` (the tenant) names the realm in the message.
+pub(crate) fn token_of(
+    answer: Result<Response>,
+    creds: &OAuthCredentials,
+    realm: &str,
+) -> Result<FreshToken> {
     let client_id = creds.client_id().to_owned();
-    let response = match transport.send(spec).await {
+    let response = match answer {
         Ok(r) => r,
         Err(e) => {
             let status = e.status();
             let request_id = e.request_id().map(str::to_owned);
             let message = match status {
                 Some(s @ 400..=499) => format!(
-                    "the token endpoint rejected the client credentials (HTTP {s}, client_id={client_id:?}, realm={:?})",
-                    transport.base.tenant()
+                    "the token endpoint rejected the client credentials (HTTP {s}, client_id={client_id:?}, realm={realm:?})"
                 ),
                 _ => format!("could not obtain an OAuth token for client_id={client_id:?}"),
             };

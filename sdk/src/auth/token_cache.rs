@@ -132,15 +132,4 @@ impl TokenCache {
             state.cached = None;
         }
     }
-
-    /// Drops the cached token if `header` (`Bearer <token>`) is the one cached.
-    pub(crate) async fn invalidate_header(&self, header: &http::HeaderValue) {
-        let mut state = self.state.lock().await;
-        let matches = state.cached.as_ref().is_some_and(|c| {
-            header.to_str().ok().and_then(|h| h.strip_prefix("Bearer ")) == Some(c.token.expose())
-        });
-        if matches {
-            state.cached = None;
-        }
-    }
 }

@@ -230,8 +230,9 @@ impl Client {
     /// ```no_run
     /// # fn demo(client: cspark::blocking::Client) -> cspark::Result<()> {
     /// let platform = client.inner().platform();
-    /// let outcome = client.block_on(platform.get_service_versions("my-folder", "my-service"))?;
-    /// let versions = platform.finish(outcome, "get_service_versions")?;
+    /// let versions = client
+    ///     .block_on(platform.get_service_versions("my-folder", "my-service"))??
+    ///     .into_inner();
     /// # Ok(()) }
     /// ```
     pub fn block_on<F: Future>(&self, f: F) -> Result<F::Output> {

@@ -238,11 +238,7 @@ impl McpClient {
         let endpoint = mcp_endpoint(client.base_url());
         let token = match &client.config().auth {
             Auth::Bearer(token) => token.clone(),
-            Auth::OAuth(creds) => {
-                crate::auth::oauth::fetch_token(client.transport(), creds)
-                    .await?
-                    .access_token
-            }
+            Auth::OAuth(creds) => client.transport().fetch_token(creds).await?.access_token,
             Auth::ApiKey(_) => return Err(McpError::ApiKeyNotSupported),
             Auth::Open => return Err(McpError::CredentialsRequired),
         };

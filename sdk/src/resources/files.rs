@@ -138,15 +138,6 @@ impl Client {
     }
 }
 
-/// A file downloaded from Spark.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DownloadedFile {
-    /// File name from `Content-Disposition`, else the requested or default name.
-    pub file_name: String,
-    /// The bytes.
-    pub bytes: bytes::Bytes,
-}
-
 /// A downloaded body as a [`DownloadedFile`], named by `Content-Disposition` or `fallback`.
 pub(crate) fn file_of(response: Response, fallback: &str) -> DownloadedFile {
     let file_name = response
@@ -174,4 +165,13 @@ pub(crate) fn disposition_file_name(value: &str) -> Option<String> {
         part.strip_prefix("filename=")
             .map(|v| v.trim_matches('"').to_owned())
     })
+}
+
+/// A file downloaded from Spark.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DownloadedFile {
+    /// File name from `Content-Disposition`, else the requested or default name.
+    pub file_name: String,
+    /// The bytes.
+    pub bytes: bytes::Bytes,
 }

@@ -2,7 +2,6 @@
 
 use crate::client::Client;
 use crate::error::Result;
-use crate::generated::PlatformClient;
 
 /// The platform's health answer, e.g. `{"status": "UP"}` (generated from
 /// `openapi/spark.yaml`; other fields are kept in `extra`).
@@ -27,9 +26,9 @@ impl Client {
     /// ```
     pub async fn health(&self) -> Result<HealthStatus> {
         // The host's health check takes no credentials.
-        let api = PlatformClient::for_anonymous_call(self);
+        let api = self.platform();
         let outcome = api.get_health().await;
-        api.finish_as(outcome, "health status")
+        crate::generated::decode_as(outcome?, "health status")
     }
 
     /// Obtains (and caches) an OAuth token now instead of on the first call; a no-op

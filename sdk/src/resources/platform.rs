@@ -2,11 +2,11 @@
 
 use serde_json::Value;
 
+use super::files::file_of;
 use super::support::decode_body;
 use crate::client::Client;
 use crate::error::Result;
-use crate::generated::PlatformClient;
-use crate::resources::files::{DownloadedFile, file_of};
+use crate::resources::files::DownloadedFile;
 use crate::resources::services::ops::proxy_refused;
 use crate::resources::services::{IntoServiceUri, Services};
 use crate::transport::RequestSpec;
@@ -38,9 +38,9 @@ impl Client {
 
     /// [`spark_config`](Self::spark_config) as the whole envelope Spark sent (escape hatch).
     pub async fn spark_config_raw(&self) -> Result<Value> {
-        let api = PlatformClient::for_call(self);
+        let api = self.platform();
         let outcome = api.get_platform_config().await;
-        api.finish(outcome, "platform configuration")
+        Ok(outcome?.into_inner())
     }
 }
 

@@ -185,12 +185,6 @@ pub(crate) fn json_object(
     }
 }
 
-/// A GET of a server-provided absolute URL (download links): with the SDK headers and
-/// credentials on the client's own origin only (see [`super::files`]).
-pub(crate) async fn fetch_url(client: &Client, url: &str) -> Result<Response> {
-    super::files::fetch(client, url).await
-}
-
 /// A 409 [`ApiError`] for conflicts Spark reports inside a 2xx body.
 pub(crate) fn conflict(response: &Response, path: &str, code: &str, message: String) -> SparkError {
     SparkError::Api(Box::new(ApiError {

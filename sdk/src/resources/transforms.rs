@@ -10,7 +10,7 @@ use super::paging::{self, Items, Page};
 use super::support::{decode_body, json_object};
 use crate::client::Client;
 use crate::error::{Result, SparkError};
-use crate::generated::{PlatformClient, types};
+use crate::generated::types;
 use crate::resources::services::execute::{
     DEFAULT_CALL_PURPOSE, DEFAULT_SOURCE_SYSTEM, ExecuteOptions,
 };
@@ -354,9 +354,9 @@ impl<'c> Transforms<'c> {
         }
         let body = json_object(inner, "transform list")?;
         // A listing changes nothing: safe to replay.
-        let api = PlatformClient::for_idempotent_call(self.client);
+        let api = self.client.platform();
         let outcome = api.list_transforms(self.tenant(), folder, &body).await;
-        api.finish(outcome, WHAT)
+        Ok(outcome?.into_inner())
     }
 
     /// Fetches a transform document (`outputs.transform_document`).
@@ -379,9 +379,9 @@ impl<'c> Transforms<'c> {
                 .send(RequestSpec::get(&self.url(&[folder, name]))?)
                 .await;
         }
-        let api = PlatformClient::for_call(self.client);
+        let api = self.client.platform();
         let outcome = api.get_transform(self.tenant(), folder, name).await;
-        api.finish(outcome, WHAT)
+        Ok(outcome?.into_inner())
     }
 
     /// Saves (creates or replaces) a transform document.
@@ -410,11 +410,11 @@ impl<'c> Transforms<'c> {
             let spec = RequestSpec::post(&self.url(&[folder, name]))?.json(&doc.body()?)?;
             return self.send(spec).await;
         }
-        let api = PlatformClient::for_call(self.client);
+        let api = self.client.platform();
         let outcome = api
             .save_transform(self.tenant(), folder, name, &doc.content()?)
             .await;
-        api.finish(outcome, WHAT)
+        Ok(outcome?.into_inner())
     }
 
     /// Deletes a transform document.
@@ -437,9 +437,9 @@ impl<'c> Transforms<'c> {
                 .send(RequestSpec::new(http::Method::DELETE, &url)?)
                 .await;
         }
-        let api = PlatformClient::for_call(self.client);
+        let api = self.client.platform();
         let outcome = api.delete_transform(self.tenant(), folder, name).await;
-        api.finish(outcome, WHAT)
+        Ok(outcome?.into_inner())
     }
 
     /// Validates a document on the server (`outputs.isValid`, `outputs.error`).
@@ -466,9 +466,9 @@ impl<'c> Transforms<'c> {
             return self.send(spec).await;
         }
         // Validation stores nothing: safe to replay.
-        let api = PlatformClient::for_idempotent_call(self.client);
+        let api = self.client.platform();
         let outcome = api.validate_transform(self.tenant(), &doc.content()?).await;
-        api.finish(outcome, WHAT)
+        Ok(outcome?.into_inner())
     }
 }
 

@@ -1,10 +1,27 @@
 //! The one place that sends HTTP requests.
 //!
-//! Each call is described by a replayable [`RequestSpec`]; [`Transport::send`] builds a
-//! fresh `reqwest::Request` from it for every attempt (same `x-request-id`, fresh auth
-//! header), sends it, reads the whole body, classifies the outcome and retries per the
-//! [`RetryPolicy`]. A 401 with OAuth credentials triggers one token refresh and one
-//! replay, outside the retry budget.
+//! Every call the SDK makes takes the same path to the socket:
+//!
+//! ```text
+//! resource method
+//!  ├─ generated call: client.platform().op(..)
+//!  │    └─ ClientHooks::exec → hooks::Hooks::exec → Transport::call_of_request ─┐
+//!  └─ handwritten RequestSpec (execute, downloads, multipart uploads)           │
+//!       └─ Transport::send → Transport::call_of_spec ───────────────────────────┤
+//!                                                                               ▼
+//!    Transport::run, the one loop: credentials per attempt, OAuth refresh on 401,
+//!    retry policy and budget, timeout, body cap
+//!       └─ Transport::attempt → reqwest::Client::execute (the socket)
+//! ```
+//!
+//! Both kinds of call become a `Call`: a complete `reqwest::Request` but for the
+//! credentials (standard headers, one `x-request-id` for every attempt, the timeout), whose
+//! buffered body every attempt shares (`Request::try_clone`, no copy). The loop sends it,
+//! reads the whole body under the size cap, classifies the outcome and retries per the
+//! [`RetryPolicy`]; a 401 with OAuth credentials triggers one token refresh and one replay,
+//! outside the retry budget. Its failure (`Failed`) becomes a [`SparkError`] in one place,
+//! `failure`: directly for [`Transport::send`], and for generated calls through the facts the
+//! hooks attach to what they hand back to progenitor (see [`crate::hooks`]).
 //!
 //! The per-call work is kept small because it is all the SDK adds to a raw HTTP call (P1 in
 //! BENCHMARKS.md): header values that never change are built once per client
@@ -17,36 +34,31 @@
 //! [`RetryBudget`](crate::retry::RetryBudget) bucket, so an outage cannot multiply the load.
 //! The HTTP client never follows redirects (the builder forces it), so credentials never
 //! reach another origin: a 3xx is returned to the caller as an error status.
-//!
-//! Generated clients (progenitor `ClientHooks`) delegate here: `pre` calls
-//! [`Transport::prepare`] to add the standard and auth headers, `exec` calls
-//! [`Transport::execute`], which runs the same retry loop on `Request::try_clone`.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{ACCEPT_ENCODING, AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE};
+use http::header::{ACCEPT, ACCEPT_ENCODING, AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE};
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use tracing::{Instrument as _, debug, field};
 
-use crate::auth::Auth;
 use crate::auth::token_cache::TokenCache;
+use crate::auth::{Auth, oauth};
 use crate::base_url::BaseUrl;
 use crate::clock::Clock;
 use crate::compression::Compression;
-use crate::error::{ApiError, ApiErrorBody, ApiErrorKind, Result, SparkError, TransportKind};
+use crate::error::{Result, SparkError};
 use crate::retry::budget::RetryTokens;
-use crate::retry::classify::{
-    Failure, RetryAction, classify_error, classify_status, parse_retry_after,
-};
+use crate::retry::classify::{Failure, RetryAction, classify_error, classify_status};
 use crate::retry::policy::RetryPolicy;
 
 mod body_limit;
+pub(crate) mod failure;
 mod headers;
 mod request_id;
 mod route_cache;
-mod spec;
+pub(crate) mod spec;
 
 use body_limit::BodyError;
 pub use body_limit::DEFAULT_MAX_RESPONSE_BYTES;
@@ -57,6 +69,7 @@ pub use headers::{
 };
 pub(crate) use request_id::new_request_id;
 pub(crate) use route_cache::RouteCache;
+use spec::idempotent_method;
 pub use spec::{Body, RequestSpec, Response};
 
 /// Credentials resolved for one attempt.
@@ -71,31 +84,56 @@ enum AttemptError {
     /// Sending or reading failed (retry rules apply).
     Http(reqwest::Error),
     /// The server answered, but the body was refused (over the cap, corrupt encoding).
-    Body {
-        status: u16,
-        headers: HeaderMap,
-        error: BodyError,
-    },
+    Body { status: u16, error: BodyError },
 }
 
 /// `Accept-Encoding` the transport asks for: the codings `body_limit` can inflate.
 const ACCEPTED_ENCODINGS: &str = "gzip, deflate";
 
-/// Final outcome of the retry loop.
-enum Failed {
+/// Why the retry loop gave up.
+pub(crate) enum Failed {
+    /// The final attempt got an error status.
     Status {
         status: u16,
         headers: HeaderMap,
         body: Bytes,
         attempts: u32,
     },
+    /// The final attempt got no response.
     Transport {
         error: reqwest::Error,
         failure: Failure,
         attempts: u32,
     },
+    /// The SDK stopped the call itself (no credentials, a refused body).
     Spark(SparkError),
 }
+
+/// One call, ready for the retry loop: a request complete but for the credentials, which
+/// are resolved per attempt; each attempt sends a clone of it (`Request::try_clone`: the
+/// buffered body is shared, never copied). Built from a [`RequestSpec`] or from a generated
+/// client's request.
+pub(crate) struct Call {
+    /// Every header but the credentials, `x-request-id` included; the timeout set.
+    pub(crate) template: reqwest::Request,
+    pub(crate) idempotent: bool,
+    pub(crate) authenticate: bool,
+    pub(crate) request_id: String,
+}
+
+impl Call {
+    pub(crate) fn method(&self) -> &Method {
+        self.template.method()
+    }
+
+    /// The URL path (no host, no query): what logs and errors show.
+    pub(crate) fn path(&self) -> &str {
+        self.template.url().path()
+    }
+}
+
+/// Header progenitor adds to every request; Spark does not use it.
+const API_VERSION_HEADER: &str = "api-version";
 
 /// Shared HTTP machinery of a [`Client`](crate::Client).
 pub struct Transport {
@@ -152,101 +190,131 @@ impl Transport {
 
     /// Sends a request with retries; error statuses become [`SparkError::Api`].
     pub async fn send(&self, spec: RequestSpec) -> Result<Response> {
-        let request_id = new_request_id();
-        // Without a subscriber at DEBUG this is a disabled span: no fields are formatted.
-        let span = tracing::debug_span!(
-            "spark.http",
-            method = %spec.method,
-            path = %spec.url.path(),
-            request_id = %request_id,
-            status = field::Empty,
-            attempts = field::Empty,
-        );
-        let outcome = Box::pin(self.run(&spec, &request_id))
-            .instrument(span)
-            .await;
-        let failed = match outcome {
-            Ok(response) => return Ok(response),
-            Err(failed) => failed,
-        };
-        let method = spec.method.to_string();
-        let path = spec.url.path().to_owned();
+        let call = self.call_of_spec(spec, new_request_id())?;
+        self.run(&call)
+            .await
+            .map_err(|failed| self.failure(&call, failed))
+    }
+
+    /// The SDK error for a call that failed: the one conversion of [`Failed`], for
+    /// [`send`](Self::send) and (through the response the hooks hand to progenitor) for
+    /// generated calls alike.
+    pub(crate) fn failure(&self, call: &Call, failed: Failed) -> SparkError {
+        let (method, path) = (call.method().as_str(), call.path());
         match failed {
-            Failed::Spark(e) => Err(e),
-            Failed::Transport {
-                failure: Failure::Timeout,
-                attempts,
-                ..
-            } => Err(SparkError::Timeout {
-                method,
-                path,
-                request_id,
-                attempts,
-            }),
+            Failed::Spark(e) => e,
             Failed::Transport {
                 error,
                 failure,
                 attempts,
-            } => Err(SparkError::Transport {
-                kind: if failure == Failure::Connect {
-                    TransportKind::Connect
-                } else {
-                    TransportKind::Connection
-                },
-                method,
-                path,
-                request_id,
-                attempts,
-                source: error.without_url(),
-            }),
+            } => failure::transport_error(error, failure, method, path, &call.request_id, attempts),
             Failed::Status {
                 status,
                 headers,
                 body,
                 attempts,
-            } => {
-                let api = ApiError {
-                    status,
-                    kind: ApiErrorKind::from_status(status),
-                    request_id: request_id.clone(),
-                    method,
-                    path,
-                    attempts,
-                    body: ApiErrorBody::parse(&body),
-                    retry_after: parse_retry_after(&headers),
-                };
-                let unauthorized_oauth =
-                    status == 401 && matches!(self.auth, Auth::OAuth(_)) && spec.authenticate;
-                if unauthorized_oauth {
-                    return Err(SparkError::Auth {
-                        message: "the API rejected a freshly issued OAuth token; check the client's permissions and tenant".into(),
-                        status: Some(401),
-                        request_id: Some(request_id),
-                        source: Some(Box::new(SparkError::Api(Box::new(api)))),
-                    });
-                }
-                Err(SparkError::Api(Box::new(api)))
-            }
+            } => failure::status_error(failure::StatusFacts {
+                status,
+                headers: &headers,
+                body: &body,
+                method,
+                path,
+                request_id: &call.request_id,
+                attempts,
+                oauth_rejected: self.oauth_rejected(call, status),
+            }),
         }
     }
 
-    /// The retry loop of [`send`](Self::send); [`execute`](Self::execute) applies the same
-    /// classification and policy to cloned `reqwest` requests.
-    async fn run(
-        &self,
-        spec: &RequestSpec,
-        request_id: &str,
-    ) -> std::result::Result<Response, Failed> {
-        let body = self.prepare_body(spec).map_err(Failed::Spark)?;
-        let call_headers = self
-            .call_headers(spec, &body, request_id)
-            .map_err(Failed::Spark)?;
+    /// Whether a final 401 means Spark refused a freshly issued OAuth token (the loop has
+    /// already refreshed once).
+    pub(crate) fn oauth_rejected(&self, call: &Call, status: u16) -> bool {
+        status == 401 && matches!(self.auth, Auth::OAuth(_)) && call.authenticate
+    }
+
+    /// Describes a [`RequestSpec`] as a [`Call`]: the body compressed if asked, the call's
+    /// headers built once.
+    fn call_of_spec(&self, spec: RequestSpec, request_id: String) -> Result<Call> {
         let idempotent = spec.is_idempotent();
+        let (content, body, compression) = match self.prepare_body(&spec)? {
+            Some((content_type, data, compression)) => {
+                (Some(content_type), Some(data), compression)
+            }
+            None => (None, None, None),
+        };
+        let headers = self.call_headers(&spec.headers, content, compression, &request_id)?;
+        let mut template = reqwest::Request::new(spec.method, spec.url);
+        *template.headers_mut() = headers;
+        *template.timeout_mut() = Some(self.timeout);
+        *template.body_mut() = body.map(reqwest::Body::from);
+        Ok(Call {
+            template,
+            idempotent,
+            authenticate: spec.authenticate,
+            request_id,
+        })
+    }
+
+    /// Describes a request built elsewhere (a generated client's) as a [`Call`]: the
+    /// request itself, with the SDK's headers and timeout. Generated bodies are buffered;
+    /// a streaming one cannot be replayed and is refused. Progenitor's `api-version` and
+    /// `accept` headers are dropped: Spark does not use them and the handwritten calls
+    /// never sent them, so the wire is the same whichever way a call was made.
+    pub(crate) fn call_of_request(
+        &self,
+        mut request: reqwest::Request,
+        idempotent: Option<bool>,
+        authenticate: bool,
+    ) -> Result<Call> {
+        if request.body().is_some_and(|b| b.as_bytes().is_none()) {
+            return Err(SparkError::invalid(
+                "request body",
+                request.url().path(),
+                "a streaming body cannot be replayed",
+            ));
+        }
+        let mut own = std::mem::take(request.headers_mut());
+        own.remove(API_VERSION_HEADER);
+        own.remove(ACCEPT);
+        let content = own.remove(CONTENT_TYPE);
+        let request_id = new_request_id();
+        let mut headers = self.call_headers(&own, None, None, &request_id)?;
+        if let (Some(value), Some(_)) = (content, request.body()) {
+            headers.entry(CONTENT_TYPE).or_insert(value);
+        }
+        *request.headers_mut() = headers;
+        *request.timeout_mut() = Some(self.timeout);
+        let idempotent = idempotent.unwrap_or_else(|| idempotent_method(request.method()));
+        Ok(Call {
+            template: request,
+            idempotent,
+            authenticate,
+            request_id,
+        })
+    }
+
+    /// The one retry loop: every request the SDK sends, handwritten or generated, goes
+    /// through here. Resolves credentials per attempt, refreshes an OAuth token once on
+    /// 401, classifies each outcome and retries per the policy and the retry budget.
+    pub(crate) async fn run(&self, call: &Call) -> std::result::Result<Response, Failed> {
+        // Without a subscriber at DEBUG this is a disabled span: no fields are formatted.
+        let span = tracing::debug_span!(
+            "spark.http",
+            method = %call.method(),
+            path = %call.path(),
+            request_id = %call.request_id,
+            status = field::Empty,
+            attempts = field::Empty,
+        );
+        Box::pin(self.retry_loop(call)).instrument(span).await
+    }
+
+    async fn retry_loop(&self, call: &Call) -> std::result::Result<Response, Failed> {
         let (mut attempts, mut retries, mut refreshed) = (0u32, 0u32, false);
         let mut last_retry_cost = None;
         loop {
             attempts += 1;
-            let credential = if spec.authenticate {
+            let credential = if call.authenticate {
                 self.credential().await.map_err(Failed::Spark)?
             } else {
                 Credential::None
@@ -255,7 +323,7 @@ impl Transport {
                 Credential::OAuth(_, generation) => Some(*generation),
                 _ => None,
             };
-            let request = self.build(spec, &body, call_headers.clone(), credential);
+            let request = self.build(call, credential).map_err(Failed::Spark)?;
             let action = match self.attempt(request).await {
                 Ok((status, headers, bytes)) => {
                     tracing::Span::current()
@@ -268,7 +336,7 @@ impl Transport {
                             status,
                             headers,
                             body: bytes,
-                            request_id: request_id.to_owned(),
+                            request_id: call.request_id.clone(),
                             attempts,
                         });
                     }
@@ -281,7 +349,7 @@ impl Transport {
                         refreshed = true;
                         continue;
                     }
-                    let action = classify_status(status, &headers, idempotent);
+                    let action = classify_status(status, &headers, call.idempotent);
                     let delay = self.policy.delay(retries, action, rand::random::<f64>());
                     // Only a retry the policy allows is paid for.
                     let paid = delay.and_then(|_| self.retry_tokens.withdraw(false));
@@ -297,17 +365,22 @@ impl Transport {
                         }
                     }
                 }
-                Err(AttemptError::Body { status, error, .. }) => {
+                Err(AttemptError::Body { status, error }) => {
                     tracing::Span::current()
                         .record("status", status)
                         .record("attempts", attempts);
-                    return Err(Failed::Spark(body_error(spec, request_id, error)));
+                    return Err(Failed::Spark(failure::body_error(
+                        call.method().as_str(),
+                        call.path(),
+                        &call.request_id,
+                        error,
+                    )));
                 }
                 Err(AttemptError::Http(error)) => {
                     let failure = Failure::of(&error);
                     tracing::Span::current().record("attempts", attempts);
                     debug!(attempt = attempts, ?failure, "spark request failed");
-                    let action: RetryAction = classify_error(failure, idempotent);
+                    let action: RetryAction = classify_error(failure, call.idempotent);
                     let delay = self.policy.delay(retries, action, rand::random::<f64>());
                     let paid =
                         delay.and_then(|_| self.retry_tokens.withdraw(failure == Failure::Timeout));
@@ -351,11 +424,7 @@ impl Transport {
         match body_limit::read_body(response, &mut headers, self.max_response_bytes).await {
             Ok(body) => Ok((status, headers, body)),
             Err(BodyError::Http(e)) => Err(AttemptError::Http(e)),
-            Err(error) => Err(AttemptError::Body {
-                status,
-                headers,
-                error,
-            }),
+            Err(error) => Err(AttemptError::Body { status, error }),
         }
     }
 
@@ -380,6 +449,17 @@ impl Transport {
         }
     }
 
+    /// Exchanges OAuth client credentials for a token: the request and the reading of the
+    /// answer are `auth::oauth`'s, the sending (through [`send`](Self::send): standard
+    /// headers, retries, no credentials) is the transport's.
+    pub(crate) async fn fetch_token(
+        &self,
+        creds: &crate::auth::OAuthCredentials,
+    ) -> Result<crate::auth::token_cache::FreshToken> {
+        let request = oauth::token_request(&self.base.token_url(), creds)?;
+        oauth::token_of(self.send(request).await, creds, self.base.tenant())
+    }
+
     /// Resolves the credentials once (fetching an OAuth token if none is cached).
     pub(crate) async fn warm_up(&self) -> Result<()> {
         self.credential().await.map(|_| ())
@@ -402,9 +482,7 @@ impl Transport {
             Auth::OAuth(creds) => {
                 let (token, generation) = self
                     .tokens
-                    .get(self.clock.as_ref(), || {
-                        crate::auth::oauth::fetch_token(self, creds)
-                    })
+                    .get(self.clock.as_ref(), || self.fetch_token(creds))
                     .await?;
                 Credential::OAuth(
                     sensitive(&format!("Bearer {}", token.expose()), "access token")?,
@@ -414,26 +492,15 @@ impl Transport {
         })
     }
 
-    /// Standard headers: extra headers first, then the SDK's own (which win).
-    fn standard_headers(&self, headers: &mut HeaderMap, request_id: &str) -> Result<()> {
-        for (name, value) in &self.fixed.standard {
-            headers.insert(name.clone(), value.clone());
-        }
-        headers.insert(
-            HeaderName::from_static(X_REQUEST_ID),
-            request_id_value(request_id)?,
-        );
-        Ok(())
-    }
-
     /// The headers of every attempt of a call but the credentials. Precedence, lowest
-    /// first: the spec's own headers, the body's content type and encoding, the client's
+    /// first: the call's own headers, the body's content type and encoding, the client's
     /// extra headers, the SDK's headers. Built from the client's fixed map, so lower
     /// ranks are only added where no higher one is set.
     fn call_headers(
         &self,
-        spec: &RequestSpec,
-        body: &Option<(&'static str, Bytes, Option<Compression>)>,
+        own: &HeaderMap,
+        content_type: Option<&'static str>,
+        compression: Option<Compression>,
         request_id: &str,
     ) -> Result<HeaderMap> {
         let mut headers = self.fixed.standard.clone();
@@ -441,7 +508,7 @@ impl Transport {
             HeaderName::from_static(X_REQUEST_ID),
             request_id_value(request_id)?,
         );
-        if let Some((content_type, _, compression)) = body {
+        if let Some(content_type) = content_type {
             headers
                 .entry(CONTENT_TYPE)
                 .or_insert_with(|| HeaderValue::from_static(content_type));
@@ -453,7 +520,7 @@ impl Transport {
                 }
             }
         }
-        for (name, value) in &spec.headers {
+        for (name, value) in own {
             if !headers.contains_key(name) {
                 headers.insert(name.clone(), value.clone());
             }
@@ -463,131 +530,25 @@ impl Transport {
 
     /// One attempt's request: the call's headers plus this attempt's credentials. Built
     /// directly (not through `RequestBuilder`, which would copy the header map again).
-    fn build(
-        &self,
-        spec: &RequestSpec,
-        body: &Option<(&'static str, Bytes, Option<Compression>)>,
-        mut headers: HeaderMap,
-        credential: Credential,
-    ) -> reqwest::Request {
+    /// One attempt's request: a clone of the call's, plus this attempt's credentials.
+    fn build(&self, call: &Call, credential: Credential) -> Result<reqwest::Request> {
+        let mut request = call.template.try_clone().ok_or_else(|| {
+            SparkError::invalid(
+                "request body",
+                call.path(),
+                "a streaming body cannot be replayed",
+            )
+        })?;
         match credential {
             Credential::None => {}
             Credential::Header(name, value) => {
-                headers.insert(name, value);
+                request.headers_mut().insert(name, value);
             }
             Credential::OAuth(value, _) => {
-                headers.insert(AUTHORIZATION, value);
+                request.headers_mut().insert(AUTHORIZATION, value);
             }
         }
-        let mut request = reqwest::Request::new(spec.method.clone(), spec.url.clone());
-        *request.headers_mut() = headers;
-        *request.timeout_mut() = Some(self.timeout);
-        if let Some((_, data, _)) = body {
-            *request.body_mut() = Some(data.clone().into());
-        }
-        request
-    }
-
-    /// Adds the standard headers (a new `x-request-id` unless one is set) and the
-    /// credentials to a request built elsewhere, e.g. by a generated client's `pre` hook.
-    pub async fn prepare(&self, request: &mut reqwest::Request) -> Result<()> {
-        let request_id = request
-            .headers()
-            .get(X_REQUEST_ID)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-            .unwrap_or_else(new_request_id);
-        let headers = request.headers_mut();
-        self.standard_headers(headers, &request_id)?;
-        match self.credential().await? {
-            Credential::None => {}
-            Credential::Header(name, value) => {
-                headers.insert(name, value);
-            }
-            Credential::OAuth(value, _) => {
-                headers.insert(AUTHORIZATION, value);
-            }
-        }
-        if request.timeout().is_none() {
-            *request.timeout_mut() = Some(self.timeout);
-        }
-        Ok(())
-    }
-
-    /// Sends a prepared `reqwest::Request` (from a generated client's `exec` hook) with
-    /// the same retry rules; the final response is returned whatever its status. A
-    /// request whose body cannot be cloned is sent once.
-    pub async fn execute(&self, request: reqwest::Request) -> reqwest::Result<reqwest::Response> {
-        let idempotent = matches!(
-            *request.method(),
-            Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
-        );
-        let (mut retries, mut refreshed) = (0u32, false);
-        let mut last_retry_cost = None;
-        let mut current = request;
-        loop {
-            let mut spare = current.try_clone();
-            let sent_auth = current.headers().get(AUTHORIZATION).cloned();
-            let outcome = match self.attempt(current).await {
-                Ok(ok) => Ok(ok),
-                Err(AttemptError::Http(e)) => Err(e),
-                Err(AttemptError::Body {
-                    status,
-                    headers,
-                    error,
-                }) => return Ok(refused_body_response(status, headers, error)),
-            };
-            // 401 with OAuth: drop the token that was used, fetch one, replay once.
-            if let (Ok((401, ..)), Auth::OAuth(_), false) = (&outcome, &self.auth, refreshed)
-                && let (Some(mut next), Some(used)) = (spare.take(), sent_auth)
-            {
-                refreshed = true;
-                self.tokens.invalidate_header(&used).await;
-                if let Ok(Credential::OAuth(value, _)) = self.credential().await {
-                    debug!("401 with an OAuth token: refreshing once (generated client)");
-                    next.headers_mut().insert(AUTHORIZATION, value);
-                    current = next;
-                    continue;
-                }
-            }
-            let action = match &outcome {
-                Ok((status, headers, _)) if !(200..300).contains(status) => {
-                    classify_status(*status, headers, idempotent)
-                }
-                Ok(_) => {
-                    self.retry_tokens.on_success(last_retry_cost);
-                    RetryAction::No
-                }
-                Err(e) => classify_error(Failure::of(e), idempotent),
-            };
-            let timed_out = matches!(&outcome, Err(e) if e.is_timeout());
-            let delay = self
-                .policy
-                .delay(retries, action, rand::random::<f64>())
-                .filter(|_| spare.is_some());
-            let paid = delay.and_then(|_| self.retry_tokens.withdraw(timed_out));
-            match (delay.zip(paid), spare) {
-                (Some((d, cost)), Some(next)) => {
-                    last_retry_cost = Some(cost);
-                    debug!(
-                        retry = retries + 1,
-                        delay_ms = d.as_millis() as u64,
-                        "retrying generated-client request"
-                    );
-                    retries += 1;
-                    self.clock.sleep(d).await;
-                    current = next;
-                }
-                _ => {
-                    let (status, headers, body) = outcome?;
-                    let mut rebuilt = http::Response::new(body);
-                    *rebuilt.status_mut() =
-                        http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::BAD_GATEWAY);
-                    *rebuilt.headers_mut() = headers;
-                    return Ok(reqwest::Response::from(rebuilt));
-                }
-            }
-        }
+        Ok(request)
     }
 }
 
@@ -614,7 +575,7 @@ impl Transport {
         match body_limit::read_body(response, &mut headers, self.max_response_bytes).await {
             Ok(body) => Ok((status, headers, body)),
             Err(BodyError::Http(e)) => Err(ForeignError::Http(e)),
-            Err(error) => Err(ForeignError::Refused(body_error_for(
+            Err(error) => Err(ForeignError::Refused(failure::body_error(
                 "GET", &path, "", error,
             ))),
         }
@@ -625,57 +586,4 @@ impl Transport {
 pub(crate) enum ForeignError {
     Http(reqwest::Error),
     Refused(SparkError),
-}
-
-/// The SDK error for a body the transport refused.
-fn body_error(spec: &RequestSpec, request_id: &str, error: BodyError) -> SparkError {
-    body_error_for(spec.method.as_str(), spec.url.path(), request_id, error)
-}
-
-fn body_error_for(method: &str, path: &str, request_id: &str, error: BodyError) -> SparkError {
-    match error {
-        BodyError::TooLarge {
-            limit,
-            decompressed,
-        } => SparkError::ResponseTooLarge {
-            method: method.to_owned(),
-            path: path.to_owned(),
-            request_id: request_id.to_owned(),
-            limit,
-            decompressed,
-        },
-        BodyError::Corrupt { encoding, reason } => SparkError::Decode {
-            what: "response body",
-            request_id: request_id.to_owned(),
-            reason: format!("Content-Encoding is {encoding} but the body is not: {reason}"),
-        },
-        // Mapped to `AttemptError::Http` by `attempt`; kept total for safety.
-        BodyError::Http(e) => SparkError::Decode {
-            what: "response body",
-            request_id: request_id.to_owned(),
-            reason: e.without_url().to_string(),
-        },
-    }
-}
-
-/// For [`Transport::execute`], whose callers expect a `reqwest::Response`: the status and
-/// headers as received, with a body that fails to read with the reason it was refused.
-fn refused_body_response(status: u16, headers: HeaderMap, error: BodyError) -> reqwest::Response {
-    let reason = match error {
-        BodyError::TooLarge { limit, .. } => {
-            format!("response body larger than the limit of {limit} bytes")
-        }
-        BodyError::Corrupt { encoding, reason } => {
-            format!("response body is not valid {encoding}: {reason}")
-        }
-        BodyError::Http(e) => e.without_url().to_string(),
-    };
-    let failing = futures::stream::once(async move {
-        Err::<Bytes, std::io::Error>(std::io::Error::other(reason))
-    });
-    let mut rebuilt = http::Response::new(reqwest::Body::wrap_stream(failing));
-    *rebuilt.status_mut() =
-        http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::BAD_GATEWAY);
-    *rebuilt.headers_mut() = headers;
-    reqwest::Response::from(rebuilt)
 }

@@ -148,10 +148,8 @@ impl RequestSpec {
     }
 
     pub(crate) fn is_idempotent(&self) -> bool {
-        self.idempotent.unwrap_or(matches!(
-            self.method,
-            Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
-        ))
+        self.idempotent
+            .unwrap_or_else(|| idempotent_method(&self.method))
     }
 }
 
@@ -210,4 +208,13 @@ impl Response {
         serde_json::from_slice(&self.body)
             .map_err(|e| SparkError::decode(what, &self.request_id, &e, &self.body))
     }
+}
+
+/// GET, HEAD, PUT, DELETE and OPTIONS may be replayed after they may have reached the
+/// server; anything else only if declared so.
+pub(crate) fn idempotent_method(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
+    )
 }

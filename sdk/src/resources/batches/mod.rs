@@ -13,7 +13,6 @@ use serde_json::{Map, Value};
 use super::support::json_object;
 use crate::client::Client;
 use crate::error::Result;
-use crate::generated::PlatformClient;
 use crate::resources::services::IntoServiceUri;
 use crate::resources::services::execute::DEFAULT_SOURCE_SYSTEM;
 use crate::uri::ServiceUri;
@@ -266,9 +265,9 @@ impl<'c> Batches<'c> {
 
     /// [`describe`](Self::describe) as the raw JSON Spark sent (escape hatch).
     pub async fn describe_raw(&self) -> Result<Value> {
-        let api = PlatformClient::for_call(self.client);
+        let api = self.client.platform();
         let outcome = api.describe_batches(self.client.base_url().tenant()).await;
-        api.finish(outcome, "batch overview")
+        Ok(outcome?.into_inner())
     }
 
     /// Creates a batch pipeline for a service (`POST {base}/api/v4/batch`).
@@ -291,11 +290,11 @@ impl<'c> Batches<'c> {
         let body = create_body(&uri, options)?;
         let body = json_object(body, "batch creation")?;
         // Not idempotent (the default for POST): a replay would open a second batch.
-        let api = PlatformClient::for_call(self.client);
+        let api = self.client.platform();
         let outcome = api
             .create_batch(self.client.base_url().tenant(), &body)
             .await;
-        api.finish_as(outcome, "batch creation")
+        crate::generated::decode_as(outcome?, "batch creation")
     }
 
     /// A client-side handle on an existing batch (no HTTP). Fails on an empty id.

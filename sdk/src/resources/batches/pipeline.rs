@@ -10,7 +10,8 @@ use serde_json::{Map, Value};
 use super::{BatchInfo, BatchStatus, DEFAULT_CHUNK_SIZE};
 use crate::client::Client;
 use crate::error::{Result, SparkError};
-use crate::generated::{PlatformClient, types};
+use crate::generated::types;
+use crate::transport::RequestSpec;
 
 /// Client-side state of a [`Pipeline`] (never synced with the server).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -267,11 +268,11 @@ impl Pipeline {
     /// # Ok(()) }
     /// ```
     pub async fn get_status(&self) -> Result<BatchStatus> {
-        let api = PlatformClient::for_call(&self.client);
+        let api = self.client.platform();
         let outcome = api
             .get_batch_status(self.client.base_url().tenant(), &self.id)
             .await;
-        api.finish_as(outcome, "batch status")
+        crate::generated::decode_as(outcome?, "batch status")
     }
 
     /// Details of the batch: configuration and summary (`GET {base}/api/v4/batch/{id}`).
@@ -283,11 +284,11 @@ impl Pipeline {
     /// # Ok(()) }
     /// ```
     pub async fn get_info(&self) -> Result<BatchInfo> {
-        let api = PlatformClient::for_call(&self.client);
+        let api = self.client.platform();
         let outcome = api
             .get_batch_info(self.client.base_url().tenant(), &self.id)
             .await;
-        api.finish_as(outcome, "batch info")
+        crate::generated::decode_as(outcome?, "batch info")
     }
 
     /// Pushes chunks (`POST {base}/api/v4/batch/{id}/chunks`). Duplicate ids (against every
@@ -386,11 +387,11 @@ impl Pipeline {
             .map_err(|e| SparkError::invalid("batch chunks", self.id.clone(), e.to_string()))?;
         let body = serde_json::Map::from_iter([("chunks".to_owned(), chunks)]);
         // Replayed on transient failures (see `push`): chunk ids make a replay detectable.
-        let api = PlatformClient::for_idempotent_call(&self.client);
+        let api = self.client.platform();
         let outcome = api
             .push_batch_chunks(self.client.base_url().tenant(), &self.id, &body)
             .await;
-        api.finish_as(outcome, "batch push response")
+        crate::generated::decode_as(outcome?, "batch push response")
     }
 
     /// Takes up to `max_chunks` finished chunks (1..=100) out of the output buffer
@@ -409,12 +410,26 @@ impl Pipeline {
         let max = u32::try_from(max_chunks.clamp(1, 100))
             .ok()
             .and_then(std::num::NonZeroU32::new);
-        let api = PlatformClient::for_call(&self.client);
-        let outcome = api
-            .pull_batch_results(self.client.base_url().tenant(), &self.id, max)
-            .await;
-        // Decoded from the bytes (spark.yaml gives this hot call no content schema).
-        api.finish_bytes_as(outcome, "batch results")
+        // The batch hot path: handwritten (spark.yaml `pullBatchResults`) so the answer is
+        // decoded straight from the bytes into the SDK's types, with no `Value` in between.
+        let base = self.client.base_url();
+        let url = base.origin_url(&[
+            base.tenant(),
+            "api",
+            "v4",
+            "batch",
+            &self.id,
+            "chunkresults",
+        ]);
+        let mut spec = RequestSpec::get(&url)?;
+        if let Some(max) = max {
+            spec = spec.query("max", &max.to_string());
+        }
+        self.client
+            .transport
+            .send(spec)
+            .await?
+            .json("batch results")
     }
 
     /// Closes the batch: no more pushes; queued chunks still finish and can be pulled
@@ -456,11 +471,11 @@ impl Pipeline {
                 types::BatchStatusUpdateBatchStatus::Cancelled
             }),
         };
-        let api = PlatformClient::for_call(&self.client);
+        let api = self.client.platform();
         let outcome = api
             .update_batch_status(self.client.base_url().tenant(), &self.id, &body)
             .await;
-        let info = api.finish_as(outcome, "batch update")?;
+        let info = crate::generated::decode_as(outcome?, "batch update")?;
         self.local().state = to;
         Ok(info)
     }

@@ -7,10 +7,9 @@ use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
 use super::paging::{self, Items, Page};
-use super::support::{Multipart, conflict, decode_body, fetch_url, json_object, window};
+use super::support::{Multipart, conflict, decode_body, json_object, window};
 use crate::client::Client;
 use crate::error::{Result, SparkError};
-use crate::generated::PlatformClient;
 use crate::transport::RequestSpec;
 
 /// Folder operations, borrowed from a [`Client`].
@@ -107,9 +106,9 @@ impl<'c> Folders<'c> {
         });
         let body = json_object(body, "folder list request")?;
         // A listing changes nothing: safe to replay.
-        let api = PlatformClient::for_idempotent_call(self.client);
+        let api = self.client.platform();
         let outcome = api.list_folders(&body).await;
-        api.finish(outcome, "folder list")
+        Ok(outcome?.into_inner())
     }
 
     /// Creates a folder (`POST /api/v1/product/create`, multipart as in the TS SDK; Python
@@ -189,7 +188,7 @@ impl<'c> Folders<'c> {
             self.upload_cover(id, cover.clone(), None).await?;
         }
         match created["data"]["get_product_url"].as_str() {
-            Some(url) => fetch_url(self.client, url).await?.json("folder"),
+            Some(url) => super::files::fetch(self.client, url).await?.json("folder"),
             None => Ok(created),
         }
     }
@@ -219,24 +218,24 @@ impl<'c> Folders<'c> {
                 body.insert(k.into(), json!(v));
             }
         }
-        let api = PlatformClient::for_call(self.client);
+        let api = self.client.platform();
         let outcome = api.update_folder(id, &body).await;
-        api.finish_as(outcome, "folder update")
+        crate::generated::decode_as(outcome?, "folder update")
     }
 
     /// Deletes a folder and every service in it (`DELETE /api/v1/product/delete/{id}`).
     pub async fn delete(&self, id: &str) -> Result<V1Response> {
-        let api = PlatformClient::for_call(self.client);
+        let api = self.client.platform();
         let outcome = api.delete_folder(id).await;
-        api.finish_as(outcome, "folder deletion")
+        crate::generated::decode_as(outcome?, "folder deletion")
     }
 
     /// Whether a folder name is taken (`POST /api/v1/product/isproductexists/{name}`).
     pub async fn exists(&self, name: &str) -> Result<bool> {
         // A read despite the POST: safe to replay.
-        let api = PlatformClient::for_idempotent_call(self.client);
+        let api = self.client.platform();
         let outcome = api.folder_exists(name).await;
-        let body = api.finish(outcome, "folder existence")?;
+        let body = outcome?.into_inner();
         Ok(body["data"] == Value::Bool(true))
     }
 
@@ -278,9 +277,9 @@ impl<'c> Folders<'c> {
 
     /// [`categories`](Self::categories) as the raw envelope Spark sent (escape hatch).
     pub async fn categories_raw(&self) -> Result<Value> {
-        let api = PlatformClient::for_call(self.client);
+        let api = self.client.platform();
         let outcome = api.list_folder_categories().await;
-        api.finish(outcome, "categories")
+        Ok(outcome?.into_inner())
     }
 
     /// Saves a category (`POST /api/v1/lookup/savecategory`); `key` defaults to a new UUID
@@ -296,17 +295,17 @@ impl<'c> Folders<'c> {
             json!({"value": name, "key": key, "icon": icon.unwrap_or("other.svg")}),
             "category",
         )?;
-        let api = PlatformClient::for_call(self.client);
+        let api = self.client.platform();
         let outcome = api.save_folder_category(&body).await;
-        lower_categories(api.finish(outcome, "categories")?)
+        lower_categories(outcome?.into_inner())
     }
 
     /// Deletes a category (`DELETE /api/v1/lookup/deletecategory/{key}`); returns the
     /// remaining categories.
     pub async fn delete_category(&self, key: &str) -> Result<Vec<FolderCategory>> {
-        let api = PlatformClient::for_call(self.client);
+        let api = self.client.platform();
         let outcome = api.delete_folder_category(key).await;
-        lower_categories(api.finish(outcome, "categories")?)
+        lower_categories(outcome?.into_inner())
     }
 }
 

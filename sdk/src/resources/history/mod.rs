@@ -5,12 +5,12 @@ pub mod types;
 
 use serde_json::{Value, json};
 
+use super::files::{fetch, file_of};
 use super::paging::{self, Items, Page};
-use super::support::{PollOptions, decode_body, fetch_url, json_object, poll_with, str_at};
+use super::support::{PollOptions, decode_body, json_object, poll_with, str_at};
 use crate::client::Client;
 use crate::error::{Result, SparkError};
-use crate::generated::PlatformClient;
-use crate::resources::files::{DownloadedFile, file_of};
+use crate::resources::files::DownloadedFile;
 use crate::resources::services::IntoServiceUri;
 use crate::resources::services::ops::folder_service;
 use crate::transport::RequestSpec;
@@ -49,15 +49,16 @@ impl<'c> History<'c> {
     /// [`get`](Self::get) as raw JSON: the detailed log parsed from `response_data`, every
     /// key as Spark sent it (escape hatch).
     pub async fn get_raw(&self, call_id: &str) -> Result<Value> {
-        let api = PlatformClient::for_call(self.client);
+        let api = self.client.platform();
         let outcome = api
             .get_call_history(self.client.base_url().tenant(), call_id)
             .await;
-        let mut body = api.finish(outcome, "call history")?;
+        let answer = outcome?;
+        let request_id = crate::generated::request_id(&answer);
+        let mut body = answer.into_inner();
         match body["response_data"].take() {
-            Value::String(text) => serde_json::from_str(&text).map_err(|e| {
-                SparkError::decode("detailed log", &api.request_id(), &e, text.as_bytes())
-            }),
+            Value::String(text) => serde_json::from_str(&text)
+                .map_err(|e| SparkError::decode("detailed log", &request_id, &e, text.as_bytes())),
             Value::Null => Ok(json!({})),
             other => Ok(other),
         }
@@ -147,9 +148,9 @@ impl<'c> History<'c> {
             "call history search",
         )?;
         // A search changes nothing: safe to replay.
-        let api = PlatformClient::for_idempotent_call(self.client);
+        let api = self.client.platform();
         let outcome = api.search_call_history(folder, service, &body).await;
-        api.finish(outcome, "call history search")
+        Ok(outcome?.into_inner())
     }
 
     /// Rebuilds the workbook of a call (`POST …/download/xml/{call_id}` with body `{}`, or
@@ -188,7 +189,7 @@ impl<'c> History<'c> {
                     })
                 })
                 .transpose()?;
-            let api = PlatformClient::for_call(self.client);
+            let api = self.client.platform();
             let outcome = api
                 .rehydrate_call(
                     self.client.base_url().tenant(),
@@ -199,7 +200,9 @@ impl<'c> History<'c> {
                     &serde_json::Map::new(),
                 )
                 .await;
-            (api.finish(outcome, "rehydration")?, api.request_id())
+            let answer = outcome?;
+            let request_id = crate::generated::request_id(&answer);
+            (answer.into_inner(), request_id)
         };
         let url = str_at(
             &body,
@@ -208,7 +211,7 @@ impl<'c> History<'c> {
             &request_id,
         )?;
         Ok(file_of(
-            fetch_url(self.client, url).await?,
+            fetch(self.client, url).await?,
             &format!("{call_id}.xlsx"),
         ))
     }
@@ -241,7 +244,7 @@ impl<'c> History<'c> {
             "",
         )?;
         let name = format!("{}_logs.zip", uri.service().unwrap_or("service"));
-        Ok(file_of(fetch_url(self.client, url).await?, &name))
+        Ok(file_of(fetch(self.client, url).await?, &name))
     }
 
     /// Starts a log export job (`POST …/log/download{json|csv}`): `response_data.job_id`.
@@ -276,7 +279,7 @@ impl<'c> History<'c> {
         )?;
         let (folder, service) = folder_service(&uri)?;
         let tenant = self.client.base_url().tenant();
-        let api = PlatformClient::for_call(self.client);
+        let api = self.client.platform();
         let outcome = match options.format {
             LogFormat::Csv => {
                 api.start_history_download_csv(tenant, folder, service, &body)
@@ -287,7 +290,7 @@ impl<'c> History<'c> {
                     .await
             }
         };
-        api.finish(outcome, "log download job")
+        Ok(outcome?.into_inner())
     }
 
     /// Polls `…/log/download{json|csv}/status/{job}` until progress 100 (`download_url`).
@@ -318,7 +321,7 @@ impl<'c> History<'c> {
         let (folder, service) = folder_service(&uri)?;
         let tenant = self.client.base_url().tenant();
         let fetch = async || {
-            let api = PlatformClient::for_call(self.client);
+            let api = self.client.platform();
             let outcome = match format {
                 LogFormat::Csv => {
                     api.get_history_download_status_csv(tenant, folder, service, job_id)
@@ -329,7 +332,7 @@ impl<'c> History<'c> {
                         .await
                 }
             };
-            api.finish(outcome, "log download")
+            Ok(outcome?.into_inner())
         };
         poll_with(self.client, &path, options, "log download", fetch, |b| {
             Ok(b["response_data"]["progress"].as_i64() == Some(100))

@@ -5,14 +5,12 @@ pub mod types;
 use bytes::Bytes;
 use serde_json::{Value, json};
 
-use super::support::{
-    Multipart, PollOptions, decode_body, fetch_url, json_object, poll, poll_with,
-};
+use super::files::file_of;
+use super::support::{Multipart, PollOptions, decode_body, json_object, poll, poll_with};
 use crate::client::Client;
 use crate::error::{Result, SparkError};
-use crate::generated::{PlatformClient, types as wire};
-use crate::resources::files::{DownloadedFile, file_of};
-
+use crate::generated::types as wire;
+use crate::resources::files::DownloadedFile;
 use crate::transport::RequestSpec;
 
 /// Import/export operations, borrowed from a [`Client`].
@@ -68,11 +66,11 @@ impl<'c> Impex<'c> {
             }),
             "export job",
         )?;
-        let api = PlatformClient::for_call(self.client);
+        let api = self.client.platform();
         let outcome = api
             .start_export(self.client.base_url().tenant(), &body)
             .await;
-        api.finish_as(outcome, "export job")
+        crate::generated::decode_as(outcome?, "export job")
     }
 
     /// Polls `GET /api/v4/{export|import}/{id}/status` until `completed` or `closed`.
@@ -81,12 +79,12 @@ impl<'c> Impex<'c> {
         let path = url::Url::parse(&url).map_or(url.clone(), |u| u.path().to_owned());
         let tenant = self.client.base_url().tenant();
         let fetch = async || {
-            let api = PlatformClient::for_call(self.client);
+            let api = self.client.platform();
             let outcome = match kind {
                 JobKind::Export => api.get_export_status(tenant, id).await,
                 JobKind::Import => api.get_import_status(tenant, id).await,
             };
-            api.finish(outcome, "impex job")
+            Ok(outcome?.into_inner())
         };
         poll_with(self.client, &path, options, "impex job", fetch, |b| {
             job_done(b, &path)
@@ -129,11 +127,11 @@ impl<'c> Impex<'c> {
         let body = wire::ExportStatusUpdate {
             export_status: Some(wire::ExportStatusUpdateExportStatus::Cancelled),
         };
-        let api = PlatformClient::for_call(self.client);
+        let api = self.client.platform();
         let outcome = api
             .cancel_export(self.client.base_url().tenant(), id, &body)
             .await;
-        api.finish_as(outcome, "export cancellation")
+        crate::generated::decode_as(outcome?, "export cancellation")
     }
 
     /// Recent and running exports (`GET /api/v4/export/status`).
@@ -144,9 +142,9 @@ impl<'c> Impex<'c> {
 
     /// [`describe_exports`](Self::describe_exports) as the raw JSON Spark sent (escape hatch).
     pub async fn describe_exports_raw(&self) -> Result<Value> {
-        let api = PlatformClient::for_call(self.client);
+        let api = self.client.platform();
         let outcome = api.describe_exports(self.client.base_url().tenant()).await;
-        api.finish(outcome, "export description")
+        Ok(outcome?.into_inner())
     }
 
     /// Recent and running imports (`GET /api/v4/import/status`).
@@ -157,9 +155,9 @@ impl<'c> Impex<'c> {
 
     /// [`describe_imports`](Self::describe_imports) as the raw JSON Spark sent (escape hatch).
     pub async fn describe_imports_raw(&self) -> Result<Value> {
-        let api = PlatformClient::for_call(self.client);
+        let api = self.client.platform();
         let outcome = api.describe_imports(self.client.base_url().tenant()).await;
-        api.finish(outcome, "import description")
+        Ok(outcome?.into_inner())
     }
 
     /// Export → poll → download every `outputs.files[].file`: one zip per file.
@@ -180,7 +178,7 @@ impl<'c> Impex<'c> {
         for (i, f) in listed.unwrap_or_default().iter().enumerate() {
             if let Some(url) = f.file.as_deref().filter(|u| !u.is_empty()) {
                 files.push(file_of(
-                    fetch_url(self.client, url).await?,
+                    super::files::fetch(self.client, url).await?,
                     &format!("export-{i}.zip"),
                 ));
             }

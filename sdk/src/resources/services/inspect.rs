@@ -8,7 +8,7 @@
 use serde_json::Value;
 
 use crate::error::{Result, SparkError};
-use crate::generated::{PlatformClient, types};
+use crate::generated::types;
 use crate::resources::services::{IntoServiceUri, Services};
 use crate::resources::support::decode_body;
 use crate::uri::{Locator, ServiceUri};
@@ -57,12 +57,9 @@ impl Services<'_> {
     pub async fn get_versions(&self, uri: impl IntoServiceUri) -> Result<Vec<VersionInfo>> {
         let uri = uri.into_service_uri()?;
         let (folder, service) = folder_service(&uri, "versions")?;
-        let api = PlatformClient::for_call(self.client());
+        let api = self.client().platform();
         let outcome = api.get_service_versions(folder, service).await;
-        Ok(api
-            .finish(outcome, "get_service_versions")?
-            .data
-            .unwrap_or_default())
+        Ok(outcome?.into_inner().data.unwrap_or_default())
     }
 
     /// The service schema (`xlInputs`, `xOutput`, `bookSummary`, …).
@@ -92,9 +89,9 @@ impl Services<'_> {
             return self.get_engine_detail_raw(version_id).await;
         }
         let (folder, service) = folder_service(&uri, "schemas")?;
-        let api = PlatformClient::for_call(self.client());
+        let api = self.client().platform();
         let outcome = api.get_service_schema(folder, service).await;
-        api.finish(outcome, "service schema")
+        Ok(outcome?.into_inner())
     }
 
     /// The schema of one exact version of a `folder/service` (`getbyversionid`).
@@ -127,11 +124,11 @@ impl Services<'_> {
         let uri = uri.into_service_uri()?;
         let (folder, service) = folder_service(&uri, "schemas")?;
         non_empty_version_id(version_id)?;
-        let api = PlatformClient::for_call(self.client());
+        let api = self.client().platform();
         let outcome = api
             .get_service_schema_by_version(folder, service, version_id)
             .await;
-        api.finish(outcome, "service schema")
+        Ok(outcome?.into_inner())
     }
 
     /// The schema of a version by its id alone (`POST
@@ -152,11 +149,11 @@ impl Services<'_> {
     /// [`get_engine_detail`](Self::get_engine_detail) as the raw JSON Spark sent (escape hatch).
     pub async fn get_engine_detail_raw(&self, version_id: &str) -> Result<Value> {
         non_empty_version_id(version_id)?;
-        let api = PlatformClient::for_call(self.client());
+        let api = self.client().platform();
         let outcome = api
             .get_service_schema_by_version_id(self.client().base_url().tenant(), version_id)
             .await;
-        api.finish(outcome, "service schema")
+        Ok(outcome?.into_inner())
     }
 
     /// The Swagger 2.0 document Spark generates for a service (typed inputs and outputs).
@@ -189,7 +186,7 @@ impl Services<'_> {
     ) -> Result<Value> {
         let uri = uri.into_service_uri()?;
         let (folder, service) = folder_service(&uri, "swagger")?;
-        let api = PlatformClient::for_call(self.client());
+        let api = self.client().platform();
         let outcome = api
             .get_service_swagger(
                 self.client().base_url().tenant(),
@@ -200,7 +197,7 @@ impl Services<'_> {
                 options.version_id.as_deref().unwrap_or(""),
             )
             .await;
-        api.finish(outcome, "service swagger")
+        Ok(outcome?.into_inner())
     }
 }
 

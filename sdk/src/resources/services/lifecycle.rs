@@ -6,7 +6,6 @@ use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
 use crate::error::{Result, SparkError};
-use crate::generated::PlatformClient;
 use crate::resources::services::ops::folder_service;
 use crate::resources::services::{IntoServiceUri, Services};
 use crate::resources::support::{
@@ -98,11 +97,11 @@ impl Services<'_> {
         let tenant = self.client().base_url().tenant();
         let path = self.lifecycle_path(&uri, &["getcompilationprogess", job_id])?;
         let fetch = async || {
-            let api = PlatformClient::for_call(self.client());
+            let api = self.client().platform();
             let outcome = api
                 .get_compilation_status(tenant, folder, service, job_id)
                 .await;
-            api.finish(outcome, "compilation")
+            Ok(outcome?.into_inner())
         };
         poll_with(self.client(), &path, options, "compilation", fetch, |b| {
             let data = &b["response_data"];
@@ -191,11 +190,11 @@ impl Services<'_> {
         data.extend(options.extras.clone());
         let (folder, service) = folder_service(&uri)?;
         let body = Map::from_iter([("request_data".to_owned(), Value::Object(data))]);
-        let api = PlatformClient::for_call(self.client());
+        let api = self.client().platform();
         let outcome = api
             .publish_service(self.client().base_url().tenant(), folder, service, &body)
             .await;
-        api.finish(outcome, "publish response")
+        Ok(outcome?.into_inner())
     }
 
     /// Upload → compile (polled) → publish: a new service, or a new version of one.
@@ -284,11 +283,11 @@ impl Services<'_> {
         }});
         let (folder, service) = folder_service(&uri)?;
         let body = json_object(body, "recompile request")?;
-        let api = PlatformClient::for_call(self.client());
+        let api = self.client().platform();
         let outcome = api
             .recompile_service(self.client().base_url().tenant(), folder, service, &body)
             .await;
-        api.finish(outcome, "recompile response")
+        Ok(outcome?.into_inner())
     }
 
     /// [`recompile`](Self::recompile), then waits for its compilation job; returns both bodies.

@@ -63,7 +63,7 @@ pub struct Services<'c> {
 }
 
 impl Client {
-    /// Service calls: execute, inspect, lifecycle, search, download, delete.
+    /// Service calls (execute, …).
     pub fn services(&self) -> Services<'_> {
         Services::new(self)
     }

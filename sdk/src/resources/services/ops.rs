@@ -6,8 +6,8 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::error::{Result, SparkError};
-use crate::generated::PlatformClient;
-use crate::resources::files::{DownloadedFile, disposition_file_name};
+use crate::resources::files::DownloadedFile;
+use crate::resources::files::disposition_file_name;
 use crate::resources::paging::{self, Items, Page};
 use crate::resources::services::execute_body::v3_validation_body;
 use crate::resources::services::{IntoServiceUri, Services};
@@ -60,7 +60,7 @@ impl<'c> Services<'c> {
         let body = json_object(body, "validation request")?;
         let what = "validation response";
         let tenant = self.client().base_url().tenant();
-        let api = PlatformClient::for_call(self.client());
+        let api = self.client().platform();
         let outcome = match (uri.locator(), uri.is_public()) {
             (Locator::FolderService { folder, service }, false) => {
                 api.validate_inputs(tenant, folder, service, &body).await
@@ -90,7 +90,7 @@ impl<'c> Services<'c> {
                 return self.client().transport.send(spec).await?.json(what);
             }
         };
-        api.finish(outcome, what)
+        Ok(outcome?.into_inner())
     }
 
     /// The service's `Metadata.*` outputs (`GET …/{locator}/metadata`).
@@ -114,9 +114,8 @@ impl<'c> Services<'c> {
     /// proxy locators too).
     pub async fn get_metadata_raw(&self, uri: impl IntoServiceUri) -> Result<Value> {
         let uri = uri.into_service_uri()?;
-        let what = "metadata response";
         let tenant = self.client().base_url().tenant();
-        let api = PlatformClient::for_call(self.client());
+        let api = self.client().platform();
         let outcome = match (uri.locator(), uri.is_public()) {
             (Locator::FolderService { folder, service }, false) => {
                 api.get_metadata(tenant, folder, service).await
@@ -134,7 +133,7 @@ impl<'c> Services<'c> {
             }
             (Locator::Proxy(_), _) => return Err(proxy_refused(&uri, "get_metadata")),
         };
-        api.finish(outcome, what)
+        Ok(outcome?.into_inner())
     }
 
     /// Whether `folder/service` exists (`GET …/folders/{f}/services/{s}/exists`). A 404 is
@@ -148,11 +147,11 @@ impl<'c> Services<'c> {
     pub async fn exists(&self, uri: impl IntoServiceUri) -> Result<bool> {
         let uri = uri.into_service_uri()?;
         let (folder, service) = folder_service(&uri)?;
-        let api = PlatformClient::for_call(self.client());
+        let api = self.client().platform();
         let outcome = api
             .service_exists(self.client().base_url().tenant(), folder, service)
             .await;
-        match api.finish(outcome, "exists response") {
+        match Ok(outcome?.into_inner()) {
             Ok(body) => Ok(body["response_data"]["is_exists"] == Value::Bool(true)),
             Err(SparkError::Api(e)) if e.status == 404 => Ok(false),
             Err(e) => Err(e),
@@ -223,11 +222,11 @@ impl<'c> Services<'c> {
             "search request",
         )?;
         // A search changes nothing: safe to replay.
-        let api = PlatformClient::for_idempotent_call(self.client());
+        let api = self.client().platform();
         let outcome = api
             .search_services(self.client().base_url().tenant(), &body)
             .await;
-        api.finish(outcome, "search response")
+        Ok(outcome?.into_inner())
     }
 
     /// Downloads the workbook of a service version
@@ -296,9 +295,9 @@ impl<'c> Services<'c> {
     pub async fn delete_raw(&self, uri: impl IntoServiceUri) -> Result<Value> {
         let uri = uri.into_service_uri()?;
         let (folder, service) = folder_service(&uri)?;
-        let api = PlatformClient::for_call(self.client());
+        let api = self.client().platform();
         let outcome = api.delete_service(folder, service).await;
-        api.finish(outcome, "delete response")
+        Ok(outcome?.into_inner())
     }
 }
 

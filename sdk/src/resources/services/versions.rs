@@ -7,7 +7,6 @@
 use serde_json::{Map, Value, json};
 
 use crate::error::{Result, SparkError};
-use crate::generated::PlatformClient;
 use crate::resources::services::ops::folder_service;
 use crate::resources::services::{IntoServiceUri, Services};
 use crate::resources::support::{decode_body, json_object};
@@ -150,8 +149,9 @@ impl Services<'_> {
             json!({ "request_data": edit.request_data() }),
             "update version request",
         )?;
-        let api = PlatformClient::for_call(self.client());
-        let outcome = api
+        let outcome = self
+            .client()
+            .platform()
             .update_service_version(
                 self.client().base_url().tenant(),
                 folder,
@@ -160,7 +160,7 @@ impl Services<'_> {
                 &body,
             )
             .await;
-        api.finish(outcome, "update version response")
+        Ok(outcome?.into_inner())
     }
 
     /// Deletes an intermediate version of a `folder/service`
@@ -195,8 +195,9 @@ impl Services<'_> {
         let uri = uri.into_service_uri()?;
         let (folder, service) = folder_service(&uri)?;
         non_empty_version_id(version_id)?;
-        let api = PlatformClient::for_call(self.client());
-        let outcome = api
+        let outcome = self
+            .client()
+            .platform()
             .delete_service_version(
                 self.client().base_url().tenant(),
                 folder,
@@ -204,7 +205,7 @@ impl Services<'_> {
                 version_id,
             )
             .await;
-        api.finish(outcome, "delete version response")
+        Ok(outcome?.into_inner())
     }
 }
 
