@@ -21,6 +21,9 @@ pub mod my_folder_my_service {
         const SERVICE: &'static str = "my-service";
         const VERSION: &'static str = "0.4.2";
         const VERSION_ID: Option<&'static str> = Some("uuid");
+        fn validate(inputs: &Inputs) -> Result<(), ::cspark::bindings::InvalidInputs> {
+            inputs.validate()
+        }
     }
     /// The inputs of `my-folder/my-service`.
     ///
@@ -31,6 +34,21 @@ pub mod my_folder_my_service {
         ///
         /// Excel: `Sheet1!C7` (`NUMBER`). Workbook value: `13`.
         pub my_input: f64,
+    }
+    impl Inputs {
+        /// The inputs as the uploaded workbook holds them: what Spark uses for any input
+        /// left out of a call. Change what differs with
+        /// `Inputs { field: value, ..Inputs::workbook_defaults() }`.
+        #[must_use]
+        pub fn workbook_defaults() -> Self {
+            Self { my_input: 13.0 }
+        }
+        /// Checks the inputs against the workbook's Excel data-validation rules (whole-number,
+        /// decimal, text-length and date bounds, non-text lists) as the documents gave them,
+        /// naming every input that breaks its rule. The typed calls run it before sending.
+        pub fn validate(&self) -> Result<(), ::cspark::bindings::InvalidInputs> {
+            ::cspark::bindings::InputChecks::new().finish()
+        }
     }
     /// The outputs of `my-folder/my-service`.
     ///
@@ -60,6 +78,9 @@ pub mod my_folder_swagger_only {
         const SERVICE: &'static str = "swagger-only";
         const VERSION: &'static str = "";
         const VERSION_ID: Option<&'static str> = None;
+        fn validate(inputs: &Inputs) -> Result<(), ::cspark::bindings::InvalidInputs> {
+            inputs.validate()
+        }
     }
     /// The inputs of `my-folder/swagger-only`.
     ///
@@ -67,6 +88,28 @@ pub mod my_folder_swagger_only {
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     pub struct Inputs {
         /// The input `x`.
+        pub x: f64,
+    }
+    impl Inputs {
+        /// The inputs as the uploaded workbook holds them (what Spark uses for any input
+        /// left out of a call), with the inputs whose workbook value is unknown taken from
+        /// `required`: the documents give none that fits their type, so no value is invented.
+        #[must_use]
+        pub fn workbook_defaults(required: RequiredInputs) -> Self {
+            Self { x: required.x }
+        }
+        /// Checks the inputs against the workbook's Excel data-validation rules (whole-number,
+        /// decimal, text-length and date bounds, non-text lists) as the documents gave them,
+        /// naming every input that breaks its rule. The typed calls run it before sending.
+        pub fn validate(&self) -> Result<(), ::cspark::bindings::InvalidInputs> {
+            ::cspark::bindings::InputChecks::new().finish()
+        }
+    }
+    /// The inputs that [`Inputs::workbook_defaults`] cannot fill: the documents give no
+    /// workbook value for them that fits their type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RequiredInputs {
+        /// The input `x`: the documents give no workbook value that fits its type.
         pub x: f64,
     }
     /// The outputs of `my-folder/swagger-only`.
@@ -95,6 +138,9 @@ pub mod other_schema_only {
         const SERVICE: &'static str = "schema-only";
         const VERSION: &'static str = "3.0.0";
         const VERSION_ID: Option<&'static str> = None;
+        fn validate(inputs: &Inputs) -> Result<(), ::cspark::bindings::InvalidInputs> {
+            inputs.validate()
+        }
     }
     /// The inputs of `other/schema-only`.
     ///
@@ -104,6 +150,28 @@ pub mod other_schema_only {
         /// The input `x`.
         ///
         /// Excel: `Sheet1!B2` (`BOOLEAN`).
+        pub x: bool,
+    }
+    impl Inputs {
+        /// The inputs as the uploaded workbook holds them (what Spark uses for any input
+        /// left out of a call), with the inputs whose workbook value is unknown taken from
+        /// `required`: the documents give none that fits their type, so no value is invented.
+        #[must_use]
+        pub fn workbook_defaults(required: RequiredInputs) -> Self {
+            Self { x: required.x }
+        }
+        /// Checks the inputs against the workbook's Excel data-validation rules (whole-number,
+        /// decimal, text-length and date bounds, non-text lists) as the documents gave them,
+        /// naming every input that breaks its rule. The typed calls run it before sending.
+        pub fn validate(&self) -> Result<(), ::cspark::bindings::InvalidInputs> {
+            ::cspark::bindings::InputChecks::new().finish()
+        }
+    }
+    /// The inputs that [`Inputs::workbook_defaults`] cannot fill: the documents give no
+    /// workbook value for them that fits their type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RequiredInputs {
+        /// The input `x`: the documents give no workbook value that fits its type.
         pub x: bool,
     }
     /// The outputs of `other/schema-only`.

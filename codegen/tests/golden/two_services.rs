@@ -23,6 +23,9 @@ pub mod a_b_c {
         const VERSION_ID: Option<&'static str> = Some(
             "bbbbbbbb-0000-0000-0000-000000000002",
         );
+        fn validate(inputs: &Inputs) -> Result<(), ::cspark::bindings::InvalidInputs> {
+            inputs.validate()
+        }
     }
     /// The inputs of `a/b-c`.
     ///
@@ -38,6 +41,33 @@ pub mod a_b_c {
         ///
         /// Excel: `Sheet1!B3` (`TEXT`). The schema says `TEXT` and the swagger says `array`; typed as a table.
         #[serde(rename = "Items")]
+        pub items: Vec<ItemsRow>,
+    }
+    impl Inputs {
+        /// The inputs as the uploaded workbook holds them (what Spark uses for any input
+        /// left out of a call), with the inputs whose workbook value is unknown taken from
+        /// `required`: the documents give none that fits their type, so no value is invented.
+        #[must_use]
+        pub fn workbook_defaults(required: RequiredInputs) -> Self {
+            Self {
+                amount: required.amount,
+                items: required.items,
+            }
+        }
+        /// Checks the inputs against the workbook's Excel data-validation rules (whole-number,
+        /// decimal, text-length and date bounds, non-text lists) as the documents gave them,
+        /// naming every input that breaks its rule. The typed calls run it before sending.
+        pub fn validate(&self) -> Result<(), ::cspark::bindings::InvalidInputs> {
+            ::cspark::bindings::InputChecks::new().finish()
+        }
+    }
+    /// The inputs that [`Inputs::workbook_defaults`] cannot fill: the documents give no
+    /// workbook value for them that fits their type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RequiredInputs {
+        /// The input `Amount`: the documents give no workbook value that fits its type.
+        pub amount: String,
+        /// The input `Items`: the documents give no workbook value that fits its type.
         pub items: Vec<ItemsRow>,
     }
     /// The outputs of `a/b-c`.
@@ -80,6 +110,9 @@ pub mod a_b_c_2 {
         const VERSION_ID: Option<&'static str> = Some(
             "aaaaaaaa-0000-0000-0000-000000000001",
         );
+        fn validate(inputs: &Inputs) -> Result<(), ::cspark::bindings::InvalidInputs> {
+            inputs.validate()
+        }
     }
     /// The inputs of `a-b/c`.
     ///
@@ -95,6 +128,33 @@ pub mod a_b_c_2 {
         ///
         /// Excel: `Sheet1!B3` (`TEXT`). The schema says `TEXT` and the swagger says `array`; typed as a table.
         #[serde(rename = "Items")]
+        pub items: Vec<ItemsRow>,
+    }
+    impl Inputs {
+        /// The inputs as the uploaded workbook holds them (what Spark uses for any input
+        /// left out of a call), with the inputs whose workbook value is unknown taken from
+        /// `required`: the documents give none that fits their type, so no value is invented.
+        #[must_use]
+        pub fn workbook_defaults(required: RequiredInputs) -> Self {
+            Self {
+                amount: required.amount,
+                items: required.items,
+            }
+        }
+        /// Checks the inputs against the workbook's Excel data-validation rules (whole-number,
+        /// decimal, text-length and date bounds, non-text lists) as the documents gave them,
+        /// naming every input that breaks its rule. The typed calls run it before sending.
+        pub fn validate(&self) -> Result<(), ::cspark::bindings::InvalidInputs> {
+            ::cspark::bindings::InputChecks::new().finish()
+        }
+    }
+    /// The inputs that [`Inputs::workbook_defaults`] cannot fill: the documents give no
+    /// workbook value for them that fits their type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RequiredInputs {
+        /// The input `Amount`: the documents give no workbook value that fits its type.
+        pub amount: f64,
+        /// The input `Items`: the documents give no workbook value that fits its type.
         pub items: Vec<ItemsRow>,
     }
     /// The outputs of `a-b/c`.
