@@ -511,7 +511,12 @@ pub fn service_module_with_names(
         &[
             format!("The outputs of {}.", code(&label)),
             String::new(),
-            "Every field is optional: Spark returns `null` for empty cells.".to_string(),
+            "Every field is optional: Spark returns `null` for empty cells. Through the typed"
+                .to_string(),
+            "calls, a value that does not fit its field (an Excel error such as `#VALUE!` in a"
+                .to_string(),
+            "number) also reads as `None` and is listed in `cspark::Typed::mismatches`."
+                .to_string(),
         ],
         &resolved.outputs,
         Side::Outputs,

@@ -93,79 +93,12 @@ pub mod x3d_models_type {
         pub u5e74_u9f62: String,
     }
     impl Inputs {
-        /// The inputs as the uploaded workbook holds them (what Spark uses for any input
-        /// left out of a call), with the inputs whose workbook value is unknown taken from
-        /// `required`: the documents give none that fits their type, so no value is invented.
-        #[must_use]
-        pub fn workbook_defaults(required: RequiredInputs) -> Self {
-            Self {
-                empty: required.empty,
-                x1st_payment_date: required.x1st_payment_date,
-                gt_eq: required.gt_eq,
-                inputs: required.inputs,
-                is_smoker_2: required.is_smoker_2,
-                option: required.option,
-                rate: required.rate,
-                rate_2: required.rate_2,
-                self_: required.self_,
-                string: required.string,
-                a_b: required.a_b,
-                async_: required.async_,
-                is_smoker_3: required.is_smoker_3,
-                is_smoker: required.is_smoker,
-                line_break: required.line_break,
-                self_2: required.self_2,
-                type_: required.type_,
-                u5e74_u9f62: required.u5e74_u9f62,
-            }
-        }
         /// Checks the inputs against the workbook's Excel data-validation rules (whole-number,
         /// decimal, text-length and date bounds, non-text lists) as the documents gave them,
         /// naming every input that breaks its rule. The typed calls run it before sending.
         pub fn validate(&self) -> Result<(), ::cspark::bindings::InvalidInputs> {
             ::cspark::bindings::InputChecks::new().finish()
         }
-    }
-    /// The inputs that [`Inputs::workbook_defaults`] cannot fill: the documents give no
-    /// workbook value for them that fits their type.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct RequiredInputs {
-        /// The input "": the documents give no workbook value that fits its type.
-        pub empty: String,
-        /// The input `1st_payment_date`: the documents give no workbook value that fits its type.
-        pub x1st_payment_date: ::chrono::NaiveDate,
-        /// The input `>=`: the documents give no workbook value that fits its type.
-        pub gt_eq: String,
-        /// The input `Inputs`: the documents give no workbook value that fits its type.
-        pub inputs: String,
-        /// The input `Is Smoker`: the documents give no workbook value that fits its type.
-        pub is_smoker_2: String,
-        /// The input `Option`: the documents give no workbook value that fits its type.
-        pub option: Vec<OptionRow>,
-        /// The input `Rate`: the documents give no workbook value that fits its type.
-        pub rate: String,
-        /// The input `Rate %`: the documents give no workbook value that fits its type.
-        pub rate_2: String,
-        /// The input `Self`: the documents give no workbook value that fits its type.
-        pub self_: String,
-        /// The input `String`: the documents give no workbook value that fits its type.
-        pub string: String2,
-        /// The input "a\`b": the documents give no workbook value that fits its type.
-        pub a_b: String,
-        /// The input `async`: the documents give no workbook value that fits its type.
-        pub async_: String,
-        /// The input `is-smoker`: the documents give no workbook value that fits its type.
-        pub is_smoker_3: String,
-        /// The input `is_smoker`: the documents give no workbook value that fits its type.
-        pub is_smoker: String,
-        /// The input `line break`: the documents give no workbook value that fits its type.
-        pub line_break: String,
-        /// The input `self`: the documents give no workbook value that fits its type.
-        pub self_2: String,
-        /// The input `type`: the documents give no workbook value that fits its type.
-        pub type_: String,
-        /// The input `年齢`: the documents give no workbook value that fits its type.
-        pub u5e74_u9f62: String,
     }
     /// The outputs of `3d models/type`.
     ///

@@ -91,26 +91,12 @@ pub mod my_folder_swagger_only {
         pub x: f64,
     }
     impl Inputs {
-        /// The inputs as the uploaded workbook holds them (what Spark uses for any input
-        /// left out of a call), with the inputs whose workbook value is unknown taken from
-        /// `required`: the documents give none that fits their type, so no value is invented.
-        #[must_use]
-        pub fn workbook_defaults(required: RequiredInputs) -> Self {
-            Self { x: required.x }
-        }
         /// Checks the inputs against the workbook's Excel data-validation rules (whole-number,
         /// decimal, text-length and date bounds, non-text lists) as the documents gave them,
         /// naming every input that breaks its rule. The typed calls run it before sending.
         pub fn validate(&self) -> Result<(), ::cspark::bindings::InvalidInputs> {
             ::cspark::bindings::InputChecks::new().finish()
         }
-    }
-    /// The inputs that [`Inputs::workbook_defaults`] cannot fill: the documents give no
-    /// workbook value for them that fits their type.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct RequiredInputs {
-        /// The input `x`: the documents give no workbook value that fits its type.
-        pub x: f64,
     }
     /// The outputs of `my-folder/swagger-only`.
     ///
@@ -153,26 +139,12 @@ pub mod other_schema_only {
         pub x: bool,
     }
     impl Inputs {
-        /// The inputs as the uploaded workbook holds them (what Spark uses for any input
-        /// left out of a call), with the inputs whose workbook value is unknown taken from
-        /// `required`: the documents give none that fits their type, so no value is invented.
-        #[must_use]
-        pub fn workbook_defaults(required: RequiredInputs) -> Self {
-            Self { x: required.x }
-        }
         /// Checks the inputs against the workbook's Excel data-validation rules (whole-number,
         /// decimal, text-length and date bounds, non-text lists) as the documents gave them,
         /// naming every input that breaks its rule. The typed calls run it before sending.
         pub fn validate(&self) -> Result<(), ::cspark::bindings::InvalidInputs> {
             ::cspark::bindings::InputChecks::new().finish()
         }
-    }
-    /// The inputs that [`Inputs::workbook_defaults`] cannot fill: the documents give no
-    /// workbook value for them that fits their type.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct RequiredInputs {
-        /// The input `x`: the documents give no workbook value that fits its type.
-        pub x: bool,
     }
     /// The outputs of `other/schema-only`.
     ///

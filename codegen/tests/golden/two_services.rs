@@ -44,31 +44,12 @@ pub mod a_b_c {
         pub items: Vec<ItemsRow>,
     }
     impl Inputs {
-        /// The inputs as the uploaded workbook holds them (what Spark uses for any input
-        /// left out of a call), with the inputs whose workbook value is unknown taken from
-        /// `required`: the documents give none that fits their type, so no value is invented.
-        #[must_use]
-        pub fn workbook_defaults(required: RequiredInputs) -> Self {
-            Self {
-                amount: required.amount,
-                items: required.items,
-            }
-        }
         /// Checks the inputs against the workbook's Excel data-validation rules (whole-number,
         /// decimal, text-length and date bounds, non-text lists) as the documents gave them,
         /// naming every input that breaks its rule. The typed calls run it before sending.
         pub fn validate(&self) -> Result<(), ::cspark::bindings::InvalidInputs> {
             ::cspark::bindings::InputChecks::new().finish()
         }
-    }
-    /// The inputs that [`Inputs::workbook_defaults`] cannot fill: the documents give no
-    /// workbook value for them that fits their type.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct RequiredInputs {
-        /// The input `Amount`: the documents give no workbook value that fits its type.
-        pub amount: String,
-        /// The input `Items`: the documents give no workbook value that fits its type.
-        pub items: Vec<ItemsRow>,
     }
     /// The outputs of `a/b-c`.
     ///
@@ -131,31 +112,12 @@ pub mod a_b_c_2 {
         pub items: Vec<ItemsRow>,
     }
     impl Inputs {
-        /// The inputs as the uploaded workbook holds them (what Spark uses for any input
-        /// left out of a call), with the inputs whose workbook value is unknown taken from
-        /// `required`: the documents give none that fits their type, so no value is invented.
-        #[must_use]
-        pub fn workbook_defaults(required: RequiredInputs) -> Self {
-            Self {
-                amount: required.amount,
-                items: required.items,
-            }
-        }
         /// Checks the inputs against the workbook's Excel data-validation rules (whole-number,
         /// decimal, text-length and date bounds, non-text lists) as the documents gave them,
         /// naming every input that breaks its rule. The typed calls run it before sending.
         pub fn validate(&self) -> Result<(), ::cspark::bindings::InvalidInputs> {
             ::cspark::bindings::InputChecks::new().finish()
         }
-    }
-    /// The inputs that [`Inputs::workbook_defaults`] cannot fill: the documents give no
-    /// workbook value for them that fits their type.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct RequiredInputs {
-        /// The input `Amount`: the documents give no workbook value that fits its type.
-        pub amount: f64,
-        /// The input `Items`: the documents give no workbook value that fits its type.
-        pub items: Vec<ItemsRow>,
     }
     /// The outputs of `a-b/c`.
     ///
