@@ -56,7 +56,9 @@ pub mod my_folder_volume_cylinder {
     }
     /// The outputs of `my-folder/volume-cylinder`.
     ///
-    /// Every field is optional: Spark returns `null` for empty cells.
+    /// Every field is optional: Spark returns `null` for empty cells. Through the typed
+    /// calls, a value that does not fit its field (an Excel error such as `#VALUE!` in a
+    /// number) also reads as `None` and is listed in `cspark::Typed::mismatches`.
     #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
     pub struct Outputs {
         /// Result of the computation using height and radius: V=Pi \* r \* r  \* h

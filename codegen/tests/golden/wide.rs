@@ -541,6 +541,7 @@ pub mod big_wide {
             map.end()
         }
     }
+    #[allow(clippy::manual_unwrap_or_default)]
     impl<'de> Deserialize<'de> for Inputs {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
@@ -1504,7 +1505,9 @@ pub mod big_wide {
     }
     /// The outputs of `big/wide`.
     ///
-    /// Every field is optional: Spark returns `null` for empty cells.
+    /// Every field is optional: Spark returns `null` for empty cells. Through the typed
+    /// calls, a value that does not fit its field (an Excel error such as `#VALUE!` in a
+    /// number) also reads as `None` and is listed in `cspark::Typed::mismatches`.
     #[derive(Clone, Default)]
     pub struct Outputs {
         /// The output `Out 0`.
@@ -2019,6 +2022,7 @@ pub mod big_wide {
             map.end()
         }
     }
+    #[allow(clippy::manual_unwrap_or_default)]
     impl<'de> Deserialize<'de> for Outputs {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
