@@ -30,6 +30,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use crate::drift_report::DiffFormat;
 use crate::fetch::{ServiceDrift, ServiceRef};
 use crate::{Builder, Error, LockEntry, Lockfile, Outcome, PlatformBuilder, Result};
 
@@ -121,6 +122,16 @@ pub enum Command {
         /// Fetch the latest version of every locked service from the tenant and compare.
         #[arg(long)]
         live: bool,
+        /// How to print the drift: text lines, json (every change classified as breaking or
+        /// additive) or markdown (for a pull-request comment); the exit status is the same.
+        /// Named `--report` because `cspark codegen` already has a global `--format`.
+        #[arg(
+            long = "report",
+            value_enum,
+            default_value_t = DiffFormat::Text,
+            hide_possible_values = true
+        )]
+        report: DiffFormat,
         /// Where to fetch from.
         #[command(flatten)]
         tenant: TenantArgs,
@@ -255,13 +266,17 @@ impl Command {
                 old,
                 new,
                 live,
+                report,
                 tenant,
             } => {
                 let drifts = match new {
                     Some(new) if !live => crate::fetch::compare_dirs(&old, &new)?,
                     _ => crate::live::diff_live(&client(&tenant)?, &old).await?,
                 };
-                Ok(Report::Compared { drifts })
+                Ok(Report::Compared {
+                    drifts,
+                    format: report,
+                })
             }
             Command::Fetch {
                 services,
@@ -301,6 +316,8 @@ pub enum Report {
     Compared {
         /// One entry per service; see [`ServiceDrift::is_drift`].
         drifts: Vec<ServiceDrift>,
+        /// How [`Report::write`] prints them.
+        format: DiffFormat,
     },
     /// `fetch` downloaded documents.
     Fetched {
@@ -314,7 +331,7 @@ impl Report {
     pub fn is_success(&self) -> bool {
         match self {
             Report::Checked { outcome, .. } => outcome.is_fresh(),
-            Report::Compared { drifts } => !drifts.iter().any(ServiceDrift::is_drift),
+            Report::Compared { drifts, .. } => !drifts.iter().any(ServiceDrift::is_drift),
             Report::Generated { .. } | Report::Locked { .. } | Report::Fetched { .. } => true,
         }
     }
@@ -349,7 +366,22 @@ impl Report {
             Report::Locked { lock } => {
                 writeln!(err, "locked {} service(s)", lock.services.len())?;
             }
-            Report::Compared { drifts } => {
+            Report::Compared {
+                drifts,
+                format: DiffFormat::Json,
+            } => {
+                let text = serde_json::to_string_pretty(&crate::drift_report::to_json(drifts))
+                    .map_err(std::io::Error::other)?;
+                writeln!(out, "{text}")?;
+            }
+            Report::Compared {
+                drifts,
+                format: DiffFormat::Markdown,
+            } => write!(out, "{}", crate::drift_report::to_markdown(drifts))?,
+            Report::Compared {
+                drifts,
+                format: DiffFormat::Text,
+            } => {
                 for d in drifts {
                     match d {
                         ServiceDrift::Added(s) => writeln!(out, "+ service {s}")?,

@@ -6,7 +6,12 @@
 //! * **services** ([`Builder`], [`service`]): a directory of committed Spark documents
 //!   (`<folder>/<service>.swagger.json` + `.schema.json`, optional `cspark.lock`) becomes one
 //!   Rust file with a module per service: `Inputs`, `Outputs`, table rows, enums for
-//!   validation lists, and a marker type implementing `cspark::TypedService`.
+//!   validation lists, and a marker type implementing `cspark::TypedService`. From what the
+//!   workbook already says, `Inputs::workbook_defaults()` (the values Spark uses for inputs
+//!   left out; inputs without a known value stay required through a `RequiredInputs`
+//!   argument) and `Inputs::validate()` (the Excel data-validation rules, run by the typed
+//!   calls before sending): see [`service`] and [`service::rules`]. `diff` classifies every change as breaking or additive
+//!   ([`drift::Change`]) and prints text, JSON or Markdown ([`drift_report`]).
 //! * **platform** ([`PlatformBuilder`], [`platform`]): `openapi/spark.yaml` becomes the
 //!   progenitor client committed as `sdk/src/generated/platform.rs`.
 //!
@@ -33,6 +38,7 @@ pub mod check;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod drift;
+pub mod drift_report;
 mod error;
 pub mod fetch;
 #[cfg(feature = "live")]

@@ -89,6 +89,13 @@ fn wide() {
     golden("wide");
 }
 
+/// Object-valued outputs (`Xsolve_`/`Xreport_` style), data-validation rules of every kind
+/// and an input without a workbook value.
+#[test]
+fn objects() {
+    golden("objects");
+}
+
 #[test]
 fn output_is_deterministic() {
     for case in ["nasty_names", "two_services", "tables"] {

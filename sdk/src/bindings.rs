@@ -1,6 +1,12 @@
 //! Support code that generated service bindings (`cspark-codegen services`) call, so each
 //! generated file stays free of helper copies.
 
+mod input_rules;
+mod output_mismatch;
+
+pub use input_rules::{InputChecks, InputRule, InvalidInputs, RuleViolation};
+pub use output_mismatch::{OutputMismatch, decode_outputs};
+
 /// Reads a text output whatever scalar Spark puts in the cell: a `TEXT` cell holds what its
 /// formula gives at run time, so a number or a boolean is kept as its JSON text (`42` →
 /// `"42"`), and `null` is `None`. Generated `Outputs` use it as

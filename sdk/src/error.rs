@@ -2,7 +2,7 @@
 //!
 //! | stage | variant |
 //! |---|---|
-//! | before anything is sent | [`SparkError::Config`], [`SparkError::InvalidInput`] |
+//! | before anything is sent | [`SparkError::Config`], [`SparkError::InvalidInput`], [`SparkError::InputRules`] |
 //! | getting credentials | [`SparkError::Auth`] |
 //! | sending | [`SparkError::Transport`], [`SparkError::Timeout`] |
 //! | answered with an error status | [`SparkError::Api`] |
@@ -46,6 +46,19 @@ pub enum SparkError {
         value: String,
         /// What is wrong with it.
         reason: String,
+    },
+    /// Typed inputs break the workbook's data-validation rules (as the generated bindings
+    /// carry them); nothing was sent.
+    #[error("inputs of {service}{} break the workbook's rules, nothing was sent: {source}",
+        record.map(|i| format!(" (record #{i})")).unwrap_or_default())]
+    InputRules {
+        /// `folder/service`.
+        service: String,
+        /// The record at fault in a many-records call (0-based), `None` for a single call.
+        record: Option<usize>,
+        /// Every broken rule, naming the input, its value and the rule.
+        #[source]
+        source: crate::bindings::InvalidInputs,
     },
     /// Credentials could not be obtained or were rejected.
     #[error("authentication failed: {message}{}", fmt_request_id(request_id.as_deref()))]

@@ -26,6 +26,46 @@ pub trait TypedService {
     const VERSION: &'static str;
     /// Version id (UUID) the bindings were generated from, if known.
     const VERSION_ID: Option<&'static str>;
+
+    /// Checks `inputs` against the workbook's data-validation rules (whole/decimal bounds,
+    /// text length, date ranges, non-text lists) that the bindings were generated with.
+    /// Generated markers forward to their `Inputs::validate`; the typed calls run it before
+    /// sending unless [`ExecuteOptions::skip_input_rules`](crate::ExecuteOptions::skip_input_rules)
+    /// is set. The default accepts everything (a hand-written service has no rules).
+    fn validate(inputs: &Self::Inputs) -> Result<(), crate::bindings::InvalidInputs> {
+        let _ = inputs;
+        Ok(())
+    }
+}
+
+/// Refuses `inputs` that break `S`'s rules, before anything is sent.
+fn check_rules<S: TypedService>(
+    inputs: &S::Inputs,
+    record: Option<usize>,
+    options: &crate::ExecuteOptions,
+) -> crate::Result<()> {
+    if options.skip_input_rules {
+        return Ok(());
+    }
+    S::validate(inputs).map_err(|source| crate::SparkError::InputRules {
+        service: format!("{}/{}", S::FOLDER, S::SERVICE),
+        record,
+        source,
+    })
+}
+
+/// [`check_rules`] for every record of a many-records call, naming the first record at fault.
+pub(crate) fn check_records<S: TypedService>(
+    records: &[S::Inputs],
+    options: &crate::ExecuteOptions,
+) -> crate::Result<()> {
+    if options.skip_input_rules {
+        return Ok(());
+    }
+    records
+        .iter()
+        .enumerate()
+        .try_for_each(|(i, r)| check_rules::<S>(r, Some(i), options))
 }
 
 /// The input record of exactly one [`TypedService`]: the link that lets a typed call infer
@@ -73,6 +113,10 @@ pub struct Typed<O> {
     pub warnings: Vec<serde_json::Value>,
     /// Calculation errors reported with a successful status.
     pub errors: Vec<serde_json::Value>,
+    /// Outputs whose value did not fit the generated type (an Excel error such as
+    /// `"#VALUE!"` in a `NUMBER` cell): each reads as `None` in [`outputs`](Self::outputs)
+    /// and is listed here with the value sent. Empty in the normal case.
+    pub mismatches: Vec<crate::bindings::OutputMismatch>,
     /// The `x-request-id` sent.
     pub request_id: String,
 }
@@ -114,6 +158,7 @@ impl crate::Client {
         inputs: &S::Inputs,
         mut options: crate::ExecuteOptions,
     ) -> crate::Result<Typed<S::Outputs>> {
+        check_rules::<S>(inputs, None, &options)?;
         pin_version::<S>(&mut options);
         let route = self
             .transport
@@ -132,28 +177,28 @@ impl crate::Client {
                 meta: envelope.response_meta,
                 warnings: envelope.response_data.warnings,
                 errors: envelope.response_data.errors,
+                mismatches: Vec::new(),
                 request_id: response.request_id().to_owned(),
             });
         }
         let request_id = response.request_id().to_owned();
         let response: ExecuteResponse = response.json("execute response")?;
-        let outputs_value = serde_json::Value::Object(response.response_data.outputs);
-        let outputs = serde_json::from_value::<S::Outputs>(outputs_value).map_err(|e| {
-            crate::SparkError::Decode {
-                what: "typed outputs",
-                request_id: request_id.clone(),
-                reason: format!(
-                    "outputs of {}/{} do not match the generated type: {e}",
-                    S::FOLDER,
-                    S::SERVICE
-                ),
-            }
+        let decoded = crate::bindings::decode_outputs::<S::Outputs>(response.response_data.outputs);
+        let (outputs, mismatches) = decoded.map_err(|e| crate::SparkError::Decode {
+            what: "typed outputs",
+            request_id: request_id.clone(),
+            reason: format!(
+                "outputs of {}/{} do not match the generated type: {e}",
+                S::FOLDER,
+                S::SERVICE
+            ),
         })?;
         Ok(Typed {
             outputs,
             meta: response.response_meta,
             warnings: response.response_data.warnings,
             errors: response.response_data.errors,
+            mismatches,
             request_id,
         })
     }
@@ -213,6 +258,9 @@ pub struct RecordResult<O> {
     pub warnings: Vec<serde_json::Value>,
     /// Errors for this record (empty when none).
     pub errors: Vec<serde_json::Value>,
+    /// Outputs of this record whose value did not fit the generated type (read as `None`);
+    /// see [`Typed::mismatches`].
+    pub mismatches: Vec<crate::bindings::OutputMismatch>,
 }
 
 /// Typed results of a v4 many-records execution, in input order, plus the call's metadata.
@@ -274,6 +322,7 @@ impl crate::Client {
         records: &[S::Inputs],
         mut options: crate::ExecuteOptions,
     ) -> crate::Result<TypedMany<S::Outputs>> {
+        check_records::<S>(records, &options)?;
         pin_version::<S>(&mut options);
         let route = self
             .transport
@@ -318,6 +367,7 @@ impl crate::Client {
                         .and_then(serde_json::Value::as_f64),
                     warnings: list(&mut envelope.warnings, i),
                     errors: list(&mut envelope.errors, i),
+                    mismatches: Vec::new(),
                 });
             }
             return Ok(TypedMany {
@@ -335,16 +385,20 @@ impl crate::Client {
         let outputs = std::mem::take(&mut response.outputs);
         let mut out = Vec::with_capacity(outputs.len());
         for (i, value) in outputs.into_iter().enumerate() {
-            let outputs = serde_json::from_value::<S::Outputs>(value).map_err(|e| {
-                crate::SparkError::Decode {
-                    what: "typed outputs",
-                    request_id: request_id.clone(),
-                    reason: format!(
-                        "record #{i} of {}/{} does not match the generated type: {e}",
-                        S::FOLDER,
-                        S::SERVICE
-                    ),
+            let decoded = match value {
+                serde_json::Value::Object(map) => {
+                    crate::bindings::decode_outputs::<S::Outputs>(map)
                 }
+                other => serde_json::from_value::<S::Outputs>(other).map(|o| (o, Vec::new())),
+            };
+            let (outputs, mismatches) = decoded.map_err(|e| crate::SparkError::Decode {
+                what: "typed outputs",
+                request_id: request_id.clone(),
+                reason: format!(
+                    "record #{i} of {}/{} does not match the generated type: {e}",
+                    S::FOLDER,
+                    S::SERVICE
+                ),
             })?;
             out.push(RecordResult {
                 outputs,
@@ -354,6 +408,7 @@ impl crate::Client {
                     .and_then(serde_json::Value::as_f64),
                 warnings: list(&mut response.warnings, i),
                 errors: list(&mut response.errors, i),
+                mismatches,
             });
         }
         Ok(TypedMany {

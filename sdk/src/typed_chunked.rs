@@ -142,6 +142,10 @@ impl crate::Client {
         options: ExecuteOptions,
     ) -> crate::Result<TypedChunked<OutputsOf<I>>> {
         chunking.check()?;
+        // Every record is checked before the first call, so a bad record sends nothing
+        // and is named by its index in `records`; the chunk calls then skip the check.
+        crate::typed::check_records::<I::Service>(records, &options)?;
+        let options = options.skip_input_rules(true);
         let calls = records
             .chunks(chunking.chunk_size)
             .enumerate()

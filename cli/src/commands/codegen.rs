@@ -44,7 +44,7 @@ pub async fn run(cmd: Command, global: &GlobalArgs) -> CliResult {
             outcome: Outcome::Missing,
             ..
         } => Err(CliError::failed("generated file is missing")),
-        Report::Compared { drifts } => Err(CliError::failed(format!(
+        Report::Compared { drifts, .. } => Err(CliError::failed(format!(
             "{} service(s) drifted",
             drifts.iter().filter(|d| d.is_drift()).count()
         ))),
@@ -65,14 +65,7 @@ fn to_json(report: &Report) -> Value {
             }
         }
         Report::Locked { lock } => serde_json::to_value(lock).unwrap_or(Value::Null),
-        Report::Compared { drifts } => {
-            let drifted: Vec<String> = drifts
-                .iter()
-                .filter(|d| d.is_drift())
-                .map(|d| format!("{d:?}"))
-                .collect();
-            json!({ "services": drifts.len(), "drifted": drifted })
-        }
+        Report::Compared { drifts, .. } => cspark_codegen::drift_report::to_json(drifts),
         Report::Fetched { entries } => serde_json::to_value(entries).unwrap_or(Value::Null),
     }
 }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
+use super::inputs_impl::{FieldInfo, Shape};
 use super::model::{Kind, Resolved, ResolvedService};
 use super::schema::Side;
 use crate::names::{Namer, pascal_ident, snake_ident};
@@ -142,23 +143,54 @@ struct Module {
 }
 
 impl Module {
-    fn field_type(&mut self, scope: &str, wire: &str, kind: &Kind, side: Side) -> TokenStream {
+    fn field_type(
+        &mut self,
+        scope: &str,
+        wire: &str,
+        kind: &Kind,
+        side: Side,
+    ) -> (TokenStream, Shape) {
         match kind {
-            Kind::Number => quote!(f64),
-            Kind::Text => quote!(String),
-            Kind::Boolean => quote!(bool),
-            Kind::Date => quote!(::chrono::NaiveDate),
-            Kind::Json => quote!(::serde_json::Value),
+            Kind::Number => (quote!(f64), Shape::Number),
+            Kind::Text => (quote!(String), Shape::Text),
+            Kind::Boolean => (quote!(bool), Shape::Boolean),
+            Kind::Date => (quote!(::chrono::NaiveDate), Shape::Date),
+            Kind::Json => (quote!(::serde_json::Value), Shape::Json),
             Kind::List(inner) => {
-                let inner = self.field_type(scope, wire, inner, side);
-                quote!(Vec<#inner>)
+                let (inner, shape) = self.field_type(scope, wire, inner, side);
+                (quote!(Vec<#inner>), Shape::List(Box::new(shape)))
             }
             Kind::Choice(options) => {
                 let name = self.types.unique(pascal_ident(wire));
                 let default = self.default_choices;
-                self.emit_enum(&name, wire, options, default);
+                let variants = self.emit_enum(&name, wire, options, default);
                 let id = ident(&name);
-                quote!(#id)
+                (quote!(#id), Shape::Choice { ty: name, variants })
+            }
+            Kind::Record(members) => {
+                let base = pascal_ident(wire);
+                let name = self
+                    .types
+                    .unique(format!("{}Record", base.trim_end_matches('_')));
+                let what = match side {
+                    Side::Inputs => "input",
+                    Side::Outputs => "output",
+                };
+                let docs = vec![format!(
+                    "The members of the {} {} (a JSON object).",
+                    what,
+                    code(wire)
+                )];
+                let members_scope = format!("{scope}/{wire}");
+                let (def, infos) =
+                    self.emit_struct(&members_scope, &name, &docs, members, side, "member");
+                self.defs.push(def);
+                let id = ident(&name);
+                let shape = Shape::Record {
+                    ty: name,
+                    members: infos,
+                };
+                (quote!(#id), shape)
             }
             Kind::Table(columns) => {
                 // A table called `Self` gives `SelfRow`, not `Self_Row` (non-camel-case).
@@ -172,16 +204,29 @@ impl Module {
                 };
                 let docs = vec![format!("One row of the {} table {}.", what, code(wire))];
                 let columns_scope = format!("{scope}/{wire}");
-                let def = self.emit_struct(&columns_scope, &name, &docs, columns, side, "column");
+                let (def, infos) =
+                    self.emit_struct(&columns_scope, &name, &docs, columns, side, "column");
                 self.defs.push(def);
                 let id = ident(&name);
-                quote!(Vec<#id>)
+                let shape = Shape::Table {
+                    row: name,
+                    columns: infos,
+                };
+                (quote!(Vec<#id>), shape)
             }
         }
     }
 
-    fn emit_enum(&mut self, name: &str, wire: &str, options: &[String], default: bool) {
+    /// Emits a choice enum; returns `(wire value, variant)` of each option.
+    fn emit_enum(
+        &mut self,
+        name: &str,
+        wire: &str,
+        options: &[String],
+        default: bool,
+    ) -> Vec<(String, String)> {
         let names = unique_names(options.iter(), Namer::pascal(), pascal_ident, None);
+        let pairs: Vec<(String, String)> = options.iter().cloned().zip(names.clone()).collect();
         let variants = options.iter().zip(names).enumerate().map(|(i, (opt, v))| {
             let v = ident(&v);
             let doc = doc_attrs(&[format!("The value {}.", code(opt))]);
@@ -209,6 +254,7 @@ impl Module {
                 #(#variants,)*
             }
         });
+        pairs
     }
 
     fn emit_struct(
@@ -219,7 +265,7 @@ impl Module {
         fields: &BTreeMap<String, Resolved>,
         side: Side,
         what: &str,
-    ) -> TokenStream {
+    ) -> (TokenStream, Vec<FieldInfo>) {
         let idents = unique_names(
             fields.keys(),
             Namer::snake(),
@@ -234,10 +280,22 @@ impl Module {
         let outer_default_choices = std::mem::replace(&mut self.default_choices, flat);
         let mut flat_fields = Vec::new();
         let mut out = Vec::with_capacity(fields.len());
+        let mut infos = Vec::with_capacity(fields.len());
         for ((wire, r), fid) in fields.iter().zip(idents) {
-            let ty = self.field_type(scope, wire, &r.kind, side);
+            let (ty, shape) = self.field_type(scope, wire, &r.kind, side);
             let optional = side == Side::Outputs || r.nullable;
             let ty = if optional { quote!(Option<#ty>) } else { ty };
+            if side == Side::Inputs {
+                infos.push(FieldInfo {
+                    wire: wire.clone(),
+                    wire_doc: code(wire),
+                    ident: fid.clone(),
+                    ty: ty.clone(),
+                    optional,
+                    shape,
+                    resolved: r.clone(),
+                });
+            }
             let mut serde_args = Vec::new();
             if fid != *wire {
                 serde_args.push(quote!(rename = #wire));
@@ -297,14 +355,15 @@ impl Module {
             let what = format!("an object with the fields of {name}");
             super::flat::impls(name, &what, &flat_fields)
         });
-        quote! {
+        let tokens = quote! {
             #doc
             #derives
             pub struct #id {
                 #(#out,)*
             }
             #flat_impls
-        }
+        };
+        (tokens, infos)
     }
 }
 
@@ -357,6 +416,7 @@ fn field_docs(wire: &str, r: &Resolved, side: Side, what: &str) -> Vec<String> {
         None => {
             let side = match (side, what) {
                 (_, "column") => "column",
+                (_, "member") => "member",
                 (Side::Inputs, _) => "input",
                 (Side::Outputs, _) => "output",
             };
@@ -384,6 +444,9 @@ fn field_docs(wire: &str, r: &Resolved, side: Side, what: &str) -> Vec<String> {
         let items: Vec<String> = list.iter().take(20).map(|v| code(&v.to_string())).collect();
         let more = if list.len() > 20 { ", …" } else { "" };
         meta.push(format!("Allowed values: {}{more}.", items.join(", ")));
+    }
+    for rule in &r.rules {
+        meta.push(format!("Rule: {}.", doc_text(&rule.describe()).join(" ")));
     }
     if let Some(note) = &r.note {
         meta.push(note.clone());
@@ -426,10 +489,11 @@ pub fn service_module_with_names(
     }
     m.types.reserve("Inputs");
     m.types.reserve("Outputs");
+    m.types.reserve("RequiredInputs");
     let marker = m.types.unique(pascal_ident(id.service));
     let label = format!("{}/{}", id.folder, id.service);
 
-    let inputs = m.emit_struct(
+    let (inputs, input_fields) = m.emit_struct(
         "inputs",
         "Inputs",
         &[
@@ -441,13 +505,18 @@ pub fn service_module_with_names(
         Side::Inputs,
         "field",
     );
-    let outputs = m.emit_struct(
+    let (outputs, _) = m.emit_struct(
         "outputs",
         "Outputs",
         &[
             format!("The outputs of {}.", code(&label)),
             String::new(),
-            "Every field is optional: Spark returns `null` for empty cells.".to_string(),
+            "Every field is optional: Spark returns `null` for empty cells. Through the typed"
+                .to_string(),
+            "calls, a value that does not fit its field (an Excel error such as `#VALUE!` in a"
+                .to_string(),
+            "number) also reads as `None` and is listed in `cspark::Typed::mismatches`."
+                .to_string(),
         ],
         &resolved.outputs,
         Side::Outputs,
@@ -486,6 +555,8 @@ pub fn service_module_with_names(
         code(&label)
     )]);
     let sdk = &opts.sdk_path;
+    let flat_inputs = resolved.inputs.len() > super::flat::FLAT_ABOVE;
+    let inputs_impl = super::inputs_impl::inputs_impl(&input_fields, sdk, flat_inputs);
     let marker = ident(&marker);
     let module = ident(module);
     let inputs_link = service_inputs_impl(sdk, &marker);
@@ -505,10 +576,15 @@ pub fn service_module_with_names(
                 const SERVICE: &'static str = #service;
                 const VERSION: &'static str = #version;
                 const VERSION_ID: Option<&'static str> = #version_id;
+
+                fn validate(inputs: &Inputs) -> Result<(), #sdk::bindings::InvalidInputs> {
+                    inputs.validate()
+                }
             }
             #inputs_link
 
             #inputs
+            #inputs_impl
             #outputs
             #(#defs)*
         }

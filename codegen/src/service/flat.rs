@@ -115,6 +115,9 @@ pub fn impls(name: &str, what: &str, fields: &[FlatField]) -> TokenStream {
             }
         }
 
+        // The `match` on each required field is deliberate (see above); clippy would have
+        // it written as `unwrap_or_default`.
+        #[allow(clippy::manual_unwrap_or_default)]
         impl<'de> Deserialize<'de> for #id {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 #[derive(Default)]

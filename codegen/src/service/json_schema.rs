@@ -144,6 +144,19 @@ fn kind_schema(kind: &Kind, side: Side) -> Map<String, Value> {
             }
             json!({"type": "array", "items": row})
         }
+        Kind::Record(members) => {
+            // An object-valued field (an output, in practice): its members as documented,
+            // each nullable as the bindings' `Option` fields are; members Spark adds later
+            // are allowed.
+            let properties: Map<String, Value> = members
+                .iter()
+                .map(|(name, member)| {
+                    let facts = InputFacts::default();
+                    (name.clone(), field_schema(member, Side::Outputs, &facts))
+                })
+                .collect();
+            json!({"type": "object", "properties": properties})
+        }
         Kind::List(item) => {
             let mut items = kind_schema(item, side);
             if side == Side::Outputs {
@@ -330,6 +343,7 @@ mod tests {
             note: None,
             workbook_value: None,
             allowed: None,
+            rules: Vec::new(),
         };
         let mut facts = BTreeMap::new();
         let mut service = ResolvedService::default();

@@ -18,14 +18,34 @@
 //! The same documents also give JSON Schemas of each service's inputs and outputs at run
 //! time ([`json_schema::service_schemas`], with Excel's validation rules from [`rule`]), and
 //! [`json_check`] checks a value against them: what `cspark mcp serve` describes its tools
-//! with and checks their calls against.
+//! with and checks their calls against. (`rule` reads the documents directly for that; the
+//! bindings' own rules are [`rules`]: two readings of the same validations, to be merged.)
+//!
+//! # What the workbook already says about the inputs
+//!
+//! * `Inputs::workbook_defaults()`: Spark keeps the workbook's value for an input left out of
+//!   a call; this builds the same record in Rust (`Inputs { radius: 2.0,
+//!   ..Inputs::workbook_defaults() }`). Values come from the schema's cell `value`, else the
+//!   swagger's body `example`, checked against the field's type at generation time, so the
+//!   generated code cannot fail. An input whose value is unknown (or does not fit its type)
+//!   is never invented: such inputs are the fields of a generated `RequiredInputs` that
+//!   `workbook_defaults(required)` takes, so the compiler asks for exactly them, by name; a
+//!   nullable input without a value is `None` (left out, so Spark uses its own value). When
+//!   no input has a value, neither is generated (it would only repeat `Inputs`).
+//! * `Inputs::validate()`: the Excel data-validation rules of [`rules`] (whole-number,
+//!   decimal, text-length and date bounds, non-text lists), checked through
+//!   `cspark::bindings::InputChecks`. The marker's `TypedService::validate` forwards to it,
+//!   and the typed calls refuse broken inputs before sending
+//!   (`cspark::SparkError::InputRules`) unless `ExecuteOptions::skip_input_rules` is set.
 
 pub mod emit;
 mod flat;
+mod inputs_impl;
 pub mod json_check;
 pub mod json_schema;
 pub mod model;
 pub mod rule;
+pub mod rules;
 pub mod schema;
 
 use std::path::Path;

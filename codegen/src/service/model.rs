@@ -29,7 +29,12 @@
 //!    number is typed as a number too (the swagger describes what is on the wire).
 //! 5. **Text**: schema `TEXT` or swagger `string` → `String`; an *input* with a List data
 //!    validation (schema `validation`) or a swagger `enum` of strings becomes a Rust `enum`.
-//! 6. Anything else is an error naming the service and field, unless untyped fields are
+//! 6. **Object** (checked right after Table, before any scalar rule): the swagger property
+//!    is an `object`, or the schema lists the name under `solves`/`reports` (Spark's
+//!    `Xsolve_` / `Xreport_` blocks). With swagger `properties` it becomes a struct of its own
+//!    (members typed by these same rules); without, `serde_json::Value`: the documents say it
+//!    is an object but not what it holds, so any Rust struct would be invented.
+//! 7. Anything else is an error naming the service and field, unless untyped fields are
 //!    allowed ([`crate::Builder::allow_untyped`]), in which case it is `serde_json::Value`.
 //!
 //! Inputs are required fields (`T`), except where the swagger marks them nullable
@@ -58,6 +63,8 @@ pub enum Kind {
     Choice(Vec<String>),
     /// A table: an array of rows, each row one struct.
     Table(BTreeMap<String, Resolved>),
+    /// A JSON object with known members (swagger `object` with `properties`) → one struct.
+    Record(BTreeMap<String, Resolved>),
     /// An array of scalars (or of other arrays).
     List(Box<Kind>),
     /// No type could be derived and untyped fields are allowed.
@@ -79,6 +86,13 @@ impl Kind {
                     .map(|(k, v)| format!("{k}: {}", v.kind.describe()))
                     .collect();
                 format!("table{{{}}}", inner.join(", "))
+            }
+            Kind::Record(members) => {
+                let inner: Vec<String> = members
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {}", v.kind.describe()))
+                    .collect();
+                format!("record{{{}}}", inner.join(", "))
             }
             Kind::List(k) => format!("list[{}]", k.describe()),
             Kind::Json => "json".into(),
@@ -105,6 +119,8 @@ pub struct Resolved {
     pub workbook_value: Option<Value>,
     /// List-validation values that could not become an enum (numbers, mixed lists).
     pub allowed: Option<Vec<Value>>,
+    /// The input's Excel data-validation rules (see [`super::rules`]); empty for outputs.
+    pub rules: Vec<super::rules::Rule>,
 }
 
 /// Both sides of one service, resolved.
@@ -154,6 +170,7 @@ pub fn resolve_service(
         label,
         doc: swagger.unwrap_or(&Value::Null),
         allow_untyped,
+        examples: swagger.and_then(super::schema::swagger_example_inputs),
     };
     let resolved = ResolvedService {
         inputs: ctx.side(swagger, schema, Side::Inputs)?,
@@ -185,6 +202,8 @@ struct Ctx<'a> {
     label: &'a str,
     doc: &'a Value,
     allow_untyped: bool,
+    /// The swagger's example inputs: the workbook values when the schema gives none.
+    examples: Option<&'a serde_json::Map<String, Value>>,
 }
 
 /// The non-null JSON type names of a swagger property (`type` may be a string or an array).
@@ -259,8 +278,13 @@ impl Ctx<'_> {
         let has = |t: &str| types.iter().any(|x| x == t);
         let is_table = has("array") || cell.is_some_and(|c| c.is_table);
 
+        // An object on the wire (swagger `object`, or a schema `solves`/`reports` block) is
+        // not a scalar whatever the cell's Excel format says.
+        let is_object = has("object") || cell.is_some_and(|c| c.is_block);
         let kind = if is_table {
             self.table(path, prop, cell, side)?
+        } else if is_object {
+            self.record(path, prop, side)?
         } else if dt == Some("DATE") || matches!(format, Some("date" | "date-time")) {
             Kind::Date
         } else if dt == Some("BOOLEAN") || has("boolean") {
@@ -321,7 +345,17 @@ impl Ctx<'_> {
         };
         let workbook_value = cell
             .and_then(|c| c.value.clone())
+            .or_else(|| self.examples?.get(path).filter(|v| !v.is_null()).cloned())
             .filter(|_| side == Side::Inputs);
+        let rules = match side {
+            Side::Inputs => super::rules::input_rules(
+                &kind,
+                cell.and_then(|c| c.validation.as_ref()),
+                prop,
+                allowed.as_deref(),
+            ),
+            Side::Outputs => Vec::new(),
+        };
         Ok(Resolved {
             kind,
             nullable,
@@ -331,7 +365,28 @@ impl Ctx<'_> {
             note,
             workbook_value,
             allowed,
+            rules,
         })
+    }
+
+    /// An object field: a struct of its `properties`, else untyped JSON (see rule 6).
+    fn record(&self, path: &str, prop: Option<&Value>, side: Side) -> Result<Kind> {
+        let Some(props) = prop
+            .and_then(|p| p.get("properties"))
+            .and_then(Value::as_object)
+            .filter(|p| !p.is_empty())
+        else {
+            return Ok(Kind::Json);
+        };
+        let mut members = BTreeMap::new();
+        for (name, member) in props {
+            let member_path = format!("{path}.{name}");
+            members.insert(
+                name.clone(),
+                self.field(&member_path, Some(member), None, side)?,
+            );
+        }
+        Ok(Kind::Record(members))
     }
 
     /// A table (or list) field: columns from swagger `items` plus schema `headerSpecs`.
@@ -406,6 +461,7 @@ impl Kind {
             Kind::Date => "a date",
             Kind::Choice(_) => "a list of choices",
             Kind::Table(_) => "a table",
+            Kind::Record(_) => "a record",
             Kind::List(_) => "a list",
             Kind::Json => "untyped JSON",
         }

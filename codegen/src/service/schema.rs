@@ -43,8 +43,14 @@ pub struct Cell {
     pub headers: Vec<(String, Option<String>)>,
     /// Listed under `tables` in `inputMetadata`/`outputMetadata`.
     pub is_table: bool,
-    /// The cell's value in the uploaded workbook (an input's default), when it is a scalar.
+    /// Listed under `solves` or `reports` there: a block Spark answers as a JSON object.
+    pub is_block: bool,
+    /// The cell's value in the uploaded workbook (an input's default): a scalar, or an
+    /// array of row objects for a table.
     pub value: Option<Value>,
+    /// The cell's `validation` object as given (number, date and length rules are read
+    /// from it by [`super::rules`]).
+    pub validation: Option<Value>,
 }
 
 /// Follows a local `$ref` (`#/definitions/X`) in the swagger document, up to a fixed depth.
@@ -120,6 +126,24 @@ pub fn swagger_fields(swagger: &Value, side: Side) -> Option<BTreeMap<String, Va
             .map(|(k, v)| (k.clone(), resolve(swagger, v).clone()))
             .collect(),
     )
+}
+
+/// The input values of the execute body's `example` in the swagger (Spark fills it with the
+/// workbook's values), keyed by wire name.
+pub fn swagger_example_inputs(swagger: &Value) -> Option<&serde_json::Map<String, Value>> {
+    let op = execute_operation(swagger)?;
+    let body = op
+        .get("parameters")?
+        .as_array()?
+        .iter()
+        .map(|p| resolve(swagger, p))
+        .find(|p| p.get("in").and_then(Value::as_str) == Some("body"))?;
+    let schema = resolve(swagger, body.get("schema")?);
+    schema
+        .get("example")?
+        .get("request_data")?
+        .get("inputs")?
+        .as_object()
 }
 
 /// Text of a JSON value that should be a string; `None` for null/empty.
@@ -254,6 +278,12 @@ pub fn schema_cells(schema: &Value, side: Side) -> BTreeMap<String, Cell> {
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
+    let blocks: BTreeSet<&str> = ["solves", "reports"]
+        .iter()
+        .filter_map(|k| schema.get(meta_key)?.get(*k)?.as_array())
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
     let cells = list_keys
         .iter()
         .find_map(|k| schema.get(*k).and_then(Value::as_array));
@@ -271,12 +301,14 @@ pub fn schema_cells(schema: &Value, side: Side) -> BTreeMap<String, Cell> {
             sheet: text(c.get("sheetName")),
             address: text(c.get("address")),
             options: validation_options(c.get("validation")),
+            validation: c.get("validation").filter(|v| v.is_object()).cloned(),
             headers: headers(c.get("headerSpecs")),
             is_table: tables.contains(name),
+            is_block: blocks.contains(name),
             value: c
                 .get("value")
                 .filter(|v| {
-                    matches!(v, Value::Number(_) | Value::Bool(_))
+                    matches!(v, Value::Number(_) | Value::Bool(_) | Value::Array(_))
                         || v.as_str().is_some_and(|s| !s.is_empty())
                 })
                 .cloned(),

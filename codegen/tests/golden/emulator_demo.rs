@@ -25,6 +25,9 @@ pub mod demo_insurance_quote {
         const VERSION_ID: Option<&'static str> = Some(
             "2b8a1bf2-e570-4670-b2d5-78f728ec6bf1",
         );
+        fn validate(inputs: &Inputs) -> Result<(), ::cspark::bindings::InvalidInputs> {
+            inputs.validate()
+        }
     }
     impl ::cspark::ServiceInputs for Inputs {
         type Service = InsuranceQuote;
@@ -41,7 +44,7 @@ pub mod demo_insurance_quote {
         pub cover_level: CoverLevel,
         /// The input `Drivers`.
         ///
-        /// Excel: `Quote!A10:C15` (`TEXT`). The schema says `TEXT` and the swagger says `array`; typed as a table.
+        /// Excel: `Quote!A10:C15` (`TEXT`). Workbook value: `[{"Age":34,"Name":"Alice","Years Licensed":12},{"Age":22,...`. The schema says `TEXT` and the swagger says `array`; typed as a table.
         #[serde(rename = "Drivers")]
         pub drivers: Vec<DriversRow>,
         /// The input `HasClaims`.
@@ -61,13 +64,57 @@ pub mod demo_insurance_quote {
         pub region: Region,
         /// The input `VehicleValue`.
         ///
-        /// Excel: `Quote!B7` (`NUMBER`). Workbook value: `25000`.
+        /// Excel: `Quote!B7` (`NUMBER`). Workbook value: `25000`. Rule: a whole number between 1000 and 200000.
         #[serde(rename = "VehicleValue")]
         pub vehicle_value: f64,
     }
+    impl Inputs {
+        /// The inputs as the uploaded workbook holds them: what Spark uses for any input
+        /// left out of a call. Change what differs with
+        /// `Inputs { field: value, ..Inputs::workbook_defaults() }`.
+        #[must_use]
+        pub fn workbook_defaults() -> Self {
+            Self {
+                cover_level: CoverLevel::Standard,
+                drivers: Vec::from([
+                    DriversRow {
+                        age: 34.0,
+                        name: "Alice".to_owned(),
+                        years_licensed: 12.0,
+                    },
+                    DriversRow {
+                        age: 22.0,
+                        name: "Bob".to_owned(),
+                        years_licensed: 3.0,
+                    },
+                ]),
+                has_claims: false,
+                policy_start: ::chrono::NaiveDate::from_ymd_opt(2026, 3, 1)
+                    .unwrap_or_default(),
+                region: Region::North,
+                vehicle_value: 25000.0,
+            }
+        }
+        /// Checks the inputs against the workbook's Excel data-validation rules (whole-number,
+        /// decimal, text-length and date bounds, non-text lists) as the documents gave them,
+        /// naming every input that breaks its rule. The typed calls run it before sending.
+        pub fn validate(&self) -> Result<(), ::cspark::bindings::InvalidInputs> {
+            let mut checks = ::cspark::bindings::InputChecks::new();
+            checks
+                .whole_number(
+                    "VehicleValue",
+                    self.vehicle_value,
+                    Some(1000.0),
+                    Some(200000.0),
+                );
+            checks.finish()
+        }
+    }
     /// The outputs of `demo/insurance-quote`.
     ///
-    /// Every field is optional: Spark returns `null` for empty cells.
+    /// Every field is optional: Spark returns `null` for empty cells. Through the typed
+    /// calls, a value that does not fit its field (an Excel error such as `#VALUE!` in a
+    /// number) also reads as `None` and is listed in `cspark::Typed::mismatches`.
     #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
     pub struct Outputs {
         /// The output `DriverCount`.
@@ -216,6 +263,9 @@ pub mod demo_loan_calc {
         const VERSION_ID: Option<&'static str> = Some(
             "c5580957-46af-46fc-996e-ae487a04e0ca",
         );
+        fn validate(inputs: &Inputs) -> Result<(), ::cspark::bindings::InvalidInputs> {
+            inputs.validate()
+        }
     }
     impl ::cspark::ServiceInputs for Inputs {
         type Service = LoanCalc;
@@ -237,13 +287,36 @@ pub mod demo_loan_calc {
         pub rate: f64,
         /// The input `Years`.
         ///
-        /// Excel: `Loan!B4` (`NUMBER`). Workbook value: `30`.
+        /// Excel: `Loan!B4` (`NUMBER`). Workbook value: `30`. Rule: a whole number between 1 and 40.
         #[serde(rename = "Years")]
         pub years: f64,
     }
+    impl Inputs {
+        /// The inputs as the uploaded workbook holds them: what Spark uses for any input
+        /// left out of a call. Change what differs with
+        /// `Inputs { field: value, ..Inputs::workbook_defaults() }`.
+        #[must_use]
+        pub fn workbook_defaults() -> Self {
+            Self {
+                principal: 250000.0,
+                rate: 0.045,
+                years: 30.0,
+            }
+        }
+        /// Checks the inputs against the workbook's Excel data-validation rules (whole-number,
+        /// decimal, text-length and date bounds, non-text lists) as the documents gave them,
+        /// naming every input that breaks its rule. The typed calls run it before sending.
+        pub fn validate(&self) -> Result<(), ::cspark::bindings::InvalidInputs> {
+            let mut checks = ::cspark::bindings::InputChecks::new();
+            checks.whole_number("Years", self.years, Some(1.0), Some(40.0));
+            checks.finish()
+        }
+    }
     /// The outputs of `demo/loan-calc`.
     ///
-    /// Every field is optional: Spark returns `null` for empty cells.
+    /// Every field is optional: Spark returns `null` for empty cells. Through the typed
+    /// calls, a value that does not fit its field (an Excel error such as `#VALUE!` in a
+    /// number) also reads as `None` and is listed in `cspark::Typed::mismatches`.
     #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
     pub struct Outputs {
         /// The output `Author`.
@@ -290,6 +363,9 @@ pub mod demo_volume_cylinder {
         const VERSION_ID: Option<&'static str> = Some(
             "8ac9b01d-fd5a-4a41-b7f7-a9ed635f9c7f",
         );
+        fn validate(inputs: &Inputs) -> Result<(), ::cspark::bindings::InvalidInputs> {
+            inputs.validate()
+        }
     }
     impl ::cspark::ServiceInputs for Inputs {
         type Service = VolumeCylinder;
@@ -301,18 +377,38 @@ pub mod demo_volume_cylinder {
     pub struct Inputs {
         /// The input `Height`.
         ///
-        /// Excel: `Cylinder!B3` (`NUMBER`). Workbook value: `4`.
+        /// Excel: `Cylinder!B3` (`NUMBER`). Workbook value: `4`. Rule: a number of at least 0.
         #[serde(rename = "Height")]
         pub height: f64,
         /// The input `Radius`.
         ///
-        /// Excel: `Cylinder!B2` (`NUMBER`). Workbook value: `7`.
+        /// Excel: `Cylinder!B2` (`NUMBER`). Workbook value: `7`. Rule: a number of at least 0.
         #[serde(rename = "Radius")]
         pub radius: f64,
     }
+    impl Inputs {
+        /// The inputs as the uploaded workbook holds them: what Spark uses for any input
+        /// left out of a call. Change what differs with
+        /// `Inputs { field: value, ..Inputs::workbook_defaults() }`.
+        #[must_use]
+        pub fn workbook_defaults() -> Self {
+            Self { height: 4.0, radius: 7.0 }
+        }
+        /// Checks the inputs against the workbook's Excel data-validation rules (whole-number,
+        /// decimal, text-length and date bounds, non-text lists) as the documents gave them,
+        /// naming every input that breaks its rule. The typed calls run it before sending.
+        pub fn validate(&self) -> Result<(), ::cspark::bindings::InvalidInputs> {
+            let mut checks = ::cspark::bindings::InputChecks::new();
+            checks.decimal("Height", self.height, Some(0.0), None);
+            checks.decimal("Radius", self.radius, Some(0.0), None);
+            checks.finish()
+        }
+    }
     /// The outputs of `demo/volume-cylinder`.
     ///
-    /// Every field is optional: Spark returns `null` for empty cells.
+    /// Every field is optional: Spark returns `null` for empty cells. Through the typed
+    /// calls, a value that does not fit its field (an Excel error such as `#VALUE!` in a
+    /// number) also reads as `None` and is listed in `cspark::Typed::mismatches`.
     #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
     pub struct Outputs {
         /// The output `BaseArea`.

@@ -19,6 +19,9 @@ pub mod pricing_rule_engine {
         const SERVICE: &'static str = "rule-engine";
         const VERSION: &'static str = "0.3.0";
         const VERSION_ID: Option<&'static str> = None;
+        fn validate(inputs: &Inputs) -> Result<(), ::cspark::bindings::InvalidInputs> {
+            inputs.validate()
+        }
     }
     impl ::cspark::ServiceInputs for Inputs {
         type Service = RuleEngine;
@@ -30,7 +33,7 @@ pub mod pricing_rule_engine {
     pub struct Inputs {
         /// The input `Count`.
         ///
-        /// Excel: `Sheet1!B4` (`NUMBER`). Workbook value: `1`. Allowed values: `1`, `2`, `3`.
+        /// Excel: `Sheet1!B4` (`NUMBER`). Workbook value: `1`. Allowed values: `1`, `2`, `3`. Rule: one of 1, 2, 3.
         #[serde(rename = "Count")]
         pub count: f64,
         /// The input `Keyword`.
@@ -52,9 +55,41 @@ pub mod pricing_rule_engine {
         #[serde(rename = "Tier")]
         pub tier: Tier,
     }
+    impl Inputs {
+        /// The inputs as the uploaded workbook holds them (what Spark uses for any input
+        /// left out of a call), with the inputs whose workbook value is unknown taken from
+        /// `required`: the documents give none that fits their type, so no value is invented.
+        #[must_use]
+        pub fn workbook_defaults(required: RequiredInputs) -> Self {
+            Self {
+                count: 1.0,
+                keyword: Keyword::Self_,
+                operator: Operator::GtEq,
+                plan: Plan::FixedRate,
+                tier: required.tier,
+            }
+        }
+        /// Checks the inputs against the workbook's Excel data-validation rules (whole-number,
+        /// decimal, text-length and date bounds, non-text lists) as the documents gave them,
+        /// naming every input that breaks its rule. The typed calls run it before sending.
+        pub fn validate(&self) -> Result<(), ::cspark::bindings::InvalidInputs> {
+            let mut checks = ::cspark::bindings::InputChecks::new();
+            checks.one_of_numbers("Count", self.count, &[1.0, 2.0, 3.0]);
+            checks.finish()
+        }
+    }
+    /// The inputs that [`Inputs::workbook_defaults`] cannot fill: the documents give no
+    /// workbook value for them that fits their type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RequiredInputs {
+        /// The input `Tier`: the documents give no workbook value that fits its type.
+        pub tier: Tier,
+    }
     /// The outputs of `pricing/rule-engine`.
     ///
-    /// Every field is optional: Spark returns `null` for empty cells.
+    /// Every field is optional: Spark returns `null` for empty cells. Through the typed
+    /// calls, a value that does not fit its field (an Excel error such as `#VALUE!` in a
+    /// number) also reads as `None` and is listed in `cspark::Typed::mismatches`.
     #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
     pub struct Outputs {
         /// The output `Result`.

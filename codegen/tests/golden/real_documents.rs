@@ -21,6 +21,9 @@ pub mod calc_multiply {
         const VERSION_ID: Option<&'static str> = Some(
             "0f0e0d0c-0000-4000-8000-000000000001",
         );
+        fn validate(inputs: &Inputs) -> Result<(), ::cspark::bindings::InvalidInputs> {
+            inputs.validate()
+        }
     }
     impl ::cspark::ServiceInputs for Inputs {
         type Service = Multiply;
@@ -41,9 +44,26 @@ pub mod calc_multiply {
         #[serde(rename = "B")]
         pub b: f64,
     }
+    impl Inputs {
+        /// The inputs as the uploaded workbook holds them: what Spark uses for any input
+        /// left out of a call. Change what differs with
+        /// `Inputs { field: value, ..Inputs::workbook_defaults() }`.
+        #[must_use]
+        pub fn workbook_defaults() -> Self {
+            Self { a: 6.0, b: 7.0 }
+        }
+        /// Checks the inputs against the workbook's Excel data-validation rules (whole-number,
+        /// decimal, text-length and date bounds, non-text lists) as the documents gave them,
+        /// naming every input that breaks its rule. The typed calls run it before sending.
+        pub fn validate(&self) -> Result<(), ::cspark::bindings::InvalidInputs> {
+            ::cspark::bindings::InputChecks::new().finish()
+        }
+    }
     /// The outputs of `calc/multiply`.
     ///
-    /// Every field is optional: Spark returns `null` for empty cells.
+    /// Every field is optional: Spark returns `null` for empty cells. Through the typed
+    /// calls, a value that does not fit its field (an Excel error such as `#VALUE!` in a
+    /// number) also reads as `None` and is listed in `cspark::Typed::mismatches`.
     #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
     pub struct Outputs {
         /// The output `AxB`.

@@ -21,6 +21,9 @@ pub mod my_folder_my_service {
         const SERVICE: &'static str = "my-service";
         const VERSION: &'static str = "0.4.2";
         const VERSION_ID: Option<&'static str> = Some("uuid");
+        fn validate(inputs: &Inputs) -> Result<(), ::cspark::bindings::InvalidInputs> {
+            inputs.validate()
+        }
     }
     impl ::cspark::ServiceInputs for Inputs {
         type Service = MyService;
@@ -35,9 +38,26 @@ pub mod my_folder_my_service {
         /// Excel: `Sheet1!C7` (`NUMBER`). Workbook value: `13`.
         pub my_input: f64,
     }
+    impl Inputs {
+        /// The inputs as the uploaded workbook holds them: what Spark uses for any input
+        /// left out of a call. Change what differs with
+        /// `Inputs { field: value, ..Inputs::workbook_defaults() }`.
+        #[must_use]
+        pub fn workbook_defaults() -> Self {
+            Self { my_input: 13.0 }
+        }
+        /// Checks the inputs against the workbook's Excel data-validation rules (whole-number,
+        /// decimal, text-length and date bounds, non-text lists) as the documents gave them,
+        /// naming every input that breaks its rule. The typed calls run it before sending.
+        pub fn validate(&self) -> Result<(), ::cspark::bindings::InvalidInputs> {
+            ::cspark::bindings::InputChecks::new().finish()
+        }
+    }
     /// The outputs of `my-folder/my-service`.
     ///
-    /// Every field is optional: Spark returns `null` for empty cells.
+    /// Every field is optional: Spark returns `null` for empty cells. Through the typed
+    /// calls, a value that does not fit its field (an Excel error such as `#VALUE!` in a
+    /// number) also reads as `None` and is listed in `cspark::Typed::mismatches`.
     #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
     pub struct Outputs {
         /// The output `my_output`.
@@ -63,6 +83,9 @@ pub mod my_folder_swagger_only {
         const SERVICE: &'static str = "swagger-only";
         const VERSION: &'static str = "";
         const VERSION_ID: Option<&'static str> = None;
+        fn validate(inputs: &Inputs) -> Result<(), ::cspark::bindings::InvalidInputs> {
+            inputs.validate()
+        }
     }
     impl ::cspark::ServiceInputs for Inputs {
         type Service = SwaggerOnly;
@@ -75,9 +98,19 @@ pub mod my_folder_swagger_only {
         /// The input `x`.
         pub x: f64,
     }
+    impl Inputs {
+        /// Checks the inputs against the workbook's Excel data-validation rules (whole-number,
+        /// decimal, text-length and date bounds, non-text lists) as the documents gave them,
+        /// naming every input that breaks its rule. The typed calls run it before sending.
+        pub fn validate(&self) -> Result<(), ::cspark::bindings::InvalidInputs> {
+            ::cspark::bindings::InputChecks::new().finish()
+        }
+    }
     /// The outputs of `my-folder/swagger-only`.
     ///
-    /// Every field is optional: Spark returns `null` for empty cells.
+    /// Every field is optional: Spark returns `null` for empty cells. Through the typed
+    /// calls, a value that does not fit its field (an Excel error such as `#VALUE!` in a
+    /// number) also reads as `None` and is listed in `cspark::Typed::mismatches`.
     #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
     pub struct Outputs {
         /// The output `y`.
@@ -101,6 +134,9 @@ pub mod other_schema_only {
         const SERVICE: &'static str = "schema-only";
         const VERSION: &'static str = "3.0.0";
         const VERSION_ID: Option<&'static str> = None;
+        fn validate(inputs: &Inputs) -> Result<(), ::cspark::bindings::InvalidInputs> {
+            inputs.validate()
+        }
     }
     impl ::cspark::ServiceInputs for Inputs {
         type Service = SchemaOnly;
@@ -115,9 +151,19 @@ pub mod other_schema_only {
         /// Excel: `Sheet1!B2` (`BOOLEAN`).
         pub x: bool,
     }
+    impl Inputs {
+        /// Checks the inputs against the workbook's Excel data-validation rules (whole-number,
+        /// decimal, text-length and date bounds, non-text lists) as the documents gave them,
+        /// naming every input that breaks its rule. The typed calls run it before sending.
+        pub fn validate(&self) -> Result<(), ::cspark::bindings::InvalidInputs> {
+            ::cspark::bindings::InputChecks::new().finish()
+        }
+    }
     /// The outputs of `other/schema-only`.
     ///
-    /// Every field is optional: Spark returns `null` for empty cells.
+    /// Every field is optional: Spark returns `null` for empty cells. Through the typed
+    /// calls, a value that does not fit its field (an Excel error such as `#VALUE!` in a
+    /// number) also reads as `None` and is listed in `cspark::Typed::mismatches`.
     #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
     pub struct Outputs {
         /// The output `when`.

@@ -21,6 +21,9 @@ pub mod insurance_quote_calc {
         const VERSION_ID: Option<&'static str> = Some(
             "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
         );
+        fn validate(inputs: &Inputs) -> Result<(), ::cspark::bindings::InvalidInputs> {
+            inputs.validate()
+        }
     }
     impl ::cspark::ServiceInputs for Inputs {
         type Service = QuoteCalc;
@@ -65,9 +68,41 @@ pub mod insurance_quote_calc {
         #[serde(rename = "Start Date")]
         pub start_date: ::chrono::NaiveDate,
     }
+    impl Inputs {
+        /// The inputs as the uploaded workbook holds them (what Spark uses for any input
+        /// left out of a call), with the inputs whose workbook value is unknown taken from
+        /// `required`: the documents give none that fits their type, so no value is invented.
+        #[must_use]
+        pub fn workbook_defaults(required: RequiredInputs) -> Self {
+            Self {
+                age: 30.0,
+                is_smoker: false,
+                name: "Jane".to_owned(),
+                notes: required.notes,
+                premium_rate: Some(0.05),
+                start_date: ::chrono::NaiveDate::from_ymd_opt(2024, 1, 1)
+                    .unwrap_or_default(),
+            }
+        }
+        /// Checks the inputs against the workbook's Excel data-validation rules (whole-number,
+        /// decimal, text-length and date bounds, non-text lists) as the documents gave them,
+        /// naming every input that breaks its rule. The typed calls run it before sending.
+        pub fn validate(&self) -> Result<(), ::cspark::bindings::InvalidInputs> {
+            ::cspark::bindings::InputChecks::new().finish()
+        }
+    }
+    /// The inputs that [`Inputs::workbook_defaults`] cannot fill: the documents give no
+    /// workbook value for them that fits their type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RequiredInputs {
+        /// The input `Notes`: the documents give no workbook value that fits its type.
+        pub notes: String,
+    }
     /// The outputs of `insurance/quote-calc`.
     ///
-    /// Every field is optional: Spark returns `null` for empty cells.
+    /// Every field is optional: Spark returns `null` for empty cells. Through the typed
+    /// calls, a value that does not fit its field (an Excel error such as `#VALUE!` in a
+    /// number) also reads as `None` and is listed in `cspark::Typed::mismatches`.
     #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
     pub struct Outputs {
         /// The output `Approved`.

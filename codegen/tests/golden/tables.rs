@@ -21,6 +21,9 @@ pub mod finance_loan_schedule {
         const VERSION_ID: Option<&'static str> = Some(
             "11111111-2222-3333-4444-555555555555",
         );
+        fn validate(inputs: &Inputs) -> Result<(), ::cspark::bindings::InvalidInputs> {
+            inputs.validate()
+        }
     }
     impl ::cspark::ServiceInputs for Inputs {
         type Service = LoanSchedule;
@@ -46,9 +49,39 @@ pub mod finance_loan_schedule {
         #[serde(rename = "Schedule")]
         pub schedule: Vec<ScheduleRow>,
     }
+    impl Inputs {
+        /// The inputs as the uploaded workbook holds them (what Spark uses for any input
+        /// left out of a call), with the inputs whose workbook value is unknown taken from
+        /// `required`: the documents give none that fits their type, so no value is invented.
+        #[must_use]
+        pub fn workbook_defaults(required: RequiredInputs) -> Self {
+            Self {
+                principal: 100000.0,
+                riders: required.riders,
+                schedule: required.schedule,
+            }
+        }
+        /// Checks the inputs against the workbook's Excel data-validation rules (whole-number,
+        /// decimal, text-length and date bounds, non-text lists) as the documents gave them,
+        /// naming every input that breaks its rule. The typed calls run it before sending.
+        pub fn validate(&self) -> Result<(), ::cspark::bindings::InvalidInputs> {
+            ::cspark::bindings::InputChecks::new().finish()
+        }
+    }
+    /// The inputs that [`Inputs::workbook_defaults`] cannot fill: the documents give no
+    /// workbook value for them that fits their type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RequiredInputs {
+        /// The input `Riders`: the documents give no workbook value that fits its type.
+        pub riders: Vec<RidersRow>,
+        /// The input `Schedule`: the documents give no workbook value that fits its type.
+        pub schedule: Vec<ScheduleRow>,
+    }
     /// The outputs of `finance/loan-schedule`.
     ///
-    /// Every field is optional: Spark returns `null` for empty cells.
+    /// Every field is optional: Spark returns `null` for empty cells. Through the typed
+    /// calls, a value that does not fit its field (an Excel error such as `#VALUE!` in a
+    /// number) also reads as `None` and is listed in `cspark::Typed::mismatches`.
     #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
     pub struct Outputs {
         /// The output `Cash Flows`.

@@ -23,6 +23,9 @@ pub mod a_b_c {
         const VERSION_ID: Option<&'static str> = Some(
             "bbbbbbbb-0000-0000-0000-000000000002",
         );
+        fn validate(inputs: &Inputs) -> Result<(), ::cspark::bindings::InvalidInputs> {
+            inputs.validate()
+        }
     }
     impl ::cspark::ServiceInputs for Inputs {
         type Service = BC;
@@ -43,9 +46,19 @@ pub mod a_b_c {
         #[serde(rename = "Items")]
         pub items: Vec<ItemsRow>,
     }
+    impl Inputs {
+        /// Checks the inputs against the workbook's Excel data-validation rules (whole-number,
+        /// decimal, text-length and date bounds, non-text lists) as the documents gave them,
+        /// naming every input that breaks its rule. The typed calls run it before sending.
+        pub fn validate(&self) -> Result<(), ::cspark::bindings::InvalidInputs> {
+            ::cspark::bindings::InputChecks::new().finish()
+        }
+    }
     /// The outputs of `a/b-c`.
     ///
-    /// Every field is optional: Spark returns `null` for empty cells.
+    /// Every field is optional: Spark returns `null` for empty cells. Through the typed
+    /// calls, a value that does not fit its field (an Excel error such as `#VALUE!` in a
+    /// number) also reads as `None` and is listed in `cspark::Typed::mismatches`.
     #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
     pub struct Outputs {
         /// The output `Total`.
@@ -83,6 +96,9 @@ pub mod a_b_c_2 {
         const VERSION_ID: Option<&'static str> = Some(
             "aaaaaaaa-0000-0000-0000-000000000001",
         );
+        fn validate(inputs: &Inputs) -> Result<(), ::cspark::bindings::InvalidInputs> {
+            inputs.validate()
+        }
     }
     impl ::cspark::ServiceInputs for Inputs {
         type Service = C;
@@ -103,9 +119,19 @@ pub mod a_b_c_2 {
         #[serde(rename = "Items")]
         pub items: Vec<ItemsRow>,
     }
+    impl Inputs {
+        /// Checks the inputs against the workbook's Excel data-validation rules (whole-number,
+        /// decimal, text-length and date bounds, non-text lists) as the documents gave them,
+        /// naming every input that breaks its rule. The typed calls run it before sending.
+        pub fn validate(&self) -> Result<(), ::cspark::bindings::InvalidInputs> {
+            ::cspark::bindings::InputChecks::new().finish()
+        }
+    }
     /// The outputs of `a-b/c`.
     ///
-    /// Every field is optional: Spark returns `null` for empty cells.
+    /// Every field is optional: Spark returns `null` for empty cells. Through the typed
+    /// calls, a value that does not fit its field (an Excel error such as `#VALUE!` in a
+    /// number) also reads as `None` and is listed in `cspark::Typed::mismatches`.
     #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
     pub struct Outputs {
         /// The output `Total`.

@@ -21,6 +21,9 @@ pub mod my_folder_volume_cylinder {
         const VERSION_ID: Option<&'static str> = Some(
             "91299a5d-9328-4435-911b-4e5f7783f5d4",
         );
+        fn validate(inputs: &Inputs) -> Result<(), ::cspark::bindings::InvalidInputs> {
+            inputs.validate()
+        }
     }
     impl ::cspark::ServiceInputs for Inputs {
         type Service = VolumeCylinder;
@@ -39,9 +42,26 @@ pub mod my_folder_volume_cylinder {
         /// Spark name: `radius`. Excel: `Sheet1!B2` (`NUMBER`). Workbook value: `7`.
         pub radius: f64,
     }
+    impl Inputs {
+        /// The inputs as the uploaded workbook holds them: what Spark uses for any input
+        /// left out of a call. Change what differs with
+        /// `Inputs { field: value, ..Inputs::workbook_defaults() }`.
+        #[must_use]
+        pub fn workbook_defaults() -> Self {
+            Self { height: 4.0, radius: 7.0 }
+        }
+        /// Checks the inputs against the workbook's Excel data-validation rules (whole-number,
+        /// decimal, text-length and date bounds, non-text lists) as the documents gave them,
+        /// naming every input that breaks its rule. The typed calls run it before sending.
+        pub fn validate(&self) -> Result<(), ::cspark::bindings::InvalidInputs> {
+            ::cspark::bindings::InputChecks::new().finish()
+        }
+    }
     /// The outputs of `my-folder/volume-cylinder`.
     ///
-    /// Every field is optional: Spark returns `null` for empty cells.
+    /// Every field is optional: Spark returns `null` for empty cells. Through the typed
+    /// calls, a value that does not fit its field (an Excel error such as `#VALUE!` in a
+    /// number) also reads as `None` and is listed in `cspark::Typed::mismatches`.
     #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
     pub struct Outputs {
         /// Result of the computation using height and radius: V=Pi \* r \* r  \* h

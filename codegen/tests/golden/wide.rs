@@ -18,6 +18,9 @@ pub mod big_wide {
         const SERVICE: &'static str = "wide";
         const VERSION: &'static str = "";
         const VERSION_ID: Option<&'static str> = None;
+        fn validate(inputs: &Inputs) -> Result<(), ::cspark::bindings::InvalidInputs> {
+            inputs.validate()
+        }
     }
     impl ::cspark::ServiceInputs for Inputs {
         type Service = Wide;
@@ -541,6 +544,7 @@ pub mod big_wide {
             map.end()
         }
     }
+    #[allow(clippy::manual_unwrap_or_default)]
     impl<'de> Deserialize<'de> for Inputs {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
@@ -1273,9 +1277,240 @@ pub mod big_wide {
             })
         }
     }
+    impl Inputs {
+        /// The inputs as the uploaded workbook holds them (what Spark uses for any input
+        /// left out of a call), with the inputs whose workbook value is unknown taken from
+        /// `required`: the documents give none that fits their type, so no value is invented.
+        #[must_use]
+        pub fn workbook_defaults(required: RequiredInputs) -> Self {
+            Self {
+                in_0: required.in_0,
+                in_1: required.in_1,
+                in_10: required.in_10,
+                in_11: required.in_11,
+                in_12: required.in_12,
+                in_13: required.in_13,
+                in_14: required.in_14,
+                in_15: required.in_15,
+                in_16: required.in_16,
+                in_17: required.in_17,
+                in_18: required.in_18,
+                in_19: required.in_19,
+                in_2: required.in_2,
+                in_20: required.in_20,
+                in_21: required.in_21,
+                in_22: required.in_22,
+                in_23: required.in_23,
+                in_24: required.in_24,
+                in_25: required.in_25,
+                in_26: required.in_26,
+                in_27: required.in_27,
+                in_28: required.in_28,
+                in_29: required.in_29,
+                in_3: required.in_3,
+                in_30: required.in_30,
+                in_31: required.in_31,
+                in_32: required.in_32,
+                in_33: required.in_33,
+                in_34: required.in_34,
+                in_35: required.in_35,
+                in_36: required.in_36,
+                in_37: required.in_37,
+                in_38: required.in_38,
+                in_39: required.in_39,
+                in_4: required.in_4,
+                in_40: required.in_40,
+                in_41: required.in_41,
+                in_42: required.in_42,
+                in_43: required.in_43,
+                in_44: required.in_44,
+                in_45: required.in_45,
+                in_46: required.in_46,
+                in_47: required.in_47,
+                in_48: required.in_48,
+                in_49: required.in_49,
+                in_5: None,
+                in_50: required.in_50,
+                in_51: required.in_51,
+                in_52: required.in_52,
+                in_53: required.in_53,
+                in_54: required.in_54,
+                in_55: required.in_55,
+                in_56: required.in_56,
+                in_57: required.in_57,
+                in_58: required.in_58,
+                in_59: required.in_59,
+                in_6: required.in_6,
+                in_60: required.in_60,
+                in_61: required.in_61,
+                in_62: required.in_62,
+                in_63: required.in_63,
+                in_64: required.in_64,
+                in_65: required.in_65,
+                in_66: required.in_66,
+                in_67: required.in_67,
+                in_68: required.in_68,
+                in_69: required.in_69,
+                in_7: required.in_7,
+                in_8: required.in_8,
+                in_9: required.in_9,
+            }
+        }
+        /// Checks the inputs against the workbook's Excel data-validation rules (whole-number,
+        /// decimal, text-length and date bounds, non-text lists) as the documents gave them,
+        /// naming every input that breaks its rule. The typed calls run it before sending.
+        pub fn validate(&self) -> Result<(), ::cspark::bindings::InvalidInputs> {
+            ::cspark::bindings::InputChecks::new().finish()
+        }
+    }
+    /// The inputs that [`Inputs::workbook_defaults`] cannot fill: the documents give no
+    /// workbook value for them that fits their type.
+    #[derive(Clone)]
+    pub struct RequiredInputs {
+        /// The input `In 0`: the documents give no workbook value that fits its type.
+        pub in_0: f64,
+        /// The input `In 1`: the documents give no workbook value that fits its type.
+        pub in_1: f64,
+        /// The input `In 10`: the documents give no workbook value that fits its type.
+        pub in_10: f64,
+        /// The input `In 11`: the documents give no workbook value that fits its type.
+        pub in_11: f64,
+        /// The input `In 12`: the documents give no workbook value that fits its type.
+        pub in_12: f64,
+        /// The input `In 13`: the documents give no workbook value that fits its type.
+        pub in_13: f64,
+        /// The input `In 14`: the documents give no workbook value that fits its type.
+        pub in_14: f64,
+        /// The input `In 15`: the documents give no workbook value that fits its type.
+        pub in_15: f64,
+        /// The input `In 16`: the documents give no workbook value that fits its type.
+        pub in_16: f64,
+        /// The input `In 17`: the documents give no workbook value that fits its type.
+        pub in_17: f64,
+        /// The input `In 18`: the documents give no workbook value that fits its type.
+        pub in_18: f64,
+        /// The input `In 19`: the documents give no workbook value that fits its type.
+        pub in_19: f64,
+        /// The input `In 2`: the documents give no workbook value that fits its type.
+        pub in_2: f64,
+        /// The input `In 20`: the documents give no workbook value that fits its type.
+        pub in_20: f64,
+        /// The input `In 21`: the documents give no workbook value that fits its type.
+        pub in_21: f64,
+        /// The input `In 22`: the documents give no workbook value that fits its type.
+        pub in_22: f64,
+        /// The input `In 23`: the documents give no workbook value that fits its type.
+        pub in_23: f64,
+        /// The input `In 24`: the documents give no workbook value that fits its type.
+        pub in_24: f64,
+        /// The input `In 25`: the documents give no workbook value that fits its type.
+        pub in_25: f64,
+        /// The input `In 26`: the documents give no workbook value that fits its type.
+        pub in_26: f64,
+        /// The input `In 27`: the documents give no workbook value that fits its type.
+        pub in_27: f64,
+        /// The input `In 28`: the documents give no workbook value that fits its type.
+        pub in_28: f64,
+        /// The input `In 29`: the documents give no workbook value that fits its type.
+        pub in_29: f64,
+        /// The input `In 3`: the documents give no workbook value that fits its type.
+        pub in_3: f64,
+        /// The input `In 30`: the documents give no workbook value that fits its type.
+        pub in_30: f64,
+        /// The input `In 31`: the documents give no workbook value that fits its type.
+        pub in_31: f64,
+        /// The input `In 32`: the documents give no workbook value that fits its type.
+        pub in_32: f64,
+        /// The input `In 33`: the documents give no workbook value that fits its type.
+        pub in_33: f64,
+        /// The input `In 34`: the documents give no workbook value that fits its type.
+        pub in_34: f64,
+        /// The input `In 35`: the documents give no workbook value that fits its type.
+        pub in_35: f64,
+        /// The input `In 36`: the documents give no workbook value that fits its type.
+        pub in_36: f64,
+        /// The input `In 37`: the documents give no workbook value that fits its type.
+        pub in_37: f64,
+        /// The input `In 38`: the documents give no workbook value that fits its type.
+        pub in_38: f64,
+        /// The input `In 39`: the documents give no workbook value that fits its type.
+        pub in_39: f64,
+        /// The input `In 4`: the documents give no workbook value that fits its type.
+        pub in_4: f64,
+        /// The input `In 40`: the documents give no workbook value that fits its type.
+        pub in_40: f64,
+        /// The input `In 41`: the documents give no workbook value that fits its type.
+        pub in_41: f64,
+        /// The input `In 42`: the documents give no workbook value that fits its type.
+        pub in_42: f64,
+        /// The input `In 43`: the documents give no workbook value that fits its type.
+        pub in_43: f64,
+        /// The input `In 44`: the documents give no workbook value that fits its type.
+        pub in_44: f64,
+        /// The input `In 45`: the documents give no workbook value that fits its type.
+        pub in_45: f64,
+        /// The input `In 46`: the documents give no workbook value that fits its type.
+        pub in_46: f64,
+        /// The input `In 47`: the documents give no workbook value that fits its type.
+        pub in_47: f64,
+        /// The input `In 48`: the documents give no workbook value that fits its type.
+        pub in_48: f64,
+        /// The input `In 49`: the documents give no workbook value that fits its type.
+        pub in_49: f64,
+        /// The input `In 50`: the documents give no workbook value that fits its type.
+        pub in_50: f64,
+        /// The input `In 51`: the documents give no workbook value that fits its type.
+        pub in_51: f64,
+        /// The input `In 52`: the documents give no workbook value that fits its type.
+        pub in_52: f64,
+        /// The input `In 53`: the documents give no workbook value that fits its type.
+        pub in_53: f64,
+        /// The input `In 54`: the documents give no workbook value that fits its type.
+        pub in_54: f64,
+        /// The input `In 55`: the documents give no workbook value that fits its type.
+        pub in_55: f64,
+        /// The input `In 56`: the documents give no workbook value that fits its type.
+        pub in_56: f64,
+        /// The input `In 57`: the documents give no workbook value that fits its type.
+        pub in_57: f64,
+        /// The input `In 58`: the documents give no workbook value that fits its type.
+        pub in_58: f64,
+        /// The input `In 59`: the documents give no workbook value that fits its type.
+        pub in_59: f64,
+        /// The input `In 6`: the documents give no workbook value that fits its type.
+        pub in_6: f64,
+        /// The input `In 60`: the documents give no workbook value that fits its type.
+        pub in_60: f64,
+        /// The input `In 61`: the documents give no workbook value that fits its type.
+        pub in_61: f64,
+        /// The input `In 62`: the documents give no workbook value that fits its type.
+        pub in_62: f64,
+        /// The input `In 63`: the documents give no workbook value that fits its type.
+        pub in_63: f64,
+        /// The input `In 64`: the documents give no workbook value that fits its type.
+        pub in_64: f64,
+        /// The input `In 65`: the documents give no workbook value that fits its type.
+        pub in_65: f64,
+        /// The input `In 66`: the documents give no workbook value that fits its type.
+        pub in_66: f64,
+        /// The input `In 67`: the documents give no workbook value that fits its type.
+        pub in_67: f64,
+        /// The input `In 68`: the documents give no workbook value that fits its type.
+        pub in_68: f64,
+        /// The input `In 69`: the documents give no workbook value that fits its type.
+        pub in_69: f64,
+        /// The input `In 7`: the documents give no workbook value that fits its type.
+        pub in_7: In7,
+        /// The input `In 8`: the documents give no workbook value that fits its type.
+        pub in_8: f64,
+        /// The input `In 9`: the documents give no workbook value that fits its type.
+        pub in_9: f64,
+    }
     /// The outputs of `big/wide`.
     ///
-    /// Every field is optional: Spark returns `null` for empty cells.
+    /// Every field is optional: Spark returns `null` for empty cells. Through the typed
+    /// calls, a value that does not fit its field (an Excel error such as `#VALUE!` in a
+    /// number) also reads as `None` and is listed in `cspark::Typed::mismatches`.
     #[derive(Clone, Default)]
     pub struct Outputs {
         /// The output `Out 0`.
@@ -1790,6 +2025,7 @@ pub mod big_wide {
             map.end()
         }
     }
+    #[allow(clippy::manual_unwrap_or_default)]
     impl<'de> Deserialize<'de> for Outputs {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,

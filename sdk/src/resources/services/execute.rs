@@ -90,6 +90,12 @@ pub struct ExecuteOptions {
     /// Extra keys (Python's `extras`), merged last: in v3 into `request_meta`, in v4 into the
     /// body. They override the SDK's own keys; a `null` removes the key.
     pub extra: Map<String, Value>,
+    /// Typed calls only: send the inputs even if they break the workbook's data-validation
+    /// rules that the generated bindings carry (`TypedService::validate`). By default such
+    /// inputs are refused with [`SparkError::InputRules`]
+    /// before anything is sent; skip the check when a rule is dynamic in the workbook (it
+    /// depends on other inputs) and the bindings' copy of it is too strict.
+    pub skip_input_rules: bool,
 }
 
 impl ExecuteOptions {
@@ -179,6 +185,12 @@ impl ExecuteOptions {
     /// Sets [`echo_inputs`](Self::echo_inputs) (v3 only).
     pub fn echo_inputs(mut self, yes: bool) -> Self {
         self.echo_inputs = yes;
+        self
+    }
+
+    /// Sets [`skip_input_rules`](Self::skip_input_rules) (typed calls only).
+    pub fn skip_input_rules(mut self, yes: bool) -> Self {
+        self.skip_input_rules = yes;
         self
     }
 
