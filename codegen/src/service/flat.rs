@@ -47,49 +47,7 @@ pub fn impls(name: &str, what: &str, fields: &[FlatField]) -> TokenStream {
             quote!(map.serialize_entry(#wire, &self.#fid)?;)
         }
     });
-    let partial_fields = fields.iter().map(|f| {
-        let (fid, ty) = (&f.ident, &f.ty);
-        quote!(#fid: Option<#ty>)
-    });
-    let arms = fields.iter().map(|f| {
-        let (wire, fid) = (&f.wire, &f.ident);
-        if f.lenient_text {
-            quote!(#wire => partial.#fid = Some(map.next_value::<LenientText>()?.0),)
-        } else {
-            quote!(#wire => partial.#fid = Some(map.next_value()?),)
-        }
-    });
-    let required_checks = fields.iter().filter(|f| !f.optional).map(|f| {
-        let (wire, fid) = (&f.wire, &f.ident);
-        quote! {
-            if partial.#fid.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field(#wire));
-            }
-        }
-    });
-    // After the checks every required field is `Some`; `unwrap_or_default` takes it
-    // without an early return (one early return per field, with the fields not yet moved
-    // to drop, is what makes the derive's code grow with the square of the width).
-    let values = fields.iter().map(|f| {
-        let fid = &f.ident;
-        if f.optional {
-            quote!(#fid: #fid.flatten())
-        } else {
-            quote!(#fid: match #fid { Some(value) => value, None => Default::default() })
-        }
-    });
-    let lenient = fields.iter().any(|f| f.lenient_text).then(|| {
-        quote! {
-            struct LenientText(Option<String>);
-            impl<'de> ::serde::Deserialize<'de> for LenientText {
-                fn deserialize<D2: ::serde::Deserializer<'de>>(
-                    deserializer: D2,
-                ) -> Result<Self, D2::Error> {
-                    ::cspark::bindings::lenient_text(deserializer).map(LenientText)
-                }
-            }
-        }
-    });
+    let deserialize = deserialize(name, what, fields);
     quote! {
         impl ::std::fmt::Debug for #id {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -115,41 +73,148 @@ pub fn impls(name: &str, what: &str, fields: &[FlatField]) -> TokenStream {
             }
         }
 
+        #deserialize
+    }
+}
+
+/// The `Deserialize` impl. Each key is looked up in a static table sorted by wire name
+/// (`cspark::bindings::find_field`, a binary search), which gives the field's kind (its
+/// type, or `lenient_text`) and its slot in one `Vec` per kind. The generic code has one
+/// arm per kind, not per field: `serde`'s derive writes one arm, one local and one early
+/// return per field, which is what made rustc's time and memory grow much faster than the
+/// width. The fields are moved into the struct by one non-generic function at the end.
+fn deserialize(name: &str, what: &str, fields: &[FlatField]) -> TokenStream {
+    let id = Ident::new(name, Span::call_site());
+    // Kinds in order of first use; each field gets the next slot of its kind.
+    let mut kinds: Vec<(String, &TokenStream, bool)> = Vec::new();
+    let mut placed = Vec::with_capacity(fields.len());
+    let mut counts: Vec<usize> = Vec::new();
+    for f in fields {
+        let key = format!("{}{}", f.ty, if f.lenient_text { " lenient" } else { "" });
+        let kind = match kinds.iter().position(|(k, _, _)| *k == key) {
+            Some(kind) => kind,
+            None => {
+                kinds.push((key, &f.ty, f.lenient_text));
+                counts.push(0);
+                kinds.len() - 1
+            }
+        };
+        placed.push((kind, counts[kind]));
+        counts[kind] += 1;
+    }
+    let kind_ident = |kind: usize| Ident::new(&format!("k{kind}"), Span::call_site());
+    let mut table: Vec<(&FlatField, usize, usize)> = fields
+        .iter()
+        .zip(&placed)
+        .map(|(f, &(kind, slot))| (f, kind, slot))
+        .collect();
+    table.sort_by(|a, b| a.0.wire.cmp(&b.0.wire));
+    let count = fields.len();
+    let entries = table.iter().map(|(f, kind, slot)| {
+        let (wire, required) = (&f.wire, !f.optional);
+        let (kind, slot) = (*kind as u16, *slot as u32);
+        quote!(F { wire: #wire, kind: #kind, slot: #slot, required: #required })
+    });
+    let slot_fields = kinds.iter().enumerate().map(|(k, (_, ty, _))| {
+        let kid = kind_ident(k);
+        quote!(#kid: Vec<#ty>)
+    });
+    let slot_inits = kinds
+        .iter()
+        .zip(&counts)
+        .enumerate()
+        .map(|(k, ((_, ty, _), n))| {
+            let kid = kind_ident(k);
+            quote!(#kid: vec![<#ty>::default(); #n])
+        });
+    let arms = kinds.iter().enumerate().map(|(k, (_, ty, lenient))| {
+        let kid = kind_ident(k);
+        let kind = k as u16;
+        let read = if *lenient {
+            quote!(map.next_value::<LenientText>().map(|text| text.0))
+        } else {
+            quote!(map.next_value::<#ty>())
+        };
+        quote! {
+            #kind => {
+                let value = #read.map_err(|e| ::cspark::bindings::in_field(e, field.wire))?;
+                if let Some(slot) = slots.#kid.get_mut(field.slot as usize) {
+                    *slot = value;
+                }
+            }
+        }
+    });
+    let iters = (0..kinds.len()).map(|k| {
+        let kid = kind_ident(k);
+        quote!(let mut #kid = slots.#kid.into_iter();)
+    });
+    let values = fields.iter().zip(&placed).map(|(f, &(kind, _))| {
+        let (fid, kid) = (&f.ident, kind_ident(kind));
+        quote!(#fid: #kid.next().unwrap_or_default())
+    });
+    let lenient = fields.iter().any(|f| f.lenient_text).then(|| {
+        quote! {
+            struct LenientText(Option<String>);
+            impl<'de> ::serde::Deserialize<'de> for LenientText {
+                fn deserialize<D2: ::serde::Deserializer<'de>>(
+                    deserializer: D2,
+                ) -> Result<Self, D2::Error> {
+                    ::cspark::bindings::lenient_text(deserializer).map(LenientText)
+                }
+            }
+        }
+    });
+    quote! {
         impl<'de> Deserialize<'de> for #id {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                #[derive(Default)]
-                struct Partial {
-                    #(#partial_fields,)*
+                use ::cspark::bindings::WideField as F;
+                static FIELDS: [F; #count] = [#(#entries,)*];
+                /// The values read so far, one `Vec` per kind, and which fields were seen.
+                struct Slots {
+                    seen: Vec<bool>,
+                    #(#slot_fields,)*
                 }
                 #lenient
                 struct Fields;
                 impl<'de> ::serde::de::Visitor<'de> for Fields {
-                    type Value = Partial;
+                    type Value = Slots;
                     fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                         f.write_str(#what)
                     }
                     fn visit_map<A: ::serde::de::MapAccess<'de>>(
                         self,
                         mut map: A,
-                    ) -> Result<Partial, A::Error> {
-                        let mut partial = Partial::default();
+                    ) -> Result<Slots, A::Error> {
+                        let mut slots = Slots { seen: vec![false; #count], #(#slot_inits,)* };
                         while let Some(key) = map.next_key::<String>()? {
-                            match key.as_str() {
+                            let Some((at, field)) = ::cspark::bindings::find_field(&FIELDS, &key) else {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                continue;
+                            };
+                            match field.kind {
                                 #(#arms)*
                                 _ => {
                                     map.next_value::<::serde::de::IgnoredAny>()?;
                                 }
                             }
+                            if let Some(seen) = slots.seen.get_mut(at) {
+                                *seen = true;
+                            }
                         }
-                        Ok(partial)
+                        Ok(slots)
                     }
                 }
-                let partial = deserializer.deserialize_map(Fields)?;
-                #(#required_checks)*
-                // One move of the whole struct into locals: moving its fields out one by
-                // one would leave a partly moved value to drop at every unwind point.
-                let Partial { #(#idents,)* } = partial;
-                Ok(#id { #(#values,)* })
+                /// Moves the values into the struct (fields in declaration order, which is
+                /// the order their slots were numbered in).
+                fn build(slots: Slots) -> #id {
+                    #(#iters)*
+                    #id { #(#values,)* }
+                }
+                let slots = deserializer.deserialize_map(Fields)?;
+                if let Some(wire) = ::cspark::bindings::first_missing(&FIELDS, &slots.seen) {
+                    return Err(<D::Error as ::serde::de::Error>::missing_field(wire));
+                }
+                Ok(build(slots))
             }
         }
     }

@@ -542,82 +542,439 @@ pub mod big_wide {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Self, D::Error> {
-            #[derive(Default)]
-            struct Partial {
-                in_0: Option<f64>,
-                in_1: Option<f64>,
-                in_10: Option<f64>,
-                in_11: Option<f64>,
-                in_12: Option<f64>,
-                in_13: Option<f64>,
-                in_14: Option<f64>,
-                in_15: Option<f64>,
-                in_16: Option<f64>,
-                in_17: Option<f64>,
-                in_18: Option<f64>,
-                in_19: Option<f64>,
-                in_2: Option<f64>,
-                in_20: Option<f64>,
-                in_21: Option<f64>,
-                in_22: Option<f64>,
-                in_23: Option<f64>,
-                in_24: Option<f64>,
-                in_25: Option<f64>,
-                in_26: Option<f64>,
-                in_27: Option<f64>,
-                in_28: Option<f64>,
-                in_29: Option<f64>,
-                in_3: Option<f64>,
-                in_30: Option<f64>,
-                in_31: Option<f64>,
-                in_32: Option<f64>,
-                in_33: Option<f64>,
-                in_34: Option<f64>,
-                in_35: Option<f64>,
-                in_36: Option<f64>,
-                in_37: Option<f64>,
-                in_38: Option<f64>,
-                in_39: Option<f64>,
-                in_4: Option<f64>,
-                in_40: Option<f64>,
-                in_41: Option<f64>,
-                in_42: Option<f64>,
-                in_43: Option<f64>,
-                in_44: Option<f64>,
-                in_45: Option<f64>,
-                in_46: Option<f64>,
-                in_47: Option<f64>,
-                in_48: Option<f64>,
-                in_49: Option<f64>,
-                in_5: Option<Option<String>>,
-                in_50: Option<f64>,
-                in_51: Option<f64>,
-                in_52: Option<f64>,
-                in_53: Option<f64>,
-                in_54: Option<f64>,
-                in_55: Option<f64>,
-                in_56: Option<f64>,
-                in_57: Option<f64>,
-                in_58: Option<f64>,
-                in_59: Option<f64>,
-                in_6: Option<f64>,
-                in_60: Option<f64>,
-                in_61: Option<f64>,
-                in_62: Option<f64>,
-                in_63: Option<f64>,
-                in_64: Option<f64>,
-                in_65: Option<f64>,
-                in_66: Option<f64>,
-                in_67: Option<f64>,
-                in_68: Option<f64>,
-                in_69: Option<f64>,
-                in_7: Option<In7>,
-                in_8: Option<f64>,
-                in_9: Option<f64>,
+            use ::cspark::bindings::WideField as F;
+            static FIELDS: [F; 70usize] = [
+                F {
+                    wire: "In 0",
+                    kind: 0u16,
+                    slot: 0u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 1",
+                    kind: 0u16,
+                    slot: 1u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 10",
+                    kind: 0u16,
+                    slot: 2u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 11",
+                    kind: 0u16,
+                    slot: 3u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 12",
+                    kind: 0u16,
+                    slot: 4u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 13",
+                    kind: 0u16,
+                    slot: 5u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 14",
+                    kind: 0u16,
+                    slot: 6u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 15",
+                    kind: 0u16,
+                    slot: 7u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 16",
+                    kind: 0u16,
+                    slot: 8u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 17",
+                    kind: 0u16,
+                    slot: 9u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 18",
+                    kind: 0u16,
+                    slot: 10u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 19",
+                    kind: 0u16,
+                    slot: 11u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 2",
+                    kind: 0u16,
+                    slot: 12u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 20",
+                    kind: 0u16,
+                    slot: 13u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 21",
+                    kind: 0u16,
+                    slot: 14u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 22",
+                    kind: 0u16,
+                    slot: 15u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 23",
+                    kind: 0u16,
+                    slot: 16u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 24",
+                    kind: 0u16,
+                    slot: 17u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 25",
+                    kind: 0u16,
+                    slot: 18u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 26",
+                    kind: 0u16,
+                    slot: 19u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 27",
+                    kind: 0u16,
+                    slot: 20u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 28",
+                    kind: 0u16,
+                    slot: 21u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 29",
+                    kind: 0u16,
+                    slot: 22u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 3",
+                    kind: 0u16,
+                    slot: 23u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 30",
+                    kind: 0u16,
+                    slot: 24u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 31",
+                    kind: 0u16,
+                    slot: 25u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 32",
+                    kind: 0u16,
+                    slot: 26u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 33",
+                    kind: 0u16,
+                    slot: 27u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 34",
+                    kind: 0u16,
+                    slot: 28u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 35",
+                    kind: 0u16,
+                    slot: 29u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 36",
+                    kind: 0u16,
+                    slot: 30u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 37",
+                    kind: 0u16,
+                    slot: 31u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 38",
+                    kind: 0u16,
+                    slot: 32u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 39",
+                    kind: 0u16,
+                    slot: 33u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 4",
+                    kind: 0u16,
+                    slot: 34u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 40",
+                    kind: 0u16,
+                    slot: 35u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 41",
+                    kind: 0u16,
+                    slot: 36u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 42",
+                    kind: 0u16,
+                    slot: 37u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 43",
+                    kind: 0u16,
+                    slot: 38u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 44",
+                    kind: 0u16,
+                    slot: 39u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 45",
+                    kind: 0u16,
+                    slot: 40u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 46",
+                    kind: 0u16,
+                    slot: 41u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 47",
+                    kind: 0u16,
+                    slot: 42u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 48",
+                    kind: 0u16,
+                    slot: 43u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 49",
+                    kind: 0u16,
+                    slot: 44u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 5",
+                    kind: 1u16,
+                    slot: 0u32,
+                    required: false,
+                },
+                F {
+                    wire: "In 50",
+                    kind: 0u16,
+                    slot: 45u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 51",
+                    kind: 0u16,
+                    slot: 46u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 52",
+                    kind: 0u16,
+                    slot: 47u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 53",
+                    kind: 0u16,
+                    slot: 48u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 54",
+                    kind: 0u16,
+                    slot: 49u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 55",
+                    kind: 0u16,
+                    slot: 50u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 56",
+                    kind: 0u16,
+                    slot: 51u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 57",
+                    kind: 0u16,
+                    slot: 52u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 58",
+                    kind: 0u16,
+                    slot: 53u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 59",
+                    kind: 0u16,
+                    slot: 54u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 6",
+                    kind: 0u16,
+                    slot: 55u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 60",
+                    kind: 0u16,
+                    slot: 56u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 61",
+                    kind: 0u16,
+                    slot: 57u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 62",
+                    kind: 0u16,
+                    slot: 58u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 63",
+                    kind: 0u16,
+                    slot: 59u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 64",
+                    kind: 0u16,
+                    slot: 60u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 65",
+                    kind: 0u16,
+                    slot: 61u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 66",
+                    kind: 0u16,
+                    slot: 62u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 67",
+                    kind: 0u16,
+                    slot: 63u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 68",
+                    kind: 0u16,
+                    slot: 64u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 69",
+                    kind: 0u16,
+                    slot: 65u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 7",
+                    kind: 2u16,
+                    slot: 0u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 8",
+                    kind: 0u16,
+                    slot: 66u32,
+                    required: true,
+                },
+                F {
+                    wire: "In 9",
+                    kind: 0u16,
+                    slot: 67u32,
+                    required: true,
+                },
+            ];
+            /// The values read so far, one `Vec` per kind, and which fields were seen.
+            struct Slots {
+                seen: Vec<bool>,
+                k0: Vec<f64>,
+                k1: Vec<Option<String>>,
+                k2: Vec<In7>,
             }
             struct Fields;
             impl<'de> ::serde::de::Visitor<'de> for Fields {
-                type Value = Partial;
+                type Value = Slots;
                 fn expecting(
                     &self,
                     f: &mut ::std::fmt::Formatter<'_>,
@@ -627,647 +984,141 @@ pub mod big_wide {
                 fn visit_map<A: ::serde::de::MapAccess<'de>>(
                     self,
                     mut map: A,
-                ) -> Result<Partial, A::Error> {
-                    let mut partial = Partial::default();
+                ) -> Result<Slots, A::Error> {
+                    let mut slots = Slots {
+                        seen: vec![false; 70usize],
+                        k0: vec![< f64 > ::default(); 68usize],
+                        k1: vec![< Option < String > > ::default(); 1usize],
+                        k2: vec![< In7 > ::default(); 1usize],
+                    };
                     while let Some(key) = map.next_key::<String>()? {
-                        match key.as_str() {
-                            "In 0" => partial.in_0 = Some(map.next_value()?),
-                            "In 1" => partial.in_1 = Some(map.next_value()?),
-                            "In 10" => partial.in_10 = Some(map.next_value()?),
-                            "In 11" => partial.in_11 = Some(map.next_value()?),
-                            "In 12" => partial.in_12 = Some(map.next_value()?),
-                            "In 13" => partial.in_13 = Some(map.next_value()?),
-                            "In 14" => partial.in_14 = Some(map.next_value()?),
-                            "In 15" => partial.in_15 = Some(map.next_value()?),
-                            "In 16" => partial.in_16 = Some(map.next_value()?),
-                            "In 17" => partial.in_17 = Some(map.next_value()?),
-                            "In 18" => partial.in_18 = Some(map.next_value()?),
-                            "In 19" => partial.in_19 = Some(map.next_value()?),
-                            "In 2" => partial.in_2 = Some(map.next_value()?),
-                            "In 20" => partial.in_20 = Some(map.next_value()?),
-                            "In 21" => partial.in_21 = Some(map.next_value()?),
-                            "In 22" => partial.in_22 = Some(map.next_value()?),
-                            "In 23" => partial.in_23 = Some(map.next_value()?),
-                            "In 24" => partial.in_24 = Some(map.next_value()?),
-                            "In 25" => partial.in_25 = Some(map.next_value()?),
-                            "In 26" => partial.in_26 = Some(map.next_value()?),
-                            "In 27" => partial.in_27 = Some(map.next_value()?),
-                            "In 28" => partial.in_28 = Some(map.next_value()?),
-                            "In 29" => partial.in_29 = Some(map.next_value()?),
-                            "In 3" => partial.in_3 = Some(map.next_value()?),
-                            "In 30" => partial.in_30 = Some(map.next_value()?),
-                            "In 31" => partial.in_31 = Some(map.next_value()?),
-                            "In 32" => partial.in_32 = Some(map.next_value()?),
-                            "In 33" => partial.in_33 = Some(map.next_value()?),
-                            "In 34" => partial.in_34 = Some(map.next_value()?),
-                            "In 35" => partial.in_35 = Some(map.next_value()?),
-                            "In 36" => partial.in_36 = Some(map.next_value()?),
-                            "In 37" => partial.in_37 = Some(map.next_value()?),
-                            "In 38" => partial.in_38 = Some(map.next_value()?),
-                            "In 39" => partial.in_39 = Some(map.next_value()?),
-                            "In 4" => partial.in_4 = Some(map.next_value()?),
-                            "In 40" => partial.in_40 = Some(map.next_value()?),
-                            "In 41" => partial.in_41 = Some(map.next_value()?),
-                            "In 42" => partial.in_42 = Some(map.next_value()?),
-                            "In 43" => partial.in_43 = Some(map.next_value()?),
-                            "In 44" => partial.in_44 = Some(map.next_value()?),
-                            "In 45" => partial.in_45 = Some(map.next_value()?),
-                            "In 46" => partial.in_46 = Some(map.next_value()?),
-                            "In 47" => partial.in_47 = Some(map.next_value()?),
-                            "In 48" => partial.in_48 = Some(map.next_value()?),
-                            "In 49" => partial.in_49 = Some(map.next_value()?),
-                            "In 5" => partial.in_5 = Some(map.next_value()?),
-                            "In 50" => partial.in_50 = Some(map.next_value()?),
-                            "In 51" => partial.in_51 = Some(map.next_value()?),
-                            "In 52" => partial.in_52 = Some(map.next_value()?),
-                            "In 53" => partial.in_53 = Some(map.next_value()?),
-                            "In 54" => partial.in_54 = Some(map.next_value()?),
-                            "In 55" => partial.in_55 = Some(map.next_value()?),
-                            "In 56" => partial.in_56 = Some(map.next_value()?),
-                            "In 57" => partial.in_57 = Some(map.next_value()?),
-                            "In 58" => partial.in_58 = Some(map.next_value()?),
-                            "In 59" => partial.in_59 = Some(map.next_value()?),
-                            "In 6" => partial.in_6 = Some(map.next_value()?),
-                            "In 60" => partial.in_60 = Some(map.next_value()?),
-                            "In 61" => partial.in_61 = Some(map.next_value()?),
-                            "In 62" => partial.in_62 = Some(map.next_value()?),
-                            "In 63" => partial.in_63 = Some(map.next_value()?),
-                            "In 64" => partial.in_64 = Some(map.next_value()?),
-                            "In 65" => partial.in_65 = Some(map.next_value()?),
-                            "In 66" => partial.in_66 = Some(map.next_value()?),
-                            "In 67" => partial.in_67 = Some(map.next_value()?),
-                            "In 68" => partial.in_68 = Some(map.next_value()?),
-                            "In 69" => partial.in_69 = Some(map.next_value()?),
-                            "In 7" => partial.in_7 = Some(map.next_value()?),
-                            "In 8" => partial.in_8 = Some(map.next_value()?),
-                            "In 9" => partial.in_9 = Some(map.next_value()?),
+                        let Some((at, field)) = ::cspark::bindings::find_field(
+                            &FIELDS,
+                            &key,
+                        ) else {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                            continue;
+                        };
+                        match field.kind {
+                            0u16 => {
+                                let value = map
+                                    .next_value::<f64>()
+                                    .map_err(|e| ::cspark::bindings::in_field(e, field.wire))?;
+                                if let Some(slot) = slots.k0.get_mut(field.slot as usize) {
+                                    *slot = value;
+                                }
+                            }
+                            1u16 => {
+                                let value = map
+                                    .next_value::<Option<String>>()
+                                    .map_err(|e| ::cspark::bindings::in_field(e, field.wire))?;
+                                if let Some(slot) = slots.k1.get_mut(field.slot as usize) {
+                                    *slot = value;
+                                }
+                            }
+                            2u16 => {
+                                let value = map
+                                    .next_value::<In7>()
+                                    .map_err(|e| ::cspark::bindings::in_field(e, field.wire))?;
+                                if let Some(slot) = slots.k2.get_mut(field.slot as usize) {
+                                    *slot = value;
+                                }
+                            }
                             _ => {
                                 map.next_value::<::serde::de::IgnoredAny>()?;
                             }
                         }
+                        if let Some(seen) = slots.seen.get_mut(at) {
+                            *seen = true;
+                        }
                     }
-                    Ok(partial)
+                    Ok(slots)
                 }
             }
-            let partial = deserializer.deserialize_map(Fields)?;
-            if partial.in_0.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 0"));
-            }
-            if partial.in_1.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 1"));
-            }
-            if partial.in_10.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 10"));
-            }
-            if partial.in_11.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 11"));
-            }
-            if partial.in_12.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 12"));
-            }
-            if partial.in_13.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 13"));
-            }
-            if partial.in_14.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 14"));
-            }
-            if partial.in_15.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 15"));
-            }
-            if partial.in_16.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 16"));
-            }
-            if partial.in_17.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 17"));
-            }
-            if partial.in_18.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 18"));
-            }
-            if partial.in_19.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 19"));
-            }
-            if partial.in_2.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 2"));
-            }
-            if partial.in_20.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 20"));
-            }
-            if partial.in_21.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 21"));
-            }
-            if partial.in_22.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 22"));
-            }
-            if partial.in_23.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 23"));
-            }
-            if partial.in_24.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 24"));
-            }
-            if partial.in_25.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 25"));
-            }
-            if partial.in_26.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 26"));
-            }
-            if partial.in_27.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 27"));
-            }
-            if partial.in_28.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 28"));
-            }
-            if partial.in_29.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 29"));
-            }
-            if partial.in_3.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 3"));
-            }
-            if partial.in_30.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 30"));
-            }
-            if partial.in_31.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 31"));
-            }
-            if partial.in_32.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 32"));
-            }
-            if partial.in_33.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 33"));
-            }
-            if partial.in_34.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 34"));
-            }
-            if partial.in_35.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 35"));
-            }
-            if partial.in_36.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 36"));
-            }
-            if partial.in_37.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 37"));
-            }
-            if partial.in_38.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 38"));
-            }
-            if partial.in_39.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 39"));
-            }
-            if partial.in_4.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 4"));
-            }
-            if partial.in_40.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 40"));
-            }
-            if partial.in_41.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 41"));
-            }
-            if partial.in_42.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 42"));
-            }
-            if partial.in_43.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 43"));
-            }
-            if partial.in_44.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 44"));
-            }
-            if partial.in_45.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 45"));
-            }
-            if partial.in_46.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 46"));
-            }
-            if partial.in_47.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 47"));
-            }
-            if partial.in_48.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 48"));
-            }
-            if partial.in_49.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 49"));
-            }
-            if partial.in_50.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 50"));
-            }
-            if partial.in_51.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 51"));
-            }
-            if partial.in_52.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 52"));
-            }
-            if partial.in_53.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 53"));
-            }
-            if partial.in_54.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 54"));
-            }
-            if partial.in_55.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 55"));
-            }
-            if partial.in_56.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 56"));
-            }
-            if partial.in_57.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 57"));
-            }
-            if partial.in_58.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 58"));
-            }
-            if partial.in_59.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 59"));
-            }
-            if partial.in_6.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 6"));
-            }
-            if partial.in_60.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 60"));
-            }
-            if partial.in_61.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 61"));
-            }
-            if partial.in_62.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 62"));
-            }
-            if partial.in_63.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 63"));
-            }
-            if partial.in_64.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 64"));
-            }
-            if partial.in_65.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 65"));
-            }
-            if partial.in_66.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 66"));
-            }
-            if partial.in_67.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 67"));
-            }
-            if partial.in_68.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 68"));
-            }
-            if partial.in_69.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 69"));
-            }
-            if partial.in_7.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 7"));
-            }
-            if partial.in_8.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 8"));
-            }
-            if partial.in_9.is_none() {
-                return Err(<D::Error as ::serde::de::Error>::missing_field("In 9"));
-            }
-            let Partial {
-                in_0,
-                in_1,
-                in_10,
-                in_11,
-                in_12,
-                in_13,
-                in_14,
-                in_15,
-                in_16,
-                in_17,
-                in_18,
-                in_19,
-                in_2,
-                in_20,
-                in_21,
-                in_22,
-                in_23,
-                in_24,
-                in_25,
-                in_26,
-                in_27,
-                in_28,
-                in_29,
-                in_3,
-                in_30,
-                in_31,
-                in_32,
-                in_33,
-                in_34,
-                in_35,
-                in_36,
-                in_37,
-                in_38,
-                in_39,
-                in_4,
-                in_40,
-                in_41,
-                in_42,
-                in_43,
-                in_44,
-                in_45,
-                in_46,
-                in_47,
-                in_48,
-                in_49,
-                in_5,
-                in_50,
-                in_51,
-                in_52,
-                in_53,
-                in_54,
-                in_55,
-                in_56,
-                in_57,
-                in_58,
-                in_59,
-                in_6,
-                in_60,
-                in_61,
-                in_62,
-                in_63,
-                in_64,
-                in_65,
-                in_66,
-                in_67,
-                in_68,
-                in_69,
-                in_7,
-                in_8,
-                in_9,
-            } = partial;
-            Ok(Inputs {
-                in_0: match in_0 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_1: match in_1 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_10: match in_10 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_11: match in_11 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_12: match in_12 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_13: match in_13 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_14: match in_14 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_15: match in_15 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_16: match in_16 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_17: match in_17 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_18: match in_18 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_19: match in_19 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_2: match in_2 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_20: match in_20 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_21: match in_21 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_22: match in_22 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_23: match in_23 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_24: match in_24 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_25: match in_25 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_26: match in_26 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_27: match in_27 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_28: match in_28 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_29: match in_29 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_3: match in_3 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_30: match in_30 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_31: match in_31 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_32: match in_32 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_33: match in_33 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_34: match in_34 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_35: match in_35 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_36: match in_36 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_37: match in_37 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_38: match in_38 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_39: match in_39 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_4: match in_4 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_40: match in_40 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_41: match in_41 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_42: match in_42 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_43: match in_43 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_44: match in_44 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_45: match in_45 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_46: match in_46 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_47: match in_47 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_48: match in_48 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_49: match in_49 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_5: in_5.flatten(),
-                in_50: match in_50 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_51: match in_51 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_52: match in_52 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_53: match in_53 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_54: match in_54 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_55: match in_55 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_56: match in_56 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_57: match in_57 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_58: match in_58 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_59: match in_59 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_6: match in_6 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_60: match in_60 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_61: match in_61 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_62: match in_62 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_63: match in_63 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_64: match in_64 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_65: match in_65 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_66: match in_66 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_67: match in_67 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_68: match in_68 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_69: match in_69 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_7: match in_7 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_8: match in_8 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-                in_9: match in_9 {
-                    Some(value) => value,
-                    None => Default::default(),
-                },
-            })
+            /// Moves the values into the struct (fields in declaration order, which is
+            /// the order their slots were numbered in).
+            fn build(slots: Slots) -> Inputs {
+                let mut k0 = slots.k0.into_iter();
+                let mut k1 = slots.k1.into_iter();
+                let mut k2 = slots.k2.into_iter();
+                Inputs {
+                    in_0: k0.next().unwrap_or_default(),
+                    in_1: k0.next().unwrap_or_default(),
+                    in_10: k0.next().unwrap_or_default(),
+                    in_11: k0.next().unwrap_or_default(),
+                    in_12: k0.next().unwrap_or_default(),
+                    in_13: k0.next().unwrap_or_default(),
+                    in_14: k0.next().unwrap_or_default(),
+                    in_15: k0.next().unwrap_or_default(),
+                    in_16: k0.next().unwrap_or_default(),
+                    in_17: k0.next().unwrap_or_default(),
+                    in_18: k0.next().unwrap_or_default(),
+                    in_19: k0.next().unwrap_or_default(),
+                    in_2: k0.next().unwrap_or_default(),
+                    in_20: k0.next().unwrap_or_default(),
+                    in_21: k0.next().unwrap_or_default(),
+                    in_22: k0.next().unwrap_or_default(),
+                    in_23: k0.next().unwrap_or_default(),
+                    in_24: k0.next().unwrap_or_default(),
+                    in_25: k0.next().unwrap_or_default(),
+                    in_26: k0.next().unwrap_or_default(),
+                    in_27: k0.next().unwrap_or_default(),
+                    in_28: k0.next().unwrap_or_default(),
+                    in_29: k0.next().unwrap_or_default(),
+                    in_3: k0.next().unwrap_or_default(),
+                    in_30: k0.next().unwrap_or_default(),
+                    in_31: k0.next().unwrap_or_default(),
+                    in_32: k0.next().unwrap_or_default(),
+                    in_33: k0.next().unwrap_or_default(),
+                    in_34: k0.next().unwrap_or_default(),
+                    in_35: k0.next().unwrap_or_default(),
+                    in_36: k0.next().unwrap_or_default(),
+                    in_37: k0.next().unwrap_or_default(),
+                    in_38: k0.next().unwrap_or_default(),
+                    in_39: k0.next().unwrap_or_default(),
+                    in_4: k0.next().unwrap_or_default(),
+                    in_40: k0.next().unwrap_or_default(),
+                    in_41: k0.next().unwrap_or_default(),
+                    in_42: k0.next().unwrap_or_default(),
+                    in_43: k0.next().unwrap_or_default(),
+                    in_44: k0.next().unwrap_or_default(),
+                    in_45: k0.next().unwrap_or_default(),
+                    in_46: k0.next().unwrap_or_default(),
+                    in_47: k0.next().unwrap_or_default(),
+                    in_48: k0.next().unwrap_or_default(),
+                    in_49: k0.next().unwrap_or_default(),
+                    in_5: k1.next().unwrap_or_default(),
+                    in_50: k0.next().unwrap_or_default(),
+                    in_51: k0.next().unwrap_or_default(),
+                    in_52: k0.next().unwrap_or_default(),
+                    in_53: k0.next().unwrap_or_default(),
+                    in_54: k0.next().unwrap_or_default(),
+                    in_55: k0.next().unwrap_or_default(),
+                    in_56: k0.next().unwrap_or_default(),
+                    in_57: k0.next().unwrap_or_default(),
+                    in_58: k0.next().unwrap_or_default(),
+                    in_59: k0.next().unwrap_or_default(),
+                    in_6: k0.next().unwrap_or_default(),
+                    in_60: k0.next().unwrap_or_default(),
+                    in_61: k0.next().unwrap_or_default(),
+                    in_62: k0.next().unwrap_or_default(),
+                    in_63: k0.next().unwrap_or_default(),
+                    in_64: k0.next().unwrap_or_default(),
+                    in_65: k0.next().unwrap_or_default(),
+                    in_66: k0.next().unwrap_or_default(),
+                    in_67: k0.next().unwrap_or_default(),
+                    in_68: k0.next().unwrap_or_default(),
+                    in_69: k0.next().unwrap_or_default(),
+                    in_7: k2.next().unwrap_or_default(),
+                    in_8: k0.next().unwrap_or_default(),
+                    in_9: k0.next().unwrap_or_default(),
+                }
+            }
+            let slots = deserializer.deserialize_map(Fields)?;
+            if let Some(wire) = ::cspark::bindings::first_missing(&FIELDS, &slots.seen) {
+                return Err(<D::Error as ::serde::de::Error>::missing_field(wire));
+            }
+            Ok(build(slots))
         }
     }
     /// The outputs of `big/wide`.
@@ -1791,78 +1642,434 @@ pub mod big_wide {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Self, D::Error> {
-            #[derive(Default)]
-            struct Partial {
-                out_0: Option<Option<String>>,
-                out_1: Option<Option<f64>>,
-                out_10: Option<Option<String>>,
-                out_11: Option<Option<f64>>,
-                out_12: Option<Option<String>>,
-                out_13: Option<Option<f64>>,
-                out_14: Option<Option<String>>,
-                out_15: Option<Option<f64>>,
-                out_16: Option<Option<String>>,
-                out_17: Option<Option<f64>>,
-                out_18: Option<Option<String>>,
-                out_19: Option<Option<f64>>,
-                out_2: Option<Option<String>>,
-                out_20: Option<Option<String>>,
-                out_21: Option<Option<f64>>,
-                out_22: Option<Option<String>>,
-                out_23: Option<Option<f64>>,
-                out_24: Option<Option<String>>,
-                out_25: Option<Option<f64>>,
-                out_26: Option<Option<String>>,
-                out_27: Option<Option<f64>>,
-                out_28: Option<Option<String>>,
-                out_29: Option<Option<f64>>,
-                out_3: Option<Option<f64>>,
-                out_30: Option<Option<String>>,
-                out_31: Option<Option<f64>>,
-                out_32: Option<Option<String>>,
-                out_33: Option<Option<f64>>,
-                out_34: Option<Option<String>>,
-                out_35: Option<Option<f64>>,
-                out_36: Option<Option<String>>,
-                out_37: Option<Option<f64>>,
-                out_38: Option<Option<String>>,
-                out_39: Option<Option<f64>>,
-                out_4: Option<Option<String>>,
-                out_40: Option<Option<String>>,
-                out_41: Option<Option<f64>>,
-                out_42: Option<Option<String>>,
-                out_43: Option<Option<f64>>,
-                out_44: Option<Option<String>>,
-                out_45: Option<Option<f64>>,
-                out_46: Option<Option<String>>,
-                out_47: Option<Option<f64>>,
-                out_48: Option<Option<String>>,
-                out_49: Option<Option<f64>>,
-                out_5: Option<Option<f64>>,
-                out_50: Option<Option<String>>,
-                out_51: Option<Option<f64>>,
-                out_52: Option<Option<String>>,
-                out_53: Option<Option<f64>>,
-                out_54: Option<Option<String>>,
-                out_55: Option<Option<f64>>,
-                out_56: Option<Option<String>>,
-                out_57: Option<Option<f64>>,
-                out_58: Option<Option<String>>,
-                out_59: Option<Option<f64>>,
-                out_6: Option<Option<String>>,
-                out_60: Option<Option<String>>,
-                out_61: Option<Option<f64>>,
-                out_62: Option<Option<String>>,
-                out_63: Option<Option<f64>>,
-                out_64: Option<Option<String>>,
-                out_65: Option<Option<f64>>,
-                out_66: Option<Option<String>>,
-                out_67: Option<Option<f64>>,
-                out_68: Option<Option<String>>,
-                out_69: Option<Option<f64>>,
-                out_7: Option<Option<f64>>,
-                out_8: Option<Option<String>>,
-                out_9: Option<Option<f64>>,
+            use ::cspark::bindings::WideField as F;
+            static FIELDS: [F; 70usize] = [
+                F {
+                    wire: "Out 0",
+                    kind: 0u16,
+                    slot: 0u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 1",
+                    kind: 1u16,
+                    slot: 0u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 10",
+                    kind: 0u16,
+                    slot: 1u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 11",
+                    kind: 1u16,
+                    slot: 1u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 12",
+                    kind: 0u16,
+                    slot: 2u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 13",
+                    kind: 1u16,
+                    slot: 2u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 14",
+                    kind: 0u16,
+                    slot: 3u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 15",
+                    kind: 1u16,
+                    slot: 3u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 16",
+                    kind: 0u16,
+                    slot: 4u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 17",
+                    kind: 1u16,
+                    slot: 4u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 18",
+                    kind: 0u16,
+                    slot: 5u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 19",
+                    kind: 1u16,
+                    slot: 5u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 2",
+                    kind: 0u16,
+                    slot: 6u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 20",
+                    kind: 0u16,
+                    slot: 7u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 21",
+                    kind: 1u16,
+                    slot: 6u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 22",
+                    kind: 0u16,
+                    slot: 8u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 23",
+                    kind: 1u16,
+                    slot: 7u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 24",
+                    kind: 0u16,
+                    slot: 9u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 25",
+                    kind: 1u16,
+                    slot: 8u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 26",
+                    kind: 0u16,
+                    slot: 10u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 27",
+                    kind: 1u16,
+                    slot: 9u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 28",
+                    kind: 0u16,
+                    slot: 11u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 29",
+                    kind: 1u16,
+                    slot: 10u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 3",
+                    kind: 1u16,
+                    slot: 11u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 30",
+                    kind: 0u16,
+                    slot: 12u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 31",
+                    kind: 1u16,
+                    slot: 12u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 32",
+                    kind: 0u16,
+                    slot: 13u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 33",
+                    kind: 1u16,
+                    slot: 13u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 34",
+                    kind: 0u16,
+                    slot: 14u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 35",
+                    kind: 1u16,
+                    slot: 14u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 36",
+                    kind: 0u16,
+                    slot: 15u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 37",
+                    kind: 1u16,
+                    slot: 15u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 38",
+                    kind: 0u16,
+                    slot: 16u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 39",
+                    kind: 1u16,
+                    slot: 16u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 4",
+                    kind: 0u16,
+                    slot: 17u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 40",
+                    kind: 0u16,
+                    slot: 18u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 41",
+                    kind: 1u16,
+                    slot: 17u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 42",
+                    kind: 0u16,
+                    slot: 19u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 43",
+                    kind: 1u16,
+                    slot: 18u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 44",
+                    kind: 0u16,
+                    slot: 20u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 45",
+                    kind: 1u16,
+                    slot: 19u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 46",
+                    kind: 0u16,
+                    slot: 21u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 47",
+                    kind: 1u16,
+                    slot: 20u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 48",
+                    kind: 0u16,
+                    slot: 22u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 49",
+                    kind: 1u16,
+                    slot: 21u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 5",
+                    kind: 1u16,
+                    slot: 22u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 50",
+                    kind: 0u16,
+                    slot: 23u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 51",
+                    kind: 1u16,
+                    slot: 23u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 52",
+                    kind: 0u16,
+                    slot: 24u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 53",
+                    kind: 1u16,
+                    slot: 24u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 54",
+                    kind: 0u16,
+                    slot: 25u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 55",
+                    kind: 1u16,
+                    slot: 25u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 56",
+                    kind: 0u16,
+                    slot: 26u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 57",
+                    kind: 1u16,
+                    slot: 26u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 58",
+                    kind: 0u16,
+                    slot: 27u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 59",
+                    kind: 1u16,
+                    slot: 27u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 6",
+                    kind: 0u16,
+                    slot: 28u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 60",
+                    kind: 0u16,
+                    slot: 29u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 61",
+                    kind: 1u16,
+                    slot: 28u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 62",
+                    kind: 0u16,
+                    slot: 30u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 63",
+                    kind: 1u16,
+                    slot: 29u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 64",
+                    kind: 0u16,
+                    slot: 31u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 65",
+                    kind: 1u16,
+                    slot: 30u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 66",
+                    kind: 0u16,
+                    slot: 32u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 67",
+                    kind: 1u16,
+                    slot: 31u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 68",
+                    kind: 0u16,
+                    slot: 33u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 69",
+                    kind: 1u16,
+                    slot: 32u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 7",
+                    kind: 1u16,
+                    slot: 33u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 8",
+                    kind: 0u16,
+                    slot: 34u32,
+                    required: false,
+                },
+                F {
+                    wire: "Out 9",
+                    kind: 1u16,
+                    slot: 34u32,
+                    required: false,
+                },
+            ];
+            /// The values read so far, one `Vec` per kind, and which fields were seen.
+            struct Slots {
+                seen: Vec<bool>,
+                k0: Vec<Option<String>>,
+                k1: Vec<Option<f64>>,
             }
             struct LenientText(Option<String>);
             impl<'de> ::serde::Deserialize<'de> for LenientText {
@@ -1874,7 +2081,7 @@ pub mod big_wide {
             }
             struct Fields;
             impl<'de> ::serde::de::Visitor<'de> for Fields {
-                type Value = Partial;
+                type Value = Slots;
                 fn expecting(
                     &self,
                     f: &mut ::std::fmt::Formatter<'_>,
@@ -1884,303 +2091,132 @@ pub mod big_wide {
                 fn visit_map<A: ::serde::de::MapAccess<'de>>(
                     self,
                     mut map: A,
-                ) -> Result<Partial, A::Error> {
-                    let mut partial = Partial::default();
+                ) -> Result<Slots, A::Error> {
+                    let mut slots = Slots {
+                        seen: vec![false; 70usize],
+                        k0: vec![< Option < String > > ::default(); 35usize],
+                        k1: vec![< Option < f64 > > ::default(); 35usize],
+                    };
                     while let Some(key) = map.next_key::<String>()? {
-                        match key.as_str() {
-                            "Out 0" => {
-                                partial.out_0 = Some(map.next_value::<LenientText>()?.0);
+                        let Some((at, field)) = ::cspark::bindings::find_field(
+                            &FIELDS,
+                            &key,
+                        ) else {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                            continue;
+                        };
+                        match field.kind {
+                            0u16 => {
+                                let value = map
+                                    .next_value::<LenientText>()
+                                    .map(|text| text.0)
+                                    .map_err(|e| ::cspark::bindings::in_field(e, field.wire))?;
+                                if let Some(slot) = slots.k0.get_mut(field.slot as usize) {
+                                    *slot = value;
+                                }
                             }
-                            "Out 1" => partial.out_1 = Some(map.next_value()?),
-                            "Out 10" => {
-                                partial.out_10 = Some(map.next_value::<LenientText>()?.0);
+                            1u16 => {
+                                let value = map
+                                    .next_value::<Option<f64>>()
+                                    .map_err(|e| ::cspark::bindings::in_field(e, field.wire))?;
+                                if let Some(slot) = slots.k1.get_mut(field.slot as usize) {
+                                    *slot = value;
+                                }
                             }
-                            "Out 11" => partial.out_11 = Some(map.next_value()?),
-                            "Out 12" => {
-                                partial.out_12 = Some(map.next_value::<LenientText>()?.0);
-                            }
-                            "Out 13" => partial.out_13 = Some(map.next_value()?),
-                            "Out 14" => {
-                                partial.out_14 = Some(map.next_value::<LenientText>()?.0);
-                            }
-                            "Out 15" => partial.out_15 = Some(map.next_value()?),
-                            "Out 16" => {
-                                partial.out_16 = Some(map.next_value::<LenientText>()?.0);
-                            }
-                            "Out 17" => partial.out_17 = Some(map.next_value()?),
-                            "Out 18" => {
-                                partial.out_18 = Some(map.next_value::<LenientText>()?.0);
-                            }
-                            "Out 19" => partial.out_19 = Some(map.next_value()?),
-                            "Out 2" => {
-                                partial.out_2 = Some(map.next_value::<LenientText>()?.0);
-                            }
-                            "Out 20" => {
-                                partial.out_20 = Some(map.next_value::<LenientText>()?.0);
-                            }
-                            "Out 21" => partial.out_21 = Some(map.next_value()?),
-                            "Out 22" => {
-                                partial.out_22 = Some(map.next_value::<LenientText>()?.0);
-                            }
-                            "Out 23" => partial.out_23 = Some(map.next_value()?),
-                            "Out 24" => {
-                                partial.out_24 = Some(map.next_value::<LenientText>()?.0);
-                            }
-                            "Out 25" => partial.out_25 = Some(map.next_value()?),
-                            "Out 26" => {
-                                partial.out_26 = Some(map.next_value::<LenientText>()?.0);
-                            }
-                            "Out 27" => partial.out_27 = Some(map.next_value()?),
-                            "Out 28" => {
-                                partial.out_28 = Some(map.next_value::<LenientText>()?.0);
-                            }
-                            "Out 29" => partial.out_29 = Some(map.next_value()?),
-                            "Out 3" => partial.out_3 = Some(map.next_value()?),
-                            "Out 30" => {
-                                partial.out_30 = Some(map.next_value::<LenientText>()?.0);
-                            }
-                            "Out 31" => partial.out_31 = Some(map.next_value()?),
-                            "Out 32" => {
-                                partial.out_32 = Some(map.next_value::<LenientText>()?.0);
-                            }
-                            "Out 33" => partial.out_33 = Some(map.next_value()?),
-                            "Out 34" => {
-                                partial.out_34 = Some(map.next_value::<LenientText>()?.0);
-                            }
-                            "Out 35" => partial.out_35 = Some(map.next_value()?),
-                            "Out 36" => {
-                                partial.out_36 = Some(map.next_value::<LenientText>()?.0);
-                            }
-                            "Out 37" => partial.out_37 = Some(map.next_value()?),
-                            "Out 38" => {
-                                partial.out_38 = Some(map.next_value::<LenientText>()?.0);
-                            }
-                            "Out 39" => partial.out_39 = Some(map.next_value()?),
-                            "Out 4" => {
-                                partial.out_4 = Some(map.next_value::<LenientText>()?.0);
-                            }
-                            "Out 40" => {
-                                partial.out_40 = Some(map.next_value::<LenientText>()?.0);
-                            }
-                            "Out 41" => partial.out_41 = Some(map.next_value()?),
-                            "Out 42" => {
-                                partial.out_42 = Some(map.next_value::<LenientText>()?.0);
-                            }
-                            "Out 43" => partial.out_43 = Some(map.next_value()?),
-                            "Out 44" => {
-                                partial.out_44 = Some(map.next_value::<LenientText>()?.0);
-                            }
-                            "Out 45" => partial.out_45 = Some(map.next_value()?),
-                            "Out 46" => {
-                                partial.out_46 = Some(map.next_value::<LenientText>()?.0);
-                            }
-                            "Out 47" => partial.out_47 = Some(map.next_value()?),
-                            "Out 48" => {
-                                partial.out_48 = Some(map.next_value::<LenientText>()?.0);
-                            }
-                            "Out 49" => partial.out_49 = Some(map.next_value()?),
-                            "Out 5" => partial.out_5 = Some(map.next_value()?),
-                            "Out 50" => {
-                                partial.out_50 = Some(map.next_value::<LenientText>()?.0);
-                            }
-                            "Out 51" => partial.out_51 = Some(map.next_value()?),
-                            "Out 52" => {
-                                partial.out_52 = Some(map.next_value::<LenientText>()?.0);
-                            }
-                            "Out 53" => partial.out_53 = Some(map.next_value()?),
-                            "Out 54" => {
-                                partial.out_54 = Some(map.next_value::<LenientText>()?.0);
-                            }
-                            "Out 55" => partial.out_55 = Some(map.next_value()?),
-                            "Out 56" => {
-                                partial.out_56 = Some(map.next_value::<LenientText>()?.0);
-                            }
-                            "Out 57" => partial.out_57 = Some(map.next_value()?),
-                            "Out 58" => {
-                                partial.out_58 = Some(map.next_value::<LenientText>()?.0);
-                            }
-                            "Out 59" => partial.out_59 = Some(map.next_value()?),
-                            "Out 6" => {
-                                partial.out_6 = Some(map.next_value::<LenientText>()?.0);
-                            }
-                            "Out 60" => {
-                                partial.out_60 = Some(map.next_value::<LenientText>()?.0);
-                            }
-                            "Out 61" => partial.out_61 = Some(map.next_value()?),
-                            "Out 62" => {
-                                partial.out_62 = Some(map.next_value::<LenientText>()?.0);
-                            }
-                            "Out 63" => partial.out_63 = Some(map.next_value()?),
-                            "Out 64" => {
-                                partial.out_64 = Some(map.next_value::<LenientText>()?.0);
-                            }
-                            "Out 65" => partial.out_65 = Some(map.next_value()?),
-                            "Out 66" => {
-                                partial.out_66 = Some(map.next_value::<LenientText>()?.0);
-                            }
-                            "Out 67" => partial.out_67 = Some(map.next_value()?),
-                            "Out 68" => {
-                                partial.out_68 = Some(map.next_value::<LenientText>()?.0);
-                            }
-                            "Out 69" => partial.out_69 = Some(map.next_value()?),
-                            "Out 7" => partial.out_7 = Some(map.next_value()?),
-                            "Out 8" => {
-                                partial.out_8 = Some(map.next_value::<LenientText>()?.0);
-                            }
-                            "Out 9" => partial.out_9 = Some(map.next_value()?),
                             _ => {
                                 map.next_value::<::serde::de::IgnoredAny>()?;
                             }
                         }
+                        if let Some(seen) = slots.seen.get_mut(at) {
+                            *seen = true;
+                        }
                     }
-                    Ok(partial)
+                    Ok(slots)
                 }
             }
-            let partial = deserializer.deserialize_map(Fields)?;
-            let Partial {
-                out_0,
-                out_1,
-                out_10,
-                out_11,
-                out_12,
-                out_13,
-                out_14,
-                out_15,
-                out_16,
-                out_17,
-                out_18,
-                out_19,
-                out_2,
-                out_20,
-                out_21,
-                out_22,
-                out_23,
-                out_24,
-                out_25,
-                out_26,
-                out_27,
-                out_28,
-                out_29,
-                out_3,
-                out_30,
-                out_31,
-                out_32,
-                out_33,
-                out_34,
-                out_35,
-                out_36,
-                out_37,
-                out_38,
-                out_39,
-                out_4,
-                out_40,
-                out_41,
-                out_42,
-                out_43,
-                out_44,
-                out_45,
-                out_46,
-                out_47,
-                out_48,
-                out_49,
-                out_5,
-                out_50,
-                out_51,
-                out_52,
-                out_53,
-                out_54,
-                out_55,
-                out_56,
-                out_57,
-                out_58,
-                out_59,
-                out_6,
-                out_60,
-                out_61,
-                out_62,
-                out_63,
-                out_64,
-                out_65,
-                out_66,
-                out_67,
-                out_68,
-                out_69,
-                out_7,
-                out_8,
-                out_9,
-            } = partial;
-            Ok(Outputs {
-                out_0: out_0.flatten(),
-                out_1: out_1.flatten(),
-                out_10: out_10.flatten(),
-                out_11: out_11.flatten(),
-                out_12: out_12.flatten(),
-                out_13: out_13.flatten(),
-                out_14: out_14.flatten(),
-                out_15: out_15.flatten(),
-                out_16: out_16.flatten(),
-                out_17: out_17.flatten(),
-                out_18: out_18.flatten(),
-                out_19: out_19.flatten(),
-                out_2: out_2.flatten(),
-                out_20: out_20.flatten(),
-                out_21: out_21.flatten(),
-                out_22: out_22.flatten(),
-                out_23: out_23.flatten(),
-                out_24: out_24.flatten(),
-                out_25: out_25.flatten(),
-                out_26: out_26.flatten(),
-                out_27: out_27.flatten(),
-                out_28: out_28.flatten(),
-                out_29: out_29.flatten(),
-                out_3: out_3.flatten(),
-                out_30: out_30.flatten(),
-                out_31: out_31.flatten(),
-                out_32: out_32.flatten(),
-                out_33: out_33.flatten(),
-                out_34: out_34.flatten(),
-                out_35: out_35.flatten(),
-                out_36: out_36.flatten(),
-                out_37: out_37.flatten(),
-                out_38: out_38.flatten(),
-                out_39: out_39.flatten(),
-                out_4: out_4.flatten(),
-                out_40: out_40.flatten(),
-                out_41: out_41.flatten(),
-                out_42: out_42.flatten(),
-                out_43: out_43.flatten(),
-                out_44: out_44.flatten(),
-                out_45: out_45.flatten(),
-                out_46: out_46.flatten(),
-                out_47: out_47.flatten(),
-                out_48: out_48.flatten(),
-                out_49: out_49.flatten(),
-                out_5: out_5.flatten(),
-                out_50: out_50.flatten(),
-                out_51: out_51.flatten(),
-                out_52: out_52.flatten(),
-                out_53: out_53.flatten(),
-                out_54: out_54.flatten(),
-                out_55: out_55.flatten(),
-                out_56: out_56.flatten(),
-                out_57: out_57.flatten(),
-                out_58: out_58.flatten(),
-                out_59: out_59.flatten(),
-                out_6: out_6.flatten(),
-                out_60: out_60.flatten(),
-                out_61: out_61.flatten(),
-                out_62: out_62.flatten(),
-                out_63: out_63.flatten(),
-                out_64: out_64.flatten(),
-                out_65: out_65.flatten(),
-                out_66: out_66.flatten(),
-                out_67: out_67.flatten(),
-                out_68: out_68.flatten(),
-                out_69: out_69.flatten(),
-                out_7: out_7.flatten(),
-                out_8: out_8.flatten(),
-                out_9: out_9.flatten(),
-            })
+            /// Moves the values into the struct (fields in declaration order, which is
+            /// the order their slots were numbered in).
+            fn build(slots: Slots) -> Outputs {
+                let mut k0 = slots.k0.into_iter();
+                let mut k1 = slots.k1.into_iter();
+                Outputs {
+                    out_0: k0.next().unwrap_or_default(),
+                    out_1: k1.next().unwrap_or_default(),
+                    out_10: k0.next().unwrap_or_default(),
+                    out_11: k1.next().unwrap_or_default(),
+                    out_12: k0.next().unwrap_or_default(),
+                    out_13: k1.next().unwrap_or_default(),
+                    out_14: k0.next().unwrap_or_default(),
+                    out_15: k1.next().unwrap_or_default(),
+                    out_16: k0.next().unwrap_or_default(),
+                    out_17: k1.next().unwrap_or_default(),
+                    out_18: k0.next().unwrap_or_default(),
+                    out_19: k1.next().unwrap_or_default(),
+                    out_2: k0.next().unwrap_or_default(),
+                    out_20: k0.next().unwrap_or_default(),
+                    out_21: k1.next().unwrap_or_default(),
+                    out_22: k0.next().unwrap_or_default(),
+                    out_23: k1.next().unwrap_or_default(),
+                    out_24: k0.next().unwrap_or_default(),
+                    out_25: k1.next().unwrap_or_default(),
+                    out_26: k0.next().unwrap_or_default(),
+                    out_27: k1.next().unwrap_or_default(),
+                    out_28: k0.next().unwrap_or_default(),
+                    out_29: k1.next().unwrap_or_default(),
+                    out_3: k1.next().unwrap_or_default(),
+                    out_30: k0.next().unwrap_or_default(),
+                    out_31: k1.next().unwrap_or_default(),
+                    out_32: k0.next().unwrap_or_default(),
+                    out_33: k1.next().unwrap_or_default(),
+                    out_34: k0.next().unwrap_or_default(),
+                    out_35: k1.next().unwrap_or_default(),
+                    out_36: k0.next().unwrap_or_default(),
+                    out_37: k1.next().unwrap_or_default(),
+                    out_38: k0.next().unwrap_or_default(),
+                    out_39: k1.next().unwrap_or_default(),
+                    out_4: k0.next().unwrap_or_default(),
+                    out_40: k0.next().unwrap_or_default(),
+                    out_41: k1.next().unwrap_or_default(),
+                    out_42: k0.next().unwrap_or_default(),
+                    out_43: k1.next().unwrap_or_default(),
+                    out_44: k0.next().unwrap_or_default(),
+                    out_45: k1.next().unwrap_or_default(),
+                    out_46: k0.next().unwrap_or_default(),
+                    out_47: k1.next().unwrap_or_default(),
+                    out_48: k0.next().unwrap_or_default(),
+                    out_49: k1.next().unwrap_or_default(),
+                    out_5: k1.next().unwrap_or_default(),
+                    out_50: k0.next().unwrap_or_default(),
+                    out_51: k1.next().unwrap_or_default(),
+                    out_52: k0.next().unwrap_or_default(),
+                    out_53: k1.next().unwrap_or_default(),
+                    out_54: k0.next().unwrap_or_default(),
+                    out_55: k1.next().unwrap_or_default(),
+                    out_56: k0.next().unwrap_or_default(),
+                    out_57: k1.next().unwrap_or_default(),
+                    out_58: k0.next().unwrap_or_default(),
+                    out_59: k1.next().unwrap_or_default(),
+                    out_6: k0.next().unwrap_or_default(),
+                    out_60: k0.next().unwrap_or_default(),
+                    out_61: k1.next().unwrap_or_default(),
+                    out_62: k0.next().unwrap_or_default(),
+                    out_63: k1.next().unwrap_or_default(),
+                    out_64: k0.next().unwrap_or_default(),
+                    out_65: k1.next().unwrap_or_default(),
+                    out_66: k0.next().unwrap_or_default(),
+                    out_67: k1.next().unwrap_or_default(),
+                    out_68: k0.next().unwrap_or_default(),
+                    out_69: k1.next().unwrap_or_default(),
+                    out_7: k1.next().unwrap_or_default(),
+                    out_8: k0.next().unwrap_or_default(),
+                    out_9: k1.next().unwrap_or_default(),
+                }
+            }
+            let slots = deserializer.deserialize_map(Fields)?;
+            if let Some(wire) = ::cspark::bindings::first_missing(&FIELDS, &slots.seen) {
+                return Err(<D::Error as ::serde::de::Error>::missing_field(wire));
+            }
+            Ok(build(slots))
         }
     }
     /// The allowed values of the input `In 7` (an Excel List validation).
