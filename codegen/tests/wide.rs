@@ -215,3 +215,31 @@ fn a_missing_required_input_is_reported_before_later_ones() {
         .to_string();
     assert!(err.contains("missing field `In 0`"), "{err}");
 }
+
+#[test]
+fn equality_and_debug_cover_every_field() {
+    // The flat impls work in chunks of 64 fields: `In 9` is the last field, `In 0` the first.
+    let inputs: Inputs = serde_json::from_value(inputs_json(true)).unwrap();
+    for key in ["In 0", "In 63", "In 9"] {
+        let mut value = inputs_json(true);
+        value[key] = json!(-1.5);
+        let other: Inputs = serde_json::from_value(value).unwrap();
+        assert_ne!(inputs, other, "{key}");
+    }
+    assert_eq!(inputs, inputs.clone());
+    let debug = format!("{inputs:?}");
+    assert!(
+        debug.starts_with("Inputs { in_0: 0.0, in_1: 1.0, in_10: 10.0,"),
+        "{debug}"
+    );
+    assert!(
+        debug.ends_with("in_7: High, in_8: 8.0, in_9: 9.0 }"),
+        "{debug}"
+    );
+    let outputs = Outputs {
+        out_9: Some(9.0),
+        ..Outputs::default()
+    };
+    assert_ne!(outputs, Outputs::default());
+    assert!(format!("{outputs:?}").ends_with("out_9: Some(9.0) }"));
+}

@@ -17,6 +17,11 @@ use quote::quote;
 /// Structs with more fields than this get the flat impls instead of the derives.
 pub const FLAT_ABOVE: usize = 64;
 
+/// Fields per generated function in the flat impls. The same as [`FLAT_ABOVE`], so every
+/// flat struct has at least two chunks (and the `wide` fixture tests the joins); 256 measured
+/// the same at 10,000 fields.
+const CHUNK: usize = FLAT_ABOVE;
+
 /// One field of a wide struct.
 pub struct FlatField {
     /// Wire name.
@@ -36,39 +41,76 @@ pub struct FlatField {
 /// The four impls for the struct `name`; `what` names it in decode errors.
 pub fn impls(name: &str, what: &str, fields: &[FlatField]) -> TokenStream {
     let id = Ident::new(name, Span::call_site());
-    let idents: Vec<&Ident> = fields.iter().map(|f| &f.ident).collect();
-    let names: Vec<String> = fields.iter().map(|f| f.ident.to_string()).collect();
 
-    let serialize = fields.iter().map(|f| {
-        let (wire, fid) = (&f.wire, &f.ident);
-        if f.skip_none {
-            quote!(if let Some(value) = &self.#fid { map.serialize_entry(#wire, value)?; })
-        } else {
-            quote!(map.serialize_entry(#wire, &self.#fid)?;)
+    let deserialize = deserialize(name, what, fields);
+    // The per-field statements go into functions of at most `CHUNK` fields each: rustc's
+    // and LLVM's work on one function grows faster than its length.
+    let chunks: Vec<Ident> = (0..fields.len().div_ceil(CHUNK))
+        .map(|i| Ident::new(&format!("chunk_{i}"), Span::call_site()))
+        .collect();
+    let debug_chunks = chunks
+        .iter()
+        .zip(fields.chunks(CHUNK))
+        .map(|(chunk, part)| {
+            let names = part.iter().map(|f| f.ident.to_string());
+            let idents = part.iter().map(|f| &f.ident);
+            quote! {
+                fn #chunk(s: &#id, d: &mut ::std::fmt::DebugStruct<'_, '_>) {
+                    #(d.field(#names, &s.#idents);)*
+                }
+            }
+        });
+    let eq_chunks = chunks
+        .iter()
+        .zip(fields.chunks(CHUNK))
+        .map(|(chunk, part)| {
+            let idents = part.iter().map(|f| &f.ident);
+            quote! {
+                fn #chunk(a: &#id, b: &#id) -> bool {
+                    #(if a.#idents != b.#idents { return false; })*
+                    true
+                }
+            }
+        });
+    let serialize_chunks = chunks.iter().zip(fields.chunks(CHUNK)).map(|(chunk, part)| {
+        let entries = part.iter().map(|f| {
+            let (wire, fid) = (&f.wire, &f.ident);
+            if f.skip_none {
+                quote!(if let Some(value) = &s.#fid { map.serialize_entry(#wire, value)?; })
+            } else {
+                quote!(map.serialize_entry(#wire, &s.#fid)?;)
+            }
+        });
+        quote! {
+            fn #chunk<M: ::serde::ser::SerializeMap>(s: &#id, map: &mut M) -> Result<(), M::Error> {
+                #(#entries)*
+                Ok(())
+            }
         }
     });
-    let deserialize = deserialize(name, what, fields);
     quote! {
         impl ::std::fmt::Debug for #id {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                #(#debug_chunks)*
                 let mut d = f.debug_struct(#name);
-                #(d.field(#names, &self.#idents);)*
+                #(#chunks(self, &mut d);)*
                 d.finish()
             }
         }
 
         impl PartialEq for #id {
             fn eq(&self, other: &Self) -> bool {
-                #(if self.#idents != other.#idents { return false; })*
-                true
+                #(#eq_chunks)*
+                #(#chunks(self, other))&&*
             }
         }
 
         impl Serialize for #id {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 use ::serde::ser::SerializeMap;
+                #(#serialize_chunks)*
                 let mut map = serializer.serialize_map(None)?;
-                #(#serialize)*
+                #(#chunks(self, &mut map)?;)*
                 map.end()
             }
         }

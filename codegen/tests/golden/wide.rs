@@ -167,293 +167,305 @@ pub mod big_wide {
     }
     impl ::std::fmt::Debug for Inputs {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            fn chunk_0(s: &Inputs, d: &mut ::std::fmt::DebugStruct<'_, '_>) {
+                d.field("in_0", &s.in_0);
+                d.field("in_1", &s.in_1);
+                d.field("in_10", &s.in_10);
+                d.field("in_11", &s.in_11);
+                d.field("in_12", &s.in_12);
+                d.field("in_13", &s.in_13);
+                d.field("in_14", &s.in_14);
+                d.field("in_15", &s.in_15);
+                d.field("in_16", &s.in_16);
+                d.field("in_17", &s.in_17);
+                d.field("in_18", &s.in_18);
+                d.field("in_19", &s.in_19);
+                d.field("in_2", &s.in_2);
+                d.field("in_20", &s.in_20);
+                d.field("in_21", &s.in_21);
+                d.field("in_22", &s.in_22);
+                d.field("in_23", &s.in_23);
+                d.field("in_24", &s.in_24);
+                d.field("in_25", &s.in_25);
+                d.field("in_26", &s.in_26);
+                d.field("in_27", &s.in_27);
+                d.field("in_28", &s.in_28);
+                d.field("in_29", &s.in_29);
+                d.field("in_3", &s.in_3);
+                d.field("in_30", &s.in_30);
+                d.field("in_31", &s.in_31);
+                d.field("in_32", &s.in_32);
+                d.field("in_33", &s.in_33);
+                d.field("in_34", &s.in_34);
+                d.field("in_35", &s.in_35);
+                d.field("in_36", &s.in_36);
+                d.field("in_37", &s.in_37);
+                d.field("in_38", &s.in_38);
+                d.field("in_39", &s.in_39);
+                d.field("in_4", &s.in_4);
+                d.field("in_40", &s.in_40);
+                d.field("in_41", &s.in_41);
+                d.field("in_42", &s.in_42);
+                d.field("in_43", &s.in_43);
+                d.field("in_44", &s.in_44);
+                d.field("in_45", &s.in_45);
+                d.field("in_46", &s.in_46);
+                d.field("in_47", &s.in_47);
+                d.field("in_48", &s.in_48);
+                d.field("in_49", &s.in_49);
+                d.field("in_5", &s.in_5);
+                d.field("in_50", &s.in_50);
+                d.field("in_51", &s.in_51);
+                d.field("in_52", &s.in_52);
+                d.field("in_53", &s.in_53);
+                d.field("in_54", &s.in_54);
+                d.field("in_55", &s.in_55);
+                d.field("in_56", &s.in_56);
+                d.field("in_57", &s.in_57);
+                d.field("in_58", &s.in_58);
+                d.field("in_59", &s.in_59);
+                d.field("in_6", &s.in_6);
+                d.field("in_60", &s.in_60);
+                d.field("in_61", &s.in_61);
+                d.field("in_62", &s.in_62);
+                d.field("in_63", &s.in_63);
+                d.field("in_64", &s.in_64);
+                d.field("in_65", &s.in_65);
+                d.field("in_66", &s.in_66);
+            }
+            fn chunk_1(s: &Inputs, d: &mut ::std::fmt::DebugStruct<'_, '_>) {
+                d.field("in_67", &s.in_67);
+                d.field("in_68", &s.in_68);
+                d.field("in_69", &s.in_69);
+                d.field("in_7", &s.in_7);
+                d.field("in_8", &s.in_8);
+                d.field("in_9", &s.in_9);
+            }
             let mut d = f.debug_struct("Inputs");
-            d.field("in_0", &self.in_0);
-            d.field("in_1", &self.in_1);
-            d.field("in_10", &self.in_10);
-            d.field("in_11", &self.in_11);
-            d.field("in_12", &self.in_12);
-            d.field("in_13", &self.in_13);
-            d.field("in_14", &self.in_14);
-            d.field("in_15", &self.in_15);
-            d.field("in_16", &self.in_16);
-            d.field("in_17", &self.in_17);
-            d.field("in_18", &self.in_18);
-            d.field("in_19", &self.in_19);
-            d.field("in_2", &self.in_2);
-            d.field("in_20", &self.in_20);
-            d.field("in_21", &self.in_21);
-            d.field("in_22", &self.in_22);
-            d.field("in_23", &self.in_23);
-            d.field("in_24", &self.in_24);
-            d.field("in_25", &self.in_25);
-            d.field("in_26", &self.in_26);
-            d.field("in_27", &self.in_27);
-            d.field("in_28", &self.in_28);
-            d.field("in_29", &self.in_29);
-            d.field("in_3", &self.in_3);
-            d.field("in_30", &self.in_30);
-            d.field("in_31", &self.in_31);
-            d.field("in_32", &self.in_32);
-            d.field("in_33", &self.in_33);
-            d.field("in_34", &self.in_34);
-            d.field("in_35", &self.in_35);
-            d.field("in_36", &self.in_36);
-            d.field("in_37", &self.in_37);
-            d.field("in_38", &self.in_38);
-            d.field("in_39", &self.in_39);
-            d.field("in_4", &self.in_4);
-            d.field("in_40", &self.in_40);
-            d.field("in_41", &self.in_41);
-            d.field("in_42", &self.in_42);
-            d.field("in_43", &self.in_43);
-            d.field("in_44", &self.in_44);
-            d.field("in_45", &self.in_45);
-            d.field("in_46", &self.in_46);
-            d.field("in_47", &self.in_47);
-            d.field("in_48", &self.in_48);
-            d.field("in_49", &self.in_49);
-            d.field("in_5", &self.in_5);
-            d.field("in_50", &self.in_50);
-            d.field("in_51", &self.in_51);
-            d.field("in_52", &self.in_52);
-            d.field("in_53", &self.in_53);
-            d.field("in_54", &self.in_54);
-            d.field("in_55", &self.in_55);
-            d.field("in_56", &self.in_56);
-            d.field("in_57", &self.in_57);
-            d.field("in_58", &self.in_58);
-            d.field("in_59", &self.in_59);
-            d.field("in_6", &self.in_6);
-            d.field("in_60", &self.in_60);
-            d.field("in_61", &self.in_61);
-            d.field("in_62", &self.in_62);
-            d.field("in_63", &self.in_63);
-            d.field("in_64", &self.in_64);
-            d.field("in_65", &self.in_65);
-            d.field("in_66", &self.in_66);
-            d.field("in_67", &self.in_67);
-            d.field("in_68", &self.in_68);
-            d.field("in_69", &self.in_69);
-            d.field("in_7", &self.in_7);
-            d.field("in_8", &self.in_8);
-            d.field("in_9", &self.in_9);
+            chunk_0(self, &mut d);
+            chunk_1(self, &mut d);
             d.finish()
         }
     }
     impl PartialEq for Inputs {
         fn eq(&self, other: &Self) -> bool {
-            if self.in_0 != other.in_0 {
-                return false;
-            }
-            if self.in_1 != other.in_1 {
-                return false;
-            }
-            if self.in_10 != other.in_10 {
-                return false;
-            }
-            if self.in_11 != other.in_11 {
-                return false;
-            }
-            if self.in_12 != other.in_12 {
-                return false;
-            }
-            if self.in_13 != other.in_13 {
-                return false;
-            }
-            if self.in_14 != other.in_14 {
-                return false;
-            }
-            if self.in_15 != other.in_15 {
-                return false;
-            }
-            if self.in_16 != other.in_16 {
-                return false;
-            }
-            if self.in_17 != other.in_17 {
-                return false;
-            }
-            if self.in_18 != other.in_18 {
-                return false;
-            }
-            if self.in_19 != other.in_19 {
-                return false;
-            }
-            if self.in_2 != other.in_2 {
-                return false;
-            }
-            if self.in_20 != other.in_20 {
-                return false;
-            }
-            if self.in_21 != other.in_21 {
-                return false;
-            }
-            if self.in_22 != other.in_22 {
-                return false;
-            }
-            if self.in_23 != other.in_23 {
-                return false;
-            }
-            if self.in_24 != other.in_24 {
-                return false;
-            }
-            if self.in_25 != other.in_25 {
-                return false;
-            }
-            if self.in_26 != other.in_26 {
-                return false;
-            }
-            if self.in_27 != other.in_27 {
-                return false;
-            }
-            if self.in_28 != other.in_28 {
-                return false;
-            }
-            if self.in_29 != other.in_29 {
-                return false;
-            }
-            if self.in_3 != other.in_3 {
-                return false;
-            }
-            if self.in_30 != other.in_30 {
-                return false;
-            }
-            if self.in_31 != other.in_31 {
-                return false;
-            }
-            if self.in_32 != other.in_32 {
-                return false;
-            }
-            if self.in_33 != other.in_33 {
-                return false;
-            }
-            if self.in_34 != other.in_34 {
-                return false;
-            }
-            if self.in_35 != other.in_35 {
-                return false;
-            }
-            if self.in_36 != other.in_36 {
-                return false;
-            }
-            if self.in_37 != other.in_37 {
-                return false;
-            }
-            if self.in_38 != other.in_38 {
-                return false;
-            }
-            if self.in_39 != other.in_39 {
-                return false;
-            }
-            if self.in_4 != other.in_4 {
-                return false;
-            }
-            if self.in_40 != other.in_40 {
-                return false;
-            }
-            if self.in_41 != other.in_41 {
-                return false;
-            }
-            if self.in_42 != other.in_42 {
-                return false;
-            }
-            if self.in_43 != other.in_43 {
-                return false;
-            }
-            if self.in_44 != other.in_44 {
-                return false;
-            }
-            if self.in_45 != other.in_45 {
-                return false;
-            }
-            if self.in_46 != other.in_46 {
-                return false;
-            }
-            if self.in_47 != other.in_47 {
-                return false;
-            }
-            if self.in_48 != other.in_48 {
-                return false;
-            }
-            if self.in_49 != other.in_49 {
-                return false;
-            }
-            if self.in_5 != other.in_5 {
-                return false;
-            }
-            if self.in_50 != other.in_50 {
-                return false;
-            }
-            if self.in_51 != other.in_51 {
-                return false;
-            }
-            if self.in_52 != other.in_52 {
-                return false;
-            }
-            if self.in_53 != other.in_53 {
-                return false;
-            }
-            if self.in_54 != other.in_54 {
-                return false;
-            }
-            if self.in_55 != other.in_55 {
-                return false;
-            }
-            if self.in_56 != other.in_56 {
-                return false;
-            }
-            if self.in_57 != other.in_57 {
-                return false;
-            }
-            if self.in_58 != other.in_58 {
-                return false;
-            }
-            if self.in_59 != other.in_59 {
-                return false;
-            }
-            if self.in_6 != other.in_6 {
-                return false;
-            }
-            if self.in_60 != other.in_60 {
-                return false;
-            }
-            if self.in_61 != other.in_61 {
-                return false;
-            }
-            if self.in_62 != other.in_62 {
-                return false;
-            }
-            if self.in_63 != other.in_63 {
-                return false;
-            }
-            if self.in_64 != other.in_64 {
-                return false;
-            }
-            if self.in_65 != other.in_65 {
-                return false;
-            }
-            if self.in_66 != other.in_66 {
-                return false;
-            }
-            if self.in_67 != other.in_67 {
-                return false;
-            }
-            if self.in_68 != other.in_68 {
-                return false;
-            }
-            if self.in_69 != other.in_69 {
-                return false;
-            }
-            if self.in_7 != other.in_7 {
-                return false;
-            }
-            if self.in_8 != other.in_8 {
-                return false;
-            }
-            if self.in_9 != other.in_9 {
-                return false;
-            }
-            true
+            fn chunk_0(a: &Inputs, b: &Inputs) -> bool {
+                if a.in_0 != b.in_0 {
+                    return false;
+                }
+                if a.in_1 != b.in_1 {
+                    return false;
+                }
+                if a.in_10 != b.in_10 {
+                    return false;
+                }
+                if a.in_11 != b.in_11 {
+                    return false;
+                }
+                if a.in_12 != b.in_12 {
+                    return false;
+                }
+                if a.in_13 != b.in_13 {
+                    return false;
+                }
+                if a.in_14 != b.in_14 {
+                    return false;
+                }
+                if a.in_15 != b.in_15 {
+                    return false;
+                }
+                if a.in_16 != b.in_16 {
+                    return false;
+                }
+                if a.in_17 != b.in_17 {
+                    return false;
+                }
+                if a.in_18 != b.in_18 {
+                    return false;
+                }
+                if a.in_19 != b.in_19 {
+                    return false;
+                }
+                if a.in_2 != b.in_2 {
+                    return false;
+                }
+                if a.in_20 != b.in_20 {
+                    return false;
+                }
+                if a.in_21 != b.in_21 {
+                    return false;
+                }
+                if a.in_22 != b.in_22 {
+                    return false;
+                }
+                if a.in_23 != b.in_23 {
+                    return false;
+                }
+                if a.in_24 != b.in_24 {
+                    return false;
+                }
+                if a.in_25 != b.in_25 {
+                    return false;
+                }
+                if a.in_26 != b.in_26 {
+                    return false;
+                }
+                if a.in_27 != b.in_27 {
+                    return false;
+                }
+                if a.in_28 != b.in_28 {
+                    return false;
+                }
+                if a.in_29 != b.in_29 {
+                    return false;
+                }
+                if a.in_3 != b.in_3 {
+                    return false;
+                }
+                if a.in_30 != b.in_30 {
+                    return false;
+                }
+                if a.in_31 != b.in_31 {
+                    return false;
+                }
+                if a.in_32 != b.in_32 {
+                    return false;
+                }
+                if a.in_33 != b.in_33 {
+                    return false;
+                }
+                if a.in_34 != b.in_34 {
+                    return false;
+                }
+                if a.in_35 != b.in_35 {
+                    return false;
+                }
+                if a.in_36 != b.in_36 {
+                    return false;
+                }
+                if a.in_37 != b.in_37 {
+                    return false;
+                }
+                if a.in_38 != b.in_38 {
+                    return false;
+                }
+                if a.in_39 != b.in_39 {
+                    return false;
+                }
+                if a.in_4 != b.in_4 {
+                    return false;
+                }
+                if a.in_40 != b.in_40 {
+                    return false;
+                }
+                if a.in_41 != b.in_41 {
+                    return false;
+                }
+                if a.in_42 != b.in_42 {
+                    return false;
+                }
+                if a.in_43 != b.in_43 {
+                    return false;
+                }
+                if a.in_44 != b.in_44 {
+                    return false;
+                }
+                if a.in_45 != b.in_45 {
+                    return false;
+                }
+                if a.in_46 != b.in_46 {
+                    return false;
+                }
+                if a.in_47 != b.in_47 {
+                    return false;
+                }
+                if a.in_48 != b.in_48 {
+                    return false;
+                }
+                if a.in_49 != b.in_49 {
+                    return false;
+                }
+                if a.in_5 != b.in_5 {
+                    return false;
+                }
+                if a.in_50 != b.in_50 {
+                    return false;
+                }
+                if a.in_51 != b.in_51 {
+                    return false;
+                }
+                if a.in_52 != b.in_52 {
+                    return false;
+                }
+                if a.in_53 != b.in_53 {
+                    return false;
+                }
+                if a.in_54 != b.in_54 {
+                    return false;
+                }
+                if a.in_55 != b.in_55 {
+                    return false;
+                }
+                if a.in_56 != b.in_56 {
+                    return false;
+                }
+                if a.in_57 != b.in_57 {
+                    return false;
+                }
+                if a.in_58 != b.in_58 {
+                    return false;
+                }
+                if a.in_59 != b.in_59 {
+                    return false;
+                }
+                if a.in_6 != b.in_6 {
+                    return false;
+                }
+                if a.in_60 != b.in_60 {
+                    return false;
+                }
+                if a.in_61 != b.in_61 {
+                    return false;
+                }
+                if a.in_62 != b.in_62 {
+                    return false;
+                }
+                if a.in_63 != b.in_63 {
+                    return false;
+                }
+                if a.in_64 != b.in_64 {
+                    return false;
+                }
+                if a.in_65 != b.in_65 {
+                    return false;
+                }
+                if a.in_66 != b.in_66 {
+                    return false;
+                }
+                true
+            }
+            fn chunk_1(a: &Inputs, b: &Inputs) -> bool {
+                if a.in_67 != b.in_67 {
+                    return false;
+                }
+                if a.in_68 != b.in_68 {
+                    return false;
+                }
+                if a.in_69 != b.in_69 {
+                    return false;
+                }
+                if a.in_7 != b.in_7 {
+                    return false;
+                }
+                if a.in_8 != b.in_8 {
+                    return false;
+                }
+                if a.in_9 != b.in_9 {
+                    return false;
+                }
+                true
+            }
+            chunk_0(self, other) && chunk_1(self, other)
         }
     }
     impl Serialize for Inputs {
@@ -462,79 +474,93 @@ pub mod big_wide {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             use ::serde::ser::SerializeMap;
-            let mut map = serializer.serialize_map(None)?;
-            map.serialize_entry("In 0", &self.in_0)?;
-            map.serialize_entry("In 1", &self.in_1)?;
-            map.serialize_entry("In 10", &self.in_10)?;
-            map.serialize_entry("In 11", &self.in_11)?;
-            map.serialize_entry("In 12", &self.in_12)?;
-            map.serialize_entry("In 13", &self.in_13)?;
-            map.serialize_entry("In 14", &self.in_14)?;
-            map.serialize_entry("In 15", &self.in_15)?;
-            map.serialize_entry("In 16", &self.in_16)?;
-            map.serialize_entry("In 17", &self.in_17)?;
-            map.serialize_entry("In 18", &self.in_18)?;
-            map.serialize_entry("In 19", &self.in_19)?;
-            map.serialize_entry("In 2", &self.in_2)?;
-            map.serialize_entry("In 20", &self.in_20)?;
-            map.serialize_entry("In 21", &self.in_21)?;
-            map.serialize_entry("In 22", &self.in_22)?;
-            map.serialize_entry("In 23", &self.in_23)?;
-            map.serialize_entry("In 24", &self.in_24)?;
-            map.serialize_entry("In 25", &self.in_25)?;
-            map.serialize_entry("In 26", &self.in_26)?;
-            map.serialize_entry("In 27", &self.in_27)?;
-            map.serialize_entry("In 28", &self.in_28)?;
-            map.serialize_entry("In 29", &self.in_29)?;
-            map.serialize_entry("In 3", &self.in_3)?;
-            map.serialize_entry("In 30", &self.in_30)?;
-            map.serialize_entry("In 31", &self.in_31)?;
-            map.serialize_entry("In 32", &self.in_32)?;
-            map.serialize_entry("In 33", &self.in_33)?;
-            map.serialize_entry("In 34", &self.in_34)?;
-            map.serialize_entry("In 35", &self.in_35)?;
-            map.serialize_entry("In 36", &self.in_36)?;
-            map.serialize_entry("In 37", &self.in_37)?;
-            map.serialize_entry("In 38", &self.in_38)?;
-            map.serialize_entry("In 39", &self.in_39)?;
-            map.serialize_entry("In 4", &self.in_4)?;
-            map.serialize_entry("In 40", &self.in_40)?;
-            map.serialize_entry("In 41", &self.in_41)?;
-            map.serialize_entry("In 42", &self.in_42)?;
-            map.serialize_entry("In 43", &self.in_43)?;
-            map.serialize_entry("In 44", &self.in_44)?;
-            map.serialize_entry("In 45", &self.in_45)?;
-            map.serialize_entry("In 46", &self.in_46)?;
-            map.serialize_entry("In 47", &self.in_47)?;
-            map.serialize_entry("In 48", &self.in_48)?;
-            map.serialize_entry("In 49", &self.in_49)?;
-            if let Some(value) = &self.in_5 {
-                map.serialize_entry("In 5", value)?;
+            fn chunk_0<M: ::serde::ser::SerializeMap>(
+                s: &Inputs,
+                map: &mut M,
+            ) -> Result<(), M::Error> {
+                map.serialize_entry("In 0", &s.in_0)?;
+                map.serialize_entry("In 1", &s.in_1)?;
+                map.serialize_entry("In 10", &s.in_10)?;
+                map.serialize_entry("In 11", &s.in_11)?;
+                map.serialize_entry("In 12", &s.in_12)?;
+                map.serialize_entry("In 13", &s.in_13)?;
+                map.serialize_entry("In 14", &s.in_14)?;
+                map.serialize_entry("In 15", &s.in_15)?;
+                map.serialize_entry("In 16", &s.in_16)?;
+                map.serialize_entry("In 17", &s.in_17)?;
+                map.serialize_entry("In 18", &s.in_18)?;
+                map.serialize_entry("In 19", &s.in_19)?;
+                map.serialize_entry("In 2", &s.in_2)?;
+                map.serialize_entry("In 20", &s.in_20)?;
+                map.serialize_entry("In 21", &s.in_21)?;
+                map.serialize_entry("In 22", &s.in_22)?;
+                map.serialize_entry("In 23", &s.in_23)?;
+                map.serialize_entry("In 24", &s.in_24)?;
+                map.serialize_entry("In 25", &s.in_25)?;
+                map.serialize_entry("In 26", &s.in_26)?;
+                map.serialize_entry("In 27", &s.in_27)?;
+                map.serialize_entry("In 28", &s.in_28)?;
+                map.serialize_entry("In 29", &s.in_29)?;
+                map.serialize_entry("In 3", &s.in_3)?;
+                map.serialize_entry("In 30", &s.in_30)?;
+                map.serialize_entry("In 31", &s.in_31)?;
+                map.serialize_entry("In 32", &s.in_32)?;
+                map.serialize_entry("In 33", &s.in_33)?;
+                map.serialize_entry("In 34", &s.in_34)?;
+                map.serialize_entry("In 35", &s.in_35)?;
+                map.serialize_entry("In 36", &s.in_36)?;
+                map.serialize_entry("In 37", &s.in_37)?;
+                map.serialize_entry("In 38", &s.in_38)?;
+                map.serialize_entry("In 39", &s.in_39)?;
+                map.serialize_entry("In 4", &s.in_4)?;
+                map.serialize_entry("In 40", &s.in_40)?;
+                map.serialize_entry("In 41", &s.in_41)?;
+                map.serialize_entry("In 42", &s.in_42)?;
+                map.serialize_entry("In 43", &s.in_43)?;
+                map.serialize_entry("In 44", &s.in_44)?;
+                map.serialize_entry("In 45", &s.in_45)?;
+                map.serialize_entry("In 46", &s.in_46)?;
+                map.serialize_entry("In 47", &s.in_47)?;
+                map.serialize_entry("In 48", &s.in_48)?;
+                map.serialize_entry("In 49", &s.in_49)?;
+                if let Some(value) = &s.in_5 {
+                    map.serialize_entry("In 5", value)?;
+                }
+                map.serialize_entry("In 50", &s.in_50)?;
+                map.serialize_entry("In 51", &s.in_51)?;
+                map.serialize_entry("In 52", &s.in_52)?;
+                map.serialize_entry("In 53", &s.in_53)?;
+                map.serialize_entry("In 54", &s.in_54)?;
+                map.serialize_entry("In 55", &s.in_55)?;
+                map.serialize_entry("In 56", &s.in_56)?;
+                map.serialize_entry("In 57", &s.in_57)?;
+                map.serialize_entry("In 58", &s.in_58)?;
+                map.serialize_entry("In 59", &s.in_59)?;
+                map.serialize_entry("In 6", &s.in_6)?;
+                map.serialize_entry("In 60", &s.in_60)?;
+                map.serialize_entry("In 61", &s.in_61)?;
+                map.serialize_entry("In 62", &s.in_62)?;
+                map.serialize_entry("In 63", &s.in_63)?;
+                map.serialize_entry("In 64", &s.in_64)?;
+                map.serialize_entry("In 65", &s.in_65)?;
+                map.serialize_entry("In 66", &s.in_66)?;
+                Ok(())
             }
-            map.serialize_entry("In 50", &self.in_50)?;
-            map.serialize_entry("In 51", &self.in_51)?;
-            map.serialize_entry("In 52", &self.in_52)?;
-            map.serialize_entry("In 53", &self.in_53)?;
-            map.serialize_entry("In 54", &self.in_54)?;
-            map.serialize_entry("In 55", &self.in_55)?;
-            map.serialize_entry("In 56", &self.in_56)?;
-            map.serialize_entry("In 57", &self.in_57)?;
-            map.serialize_entry("In 58", &self.in_58)?;
-            map.serialize_entry("In 59", &self.in_59)?;
-            map.serialize_entry("In 6", &self.in_6)?;
-            map.serialize_entry("In 60", &self.in_60)?;
-            map.serialize_entry("In 61", &self.in_61)?;
-            map.serialize_entry("In 62", &self.in_62)?;
-            map.serialize_entry("In 63", &self.in_63)?;
-            map.serialize_entry("In 64", &self.in_64)?;
-            map.serialize_entry("In 65", &self.in_65)?;
-            map.serialize_entry("In 66", &self.in_66)?;
-            map.serialize_entry("In 67", &self.in_67)?;
-            map.serialize_entry("In 68", &self.in_68)?;
-            map.serialize_entry("In 69", &self.in_69)?;
-            map.serialize_entry("In 7", &self.in_7)?;
-            map.serialize_entry("In 8", &self.in_8)?;
-            map.serialize_entry("In 9", &self.in_9)?;
+            fn chunk_1<M: ::serde::ser::SerializeMap>(
+                s: &Inputs,
+                map: &mut M,
+            ) -> Result<(), M::Error> {
+                map.serialize_entry("In 67", &s.in_67)?;
+                map.serialize_entry("In 68", &s.in_68)?;
+                map.serialize_entry("In 69", &s.in_69)?;
+                map.serialize_entry("In 7", &s.in_7)?;
+                map.serialize_entry("In 8", &s.in_8)?;
+                map.serialize_entry("In 9", &s.in_9)?;
+                Ok(())
+            }
+            let mut map = serializer.serialize_map(None)?;
+            chunk_0(self, &mut map)?;
+            chunk_1(self, &mut map)?;
             map.end()
         }
     }
@@ -1269,293 +1295,305 @@ pub mod big_wide {
     }
     impl ::std::fmt::Debug for Outputs {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            fn chunk_0(s: &Outputs, d: &mut ::std::fmt::DebugStruct<'_, '_>) {
+                d.field("out_0", &s.out_0);
+                d.field("out_1", &s.out_1);
+                d.field("out_10", &s.out_10);
+                d.field("out_11", &s.out_11);
+                d.field("out_12", &s.out_12);
+                d.field("out_13", &s.out_13);
+                d.field("out_14", &s.out_14);
+                d.field("out_15", &s.out_15);
+                d.field("out_16", &s.out_16);
+                d.field("out_17", &s.out_17);
+                d.field("out_18", &s.out_18);
+                d.field("out_19", &s.out_19);
+                d.field("out_2", &s.out_2);
+                d.field("out_20", &s.out_20);
+                d.field("out_21", &s.out_21);
+                d.field("out_22", &s.out_22);
+                d.field("out_23", &s.out_23);
+                d.field("out_24", &s.out_24);
+                d.field("out_25", &s.out_25);
+                d.field("out_26", &s.out_26);
+                d.field("out_27", &s.out_27);
+                d.field("out_28", &s.out_28);
+                d.field("out_29", &s.out_29);
+                d.field("out_3", &s.out_3);
+                d.field("out_30", &s.out_30);
+                d.field("out_31", &s.out_31);
+                d.field("out_32", &s.out_32);
+                d.field("out_33", &s.out_33);
+                d.field("out_34", &s.out_34);
+                d.field("out_35", &s.out_35);
+                d.field("out_36", &s.out_36);
+                d.field("out_37", &s.out_37);
+                d.field("out_38", &s.out_38);
+                d.field("out_39", &s.out_39);
+                d.field("out_4", &s.out_4);
+                d.field("out_40", &s.out_40);
+                d.field("out_41", &s.out_41);
+                d.field("out_42", &s.out_42);
+                d.field("out_43", &s.out_43);
+                d.field("out_44", &s.out_44);
+                d.field("out_45", &s.out_45);
+                d.field("out_46", &s.out_46);
+                d.field("out_47", &s.out_47);
+                d.field("out_48", &s.out_48);
+                d.field("out_49", &s.out_49);
+                d.field("out_5", &s.out_5);
+                d.field("out_50", &s.out_50);
+                d.field("out_51", &s.out_51);
+                d.field("out_52", &s.out_52);
+                d.field("out_53", &s.out_53);
+                d.field("out_54", &s.out_54);
+                d.field("out_55", &s.out_55);
+                d.field("out_56", &s.out_56);
+                d.field("out_57", &s.out_57);
+                d.field("out_58", &s.out_58);
+                d.field("out_59", &s.out_59);
+                d.field("out_6", &s.out_6);
+                d.field("out_60", &s.out_60);
+                d.field("out_61", &s.out_61);
+                d.field("out_62", &s.out_62);
+                d.field("out_63", &s.out_63);
+                d.field("out_64", &s.out_64);
+                d.field("out_65", &s.out_65);
+                d.field("out_66", &s.out_66);
+            }
+            fn chunk_1(s: &Outputs, d: &mut ::std::fmt::DebugStruct<'_, '_>) {
+                d.field("out_67", &s.out_67);
+                d.field("out_68", &s.out_68);
+                d.field("out_69", &s.out_69);
+                d.field("out_7", &s.out_7);
+                d.field("out_8", &s.out_8);
+                d.field("out_9", &s.out_9);
+            }
             let mut d = f.debug_struct("Outputs");
-            d.field("out_0", &self.out_0);
-            d.field("out_1", &self.out_1);
-            d.field("out_10", &self.out_10);
-            d.field("out_11", &self.out_11);
-            d.field("out_12", &self.out_12);
-            d.field("out_13", &self.out_13);
-            d.field("out_14", &self.out_14);
-            d.field("out_15", &self.out_15);
-            d.field("out_16", &self.out_16);
-            d.field("out_17", &self.out_17);
-            d.field("out_18", &self.out_18);
-            d.field("out_19", &self.out_19);
-            d.field("out_2", &self.out_2);
-            d.field("out_20", &self.out_20);
-            d.field("out_21", &self.out_21);
-            d.field("out_22", &self.out_22);
-            d.field("out_23", &self.out_23);
-            d.field("out_24", &self.out_24);
-            d.field("out_25", &self.out_25);
-            d.field("out_26", &self.out_26);
-            d.field("out_27", &self.out_27);
-            d.field("out_28", &self.out_28);
-            d.field("out_29", &self.out_29);
-            d.field("out_3", &self.out_3);
-            d.field("out_30", &self.out_30);
-            d.field("out_31", &self.out_31);
-            d.field("out_32", &self.out_32);
-            d.field("out_33", &self.out_33);
-            d.field("out_34", &self.out_34);
-            d.field("out_35", &self.out_35);
-            d.field("out_36", &self.out_36);
-            d.field("out_37", &self.out_37);
-            d.field("out_38", &self.out_38);
-            d.field("out_39", &self.out_39);
-            d.field("out_4", &self.out_4);
-            d.field("out_40", &self.out_40);
-            d.field("out_41", &self.out_41);
-            d.field("out_42", &self.out_42);
-            d.field("out_43", &self.out_43);
-            d.field("out_44", &self.out_44);
-            d.field("out_45", &self.out_45);
-            d.field("out_46", &self.out_46);
-            d.field("out_47", &self.out_47);
-            d.field("out_48", &self.out_48);
-            d.field("out_49", &self.out_49);
-            d.field("out_5", &self.out_5);
-            d.field("out_50", &self.out_50);
-            d.field("out_51", &self.out_51);
-            d.field("out_52", &self.out_52);
-            d.field("out_53", &self.out_53);
-            d.field("out_54", &self.out_54);
-            d.field("out_55", &self.out_55);
-            d.field("out_56", &self.out_56);
-            d.field("out_57", &self.out_57);
-            d.field("out_58", &self.out_58);
-            d.field("out_59", &self.out_59);
-            d.field("out_6", &self.out_6);
-            d.field("out_60", &self.out_60);
-            d.field("out_61", &self.out_61);
-            d.field("out_62", &self.out_62);
-            d.field("out_63", &self.out_63);
-            d.field("out_64", &self.out_64);
-            d.field("out_65", &self.out_65);
-            d.field("out_66", &self.out_66);
-            d.field("out_67", &self.out_67);
-            d.field("out_68", &self.out_68);
-            d.field("out_69", &self.out_69);
-            d.field("out_7", &self.out_7);
-            d.field("out_8", &self.out_8);
-            d.field("out_9", &self.out_9);
+            chunk_0(self, &mut d);
+            chunk_1(self, &mut d);
             d.finish()
         }
     }
     impl PartialEq for Outputs {
         fn eq(&self, other: &Self) -> bool {
-            if self.out_0 != other.out_0 {
-                return false;
-            }
-            if self.out_1 != other.out_1 {
-                return false;
-            }
-            if self.out_10 != other.out_10 {
-                return false;
-            }
-            if self.out_11 != other.out_11 {
-                return false;
-            }
-            if self.out_12 != other.out_12 {
-                return false;
-            }
-            if self.out_13 != other.out_13 {
-                return false;
-            }
-            if self.out_14 != other.out_14 {
-                return false;
-            }
-            if self.out_15 != other.out_15 {
-                return false;
-            }
-            if self.out_16 != other.out_16 {
-                return false;
-            }
-            if self.out_17 != other.out_17 {
-                return false;
-            }
-            if self.out_18 != other.out_18 {
-                return false;
-            }
-            if self.out_19 != other.out_19 {
-                return false;
-            }
-            if self.out_2 != other.out_2 {
-                return false;
-            }
-            if self.out_20 != other.out_20 {
-                return false;
-            }
-            if self.out_21 != other.out_21 {
-                return false;
-            }
-            if self.out_22 != other.out_22 {
-                return false;
-            }
-            if self.out_23 != other.out_23 {
-                return false;
-            }
-            if self.out_24 != other.out_24 {
-                return false;
-            }
-            if self.out_25 != other.out_25 {
-                return false;
-            }
-            if self.out_26 != other.out_26 {
-                return false;
-            }
-            if self.out_27 != other.out_27 {
-                return false;
-            }
-            if self.out_28 != other.out_28 {
-                return false;
-            }
-            if self.out_29 != other.out_29 {
-                return false;
-            }
-            if self.out_3 != other.out_3 {
-                return false;
-            }
-            if self.out_30 != other.out_30 {
-                return false;
-            }
-            if self.out_31 != other.out_31 {
-                return false;
-            }
-            if self.out_32 != other.out_32 {
-                return false;
-            }
-            if self.out_33 != other.out_33 {
-                return false;
-            }
-            if self.out_34 != other.out_34 {
-                return false;
-            }
-            if self.out_35 != other.out_35 {
-                return false;
-            }
-            if self.out_36 != other.out_36 {
-                return false;
-            }
-            if self.out_37 != other.out_37 {
-                return false;
-            }
-            if self.out_38 != other.out_38 {
-                return false;
-            }
-            if self.out_39 != other.out_39 {
-                return false;
-            }
-            if self.out_4 != other.out_4 {
-                return false;
-            }
-            if self.out_40 != other.out_40 {
-                return false;
-            }
-            if self.out_41 != other.out_41 {
-                return false;
-            }
-            if self.out_42 != other.out_42 {
-                return false;
-            }
-            if self.out_43 != other.out_43 {
-                return false;
-            }
-            if self.out_44 != other.out_44 {
-                return false;
-            }
-            if self.out_45 != other.out_45 {
-                return false;
-            }
-            if self.out_46 != other.out_46 {
-                return false;
-            }
-            if self.out_47 != other.out_47 {
-                return false;
-            }
-            if self.out_48 != other.out_48 {
-                return false;
-            }
-            if self.out_49 != other.out_49 {
-                return false;
-            }
-            if self.out_5 != other.out_5 {
-                return false;
-            }
-            if self.out_50 != other.out_50 {
-                return false;
-            }
-            if self.out_51 != other.out_51 {
-                return false;
-            }
-            if self.out_52 != other.out_52 {
-                return false;
-            }
-            if self.out_53 != other.out_53 {
-                return false;
-            }
-            if self.out_54 != other.out_54 {
-                return false;
-            }
-            if self.out_55 != other.out_55 {
-                return false;
-            }
-            if self.out_56 != other.out_56 {
-                return false;
-            }
-            if self.out_57 != other.out_57 {
-                return false;
-            }
-            if self.out_58 != other.out_58 {
-                return false;
-            }
-            if self.out_59 != other.out_59 {
-                return false;
-            }
-            if self.out_6 != other.out_6 {
-                return false;
-            }
-            if self.out_60 != other.out_60 {
-                return false;
-            }
-            if self.out_61 != other.out_61 {
-                return false;
-            }
-            if self.out_62 != other.out_62 {
-                return false;
-            }
-            if self.out_63 != other.out_63 {
-                return false;
-            }
-            if self.out_64 != other.out_64 {
-                return false;
-            }
-            if self.out_65 != other.out_65 {
-                return false;
-            }
-            if self.out_66 != other.out_66 {
-                return false;
-            }
-            if self.out_67 != other.out_67 {
-                return false;
-            }
-            if self.out_68 != other.out_68 {
-                return false;
-            }
-            if self.out_69 != other.out_69 {
-                return false;
-            }
-            if self.out_7 != other.out_7 {
-                return false;
-            }
-            if self.out_8 != other.out_8 {
-                return false;
-            }
-            if self.out_9 != other.out_9 {
-                return false;
-            }
-            true
+            fn chunk_0(a: &Outputs, b: &Outputs) -> bool {
+                if a.out_0 != b.out_0 {
+                    return false;
+                }
+                if a.out_1 != b.out_1 {
+                    return false;
+                }
+                if a.out_10 != b.out_10 {
+                    return false;
+                }
+                if a.out_11 != b.out_11 {
+                    return false;
+                }
+                if a.out_12 != b.out_12 {
+                    return false;
+                }
+                if a.out_13 != b.out_13 {
+                    return false;
+                }
+                if a.out_14 != b.out_14 {
+                    return false;
+                }
+                if a.out_15 != b.out_15 {
+                    return false;
+                }
+                if a.out_16 != b.out_16 {
+                    return false;
+                }
+                if a.out_17 != b.out_17 {
+                    return false;
+                }
+                if a.out_18 != b.out_18 {
+                    return false;
+                }
+                if a.out_19 != b.out_19 {
+                    return false;
+                }
+                if a.out_2 != b.out_2 {
+                    return false;
+                }
+                if a.out_20 != b.out_20 {
+                    return false;
+                }
+                if a.out_21 != b.out_21 {
+                    return false;
+                }
+                if a.out_22 != b.out_22 {
+                    return false;
+                }
+                if a.out_23 != b.out_23 {
+                    return false;
+                }
+                if a.out_24 != b.out_24 {
+                    return false;
+                }
+                if a.out_25 != b.out_25 {
+                    return false;
+                }
+                if a.out_26 != b.out_26 {
+                    return false;
+                }
+                if a.out_27 != b.out_27 {
+                    return false;
+                }
+                if a.out_28 != b.out_28 {
+                    return false;
+                }
+                if a.out_29 != b.out_29 {
+                    return false;
+                }
+                if a.out_3 != b.out_3 {
+                    return false;
+                }
+                if a.out_30 != b.out_30 {
+                    return false;
+                }
+                if a.out_31 != b.out_31 {
+                    return false;
+                }
+                if a.out_32 != b.out_32 {
+                    return false;
+                }
+                if a.out_33 != b.out_33 {
+                    return false;
+                }
+                if a.out_34 != b.out_34 {
+                    return false;
+                }
+                if a.out_35 != b.out_35 {
+                    return false;
+                }
+                if a.out_36 != b.out_36 {
+                    return false;
+                }
+                if a.out_37 != b.out_37 {
+                    return false;
+                }
+                if a.out_38 != b.out_38 {
+                    return false;
+                }
+                if a.out_39 != b.out_39 {
+                    return false;
+                }
+                if a.out_4 != b.out_4 {
+                    return false;
+                }
+                if a.out_40 != b.out_40 {
+                    return false;
+                }
+                if a.out_41 != b.out_41 {
+                    return false;
+                }
+                if a.out_42 != b.out_42 {
+                    return false;
+                }
+                if a.out_43 != b.out_43 {
+                    return false;
+                }
+                if a.out_44 != b.out_44 {
+                    return false;
+                }
+                if a.out_45 != b.out_45 {
+                    return false;
+                }
+                if a.out_46 != b.out_46 {
+                    return false;
+                }
+                if a.out_47 != b.out_47 {
+                    return false;
+                }
+                if a.out_48 != b.out_48 {
+                    return false;
+                }
+                if a.out_49 != b.out_49 {
+                    return false;
+                }
+                if a.out_5 != b.out_5 {
+                    return false;
+                }
+                if a.out_50 != b.out_50 {
+                    return false;
+                }
+                if a.out_51 != b.out_51 {
+                    return false;
+                }
+                if a.out_52 != b.out_52 {
+                    return false;
+                }
+                if a.out_53 != b.out_53 {
+                    return false;
+                }
+                if a.out_54 != b.out_54 {
+                    return false;
+                }
+                if a.out_55 != b.out_55 {
+                    return false;
+                }
+                if a.out_56 != b.out_56 {
+                    return false;
+                }
+                if a.out_57 != b.out_57 {
+                    return false;
+                }
+                if a.out_58 != b.out_58 {
+                    return false;
+                }
+                if a.out_59 != b.out_59 {
+                    return false;
+                }
+                if a.out_6 != b.out_6 {
+                    return false;
+                }
+                if a.out_60 != b.out_60 {
+                    return false;
+                }
+                if a.out_61 != b.out_61 {
+                    return false;
+                }
+                if a.out_62 != b.out_62 {
+                    return false;
+                }
+                if a.out_63 != b.out_63 {
+                    return false;
+                }
+                if a.out_64 != b.out_64 {
+                    return false;
+                }
+                if a.out_65 != b.out_65 {
+                    return false;
+                }
+                if a.out_66 != b.out_66 {
+                    return false;
+                }
+                true
+            }
+            fn chunk_1(a: &Outputs, b: &Outputs) -> bool {
+                if a.out_67 != b.out_67 {
+                    return false;
+                }
+                if a.out_68 != b.out_68 {
+                    return false;
+                }
+                if a.out_69 != b.out_69 {
+                    return false;
+                }
+                if a.out_7 != b.out_7 {
+                    return false;
+                }
+                if a.out_8 != b.out_8 {
+                    return false;
+                }
+                if a.out_9 != b.out_9 {
+                    return false;
+                }
+                true
+            }
+            chunk_0(self, other) && chunk_1(self, other)
         }
     }
     impl Serialize for Outputs {
@@ -1564,77 +1602,91 @@ pub mod big_wide {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             use ::serde::ser::SerializeMap;
+            fn chunk_0<M: ::serde::ser::SerializeMap>(
+                s: &Outputs,
+                map: &mut M,
+            ) -> Result<(), M::Error> {
+                map.serialize_entry("Out 0", &s.out_0)?;
+                map.serialize_entry("Out 1", &s.out_1)?;
+                map.serialize_entry("Out 10", &s.out_10)?;
+                map.serialize_entry("Out 11", &s.out_11)?;
+                map.serialize_entry("Out 12", &s.out_12)?;
+                map.serialize_entry("Out 13", &s.out_13)?;
+                map.serialize_entry("Out 14", &s.out_14)?;
+                map.serialize_entry("Out 15", &s.out_15)?;
+                map.serialize_entry("Out 16", &s.out_16)?;
+                map.serialize_entry("Out 17", &s.out_17)?;
+                map.serialize_entry("Out 18", &s.out_18)?;
+                map.serialize_entry("Out 19", &s.out_19)?;
+                map.serialize_entry("Out 2", &s.out_2)?;
+                map.serialize_entry("Out 20", &s.out_20)?;
+                map.serialize_entry("Out 21", &s.out_21)?;
+                map.serialize_entry("Out 22", &s.out_22)?;
+                map.serialize_entry("Out 23", &s.out_23)?;
+                map.serialize_entry("Out 24", &s.out_24)?;
+                map.serialize_entry("Out 25", &s.out_25)?;
+                map.serialize_entry("Out 26", &s.out_26)?;
+                map.serialize_entry("Out 27", &s.out_27)?;
+                map.serialize_entry("Out 28", &s.out_28)?;
+                map.serialize_entry("Out 29", &s.out_29)?;
+                map.serialize_entry("Out 3", &s.out_3)?;
+                map.serialize_entry("Out 30", &s.out_30)?;
+                map.serialize_entry("Out 31", &s.out_31)?;
+                map.serialize_entry("Out 32", &s.out_32)?;
+                map.serialize_entry("Out 33", &s.out_33)?;
+                map.serialize_entry("Out 34", &s.out_34)?;
+                map.serialize_entry("Out 35", &s.out_35)?;
+                map.serialize_entry("Out 36", &s.out_36)?;
+                map.serialize_entry("Out 37", &s.out_37)?;
+                map.serialize_entry("Out 38", &s.out_38)?;
+                map.serialize_entry("Out 39", &s.out_39)?;
+                map.serialize_entry("Out 4", &s.out_4)?;
+                map.serialize_entry("Out 40", &s.out_40)?;
+                map.serialize_entry("Out 41", &s.out_41)?;
+                map.serialize_entry("Out 42", &s.out_42)?;
+                map.serialize_entry("Out 43", &s.out_43)?;
+                map.serialize_entry("Out 44", &s.out_44)?;
+                map.serialize_entry("Out 45", &s.out_45)?;
+                map.serialize_entry("Out 46", &s.out_46)?;
+                map.serialize_entry("Out 47", &s.out_47)?;
+                map.serialize_entry("Out 48", &s.out_48)?;
+                map.serialize_entry("Out 49", &s.out_49)?;
+                map.serialize_entry("Out 5", &s.out_5)?;
+                map.serialize_entry("Out 50", &s.out_50)?;
+                map.serialize_entry("Out 51", &s.out_51)?;
+                map.serialize_entry("Out 52", &s.out_52)?;
+                map.serialize_entry("Out 53", &s.out_53)?;
+                map.serialize_entry("Out 54", &s.out_54)?;
+                map.serialize_entry("Out 55", &s.out_55)?;
+                map.serialize_entry("Out 56", &s.out_56)?;
+                map.serialize_entry("Out 57", &s.out_57)?;
+                map.serialize_entry("Out 58", &s.out_58)?;
+                map.serialize_entry("Out 59", &s.out_59)?;
+                map.serialize_entry("Out 6", &s.out_6)?;
+                map.serialize_entry("Out 60", &s.out_60)?;
+                map.serialize_entry("Out 61", &s.out_61)?;
+                map.serialize_entry("Out 62", &s.out_62)?;
+                map.serialize_entry("Out 63", &s.out_63)?;
+                map.serialize_entry("Out 64", &s.out_64)?;
+                map.serialize_entry("Out 65", &s.out_65)?;
+                map.serialize_entry("Out 66", &s.out_66)?;
+                Ok(())
+            }
+            fn chunk_1<M: ::serde::ser::SerializeMap>(
+                s: &Outputs,
+                map: &mut M,
+            ) -> Result<(), M::Error> {
+                map.serialize_entry("Out 67", &s.out_67)?;
+                map.serialize_entry("Out 68", &s.out_68)?;
+                map.serialize_entry("Out 69", &s.out_69)?;
+                map.serialize_entry("Out 7", &s.out_7)?;
+                map.serialize_entry("Out 8", &s.out_8)?;
+                map.serialize_entry("Out 9", &s.out_9)?;
+                Ok(())
+            }
             let mut map = serializer.serialize_map(None)?;
-            map.serialize_entry("Out 0", &self.out_0)?;
-            map.serialize_entry("Out 1", &self.out_1)?;
-            map.serialize_entry("Out 10", &self.out_10)?;
-            map.serialize_entry("Out 11", &self.out_11)?;
-            map.serialize_entry("Out 12", &self.out_12)?;
-            map.serialize_entry("Out 13", &self.out_13)?;
-            map.serialize_entry("Out 14", &self.out_14)?;
-            map.serialize_entry("Out 15", &self.out_15)?;
-            map.serialize_entry("Out 16", &self.out_16)?;
-            map.serialize_entry("Out 17", &self.out_17)?;
-            map.serialize_entry("Out 18", &self.out_18)?;
-            map.serialize_entry("Out 19", &self.out_19)?;
-            map.serialize_entry("Out 2", &self.out_2)?;
-            map.serialize_entry("Out 20", &self.out_20)?;
-            map.serialize_entry("Out 21", &self.out_21)?;
-            map.serialize_entry("Out 22", &self.out_22)?;
-            map.serialize_entry("Out 23", &self.out_23)?;
-            map.serialize_entry("Out 24", &self.out_24)?;
-            map.serialize_entry("Out 25", &self.out_25)?;
-            map.serialize_entry("Out 26", &self.out_26)?;
-            map.serialize_entry("Out 27", &self.out_27)?;
-            map.serialize_entry("Out 28", &self.out_28)?;
-            map.serialize_entry("Out 29", &self.out_29)?;
-            map.serialize_entry("Out 3", &self.out_3)?;
-            map.serialize_entry("Out 30", &self.out_30)?;
-            map.serialize_entry("Out 31", &self.out_31)?;
-            map.serialize_entry("Out 32", &self.out_32)?;
-            map.serialize_entry("Out 33", &self.out_33)?;
-            map.serialize_entry("Out 34", &self.out_34)?;
-            map.serialize_entry("Out 35", &self.out_35)?;
-            map.serialize_entry("Out 36", &self.out_36)?;
-            map.serialize_entry("Out 37", &self.out_37)?;
-            map.serialize_entry("Out 38", &self.out_38)?;
-            map.serialize_entry("Out 39", &self.out_39)?;
-            map.serialize_entry("Out 4", &self.out_4)?;
-            map.serialize_entry("Out 40", &self.out_40)?;
-            map.serialize_entry("Out 41", &self.out_41)?;
-            map.serialize_entry("Out 42", &self.out_42)?;
-            map.serialize_entry("Out 43", &self.out_43)?;
-            map.serialize_entry("Out 44", &self.out_44)?;
-            map.serialize_entry("Out 45", &self.out_45)?;
-            map.serialize_entry("Out 46", &self.out_46)?;
-            map.serialize_entry("Out 47", &self.out_47)?;
-            map.serialize_entry("Out 48", &self.out_48)?;
-            map.serialize_entry("Out 49", &self.out_49)?;
-            map.serialize_entry("Out 5", &self.out_5)?;
-            map.serialize_entry("Out 50", &self.out_50)?;
-            map.serialize_entry("Out 51", &self.out_51)?;
-            map.serialize_entry("Out 52", &self.out_52)?;
-            map.serialize_entry("Out 53", &self.out_53)?;
-            map.serialize_entry("Out 54", &self.out_54)?;
-            map.serialize_entry("Out 55", &self.out_55)?;
-            map.serialize_entry("Out 56", &self.out_56)?;
-            map.serialize_entry("Out 57", &self.out_57)?;
-            map.serialize_entry("Out 58", &self.out_58)?;
-            map.serialize_entry("Out 59", &self.out_59)?;
-            map.serialize_entry("Out 6", &self.out_6)?;
-            map.serialize_entry("Out 60", &self.out_60)?;
-            map.serialize_entry("Out 61", &self.out_61)?;
-            map.serialize_entry("Out 62", &self.out_62)?;
-            map.serialize_entry("Out 63", &self.out_63)?;
-            map.serialize_entry("Out 64", &self.out_64)?;
-            map.serialize_entry("Out 65", &self.out_65)?;
-            map.serialize_entry("Out 66", &self.out_66)?;
-            map.serialize_entry("Out 67", &self.out_67)?;
-            map.serialize_entry("Out 68", &self.out_68)?;
-            map.serialize_entry("Out 69", &self.out_69)?;
-            map.serialize_entry("Out 7", &self.out_7)?;
-            map.serialize_entry("Out 8", &self.out_8)?;
-            map.serialize_entry("Out 9", &self.out_9)?;
+            chunk_0(self, &mut map)?;
+            chunk_1(self, &mut map)?;
             map.end()
         }
     }
