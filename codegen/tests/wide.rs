@@ -218,22 +218,26 @@ fn a_missing_required_input_is_reported_before_later_ones() {
 
 #[test]
 fn equality_and_debug_cover_every_field() {
-    // The flat impls work in chunks of 64 fields: `In 9` is the last field, `In 0` the first.
+    // The flat impls work in chunks of 64 fields: `A` is the first field, `Slots` the last.
     let inputs: Inputs = serde_json::from_value(inputs_json(true)).unwrap();
-    for key in ["In 0", "In 63", "In 9"] {
-        let mut value = inputs_json(true);
-        value[key] = json!(-1.5);
-        let other: Inputs = serde_json::from_value(value).unwrap();
+    for (key, value) in [
+        ("A", json!("x")),
+        ("In 63", json!(-1.5)),
+        ("Slots", json!("y")),
+    ] {
+        let mut changed = inputs_json(true);
+        changed[key] = value;
+        let other: Inputs = serde_json::from_value(changed).unwrap();
         assert_ne!(inputs, other, "{key}");
     }
     assert_eq!(inputs, inputs.clone());
     let debug = format!("{inputs:?}");
     assert!(
-        debug.starts_with("Inputs { in_0: 0.0, in_1: 1.0, in_10: 10.0,"),
+        debug.starts_with("Inputs { a: None, d: None, f: None, fields: None, in_0: 0.0,"),
         "{debug}"
     );
     assert!(
-        debug.ends_with("in_7: High, in_8: 8.0, in_9: 9.0 }"),
+        debug.ends_with("in_9: 9.0, lenient_text: None, m: None, s: None, slots: None }"),
         "{debug}"
     );
     let outputs = Outputs {
@@ -242,4 +246,22 @@ fn equality_and_debug_cover_every_field() {
     };
     assert_ne!(outputs, Outputs::default());
     assert!(format!("{outputs:?}").ends_with("out_9: Some(9.0) }"));
+}
+
+#[test]
+fn choice_types_named_like_the_impls_locals_decode() {
+    // `A`, `D`, `M`, `S`, `F`, `Slots`, `Fields`, `Lenient Text`: choice inputs whose types
+    // have the names of generic parameters and local items of hand-written impls.
+    let mut value = inputs_json(false);
+    for key in ["A", "D", "M", "S", "F", "Slots", "Fields", "Lenient Text"] {
+        value[key] = json!("y");
+    }
+    let inputs: Inputs = serde_json::from_value(value.clone()).unwrap();
+    assert_eq!(inputs.a, Some(bindings::big_wide::A::Y));
+    assert_eq!(inputs.slots, Some(bindings::big_wide::Slots::Y));
+    assert_eq!(
+        inputs.lenient_text,
+        Some(bindings::big_wide::LenientText::Y)
+    );
+    assert_eq!(serde_json::to_value(&inputs).unwrap(), value);
 }

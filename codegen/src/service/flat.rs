@@ -4,12 +4,23 @@
 //! derive sums the field count as one `1 + 1 + …` expression (rustc overflows its stack on
 //! 10,000 terms), the `Deserialize` derive's visitor keeps one local per field across one
 //! early return per field (drop elaboration grows with their product: minutes and gigabytes
-//! of rustc memory), and `PartialEq` chains `&&`. (The choice enums of a wide struct derive
-//! `Default`, its first value, so that a checked required field is taken without a branch.) Past [`FLAT_ABOVE`] fields the emitter
-//! writes these impls here instead: one statement per field, one local (the map, or a
-//! struct of `Option`s), so rustc's work grows linearly. The wire format is the derive's:
-//! the same keys, `null` for an empty output, optional inputs omitted when `None`, unknown
-//! keys ignored, a missing required input reported by name.
+//! of rustc memory), and `PartialEq` chains `&&`. Past [`FLAT_ABOVE`] fields the emitter
+//! writes these impls here instead, so that rustc's work grows linearly with the width:
+//!
+//! - `Debug`, `PartialEq` and `Serialize` call one function per [`CHUNK`] fields, one
+//!   statement per field (one generic function of 10,000 `?`s was most of the memory left);
+//! - `Deserialize` has generic code per value type, not per field: a static table sorted by
+//!   wire name gives each key's type and slot (`cspark::bindings::find_field`), the values
+//!   wait in one `Vec` per type, and one non-generic function moves them into the struct.
+//!   (The choice enums of a wide struct derive `Default`, their first value, so that a
+//!   slot always has a value.)
+//!
+//! The wire format is the derive's: the same keys in the same order, `null` for an empty
+//! output, optional inputs omitted when `None`, unknown keys ignored, `null` for an optional
+//! field is `None`, a missing required input reported by name (the first in wire-name
+//! order). Two differences from the derive: a duplicate key keeps its last value (the derive
+//! refuses it; the flat impls always did this), and a value that does not decode names its
+//! field (`invalid type: string "x", expected f64 (field `In 0`)`).
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
@@ -82,7 +93,7 @@ pub fn impls(name: &str, what: &str, fields: &[FlatField]) -> TokenStream {
             }
         });
         quote! {
-            fn #chunk<M: ::serde::ser::SerializeMap>(s: &#id, map: &mut M) -> Result<(), M::Error> {
+            fn #chunk<__M: ::serde::ser::SerializeMap>(s: &#id, map: &mut __M) -> Result<(), __M::Error> {
                 #(#entries)*
                 Ok(())
             }
@@ -106,7 +117,7 @@ pub fn impls(name: &str, what: &str, fields: &[FlatField]) -> TokenStream {
         }
 
         impl Serialize for #id {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            fn serialize<__S: ::serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
                 use ::serde::ser::SerializeMap;
                 #(#serialize_chunks)*
                 let mut map = serializer.serialize_map(None)?;
@@ -155,27 +166,23 @@ fn deserialize(name: &str, what: &str, fields: &[FlatField]) -> TokenStream {
     let entries = table.iter().map(|(f, kind, slot)| {
         let (wire, required) = (&f.wire, !f.optional);
         let (kind, slot) = (*kind as u16, *slot as u32);
-        quote!(F { wire: #wire, kind: #kind, slot: #slot, required: #required })
+        quote!(__Field { wire: #wire, kind: #kind, slot: #slot, required: #required })
     });
     let slot_fields = kinds.iter().enumerate().map(|(k, (_, ty, _))| {
         let kid = kind_ident(k);
         quote!(#kid: Vec<#ty>)
     });
-    let slot_inits = kinds
-        .iter()
-        .zip(&counts)
-        .enumerate()
-        .map(|(k, ((_, ty, _), n))| {
-            let kid = kind_ident(k);
-            quote!(#kid: vec![<#ty>::default(); #n])
-        });
-    let arms = kinds.iter().enumerate().map(|(k, (_, ty, lenient))| {
+    let slot_inits = counts.iter().enumerate().map(|(k, n)| {
+        let kid = kind_ident(k);
+        quote!(#kid: vec![Default::default(); #n])
+    });
+    let arms = kinds.iter().enumerate().map(|(k, (_, _, lenient))| {
         let kid = kind_ident(k);
         let kind = k as u16;
         let read = if *lenient {
-            quote!(map.next_value::<LenientText>().map(|text| text.0))
+            quote!(map.next_value::<__LenientText>().map(|text| text.0))
         } else {
-            quote!(map.next_value::<#ty>())
+            quote!(map.next_value())
         };
         quote! {
             #kind => {
@@ -196,38 +203,40 @@ fn deserialize(name: &str, what: &str, fields: &[FlatField]) -> TokenStream {
     });
     let lenient = fields.iter().any(|f| f.lenient_text).then(|| {
         quote! {
-            struct LenientText(Option<String>);
-            impl<'de> ::serde::Deserialize<'de> for LenientText {
-                fn deserialize<D2: ::serde::Deserializer<'de>>(
-                    deserializer: D2,
-                ) -> Result<Self, D2::Error> {
-                    ::cspark::bindings::lenient_text(deserializer).map(LenientText)
+            struct __LenientText(Option<String>);
+            impl<'de> ::serde::Deserialize<'de> for __LenientText {
+                fn deserialize<__D2: ::serde::Deserializer<'de>>(
+                    deserializer: __D2,
+                ) -> Result<Self, __D2::Error> {
+                    ::cspark::bindings::lenient_text(deserializer).map(__LenientText)
                 }
             }
         }
     });
     quote! {
         impl<'de> Deserialize<'de> for #id {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                use ::cspark::bindings::WideField as F;
-                static FIELDS: [F; #count] = [#(#entries,)*];
+            fn deserialize<__D: ::serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+                // Local names start with `__`, which no generated type's name does (a
+                // choice input called `A` or `Slots` has a type of that name).
+                use ::cspark::bindings::WideField as __Field;
+                static FIELDS: [__Field; #count] = [#(#entries,)*];
                 /// The values read so far, one `Vec` per kind, and which fields were seen.
-                struct Slots {
+                struct __Slots {
                     seen: Vec<bool>,
                     #(#slot_fields,)*
                 }
                 #lenient
-                struct Fields;
-                impl<'de> ::serde::de::Visitor<'de> for Fields {
-                    type Value = Slots;
+                struct __Visitor;
+                impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                    type Value = __Slots;
                     fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                         f.write_str(#what)
                     }
-                    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                         self,
-                        mut map: A,
-                    ) -> Result<Slots, A::Error> {
-                        let mut slots = Slots { seen: vec![false; #count], #(#slot_inits,)* };
+                        mut map: __A,
+                    ) -> Result<__Slots, __A::Error> {
+                        let mut slots = __Slots { seen: vec![false; #count], #(#slot_inits,)* };
                         while let Some(key) = map.next_key::<String>()? {
                             let Some((at, field)) = ::cspark::bindings::find_field(&FIELDS, &key) else {
                                 map.next_value::<::serde::de::IgnoredAny>()?;
@@ -248,13 +257,13 @@ fn deserialize(name: &str, what: &str, fields: &[FlatField]) -> TokenStream {
                 }
                 /// Moves the values into the struct (fields in declaration order, which is
                 /// the order their slots were numbered in).
-                fn build(slots: Slots) -> #id {
+                fn build(slots: __Slots) -> #id {
                     #(#iters)*
                     #id { #(#values,)* }
                 }
-                let slots = deserializer.deserialize_map(Fields)?;
+                let slots = deserializer.deserialize_map(__Visitor)?;
                 if let Some(wire) = ::cspark::bindings::first_missing(&FIELDS, &slots.seen) {
-                    return Err(<D::Error as ::serde::de::Error>::missing_field(wire));
+                    return Err(<__D::Error as ::serde::de::Error>::missing_field(wire));
                 }
                 Ok(build(slots))
             }
