@@ -31,6 +31,9 @@ fn the_generated_code_uses_the_flat_impls() {
     assert!(code.contains("impl Serialize for Inputs"));
     assert!(code.contains("impl<'de> Deserialize<'de> for Outputs"));
     assert!(!code.contains("#[serde(rename = \"In 0\")]"));
+    // Inputs have a dozen value types: two reader functions (and two chunks of fields).
+    assert!(code.contains("fn read_1<'de, __A"), "{code}");
+    assert!(code.contains("fn chunk_1("), "{code}");
     // The choice enum of a wide struct's field has a default (its first value).
     assert!(code.contains("#[default]\n        Low"), "{code}");
 }

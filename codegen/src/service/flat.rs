@@ -11,7 +11,8 @@
 //!   statement per field (one generic function of 10,000 `?`s was most of the memory left);
 //! - `Deserialize` has generic code per value type, not per field: a static table sorted by
 //!   wire name gives each key's type and slot (`cspark::bindings::find_field`), the values
-//!   wait in one `Vec` per type, and one non-generic function moves them into the struct.
+//!   wait in one `Vec` per type (read by one generic function per [`KINDS_PER_READER`]
+//!   types), and one non-generic function moves them into the struct.
 //!   (The choice enums of a wide struct derive `Default`, their first value, so that a
 //!   slot always has a value.)
 //!
@@ -27,6 +28,11 @@ use quote::quote;
 
 /// Structs with more fields than this get the flat impls instead of the derives.
 pub const FLAT_ABOVE: usize = 64;
+
+/// Value types per generated reader function in the flat `Deserialize`: few enough that the
+/// `wide` fixture (a dozen types) needs two; at 10,000 inputs of which 1,000 are choices,
+/// 8 and 64 measured the same.
+const KINDS_PER_READER: usize = 8;
 
 /// Fields per generated function in the flat impls. The same as [`FLAT_ABOVE`], so every
 /// flat struct has at least two chunks (and the `wide` fixture tests the joins); 256 measured
@@ -176,23 +182,57 @@ fn deserialize(name: &str, what: &str, fields: &[FlatField]) -> TokenStream {
         let kid = kind_ident(k);
         quote!(#kid: vec![Default::default(); #n])
     });
-    let arms = kinds.iter().enumerate().map(|(k, (_, _, lenient))| {
-        let kid = kind_ident(k);
-        let kind = k as u16;
-        let read = if *lenient {
-            quote!(map.next_value::<__LenientText>().map(|text| text.0))
-        } else {
-            quote!(map.next_value())
-        };
-        quote! {
-            #kind => {
-                let value = #read.map_err(|e| ::cspark::bindings::in_field(e, field.wire))?;
-                if let Some(slot) = slots.#kid.get_mut(field.slot as usize) {
-                    *slot = value;
+    // One generic function per `KINDS_PER_READER` kinds reads a value of one of them (a
+    // service with hundreds of choice inputs has hundreds of kinds).
+    let readers: Vec<Ident> = (0..kinds.len().div_ceil(KINDS_PER_READER))
+        .map(|i| Ident::new(&format!("read_{i}"), Span::call_site()))
+        .collect();
+    let reader_fns = readers.iter().enumerate().map(|(r, reader)| {
+        let arms = kinds
+            .iter()
+            .enumerate()
+            .skip(r * KINDS_PER_READER)
+            .take(KINDS_PER_READER)
+            .map(|(k, (_, _, lenient))| {
+                let kid = kind_ident(k);
+                let kind = k as u16;
+                let read = if *lenient {
+                    quote!(map.next_value::<__LenientText>().map(|text| text.0))
+                } else {
+                    quote!(map.next_value())
+                };
+                quote! {
+                    #kind => match #read {
+                        Ok(value) => {
+                            if let Some(slot) = slots.#kid.get_mut(field.slot as usize) {
+                                *slot = value;
+                            }
+                        }
+                        Err(e) => return Err(::cspark::bindings::in_field(e, field.wire)),
+                    },
                 }
+            });
+        quote! {
+            fn #reader<'de, __A: ::serde::de::MapAccess<'de>>(
+                map: &mut __A,
+                slots: &mut __Slots,
+                field: __Field,
+            ) -> Result<(), __A::Error> {
+                match field.kind {
+                    #(#arms)*
+                    _ => {
+                        map.next_value::<::serde::de::IgnoredAny>()?;
+                    }
+                }
+                Ok(())
             }
         }
     });
+    let reader_arms = readers.iter().enumerate().map(|(r, reader)| {
+        let r = r as u16;
+        quote!(#r => #reader(&mut map, &mut slots, field)?,)
+    });
+    let per_reader = KINDS_PER_READER as u16;
     let iters = (0..kinds.len()).map(|k| {
         let kid = kind_ident(k);
         quote!(let mut #kid = slots.#kid.into_iter();)
@@ -226,6 +266,7 @@ fn deserialize(name: &str, what: &str, fields: &[FlatField]) -> TokenStream {
                     #(#slot_fields,)*
                 }
                 #lenient
+                #(#reader_fns)*
                 struct __Visitor;
                 impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                     type Value = __Slots;
@@ -242,8 +283,8 @@ fn deserialize(name: &str, what: &str, fields: &[FlatField]) -> TokenStream {
                                 map.next_value::<::serde::de::IgnoredAny>()?;
                                 continue;
                             };
-                            match field.kind {
-                                #(#arms)*
+                            match field.kind / #per_reader {
+                                #(#reader_arms)*
                                 _ => {
                                     map.next_value::<::serde::de::IgnoredAny>()?;
                                 }

@@ -1126,6 +1126,162 @@ pub mod big_wide {
                 k9: Vec<Option<S>>,
                 k10: Vec<Option<Slots>>,
             }
+            fn read_0<'de, __A: ::serde::de::MapAccess<'de>>(
+                map: &mut __A,
+                slots: &mut __Slots,
+                field: __Field,
+            ) -> Result<(), __A::Error> {
+                match field.kind {
+                    0u16 => {
+                        match map.next_value() {
+                            Ok(value) => {
+                                if let Some(slot) = slots.k0.get_mut(field.slot as usize) {
+                                    *slot = value;
+                                }
+                            }
+                            Err(e) => {
+                                return Err(::cspark::bindings::in_field(e, field.wire));
+                            }
+                        }
+                    }
+                    1u16 => {
+                        match map.next_value() {
+                            Ok(value) => {
+                                if let Some(slot) = slots.k1.get_mut(field.slot as usize) {
+                                    *slot = value;
+                                }
+                            }
+                            Err(e) => {
+                                return Err(::cspark::bindings::in_field(e, field.wire));
+                            }
+                        }
+                    }
+                    2u16 => {
+                        match map.next_value() {
+                            Ok(value) => {
+                                if let Some(slot) = slots.k2.get_mut(field.slot as usize) {
+                                    *slot = value;
+                                }
+                            }
+                            Err(e) => {
+                                return Err(::cspark::bindings::in_field(e, field.wire));
+                            }
+                        }
+                    }
+                    3u16 => {
+                        match map.next_value() {
+                            Ok(value) => {
+                                if let Some(slot) = slots.k3.get_mut(field.slot as usize) {
+                                    *slot = value;
+                                }
+                            }
+                            Err(e) => {
+                                return Err(::cspark::bindings::in_field(e, field.wire));
+                            }
+                        }
+                    }
+                    4u16 => {
+                        match map.next_value() {
+                            Ok(value) => {
+                                if let Some(slot) = slots.k4.get_mut(field.slot as usize) {
+                                    *slot = value;
+                                }
+                            }
+                            Err(e) => {
+                                return Err(::cspark::bindings::in_field(e, field.wire));
+                            }
+                        }
+                    }
+                    5u16 => {
+                        match map.next_value() {
+                            Ok(value) => {
+                                if let Some(slot) = slots.k5.get_mut(field.slot as usize) {
+                                    *slot = value;
+                                }
+                            }
+                            Err(e) => {
+                                return Err(::cspark::bindings::in_field(e, field.wire));
+                            }
+                        }
+                    }
+                    6u16 => {
+                        match map.next_value() {
+                            Ok(value) => {
+                                if let Some(slot) = slots.k6.get_mut(field.slot as usize) {
+                                    *slot = value;
+                                }
+                            }
+                            Err(e) => {
+                                return Err(::cspark::bindings::in_field(e, field.wire));
+                            }
+                        }
+                    }
+                    7u16 => {
+                        match map.next_value() {
+                            Ok(value) => {
+                                if let Some(slot) = slots.k7.get_mut(field.slot as usize) {
+                                    *slot = value;
+                                }
+                            }
+                            Err(e) => {
+                                return Err(::cspark::bindings::in_field(e, field.wire));
+                            }
+                        }
+                    }
+                    _ => {
+                        map.next_value::<::serde::de::IgnoredAny>()?;
+                    }
+                }
+                Ok(())
+            }
+            fn read_1<'de, __A: ::serde::de::MapAccess<'de>>(
+                map: &mut __A,
+                slots: &mut __Slots,
+                field: __Field,
+            ) -> Result<(), __A::Error> {
+                match field.kind {
+                    8u16 => {
+                        match map.next_value() {
+                            Ok(value) => {
+                                if let Some(slot) = slots.k8.get_mut(field.slot as usize) {
+                                    *slot = value;
+                                }
+                            }
+                            Err(e) => {
+                                return Err(::cspark::bindings::in_field(e, field.wire));
+                            }
+                        }
+                    }
+                    9u16 => {
+                        match map.next_value() {
+                            Ok(value) => {
+                                if let Some(slot) = slots.k9.get_mut(field.slot as usize) {
+                                    *slot = value;
+                                }
+                            }
+                            Err(e) => {
+                                return Err(::cspark::bindings::in_field(e, field.wire));
+                            }
+                        }
+                    }
+                    10u16 => {
+                        match map.next_value() {
+                            Ok(value) => {
+                                if let Some(slot) = slots.k10.get_mut(field.slot as usize) {
+                                    *slot = value;
+                                }
+                            }
+                            Err(e) => {
+                                return Err(::cspark::bindings::in_field(e, field.wire));
+                            }
+                        }
+                    }
+                    _ => {
+                        map.next_value::<::serde::de::IgnoredAny>()?;
+                    }
+                }
+                Ok(())
+            }
             struct __Visitor;
             impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = __Slots;
@@ -1161,95 +1317,9 @@ pub mod big_wide {
                             map.next_value::<::serde::de::IgnoredAny>()?;
                             continue;
                         };
-                        match field.kind {
-                            0u16 => {
-                                let value = map
-                                    .next_value()
-                                    .map_err(|e| ::cspark::bindings::in_field(e, field.wire))?;
-                                if let Some(slot) = slots.k0.get_mut(field.slot as usize) {
-                                    *slot = value;
-                                }
-                            }
-                            1u16 => {
-                                let value = map
-                                    .next_value()
-                                    .map_err(|e| ::cspark::bindings::in_field(e, field.wire))?;
-                                if let Some(slot) = slots.k1.get_mut(field.slot as usize) {
-                                    *slot = value;
-                                }
-                            }
-                            2u16 => {
-                                let value = map
-                                    .next_value()
-                                    .map_err(|e| ::cspark::bindings::in_field(e, field.wire))?;
-                                if let Some(slot) = slots.k2.get_mut(field.slot as usize) {
-                                    *slot = value;
-                                }
-                            }
-                            3u16 => {
-                                let value = map
-                                    .next_value()
-                                    .map_err(|e| ::cspark::bindings::in_field(e, field.wire))?;
-                                if let Some(slot) = slots.k3.get_mut(field.slot as usize) {
-                                    *slot = value;
-                                }
-                            }
-                            4u16 => {
-                                let value = map
-                                    .next_value()
-                                    .map_err(|e| ::cspark::bindings::in_field(e, field.wire))?;
-                                if let Some(slot) = slots.k4.get_mut(field.slot as usize) {
-                                    *slot = value;
-                                }
-                            }
-                            5u16 => {
-                                let value = map
-                                    .next_value()
-                                    .map_err(|e| ::cspark::bindings::in_field(e, field.wire))?;
-                                if let Some(slot) = slots.k5.get_mut(field.slot as usize) {
-                                    *slot = value;
-                                }
-                            }
-                            6u16 => {
-                                let value = map
-                                    .next_value()
-                                    .map_err(|e| ::cspark::bindings::in_field(e, field.wire))?;
-                                if let Some(slot) = slots.k6.get_mut(field.slot as usize) {
-                                    *slot = value;
-                                }
-                            }
-                            7u16 => {
-                                let value = map
-                                    .next_value()
-                                    .map_err(|e| ::cspark::bindings::in_field(e, field.wire))?;
-                                if let Some(slot) = slots.k7.get_mut(field.slot as usize) {
-                                    *slot = value;
-                                }
-                            }
-                            8u16 => {
-                                let value = map
-                                    .next_value()
-                                    .map_err(|e| ::cspark::bindings::in_field(e, field.wire))?;
-                                if let Some(slot) = slots.k8.get_mut(field.slot as usize) {
-                                    *slot = value;
-                                }
-                            }
-                            9u16 => {
-                                let value = map
-                                    .next_value()
-                                    .map_err(|e| ::cspark::bindings::in_field(e, field.wire))?;
-                                if let Some(slot) = slots.k9.get_mut(field.slot as usize) {
-                                    *slot = value;
-                                }
-                            }
-                            10u16 => {
-                                let value = map
-                                    .next_value()
-                                    .map_err(|e| ::cspark::bindings::in_field(e, field.wire))?;
-                                if let Some(slot) = slots.k10.get_mut(field.slot as usize) {
-                                    *slot = value;
-                                }
-                            }
+                        match field.kind / 8u16 {
+                            0u16 => read_0(&mut map, &mut slots, field)?,
+                            1u16 => read_1(&mut map, &mut slots, field)?,
                             _ => {
                                 map.next_value::<::serde::de::IgnoredAny>()?;
                             }
@@ -2347,6 +2417,42 @@ pub mod big_wide {
                     ::cspark::bindings::lenient_text(deserializer).map(__LenientText)
                 }
             }
+            fn read_0<'de, __A: ::serde::de::MapAccess<'de>>(
+                map: &mut __A,
+                slots: &mut __Slots,
+                field: __Field,
+            ) -> Result<(), __A::Error> {
+                match field.kind {
+                    0u16 => {
+                        match map.next_value::<__LenientText>().map(|text| text.0) {
+                            Ok(value) => {
+                                if let Some(slot) = slots.k0.get_mut(field.slot as usize) {
+                                    *slot = value;
+                                }
+                            }
+                            Err(e) => {
+                                return Err(::cspark::bindings::in_field(e, field.wire));
+                            }
+                        }
+                    }
+                    1u16 => {
+                        match map.next_value() {
+                            Ok(value) => {
+                                if let Some(slot) = slots.k1.get_mut(field.slot as usize) {
+                                    *slot = value;
+                                }
+                            }
+                            Err(e) => {
+                                return Err(::cspark::bindings::in_field(e, field.wire));
+                            }
+                        }
+                    }
+                    _ => {
+                        map.next_value::<::serde::de::IgnoredAny>()?;
+                    }
+                }
+                Ok(())
+            }
             struct __Visitor;
             impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = __Slots;
@@ -2373,24 +2479,8 @@ pub mod big_wide {
                             map.next_value::<::serde::de::IgnoredAny>()?;
                             continue;
                         };
-                        match field.kind {
-                            0u16 => {
-                                let value = map
-                                    .next_value::<__LenientText>()
-                                    .map(|text| text.0)
-                                    .map_err(|e| ::cspark::bindings::in_field(e, field.wire))?;
-                                if let Some(slot) = slots.k0.get_mut(field.slot as usize) {
-                                    *slot = value;
-                                }
-                            }
-                            1u16 => {
-                                let value = map
-                                    .next_value()
-                                    .map_err(|e| ::cspark::bindings::in_field(e, field.wire))?;
-                                if let Some(slot) = slots.k1.get_mut(field.slot as usize) {
-                                    *slot = value;
-                                }
-                            }
+                        match field.kind / 8u16 {
+                            0u16 => read_0(&mut map, &mut slots, field)?,
                             _ => {
                                 map.next_value::<::serde::de::IgnoredAny>()?;
                             }
