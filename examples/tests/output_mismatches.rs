@@ -84,10 +84,7 @@ async fn excel_errors_cost_only_their_own_fields() {
         .unwrap();
     let inputs = volume::Inputs::workbook_defaults();
 
-    let run = client
-        .execute_typed(&inputs)
-        .await
-        .unwrap();
+    let run = client.execute_typed(&inputs).await.unwrap();
     assert_eq!(run.outputs.volume, None);
     assert_eq!(run.outputs.base_area, Some(153.93804002589985));
     let mut bad: Vec<(&str, Option<&str>)> = run

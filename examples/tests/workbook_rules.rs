@@ -75,10 +75,7 @@ async fn broken_rules_are_refused_before_sending_and_valid_inputs_run() {
         years: 50.0,
         ..loan::Inputs::workbook_defaults()
     };
-    let err = client
-        .execute_typed(&too_long)
-        .await
-        .unwrap_err();
+    let err = client.execute_typed(&too_long).await.unwrap_err();
     assert_eq!(hits.load(Ordering::SeqCst), 0, "nothing may be sent");
     let text = err.to_string();
     assert!(text.contains("demo/loan-calc"), "{text}");
@@ -134,10 +131,7 @@ async fn many_and_chunked_calls_name_the_record_and_send_nothing() {
         })
         .collect();
     records[4].height = -1.0; // Height has a Decimal rule "at least 0".
-    let err = client
-        .execute_typed_many(&records)
-        .await
-        .unwrap_err();
+    let err = client.execute_typed_many(&records).await.unwrap_err();
     let (_, record, invalid) = rule_error(err);
     assert_eq!(record, Some(4));
     assert_eq!(invalid.violations()[0].field, "Height");
@@ -150,10 +144,7 @@ async fn many_and_chunked_calls_name_the_record_and_send_nothing() {
     assert_eq!(hits.load(Ordering::SeqCst), 0, "nothing may be sent");
 
     records[4].height = 0.0;
-    let results = client
-        .execute_typed_many(&records)
-        .await
-        .unwrap();
+    let results = client.execute_typed_many(&records).await.unwrap();
     assert_eq!(results.records.len(), 6);
     emu.shutdown().await;
 }
@@ -167,10 +158,7 @@ async fn workbook_defaults_are_what_spark_uses_for_inputs_left_out() {
     assert_eq!(defaults.cover_level, quote::CoverLevel::Standard);
     assert_eq!(defaults.drivers.len(), 2);
     assert!(defaults.validate().is_ok());
-    let typed = client
-        .execute_typed(&defaults)
-        .await
-        .unwrap();
+    let typed = client.execute_typed(&defaults).await.unwrap();
     let empty = serde_json::Map::new();
     let untyped = client
         .services()

@@ -291,7 +291,10 @@ mod tests {
         };
         assert!(check(&without_default, &drivers["default"]).is_ok());
         for row in rows {
-            assert!(row.get("Name").is_some() && row.get("Age").is_some(), "{row}");
+            assert!(
+                row.get("Name").is_some() && row.get("Age").is_some(),
+                "{row}"
+            );
         }
     }
 
