@@ -6,23 +6,6 @@ mod common;
 use common::*;
 use serde_json::{Value, json};
 
-async fn import(h: &cspark_emulator::EmulatorHandle, zip: Vec<u8>, entity: Value) -> (u16, Value) {
-    let form = reqwest::multipart::Form::new()
-        .text("importRequestEntity", entity.to_string())
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(zip).file_name("package.zip"),
-        );
-    let res = client()
-        .post(format!("{}/api/v4/import", h.base_url()))
-        .header("x-synthetic-key", KEY)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    decode(res).await
-}
-
 #[tokio::test]
 async fn export_then_import_under_a_new_name() {
     let h = start().await;
@@ -63,7 +46,7 @@ async fn export_then_import_under_a_new_name() {
     let entity = json!({"inputs": {"services_modify": [{"service_uri_source": "demo/volume-cylinder",
         "service_uri_destination": "moved/cylinder", "update_version_type": "major"}]},
         "services_existing": "abort", "source_system": "tests"});
-    let (status, started) = import(&h, zip.clone(), entity.clone()).await;
+    let (status, started) = import_package(&h, zip.clone(), entity.clone()).await;
     assert_eq!(status, 200, "{started}");
     let (_, result) = get(started["status_url"].as_str().unwrap()).await;
     assert_eq!(result["status"], "closed");
@@ -82,11 +65,11 @@ async fn export_then_import_under_a_new_name() {
     ));
 
     // Again: abort refuses, add_version adds 2.0.0.
-    let (status, body) = import(&h, zip.clone(), entity.clone()).await;
+    let (status, body) = import_package(&h, zip.clone(), entity.clone()).await;
     assert_eq!(status, 409, "{body}");
     let mut again = entity.clone();
     again["services_existing"] = json!("add_version");
-    let (status, started) = import(&h, zip.clone(), again).await;
+    let (status, started) = import_package(&h, zip.clone(), again).await;
     assert_eq!(status, 200);
     let (_, result) = get(started["status_url"].as_str().unwrap()).await;
     assert_eq!(
@@ -104,7 +87,7 @@ async fn export_then_import_under_a_new_name() {
     let (status, body) = get(&format!("{b}/api/v4/export/nope/status")).await;
     assert_eq!(status, 500);
     assert_eq!(body["code"], "INVALID_JOB_ID");
-    let (status, body) = import(&h, b"not a zip".to_vec(), json!({})).await;
+    let (status, body) = import_package(&h, b"not a zip".to_vec(), json!({})).await;
     assert_eq!(status, 500);
     assert_eq!(body["code"], "INVALID_IMPORT_ZIP");
 }

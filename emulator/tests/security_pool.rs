@@ -167,18 +167,5 @@ async fn export_package(h: &EmulatorHandle) -> Vec<u8> {
 async fn import(h: &EmulatorHandle, package: Vec<u8>) -> (u16, Value) {
     let entity = json!({"inputs": {"services_modify": [{"service_uri_source": "demo/volume-cylinder",
         "service_uri_destination": "pooled/cylinder"}]}, "services_existing": "add_version"});
-    let form = reqwest::multipart::Form::new()
-        .text("importRequestEntity", entity.to_string())
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(package).file_name("package.zip"),
-        );
-    let res = client()
-        .post(format!("{}/api/v4/import", h.base_url()))
-        .header("x-synthetic-key", KEY)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    decode(res).await
+    import_package(h, package, entity).await
 }

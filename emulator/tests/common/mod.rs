@@ -219,3 +219,22 @@ pub fn with_unknown_version(bundle: &[u8]) -> Vec<u8> {
     }
     out.finish().expect("zip").into_inner()
 }
+
+/// POST an ImpEx package (`/api/v4/import`, multipart: `importRequestEntity` + `file`) with
+/// an API key; returns (status, body).
+pub async fn import_package(h: &EmulatorHandle, zip: Vec<u8>, entity: Value) -> (u16, Value) {
+    let form = reqwest::multipart::Form::new()
+        .text("importRequestEntity", entity.to_string())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(zip).file_name("package.zip"),
+        );
+    let res = client()
+        .post(format!("{}/api/v4/import", h.base_url()))
+        .header("x-synthetic-key", KEY)
+        .multipart(form)
+        .send()
+        .await
+        .expect("request sent");
+    decode(res).await
+}

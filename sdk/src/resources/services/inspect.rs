@@ -201,7 +201,9 @@ impl Services<'_> {
     }
 }
 
-fn non_empty_version_id(version_id: &str) -> Result<()> {
+/// An empty version id would address another route (the latest version, or `…/updateversion/`
+/// itself): refused before anything is sent.
+pub(crate) fn non_empty_version_id(version_id: &str) -> Result<()> {
     if version_id.trim().is_empty() {
         return Err(SparkError::invalid(
             "version id",

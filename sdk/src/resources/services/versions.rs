@@ -6,7 +6,8 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::error::{Result, SparkError};
+use crate::error::Result;
+use crate::resources::services::inspect::non_empty_version_id;
 use crate::resources::services::ops::folder_service;
 use crate::resources::services::{IntoServiceUri, Services};
 use crate::resources::support::{decode_body, json_object};
@@ -207,16 +208,4 @@ impl Services<'_> {
             .await;
         Ok(outcome?.into_inner())
     }
-}
-
-/// An empty id would address another route (`…/updateversion/`): refused before sending.
-fn non_empty_version_id(version_id: &str) -> Result<()> {
-    if version_id.trim().is_empty() {
-        return Err(SparkError::invalid(
-            "version id",
-            version_id,
-            "must not be empty",
-        ));
-    }
-    Ok(())
 }
