@@ -130,7 +130,7 @@ fn has_default(r: &Resolved) -> bool {
         Kind::Number => v.is_number(),
         Kind::Text => !v.is_null() && !v.is_array() && !v.is_object(),
         Kind::Boolean => v.is_boolean(),
-        Kind::Date => crate::service::rules::date(v).is_some(),
+        Kind::Date => crate::service::model::rules::date(v).is_some(),
         Kind::Choice(options) => v.as_str().is_some_and(|s| options.iter().any(|o| o == s)),
         Kind::Table(_) | Kind::List(_) => v.is_array(),
         Kind::Record(_) => v.is_object(),

@@ -10,7 +10,7 @@
 //!   workbook already says, `Inputs::workbook_defaults()` (the values Spark uses for inputs
 //!   left out; inputs without a known value stay required through a `RequiredInputs`
 //!   argument) and `Inputs::validate()` (the Excel data-validation rules, run by the typed
-//!   calls before sending): see [`service`] and [`service::rules`]. `diff` classifies every change as breaking or additive
+//!   calls before sending): see [`service`] and [`service::model::rules`]. `diff` classifies every change as breaking or additive
 //!   ([`drift::Change`]) and prints text, JSON or Markdown ([`drift_report`]).
 //! * **platform** ([`PlatformBuilder`], [`platform`]): `openapi/spark.yaml` becomes the
 //!   progenitor client committed as `sdk/src/generated/platform.rs`.

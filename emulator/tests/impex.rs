@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use serde_json::{Value, json};
+use serde_json::json;
 
 #[tokio::test]
 async fn export_then_import_under_a_new_name() {

@@ -20,7 +20,7 @@
 //!
 //! # `validate`
 //!
-//! Checks each input against its Excel data-validation rule ([`super::rules`]) through
+//! Checks each input against its Excel data-validation rule ([`super::model::rules`]) through
 //! `cspark::bindings::InputChecks`; every broken rule is reported with the field's Spark
 //! name, the value and the rule.
 
@@ -29,7 +29,7 @@ use quote::quote;
 use serde_json::Value;
 
 use super::model::Resolved;
-use super::rules::Rule;
+use super::model::rules::Rule;
 
 /// The Rust shape of one generated field, as far as literals and checks need it.
 #[derive(Debug, Clone)]
@@ -123,7 +123,7 @@ fn literal(shape: &Shape, optional: bool, value: Option<&Value>) -> Option<Token
             quote!(#s.to_owned())
         }
         (Shape::Boolean, Value::Bool(b)) => quote!(#b),
-        (Shape::Date, v) => date_tokens(super::rules::date(v)?),
+        (Shape::Date, v) => date_tokens(super::model::rules::date(v)?),
         (Shape::Json, Value::Null) => quote!(::serde_json::Value::Null),
         (Shape::Json, Value::Bool(b)) => quote!(::serde_json::Value::Bool(#b)),
         (Shape::Json, Value::String(s)) => quote!(::serde_json::Value::String(#s.to_owned())),

@@ -19,7 +19,7 @@
 //! time ([`json_schema::service_schemas`], with Excel's validation rules from [`rule`]), and
 //! [`json_check`] checks a value against them: what `cspark mcp serve` describes its tools
 //! with and checks their calls against. (`rule` reads the documents directly for that; the
-//! bindings' own rules are [`rules`]: two readings of the same validations, to be merged.)
+//! bindings' own rules are [`model::rules`]: two readings of the same validations, to be merged.)
 //!
 //! # What the workbook already says about the inputs
 //!
@@ -32,7 +32,7 @@
 //!   `workbook_defaults(required)` takes, so the compiler asks for exactly them, by name; a
 //!   nullable input without a value is `None` (left out, so Spark uses its own value). When
 //!   no input has a value, neither is generated (it would only repeat `Inputs`).
-//! * `Inputs::validate()`: the Excel data-validation rules of [`rules`] (whole-number,
+//! * `Inputs::validate()`: the Excel data-validation rules of [`model::rules`] (whole-number,
 //!   decimal, text-length and date bounds, non-text lists), checked through
 //!   `cspark::bindings::InputChecks`. The marker's `TypedService::validate` forwards to it,
 //!   and the typed calls refuse broken inputs before sending
@@ -45,7 +45,6 @@ pub mod json_check;
 pub mod json_schema;
 pub mod model;
 pub mod rule;
-pub mod rules;
 pub mod schema;
 
 use std::path::Path;

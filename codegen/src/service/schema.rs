@@ -49,7 +49,7 @@ pub struct Cell {
     /// array of row objects for a table.
     pub value: Option<Value>,
     /// The cell's `validation` object as given (number, date and length rules are read
-    /// from it by [`super::rules`]).
+    /// from it by [`super::model::rules`]).
     pub validation: Option<Value>,
 }
 

@@ -41,6 +41,8 @@
 //! (`x-nullable` or a `null` type) → `Option<T>`, omitted when `None`. **Every output is
 //! `Option<T>`**: Excel leaves cells empty and Spark returns `null` for them.
 
+pub mod rules;
+
 use std::collections::BTreeMap;
 
 use serde_json::Value;
@@ -119,8 +121,8 @@ pub struct Resolved {
     pub workbook_value: Option<Value>,
     /// List-validation values that could not become an enum (numbers, mixed lists).
     pub allowed: Option<Vec<Value>>,
-    /// The input's Excel data-validation rules (see [`super::rules`]); empty for outputs.
-    pub rules: Vec<super::rules::Rule>,
+    /// The input's Excel data-validation rules (see [`rules`]); empty for outputs.
+    pub rules: Vec<rules::Rule>,
 }
 
 /// Both sides of one service, resolved.
@@ -348,7 +350,7 @@ impl Ctx<'_> {
             .or_else(|| self.examples?.get(path).filter(|v| !v.is_null()).cloned())
             .filter(|_| side == Side::Inputs);
         let rules = match side {
-            Side::Inputs => super::rules::input_rules(
+            Side::Inputs => rules::input_rules(
                 &kind,
                 cell.and_then(|c| c.validation.as_ref()),
                 prop,

@@ -10,12 +10,12 @@
 //!
 //! A rule whose `validation_type` is `dynamic` is skipped: its bounds are formulas over other
 //! inputs, so the values in the document are only those of the uploaded workbook. List rules
-//! made of text are enums already ([`super::model::Kind::Choice`]); other lists become
+//! made of text are enums already ([`super::Kind::Choice`]); other lists become
 //! [`Rule::NumberList`] / [`Rule::TextList`].
 
 use serde_json::Value;
 
-use super::model::Kind;
+use super::Kind;
 
 /// One rule, in the terms the generated `Inputs::validate` checks.
 #[derive(Debug, Clone, PartialEq)]
