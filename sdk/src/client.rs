@@ -10,7 +10,10 @@ use crate::auth::token_cache::TokenCache;
 use crate::base_url::BaseUrl;
 use crate::clock::{Clock, SystemClock};
 use crate::compression::Compression;
-use crate::config::{self, Config, DEFAULT_MAX_RETRIES, DEFAULT_RETRY_INTERVAL, DEFAULT_TIMEOUT};
+use crate::config::{
+    self, CONNECT_TIMEOUT, Config, DEFAULT_DEADLINE, DEFAULT_MAX_RETRIES, DEFAULT_RETRY_INTERVAL,
+    DEFAULT_TIMEOUT,
+};
 use crate::env::{self, EnvLookup};
 use crate::error::{Result, SparkError};
 use crate::generated::PlatformClient;
@@ -102,6 +105,7 @@ pub struct ClientBuilder {
     tenant: Option<String>,
     auth: Option<Auth>,
     timeout: Duration,
+    deadline: Duration,
     max_retries: u32,
     retry_interval: Duration,
     max_backoff: Duration,
@@ -122,6 +126,7 @@ impl Default for ClientBuilder {
             tenant: None,
             auth: None,
             timeout: DEFAULT_TIMEOUT,
+            deadline: DEFAULT_DEADLINE,
             max_retries: DEFAULT_MAX_RETRIES,
             retry_interval: DEFAULT_RETRY_INTERVAL,
             max_backoff: RetryPolicy::default().max_backoff,
@@ -144,6 +149,7 @@ impl std::fmt::Debug for ClientBuilder {
             .field("tenant", &self.tenant)
             .field("auth", &self.auth)
             .field("timeout", &self.timeout)
+            .field("deadline", &self.deadline)
             .field("max_retries", &self.max_retries)
             .field("retry_interval", &self.retry_interval)
             .field("max_response_bytes", &self.max_response_bytes)
@@ -197,6 +203,13 @@ impl ClientBuilder {
             self.base_url = Some(info.base_url.full());
         }
         Ok(self.auth(Auth::bearer(token)))
+    }
+
+    /// Operation deadline across every attempt of one call (default 180 s): no retry starts
+    /// past it, and an attempt's own timeout is cut to what is left of it. Must be positive.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
     }
 
     /// Per-attempt timeout (default 60 s). Must be positive.
@@ -307,6 +320,13 @@ impl ClientBuilder {
                 "must be positive",
             ));
         }
+        if self.deadline.is_zero() {
+            return Err(SparkError::config(
+                "deadline",
+                format!("{:?}", self.deadline),
+                "must be positive",
+            ));
+        }
         if self.retry_interval > Duration::from_secs(600) {
             return Err(SparkError::config(
                 "retry_interval",
@@ -346,8 +366,7 @@ impl ClientBuilder {
         let (http, which) = match self.http {
             Some(builder) => (builder, "custom"),
             None => (
-                reqwest::Client::builder()
-                    .connect_timeout(self.timeout.min(Duration::from_secs(10))),
+                reqwest::Client::builder().connect_timeout(self.timeout.min(CONNECT_TIMEOUT)),
                 "default",
             ),
         };
@@ -381,6 +400,7 @@ impl ClientBuilder {
             },
             clock: self.clock,
             timeout: self.timeout,
+            deadline: self.deadline,
             compression: self.compression,
             fixed,
             routes: RouteCache::default(),

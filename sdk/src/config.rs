@@ -19,6 +19,9 @@ use crate::retry::RetryBudget;
 
 /// Default per-attempt timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default operation deadline: every attempt and back-off of one call fits in it
+/// (`reliability.md` §7.2).
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(180);
 /// Longest wait for a connection (TCP and TLS) to the default HTTP client's server; a
 /// shorter request timeout wins. Kept short: a host that does not answer in 5 s is better
 /// retried than waited for.

@@ -312,3 +312,68 @@ async fn hanging_get_is_retried_on_timeout() {
     );
     assert_eq!(server.hits().len(), 2);
 }
+
+#[tokio::test]
+async fn no_retry_starts_past_the_operation_deadline() {
+    // Each answer asks for 50 s; five retries are allowed. With a 120 s deadline the third
+    // attempt (at 100 s) is the last: a fourth would start at 150 s. The default deadline
+    // (180 s) lets a fourth run at 150 s, not a fifth at 200 s.
+    for (deadline, expected) in [(Some(Duration::from_secs(120)), 3usize), (None, 4)] {
+        let server =
+            Server::start(|_, _| Reply::json(503, json!({})).with_header("retry-after", "50"))
+                .await;
+        let clock = Arc::new(ManualClock::new());
+        let mut b = builder(&server)
+            .auth(Auth::api_key("k"))
+            .max_retries(5)
+            .clock(clock.clone());
+        if let Some(d) = deadline {
+            b = b.deadline(d);
+        }
+        let client = b.build().unwrap();
+        let err = client
+            .services()
+            .execute("f/s", &json!({}))
+            .await
+            .unwrap_err();
+        assert_eq!(server.hits().len(), expected, "deadline {deadline:?}");
+        assert_eq!(clock.sleeps(), vec![Duration::from_secs(50); expected - 1]);
+        assert_eq!(err.api().unwrap().attempts as usize, expected);
+    }
+}
+
+#[test]
+fn a_zero_deadline_is_refused() {
+    let err = cspark::Client::builder()
+        .base_url("http://127.0.0.1:9/t")
+        .auth(Auth::api_key("k"))
+        .deadline(Duration::ZERO)
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("deadline"), "{err}");
+}
+
+#[tokio::test]
+async fn an_attempt_is_cut_at_the_operation_deadline() {
+    // A 60 s attempt timeout, but only 400 ms of deadline: the hung call ends with the
+    // deadline, not a minute later.
+    let server = Server::start(|_, _| execute_ok(json!({})).delayed(Duration::from_secs(30))).await;
+    let client = builder(&server)
+        .auth(Auth::Open)
+        .timeout(Duration::from_secs(60))
+        .deadline(Duration::from_millis(400))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = client
+        .services()
+        .execute("f/s", &json!({}))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, SparkError::Timeout { .. }), "{err:?}");
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(350) && took < Duration::from_secs(5),
+        "{took:?}"
+    );
+}

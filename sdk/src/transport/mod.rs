@@ -144,6 +144,8 @@ pub struct Transport {
     pub(crate) policy: RetryPolicy,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) timeout: Duration,
+    /// Operation deadline across the attempts of one call.
+    pub(crate) deadline: Duration,
     pub(crate) compression: Option<Compression>,
     pub(crate) fixed: FixedHeaders,
     pub(crate) routes: RouteCache,
@@ -312,6 +314,14 @@ impl Transport {
     async fn retry_loop(&self, call: &Call) -> std::result::Result<Response, Failed> {
         let (mut attempts, mut retries, mut refreshed) = (0u32, 0u32, false);
         let mut last_retry_cost = None;
+        let started = self.clock.now();
+        // Time left of the deadline after waiting `delay` (None: a retry would start past it).
+        let left_after = |delay: Duration| {
+            let spent = self.clock.now().saturating_duration_since(started);
+            self.deadline
+                .checked_sub(spent + delay)
+                .filter(|d| !d.is_zero())
+        };
         loop {
             attempts += 1;
             let credential = if call.authenticate {
@@ -323,7 +333,12 @@ impl Transport {
                 Credential::OAuth(_, generation) => Some(*generation),
                 _ => None,
             };
-            let request = self.build(call, credential).map_err(Failed::Spark)?;
+            let mut request = self.build(call, credential).map_err(Failed::Spark)?;
+            // The attempt may not run past the call's deadline either.
+            if let (Some(left), Some(timeout)) = (left_after(Duration::ZERO), request.timeout_mut())
+            {
+                *timeout = (*timeout).min(left);
+            }
             let action = match self.attempt(request).await {
                 Ok((status, headers, bytes)) => {
                     tracing::Span::current()
@@ -350,7 +365,10 @@ impl Transport {
                         continue;
                     }
                     let action = classify_status(status, &headers, call.idempotent);
-                    let delay = self.policy.delay(retries, action, rand::random::<f64>());
+                    let delay = self
+                        .policy
+                        .delay(retries, action, rand::random::<f64>())
+                        .filter(|d| left_after(*d).is_some());
                     // Only a retry the policy allows is paid for.
                     let paid = delay.and_then(|_| self.retry_tokens.withdraw(false));
                     match delay.zip(paid) {
@@ -381,7 +399,10 @@ impl Transport {
                     tracing::Span::current().record("attempts", attempts);
                     debug!(attempt = attempts, ?failure, "spark request failed");
                     let action: RetryAction = classify_error(failure, call.idempotent);
-                    let delay = self.policy.delay(retries, action, rand::random::<f64>());
+                    let delay = self
+                        .policy
+                        .delay(retries, action, rand::random::<f64>())
+                        .filter(|d| left_after(*d).is_some());
                     let paid =
                         delay.and_then(|_| self.retry_tokens.withdraw(failure == Failure::Timeout));
                     match delay.zip(paid) {
