@@ -14,20 +14,23 @@ use crate::limits::Limits;
 
 /// The body limit of a request: uploads (multipart) have their own.
 pub(super) fn body_limit(req: &Request, limits: &Limits) -> usize {
-    let multipart = req
-        .headers()
+    if is_multipart(req) {
+        limits.upload_body_bytes
+    } else {
+        limits.json_body_bytes
+    }
+}
+
+/// Is the body multipart (uploads), by its `Content-Type`?
+fn is_multipart(req: &Request) -> bool {
+    req.headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| {
             ct.trim_start()
                 .to_ascii_lowercase()
                 .starts_with("multipart/")
-        });
-    if multipart {
-        limits.upload_body_bytes
-    } else {
-        limits.json_body_bytes
-    }
+        })
 }
 
 fn too_large(family: Family, limit: usize, what: &str) -> ApiError {
@@ -60,16 +63,7 @@ pub(super) async fn limit_and_decode(
         .get(header::CONTENT_ENCODING)
         .map(|v| v.to_str().unwrap_or("").trim().to_ascii_lowercase())
         .filter(|e| !e.is_empty() && e != "identity");
-    let multipart = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| {
-            ct.trim_start()
-                .to_ascii_lowercase()
-                .starts_with("multipart/")
-        });
-    if encoding.is_none() && (declared.is_some() || multipart) {
+    if encoding.is_none() && (declared.is_some() || is_multipart(&req)) {
         // hyper delivers exactly the declared length; multipart streams under its limit.
         return Ok(req);
     }

@@ -32,6 +32,19 @@ impl<T> Page<T> {
             items,
         }
     }
+
+    /// Page number `page` (1-based) of `size` items, where the server also reports the total
+    /// `count` of matches: the page is the last once it reaches that count.
+    pub(crate) fn counted<C: TryInto<u64>>(
+        items: Vec<T>,
+        page: u32,
+        size: u32,
+        count: Option<C>,
+    ) -> Self {
+        let seen = u64::from(page).saturating_mul(u64::from(size));
+        let last = count.is_some_and(|count| count.try_into().unwrap_or(0) <= seen);
+        Self::sized(items, u64::from(size), last)
+    }
 }
 
 /// The items of pages `first`, `first + 1`, … fetched one at a time by `fetch`.

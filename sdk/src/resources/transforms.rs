@@ -328,12 +328,8 @@ impl<'c> Transforms<'c> {
             let folder = folder.clone();
             async move {
                 let found = transforms.list_with(&folder, &asked).await?;
-                let seen = u64::from(page).saturating_mul(u64::from(asked.size));
-                let last = found
-                    .count
-                    .is_some_and(|count| u64::try_from(count).unwrap_or(0) <= seen);
                 let items = found.result.unwrap_or_default();
-                Ok(Page::sized(items, u64::from(asked.size), last))
+                Ok(Page::counted(items, page, asked.size, found.count))
             }
         })
     }

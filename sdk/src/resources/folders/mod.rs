@@ -77,12 +77,8 @@ impl<'c> Folders<'c> {
             asked.page = page;
             async move {
                 let found = folders.find(&asked).await?;
-                let seen = u64::from(page).saturating_mul(u64::from(asked.size));
-                let last = found
-                    .count
-                    .is_some_and(|count| u64::try_from(count).unwrap_or(0) <= seen);
                 let items = found.data.unwrap_or_default();
-                Ok(Page::sized(items, u64::from(asked.size), last))
+                Ok(Page::counted(items, page, asked.size, found.count))
             }
         })
     }

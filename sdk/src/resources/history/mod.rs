@@ -116,12 +116,8 @@ impl<'c> History<'c> {
             let uri = uri.clone();
             async move {
                 let found = history.search(uri, &asked).await?;
-                let seen = u64::from(page).saturating_mul(u64::from(asked.size));
-                let last = found
-                    .count
-                    .is_some_and(|count| u64::try_from(count).unwrap_or(0) <= seen);
                 let items = found.data.unwrap_or_default();
-                Ok(Page::sized(items, u64::from(asked.size), last))
+                Ok(Page::counted(items, page, asked.size, found.count))
             }
         })
     }
