@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
+use super::doc::doc_attrs;
 use super::inputs_impl::{FieldInfo, Shape};
 use super::model::{Kind, Resolved, ResolvedService};
 use super::schema::Side;
@@ -112,18 +113,6 @@ pub fn code(s: &str) -> String {
     } else {
         format!("`{clean}`")
     }
-}
-
-fn doc_attrs(lines: &[String]) -> TokenStream {
-    let attrs = lines.iter().map(|l| {
-        let l = if l.is_empty() {
-            String::new()
-        } else {
-            format!(" {l}")
-        };
-        quote!(#[doc = #l])
-    });
-    quote!(#(#attrs)*)
 }
 
 /// Field identifiers of one service by scope (`inputs`, `outputs`, `inputs/<table>`, …)

@@ -28,6 +28,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 use serde_json::Value;
 
+use super::doc::doc_attrs;
 use super::model::Resolved;
 use super::model::rules::Rule;
 
@@ -176,18 +177,6 @@ fn literal(shape: &Shape, optional: bool, value: Option<&Value>) -> Option<Token
         }
         _ => return None,
     })
-}
-
-fn doc_attrs(lines: &[&str]) -> TokenStream {
-    let attrs = lines.iter().map(|l| {
-        let l = if l.is_empty() {
-            String::new()
-        } else {
-            format!(" {l}")
-        };
-        quote!(#[doc = #l])
-    });
-    quote!(#(#attrs)*)
 }
 
 /// `impl Inputs { workbook_defaults, validate }`, plus `RequiredInputs` when some input has

@@ -38,6 +38,7 @@
 //!   and the typed calls refuse broken inputs before sending
 //!   (`cspark::SparkError::InputRules`) unless `ExecuteOptions::skip_input_rules` is set.
 
+mod doc;
 pub mod emit;
 mod flat;
 mod inputs_impl;
