@@ -247,7 +247,7 @@ fn us(d: Duration) -> String {
 /// pinned so that the body is the typed call's), outputs read from the envelope's map.
 async fn untyped_call(
     client: &cspark::Client,
-    options: &cspark::ExecuteOptions,
+    options: &cspark::services::ExecuteOptions,
     i: &Inputs,
 ) -> Result<Option<f64>, BoxError> {
     let out = client
@@ -281,10 +281,9 @@ fn p1(base: &str, calls: usize) -> Result<P1, BoxError> {
         // Same body on both sides (as JSON values: key order carries no meaning).
         let uri = cspark::ServiceUri::new("demo", "volume-cylinder")?;
         let first = inputs(0);
-        let pinned = cspark::ExecuteOptions::default().version("0.1.0");
-        let sdk_body: Value = serde_json::from_slice(
-            &cspark::resources::services::execute_body::v3_body(&uri, &first, &pinned)?,
-        )?;
+        let pinned = cspark::services::ExecuteOptions::default().version("0.1.0");
+        let sdk_body: Value =
+            serde_json::from_slice(&cspark::services::v3_body(&uri, &first, &pinned)?)?;
         if sdk_body != raw_body(&first) {
             return Err(format!(
                 "raw body differs from the SDK's: {sdk_body} vs {}",
@@ -365,7 +364,7 @@ fn breakdown(base: &str, n: u32) -> Result<Vec<(&'static str, Duration)>, BoxErr
     })?;
     let client = sdk_client(base)?;
     let x = inputs(3);
-    let opts = cspark::ExecuteOptions::default().version("0.1.0");
+    let opts = cspark::services::ExecuteOptions::default().version("0.1.0");
     let time = |f: &mut dyn FnMut() -> Result<(), BoxError>| -> Result<Duration, BoxError> {
         for _ in 0..n / 10 {
             f()?;
@@ -381,9 +380,7 @@ fn breakdown(base: &str, n: u32) -> Result<Vec<(&'static str, Duration)>, BoxErr
         "SDK body, typed inputs: v3_body",
         time(&mut || {
             let uri = cspark::ServiceUri::new("demo", "volume-cylinder")?;
-            std::hint::black_box(cspark::resources::services::execute_body::v3_body(
-                &uri, &x, &opts,
-            )?);
+            std::hint::black_box(cspark::services::v3_body(&uri, &x, &opts)?);
             Ok(())
         })?,
     ));
@@ -392,9 +389,7 @@ fn breakdown(base: &str, n: u32) -> Result<Vec<(&'static str, Duration)>, BoxErr
         time(&mut || {
             let uri = cspark::ServiceUri::parse("demo/volume-cylinder")?;
             let inputs = json!({"Height": x.height, "Radius": x.radius});
-            std::hint::black_box(cspark::resources::services::execute_body::v3_body(
-                &uri, &inputs, &opts,
-            )?);
+            std::hint::black_box(cspark::services::v3_body(&uri, &inputs, &opts)?);
             Ok(())
         })?,
     ));
@@ -428,7 +423,7 @@ fn breakdown(base: &str, n: u32) -> Result<Vec<(&'static str, Duration)>, BoxErr
     rows.push((
         "typed decode: ExecuteResponse + outputs Value -> Outputs",
         time(&mut || {
-            let r: cspark::ExecuteResponse = serde_json::from_slice(&body)?;
+            let r: cspark::services::ExecuteResponse = serde_json::from_slice(&body)?;
             let out: cspark_examples::spark::demo_volume_cylinder::Outputs =
                 serde_json::from_value(Value::Object(r.response_data.outputs))?;
             std::hint::black_box(out);
@@ -503,7 +498,7 @@ async fn p2b_once(
             }
         }
         ManyPath::Batch { chunk, in_flight } => {
-            let mut options = cspark::RunOptions::default();
+            let mut options = cspark::batches::RunOptions::default();
             options.chunk_size = chunk;
             options.max_in_flight = in_flight;
             let mut run = client

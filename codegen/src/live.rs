@@ -8,7 +8,8 @@
 
 use std::path::Path;
 
-use cspark::{Client, SwaggerOptions, VersionInfo};
+use cspark::Client;
+use cspark::services::{SwaggerOptions, VersionInfo};
 
 use crate::error::{Error, Result};
 use crate::fetch::{ServiceDrift, ServiceRef, compare_dirs, store};

@@ -38,7 +38,7 @@ pub async fn schema_by_version_id(
     service: &str,
     version_id: &str,
 ) -> Result<(Value, SchemaSource), SparkError> {
-    use cspark::uri::encode::segment;
+    use cspark::transport::path_segment as segment;
     let url = format!(
         "{}/api/v1/product/{}/engines/get/{}/{}",
         client.base_url().origin(),

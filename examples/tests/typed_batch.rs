@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use cspark::resources::batches::RunOptions;
+use cspark::batches::RunOptions;
 use cspark::{Auth, Client};
 use cspark_emulator::{Emulator, EmulatorConfig};
 use cspark_examples::spark::demo_volume_cylinder as volume;

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use cspark::bindings::InputRule;
-use cspark::{Auth, Client, ExecuteOptions, SparkError};
+use cspark::services::ExecuteOptions;
+use cspark::{Auth, Client, SparkError};
 use cspark_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use cspark_examples::spark::demo_insurance_quote as quote;
 use cspark_examples::spark::demo_loan_calc as loan;

@@ -69,22 +69,12 @@ impl Client {
         &self.transport
     }
 
-    /// The platform client generated from `openapi/spark.yaml`, sharing this client's
-    /// credentials, headers, retries and timeout (built once with the client, shared by
-    /// every call). Every JSON endpoint of the platform is a method on it; v3/v4 methods
-    /// take the tenant (`client.base_url().tenant()`) first. Its errors convert into
-    /// [`SparkError`] with `?`, keeping the status, request id, attempts, method and path.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
-    /// let versions = client
-    ///     .platform()
-    ///     .get_service_versions("my-folder", "my-service")
-    ///     .await?
-    ///     .into_inner();
-    /// println!("{} versions", versions.data.as_ref().map_or(0, Vec::len));
-    /// # Ok(()) }
-    /// ```
+    /// The platform client generated from `openapi/spark.yaml`, built once with this client
+    /// and sharing its transport. Plumbing: the resources call it, and tests drive the
+    /// generated path through it. It is hidden because its signatures carry
+    /// `progenitor_client` types, which are not part of this crate's API; every operation
+    /// it has is a method of a resource (`client.services()`, `client.impex()`, ...).
+    #[doc(hidden)]
     pub fn platform(&self) -> &PlatformClient {
         &self.platform
     }

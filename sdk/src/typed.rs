@@ -30,7 +30,7 @@ pub trait TypedService {
     /// Checks `inputs` against the workbook's data-validation rules (whole/decimal bounds,
     /// text length, date ranges, non-text lists) that the bindings were generated with.
     /// Generated markers forward to their `Inputs::validate`; the typed calls run it before
-    /// sending unless [`ExecuteOptions::skip_input_rules`](crate::ExecuteOptions::skip_input_rules)
+    /// sending unless [`ExecuteOptions::skip_input_rules`](crate::services::ExecuteOptions::skip_input_rules)
     /// is set. The default accepts everything (a hand-written service has no rules).
     fn validate(inputs: &Self::Inputs) -> Result<(), crate::bindings::InvalidInputs> {
         let _ = inputs;
@@ -42,7 +42,7 @@ pub trait TypedService {
 fn check_rules<S: TypedService>(
     inputs: &S::Inputs,
     record: Option<usize>,
-    options: &crate::ExecuteOptions,
+    options: &crate::services::ExecuteOptions,
 ) -> crate::Result<()> {
     if options.skip_input_rules {
         return Ok(());
@@ -57,7 +57,7 @@ fn check_rules<S: TypedService>(
 /// [`check_rules`] for every record of a many-records call, naming the first record at fault.
 pub(crate) fn check_records<S: TypedService>(
     records: &[S::Inputs],
-    options: &crate::ExecuteOptions,
+    options: &crate::services::ExecuteOptions,
 ) -> crate::Result<()> {
     if options.skip_input_rules {
         return Ok(());
@@ -138,7 +138,7 @@ impl crate::Client {
         &self,
         inputs: &I,
     ) -> crate::Result<Typed<OutputsOf<I>>> {
-        self.execute_typed_with(inputs, crate::ExecuteOptions::default())
+        self.execute_typed_with(inputs, crate::services::ExecuteOptions::default())
             .await
     }
 
@@ -146,7 +146,7 @@ impl crate::Client {
     pub async fn execute_typed_with<I: ServiceInputs>(
         &self,
         inputs: &I,
-        options: crate::ExecuteOptions,
+        options: crate::services::ExecuteOptions,
     ) -> crate::Result<Typed<OutputsOf<I>>> {
         self.execute_service::<I::Service>(inputs, options).await
     }
@@ -156,7 +156,7 @@ impl crate::Client {
     async fn execute_service<S: TypedService>(
         &self,
         inputs: &S::Inputs,
-        mut options: crate::ExecuteOptions,
+        mut options: crate::services::ExecuteOptions,
     ) -> crate::Result<Typed<S::Outputs>> {
         check_rules::<S>(inputs, None, &options)?;
         pin_version::<S>(&mut options);
@@ -205,7 +205,7 @@ impl crate::Client {
 }
 
 /// Pins the bindings' version unless the options choose a version or version id.
-fn pin_version<S: TypedService>(options: &mut crate::ExecuteOptions) {
+fn pin_version<S: TypedService>(options: &mut crate::services::ExecuteOptions) {
     if options.version.is_none() && options.version_id.is_none() && !S::VERSION.is_empty() {
         options.version = Some(S::VERSION.to_owned());
     }
@@ -301,7 +301,7 @@ impl crate::Client {
         &self,
         records: &[I],
     ) -> crate::Result<TypedMany<OutputsOf<I>>> {
-        self.execute_typed_many_with(records, crate::ExecuteOptions::default())
+        self.execute_typed_many_with(records, crate::services::ExecuteOptions::default())
             .await
     }
 
@@ -309,7 +309,7 @@ impl crate::Client {
     pub async fn execute_typed_many_with<I: ServiceInputs>(
         &self,
         records: &[I],
-        options: crate::ExecuteOptions,
+        options: crate::services::ExecuteOptions,
     ) -> crate::Result<TypedMany<OutputsOf<I>>> {
         self.execute_many_service::<I::Service>(records, options)
             .await
@@ -320,7 +320,7 @@ impl crate::Client {
     async fn execute_many_service<S: TypedService>(
         &self,
         records: &[S::Inputs],
-        mut options: crate::ExecuteOptions,
+        mut options: crate::services::ExecuteOptions,
     ) -> crate::Result<TypedMany<S::Outputs>> {
         check_records::<S>(records, &options)?;
         pin_version::<S>(&mut options);

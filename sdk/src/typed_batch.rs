@@ -32,7 +32,7 @@ impl<S: TypedService> TypedBatchRun<S> {
     /// Counters of the run (see [`BatchRun::progress`]).
     ///
     /// ```no_run
-    /// # fn demo<S: cspark::TypedService>(run: cspark::typed_batch::TypedBatchRun<S>) {
+    /// # fn demo<S: cspark::TypedService>(run: cspark::TypedBatchRun<S>) {
     /// let progress = run.progress();
     /// println!("{} processed", progress.borrow().processed);
     /// # }
@@ -45,7 +45,7 @@ impl<S: TypedService> TypedBatchRun<S> {
     /// `StreamExt::next`, without needing `futures`).
     ///
     /// ```no_run
-    /// # async fn demo<S: cspark::TypedService>(mut run: cspark::typed_batch::TypedBatchRun<S>) -> cspark::Result<()> {
+    /// # async fn demo<S: cspark::TypedService>(mut run: cspark::TypedBatchRun<S>) -> cspark::Result<()> {
     /// while let Some(item) = run.recv().await {
     ///     let (index, _outputs) = item?;
     ///     println!("#{index}");
@@ -59,7 +59,7 @@ impl<S: TypedService> TypedBatchRun<S> {
     /// The batch id.
     ///
     /// ```no_run
-    /// # fn demo<S: cspark::TypedService>(run: cspark::typed_batch::TypedBatchRun<S>) {
+    /// # fn demo<S: cspark::TypedService>(run: cspark::TypedBatchRun<S>) {
     /// println!("batch {}", run.batch_id());
     /// # }
     /// ```

@@ -10,8 +10,9 @@
 
 use futures::{StreamExt, TryStreamExt};
 
+use crate::SparkError;
+use crate::services::ExecuteOptions;
 use crate::typed::{OutputsOf, RecordResult, ServiceInputs};
-use crate::{ExecuteOptions, SparkError};
 
 /// How [`Client::execute_typed_chunked`](crate::Client::execute_typed_chunked) splits the
 /// records: `chunk_size` records per v4 call, at most `in_flight` calls at once.

@@ -418,7 +418,7 @@ fn jwt_gives_base_url_and_tenant() {
             json!({"iss": "https://keycloak.my-env.coherent.global/auth/realms/my-tenant", "realm": "my-tenant"})
         )
     );
-    let info = cspark::auth::jwt::decode(&format!("Bearer {token}")).unwrap();
+    let info = cspark::jwt::decode(&format!("Bearer {token}")).unwrap();
     assert_eq!(
         info.base_url.full(),
         "https://excel.my-env.coherent.global/my-tenant"
@@ -434,7 +434,7 @@ fn jwt_gives_base_url_and_tenant() {
         client.base_url().full(),
         "https://excel.my-env.coherent.global/my-tenant"
     );
-    assert!(cspark::auth::jwt::decode("not-a-jwt").is_err());
+    assert!(cspark::jwt::decode("not-a-jwt").is_err());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,9 +8,10 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use common::{Reply, Server, builder};
-use cspark::resources::batches::{
-    BatchChunk, BatchState, ChunkIdPolicy, CreateBatchOptions, PipelineState, PushOptions, SizeKeys,
+use cspark::batches::{
+    BatchChunk, ChunkIdPolicy, CreateBatchOptions, PipelineState, PushOptions, SizeKeys,
 };
+use cspark::types::BatchState;
 use cspark::{Auth, Client, SparkError};
 use cspark_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use serde_json::{Value, json};

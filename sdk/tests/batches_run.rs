@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use cspark::resources::batches::RunOptions;
+use cspark::batches::RunOptions;
 use cspark::{Auth, Client};
 use cspark_emulator::{Emulator, EmulatorConfig, EmulatorHandle, FaultPlan, FaultRule};
 use futures::StreamExt;
@@ -36,7 +36,7 @@ fn expected(i: usize) -> f64 {
 }
 
 /// Drains a run, checking each index once and each value; returns the count.
-async fn check_all(mut run: cspark::BatchRun, n: usize) -> usize {
+async fn check_all(mut run: cspark::batches::BatchRun, n: usize) -> usize {
     let mut seen = vec![false; n];
     let mut count = 0;
     while let Some(item) = run.next().await {

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use cspark::resources::batches::RunOptions;
+use cspark::batches::RunOptions;
 use cspark::{Auth, Client};
 use cspark_emulator::{Emulator, EmulatorConfig};
 use futures::StreamExt;

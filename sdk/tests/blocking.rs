@@ -9,12 +9,13 @@ use std::f64::consts::PI;
 use std::path::Path;
 use std::time::Duration;
 
-use cspark::resources::batches::BatchChunk;
-use cspark::resources::folders::{FindFolders, FolderFields};
-use cspark::resources::impex::{ExportRequest, ImportMapping, ImportOptions};
-use cspark::resources::services::lifecycle::CreateOptions;
-use cspark::resources::transforms::TransformDoc;
-use cspark::{Auth, PollOptions, RunOptions, SparkError, TypedService, blocking};
+use cspark::batches::BatchChunk;
+use cspark::batches::RunOptions;
+use cspark::folders::{FindFolders, FolderFields};
+use cspark::impex::{ExportRequest, ImportMapping, ImportOptions};
+use cspark::services::CreateOptions;
+use cspark::transforms::TransformDoc;
+use cspark::{Auth, PollOptions, SparkError, TypedService, blocking};
 use cspark_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use serde_json::{Value, json};
 
@@ -150,7 +151,7 @@ fn services_execute_inspect_and_lifecycle() {
         .execute_many(
             CYLINDER,
             &[record(0), record(1)],
-            &cspark::ExecuteOptions::default(),
+            &cspark::services::ExecuteOptions::default(),
         )
         .unwrap();
     assert_eq!(many.outputs.len(), 2);
@@ -332,6 +333,11 @@ fn impex_export_import_files_and_migrate() {
         .impex()
         .wait_export(job.id.as_deref().unwrap(), fast())
         .unwrap();
+    let once = from
+        .impex()
+        .export_status(job.id.as_deref().unwrap())
+        .unwrap();
+    assert_eq!((once.id, &once.status), (job.id.clone(), &status.status));
     let files = status.outputs.and_then(|o| o.files).unwrap();
     let link = files[0].file.as_deref().unwrap();
     assert!(
@@ -368,7 +374,7 @@ fn transforms_saved_then_listed() {
         Some(true)
     );
     transforms.save("tf", "blocking-one", &doc).unwrap();
-    let names = |list: cspark::resources::transforms::TransformListResponse| -> Vec<String> {
+    let names = |list: cspark::types::TransformListResponse| -> Vec<String> {
         list.result
             .unwrap_or_default()
             .into_iter()

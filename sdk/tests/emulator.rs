@@ -2,7 +2,8 @@
 //! client, the service-inspection calls and execute, all through the SDK's transport.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use cspark::{ApiErrorKind, Auth, Client, SwaggerOptions};
+use cspark::services::SwaggerOptions;
+use cspark::{ApiErrorKind, Auth, Client};
 use cspark_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use serde_json::json;
 
@@ -146,7 +147,7 @@ async fn execute_many_runs_every_record_through_v4() {
     let records: Vec<_> = (1..=25)
         .map(|i| json!({"Radius": f64::from(i) / 2.0, "Height": f64::from(i)}))
         .collect();
-    let options = cspark::ExecuteOptions::default().correlation_id("corr-7");
+    let options = cspark::services::ExecuteOptions::default().correlation_id("corr-7");
     let out = client
         .services()
         .execute_many("demo/volume-cylinder", &records, &options)

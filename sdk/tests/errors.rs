@@ -144,7 +144,7 @@ async fn raw_bodies_are_truncated() {
     let (err, _) = fail_with(Reply::text(500, &long)).await;
     match &err.api().unwrap().body {
         ApiErrorBody::Raw(text) => {
-            assert_eq!(text.chars().count(), cspark::error::MAX_BODY_EXCERPT + 1)
+            assert_eq!(text.chars().count(), cspark::MAX_BODY_EXCERPT + 1)
         }
         other => panic!("{other:?}"),
     }

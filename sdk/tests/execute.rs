@@ -6,7 +6,8 @@ mod common;
 use std::io::Read;
 
 use common::{Reply, Server, builder, execute_ok};
-use cspark::{Auth, CompilerType, Compression, ExecuteOptions, SparkError, TypedService};
+use cspark::services::{CompilerType, ExecuteOptions};
+use cspark::{Auth, Compression, SparkError, TypedService};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 

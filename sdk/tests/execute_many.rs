@@ -4,7 +4,8 @@
 use std::sync::{Arc, Mutex};
 
 use axum::{Json, Router, routing::post};
-use cspark::{Auth, Client, ExecuteOptions};
+use cspark::services::ExecuteOptions;
+use cspark::{Auth, Client};
 use serde_json::{Value, json};
 
 async fn recorder() -> (String, Arc<Mutex<Vec<Value>>>) {
@@ -123,7 +124,7 @@ async fn v4_sends_the_shared_options_under_v4_names_and_drops_the_v3_only_ones()
         .selected_outputs(["y"])
         .tables_as_array(["t"])
         .outputs_filter("^y")
-        .compiler_type(cspark::CompilerType::Type3)
+        .compiler_type(cspark::services::CompilerType::Type3)
         .debug_solve(true)
         .downloadable(true)
         .echo_inputs(true);

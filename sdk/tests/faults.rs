@@ -25,9 +25,10 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use cspark::resources::services::execute_body::v3_body;
+use cspark::services::ExecuteOptions;
+use cspark::services::v3_body;
 use cspark::transport::RequestSpec;
-use cspark::{Auth, Client, ExecuteOptions, ServiceUri, SparkError, TransportKind, TypedService};
+use cspark::{Auth, Client, ServiceUri, SparkError, TransportKind, TypedService};
 use cspark_emulator::{Counters, Emulator, EmulatorConfig, EmulatorHandle, FaultPlan, FaultRule};
 use futures::StreamExt;
 use serde_json::{Map, Value, json};
@@ -348,23 +349,24 @@ fn oauth_emulator_config(lifetime: Duration) -> EmulatorConfig {
 }
 
 async fn concurrent_executes(client: &Client, n: usize) {
-    let results: Vec<cspark::Result<cspark::ExecuteResponse>> = futures::stream::iter(0..n)
-        .map(|i| {
-            let client = client.clone();
-            async move {
-                let (radius, height) = inputs(i);
-                client
-                    .services()
-                    .execute(
-                        "demo/volume-cylinder",
-                        &json!({"Radius": radius, "Height": height}),
-                    )
-                    .await
-            }
-        })
-        .buffer_unordered(n)
-        .collect()
-        .await;
+    let results: Vec<cspark::Result<cspark::services::ExecuteResponse>> =
+        futures::stream::iter(0..n)
+            .map(|i| {
+                let client = client.clone();
+                async move {
+                    let (radius, height) = inputs(i);
+                    client
+                        .services()
+                        .execute(
+                            "demo/volume-cylinder",
+                            &json!({"Radius": radius, "Height": height}),
+                        )
+                        .await
+                }
+            })
+            .buffer_unordered(n)
+            .collect()
+            .await;
     for r in results {
         r.unwrap();
     }

@@ -13,9 +13,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use common::{Reply, Server, TENANT, builder, token_reply};
+use cspark::folders::FolderFields;
 use cspark::hooks::ATTEMPTS_HEADER;
-use cspark::resources::folders::FolderFields;
-use cspark::resources::services::types::{SearchOptions, ValidationType};
+use cspark::services::{SearchOptions, ValidationType};
 use cspark::{ApiErrorBody, Auth, SparkError, TransportKind};
 use cspark_emulator::{Emulator, EmulatorConfig, EmulatorHandle, Fault, FaultPlan, FaultRule};
 use serde_json::json;

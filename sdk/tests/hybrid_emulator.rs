@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::f64::consts::PI;
 use std::io::Read;
 
-use cspark::resources::services::ops::ValidationType;
+use cspark::services::ValidationType;
 use cspark::{ApiErrorKind, Auth, Client, SparkError, hybrid};
 use cspark_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use serde_json::{Value, json};

@@ -3,10 +3,10 @@
 //! up (counted on the emulator), the single-page calls unchanged, and the blocking iterators.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use cspark::resources::folders::{FindFolders, FolderFields};
-use cspark::resources::history::LogSearch;
-use cspark::resources::services::ops::SearchOptions;
-use cspark::resources::transforms::{TransformDoc, TransformList};
+use cspark::folders::{FindFolders, FolderFields};
+use cspark::history::LogSearch;
+use cspark::services::SearchOptions;
+use cspark::transforms::{TransformDoc, TransformList};
 use cspark::{Auth, Client, blocking};
 use cspark_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use futures::{StreamExt, TryStreamExt};

@@ -3,13 +3,14 @@
 
 use std::time::Duration;
 
-use cspark::resources::folders::{FindFolders, FolderFields};
-use cspark::resources::history::LogDownload;
-use cspark::resources::impex::{ExportRequest, ImpexJobStatus, ImportMapping, ImportOptions};
-use cspark::resources::services::lifecycle::CreateOptions;
-use cspark::resources::services::ops::{DownloadOptions, SearchOptions, ValidationType};
-use cspark::resources::services::versions::VersionUpdate;
-use cspark::resources::transforms::TransformDoc;
+use cspark::folders::{FindFolders, FolderFields};
+use cspark::history::LogDownload;
+use cspark::impex::{ExportRequest, ImportMapping, ImportOptions};
+use cspark::services::CreateOptions;
+use cspark::services::VersionUpdate;
+use cspark::services::{DownloadOptions, SearchOptions, ValidationType};
+use cspark::transforms::TransformDoc;
+use cspark::types::ImpexJobStatus;
 use cspark::{ApiErrorKind, Auth, Client, PollOptions, SparkError};
 use cspark_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use serde_json::json;
@@ -129,7 +130,7 @@ async fn edit_a_version_then_delete_an_intermediate_one() {
         })
         .collect();
     let (first, middle, latest) = (&ids[0], &ids[1], &ids[2]);
-    let version = |all: &[cspark::VersionInfo], id: &str| {
+    let version = |all: &[cspark::services::VersionInfo], id: &str| {
         all.iter()
             .find(|v| v.id.as_deref() == Some(id))
             .cloned()
@@ -388,8 +389,8 @@ async fn transforms_and_platform_config() {
 
 #[tokio::test]
 async fn parity_gaps_against_the_emulator() {
-    use cspark::resources::impex::migrate;
-    use cspark::resources::transforms::TransformList;
+    use cspark::impex::migrate;
+    use cspark::transforms::TransformList;
     let (source, target) = (emulator().await, emulator().await);
     let (from, to) = (client(&source), client(&target));
 
@@ -413,6 +414,28 @@ async fn parity_gaps_against_the_emulator() {
         .wait_export(job.id.as_deref().unwrap(), fast())
         .await
         .unwrap();
+    // One status request of a finished job gives the state `wait_export` ended on; the same
+    // for the import jobs `migrate` waited on (each on its own tenant's emulator).
+    let id = job.id.as_deref().unwrap();
+    let once = from.impex().export_status(id).await.unwrap();
+    assert_eq!(once.id.as_deref(), Some(id));
+    assert_eq!(once.status, status.status);
+    for import in &done.imports {
+        let import_id = import.id.as_deref().unwrap();
+        let now = to.impex().import_status(import_id).await.unwrap();
+        assert_eq!(
+            (now.id.as_deref(), &now.status),
+            (Some(import_id), &import.status)
+        );
+    }
+    // Spark answers an unknown job id with a 500 `INVALID_JOB_ID` (spark-platform.md §ImpEx).
+    let missing = from.impex().export_status("no-such-job").await.unwrap_err();
+    let api = missing.api().unwrap();
+    assert_eq!(
+        (api.status, api.code()),
+        (500, Some("INVALID_JOB_ID")),
+        "{missing:?}"
+    );
     let files = status.outputs.and_then(|o| o.files).unwrap();
     let link = files[0].file.as_deref().unwrap();
     let file = from.files().download(link).await.unwrap();

@@ -11,9 +11,9 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use common::{Hit, Reply, Server, TENANT, builder};
-use cspark::resources::impex::{ExportRequest, ImportMapping, ImportOptions, migrate};
-use cspark::resources::services::ops::{DownloadOptions, ValidationType};
-use cspark::resources::transforms::{TransformList, TransformsApi};
+use cspark::impex::{ExportRequest, ImportMapping, ImportOptions, migrate};
+use cspark::services::{DownloadOptions, ValidationType};
+use cspark::transforms::{TransformList, TransformsApi};
 use cspark::{Auth, Client, PollOptions, ServiceUri, hybrid};
 use serde_json::{Map, Value, json};
 

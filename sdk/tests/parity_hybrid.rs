@@ -5,7 +5,7 @@ mod common;
 
 use common::{Reply, Server, TENANT, execute_ok};
 use cspark::hybrid;
-use cspark::resources::services::ops::ValidationType;
+use cspark::services::ValidationType;
 use serde_json::json;
 
 async fn runner() -> Server {

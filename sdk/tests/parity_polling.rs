@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use common::{Reply, Server, builder};
 use cspark::clock::ManualClock;
-use cspark::resources::impex::ExportRequest;
+use cspark::impex::ExportRequest;
 use cspark::{Auth, PollOptions};
 use serde_json::json;
 
@@ -36,7 +36,7 @@ async fn compilation_polls_max_attempts_then_fails() {
         .clock(clock.clone())
         .build()
         .unwrap();
-    let options = cspark::resources::services::lifecycle::CreateOptions::default()
+    let options = cspark::services::CreateOptions::default()
         .poll(PollOptions::new(4, Duration::from_secs(2)));
     let err = c
         .services()
@@ -108,7 +108,7 @@ async fn retried_multipart_is_identical() {
         .unwrap();
     c.impex()
         .import(
-            &[cspark::resources::impex::ImportMapping::same("f/s")],
+            &[cspark::impex::ImportMapping::same("f/s")],
             vec![0u8, 1, 2, 255],
             &Default::default(),
         )

@@ -8,13 +8,14 @@ mod common;
 use std::time::Duration;
 
 use common::{Hit, Reply, Server, TENANT, builder};
-use cspark::resources::folders::{FindFolders, FolderFields};
-use cspark::resources::history::LogDownload;
-use cspark::resources::impex::{ExportRequest, ImpexJobStatus, ImportMapping, ImportOptions};
-use cspark::resources::services::lifecycle::{CreateOptions, RecompileOptions};
-use cspark::resources::services::ops::{DownloadOptions, SearchOptions, ValidationType};
-use cspark::resources::services::versions::VersionUpdate;
-use cspark::resources::transforms::{TransformDoc, TransformsApi};
+use cspark::folders::{FindFolders, FolderFields};
+use cspark::history::LogDownload;
+use cspark::impex::{ExportRequest, ImportMapping, ImportOptions};
+use cspark::services::VersionUpdate;
+use cspark::services::{CreateOptions, RecompileOptions};
+use cspark::services::{DownloadOptions, SearchOptions, ValidationType};
+use cspark::transforms::{TransformDoc, TransformsApi};
+use cspark::types::ImpexJobStatus;
 use cspark::{Auth, Client, PollOptions, ServiceUri};
 use serde_json::{Value, json};
 
@@ -645,8 +646,8 @@ async fn wasm_transforms_config() {
 
 #[tokio::test]
 async fn services_transform_legacy_and_document() {
-    use cspark::ExecuteOptions;
-    use cspark::resources::transforms::TransformRef;
+    use cspark::services::ExecuteOptions;
+    use cspark::transforms::TransformRef;
     let s = server().await;
     let c = client(&s);
     let legacy = TransformRef::Legacy("my-transform".into());

@@ -3,10 +3,10 @@
 //! adds later in `extra`, and reads absent and `null` fields alike.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use cspark::resources::services::lifecycle_types::{
+use cspark::types::{
     CompilationStatusResponse, PublishResponse, RecompileResponse, UploadResponse,
 };
-use cspark::resources::services::types::{
+use cspark::types::{
     MetadataResponse, SearchResponse, ServiceSchema, ServiceSwagger, V1Response, ValidationResponse,
 };
 use serde::de::DeserializeOwned;
@@ -126,7 +126,7 @@ fn metadata_and_validation_decode() {
         .unwrap();
     assert_eq!(
         outputs["frequency"].validation_type,
-        Some(cspark::resources::services::types::ValidationKind::Static)
+        Some(cspark::types::ValidationKind::Static)
     );
     assert_eq!(
         outputs["frequency"].dependent_inputs.as_deref(),
@@ -227,9 +227,7 @@ fn lifecycle_answers_decode() {
 
 #[test]
 fn folder_answers_decode() {
-    use cspark::resources::folders::types::{
-        CategoriesResponse, FolderListResponse, FolderResponse,
-    };
+    use cspark::types::{CategoriesResponse, FolderListResponse, FolderResponse};
     let raw = fixture("folder.json");
     let folder: FolderResponse = decode(&raw);
     let info = folder.data.as_ref().unwrap();
@@ -258,9 +256,7 @@ fn folder_answers_decode() {
 
 #[test]
 fn history_answers_decode() {
-    use cspark::resources::history::types::{
-        CallHistoryPage, DetailedLog, DownloadUrlResponse, JobResponse,
-    };
+    use cspark::types::{CallHistoryPage, DetailedLog, DownloadUrlResponse, JobResponse};
     let raw = fixture("detailed-log.json");
     let log: DetailedLog = decode(&raw);
     assert_eq!(log.engine_call_id.as_deref(), Some("c-77"));
@@ -289,7 +285,7 @@ fn history_answers_decode() {
 
 #[test]
 fn impex_answers_decode_with_an_open_status() {
-    use cspark::resources::impex::types::{ImpexDescription, ImpexJobStatus, ImpexResult};
+    use cspark::types::{ImpexDescription, ImpexJobStatus, ImpexResult};
     let raw = fixture("import-status.json");
     let done: ImpexResult = decode(&raw);
     assert_eq!(done.status, Some(ImpexJobStatus::Closed));
@@ -338,7 +334,7 @@ fn impex_answers_decode_with_an_open_status() {
 
 #[test]
 fn validation_kind_is_open() {
-    use cspark::resources::services::types::{InputValidation, ValidationKind};
+    use cspark::types::{InputValidation, ValidationKind};
     let rule: InputValidation = decode(&json!({"validation_type": "dynamic"}));
     assert_eq!(rule.validation_type, Some(ValidationKind::Dynamic));
     let rule: InputValidation =
@@ -352,9 +348,9 @@ fn validation_kind_is_open() {
 
 #[test]
 fn transform_config_and_health_answers_decode() {
-    use cspark::resources::health::HealthStatus;
-    use cspark::resources::platform::PlatformConfigResponse;
-    use cspark::resources::transforms::{TransformListResponse, TransformResponse};
+    use cspark::types::HealthStatus;
+    use cspark::types::PlatformConfigResponse;
+    use cspark::types::{TransformListResponse, TransformResponse};
     let saved: TransformResponse = decode(
         &json!({"object": "transform", "response_timestamp": "2025-02-14T10:00:00.000Z",
         "process_time": 3, "id": "t-1", "status": "Success", "outputs": {"name": "wrap", "transform_uri": "tf/wrap"}}),
@@ -400,7 +396,7 @@ fn transform_config_and_health_answers_decode() {
 
 #[test]
 fn batch_overview_decodes_with_open_states() {
-    use cspark::resources::batches::{BatchDescribeResponse, BatchPipelineStatus, BatchState};
+    use cspark::types::{BatchDescribeResponse, BatchPipelineStatus, BatchState};
     let raw = json!({"in_progress_batches": [],
         "recent_batches": [{"object": "batch", "id": "b-1", "data": {"pipeline_status": "closed",
             "summary": {"records_submitted": 10, "records_failed": 0, "records_completed": 10, "compute_time_ms": 40, "batch_time_ms": 900},
@@ -430,7 +426,7 @@ fn batch_overview_decodes_with_open_states() {
 
 #[test]
 fn runner_answers_decode_keep_extras_and_read_absent_or_null_alike() {
-    use cspark::hybrid::{RunnerHealth, RunnerStatus, RunnerUploadResponse, RunnerVersion};
+    use cspark::types::{RunnerHealth, RunnerStatus, RunnerUploadResponse, RunnerVersion};
 
     let raw = fixture("runner-version.json");
     let version: RunnerVersion = decode(&raw);
@@ -537,7 +533,7 @@ fn runner_answers_decode_keep_extras_and_read_absent_or_null_alike() {
     assert_eq!(output.extra["Format"], "0.00");
     assert_lossless::<RunnerUploadResponse>(&raw);
     // Only a null signature chain is documented: any other value decodes as sent.
-    let signed: cspark::hybrid::RunnerServiceInfo =
+    let signed: cspark::types::RunnerServiceInfo =
         decode(&json!({"HasSignatureChain": {"links": 2}, "folder_name": "motor"}));
     assert_eq!(signed.has_signature_chain, Some(json!({"links": 2})));
     assert_eq!(signed.extra["folder_name"], "motor");

@@ -1,9 +1,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Runs every vector of `tests/data/uri_vectors.json` (python-sdk.md §3.6, ts-sdk.md §4).
 
-use cspark::resources::services::execute_body::v3_body;
-use cspark::uri::v4_execute_url;
-use cspark::{BaseUrl, ExecuteOptions, ServiceUri, UriParts};
+use cspark::services::ExecuteOptions;
+use cspark::services::v3_body;
+use cspark::v4_execute_url;
+use cspark::{BaseUrl, ServiceUri, UriParts};
 use serde_json::{Map, Value};
 
 fn opt(v: Option<&str>) -> Value {

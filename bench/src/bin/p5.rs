@@ -19,7 +19,7 @@
 use std::process::Stdio;
 use std::time::Instant;
 
-use cspark::resources::batches::RunOptions;
+use cspark::batches::RunOptions;
 use cspark_bench::{BoxError, KEY, SpawnedEmulator, TENANT, default_emulator_binary};
 use serde_json::{Value, json};
 

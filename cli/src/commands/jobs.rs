@@ -2,8 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use cspark::resources::files::DownloadedFile;
-use cspark::resources::impex::types::{ExportRequest, ImportMapping, ImportOptions};
+use cspark::files::DownloadedFile;
+use cspark::impex::{ExportRequest, ImportMapping, ImportOptions};
 use serde_json::json;
 
 use super::save_file;
@@ -22,14 +22,8 @@ pub async fn export(cmd: ExportCmd, settings: &Settings) -> CliResult {
         ExportCmd::Run(args) => export_run(&client, args, printer).await,
         ExportCmd::Describe => printer.serialized(&impex.describe_exports().await?),
         ExportCmd::Status { job } => {
-            // One status request (`GET /api/v4/export/{id}/status`, spark.yaml
-            // `getExportStatus`); the SDK's `wait_export` would poll until the job ends.
-            let status = client
-                .platform()
-                .get_export_status(client.base_url().tenant(), &job)
-                .await
-                .map_err(cspark::SparkError::from)?;
-            printer.serialized(&status.into_inner())
+            // One status request; `wait_export` would poll until the job ends.
+            printer.serialized(&impex.export_status(&job).await?)
         }
         ExportCmd::Cancel { job } => printer.serialized(&impex.cancel_export(&job).await?),
     }
@@ -106,14 +100,8 @@ pub async fn import(cmd: ImportCmd, settings: &Settings) -> CliResult {
         ImportCmd::Run(args) => import_run(&client, args, printer).await,
         ImportCmd::Describe => printer.serialized(&client.impex().describe_imports().await?),
         ImportCmd::Status { job } => {
-            // One status request (`GET /api/v4/import/{id}/status`, spark.yaml
-            // `getImportStatus`), no polling.
-            let status = client
-                .platform()
-                .get_import_status(client.base_url().tenant(), &job)
-                .await
-                .map_err(cspark::SparkError::from)?;
-            printer.serialized(&status.into_inner())
+            // One status request, no polling.
+            printer.serialized(&client.impex().import_status(&job).await?)
         }
     }
 }

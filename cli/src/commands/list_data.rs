@@ -4,8 +4,8 @@
 //! to `folders.find`). Unlike Python, every key is checked: an unknown key or a value of the
 //! wrong type is a usage error naming it, not something silently sent or ignored.
 
-use cspark::resources::folders::types::FindFolders;
-use cspark::resources::services::types::SearchOptions;
+use cspark::folders::FindFolders;
+use cspark::services::SearchOptions;
 use serde_json::{Map, Value};
 
 use crate::error::CliError;

@@ -1,8 +1,8 @@
 //! `cspark impex migrate`: export services from one profile's tenant and import them into
 //! another's in one command (Coherent's service-promotion workflow), then list what moved.
 
-use cspark::resources::impex::migrate;
-use cspark::resources::impex::types::{ExportRequest, ImportOptions};
+use cspark::impex::migrate;
+use cspark::impex::{ExportRequest, ImportOptions};
 use serde_json::{Value, json};
 
 use super::jobs::import_mappings;

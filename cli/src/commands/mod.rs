@@ -114,7 +114,7 @@ pub fn parse_inputs(text: &str) -> CliResult<serde_json::Value> {
 /// Writes downloaded bytes to `path`, or to the server's file name reduced to a plain
 /// name in the current directory; an existing file is replaced only with `force`.
 pub fn save_file(
-    file: &cspark::resources::files::DownloadedFile,
+    file: &cspark::files::DownloadedFile,
     path: Option<&std::path::Path>,
     force: bool,
     printer: crate::output::Printer,

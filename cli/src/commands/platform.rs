@@ -1,8 +1,8 @@
 //! `cspark health`, `folders …`, `logs …`, `impex …`.
 
-use cspark::resources::folders::types::{FindFolders, FolderFields};
-use cspark::resources::history::types::LogDownload;
-use cspark::resources::impex::types::{ExportRequest, ImportMapping, ImportOptions};
+use cspark::folders::{FindFolders, FolderFields};
+use cspark::history::LogDownload;
+use cspark::impex::{ExportRequest, ImportMapping, ImportOptions};
 use serde_json::{Value, json};
 
 use super::save_file;

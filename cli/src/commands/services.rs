@@ -1,12 +1,10 @@
 //! `cspark services …`
 
-use cspark::IntoServiceUri;
-use cspark::resources::services::inspect::SwaggerOptions;
-use cspark::resources::services::lifecycle_types::{CreateOptions, RecompileOptions};
-use cspark::resources::services::types::{
-    DownloadKind, DownloadOptions, SearchOptions, ValidationType,
-};
-use cspark::resources::services::versions::VersionUpdate;
+use cspark::services::IntoServiceUri;
+use cspark::services::SwaggerOptions;
+use cspark::services::VersionUpdate;
+use cspark::services::{CreateOptions, RecompileOptions};
+use cspark::services::{DownloadKind, DownloadOptions, SearchOptions, ValidationType};
 use serde_json::{Value, json};
 
 use super::{parse_inputs, save_file};

@@ -1,6 +1,6 @@
 //! `cspark transforms …`: transform documents of a folder.
 
-use cspark::resources::transforms::TransformDoc;
+use cspark::transforms::TransformDoc;
 use serde_json::Value;
 
 use super::read_stdin;

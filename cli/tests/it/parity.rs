@@ -430,16 +430,17 @@ fn logs_download_by_source_system_or_correlation_id() {
         .build()
         .unwrap();
     let inputs = serde_json::json!({"Radius": 1, "Height": 1});
-    let call = |options: cspark::ExecuteOptions| {
+    let call = |options: cspark::services::ExecuteOptions| {
         rt.block_on(client.services().execute_with(CYL, &inputs, &options))
             .unwrap()
             .response_meta
             .call_id
             .unwrap()
     };
-    let by_pipeline = call(cspark::ExecuteOptions::default().source_system("nightly-ci"));
-    let by_request = call(cspark::ExecuteOptions::default().correlation_id("ticket-4711"));
-    let untagged = call(cspark::ExecuteOptions::default());
+    let by_pipeline = call(cspark::services::ExecuteOptions::default().source_system("nightly-ci"));
+    let by_request =
+        call(cspark::services::ExecuteOptions::default().correlation_id("ticket-4711"));
+    let untagged = call(cspark::services::ExecuteOptions::default());
 
     let download = |flag: &str, value: &str, file: &str| {
         json(&env.run_bearer(&["logs", "download", CYL, flag, value, "-o", file, "--json"]));

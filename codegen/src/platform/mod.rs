@@ -49,14 +49,14 @@ impl Default for PlatformOptions {
 impl PlatformOptions {
     /// Settings for a client that compiles in any crate against `cspark`'s public API: the
     /// inner type is [`STANDALONE_INNER`], path parameters are encoded with
-    /// `::cspark::uri::encode::segment`, and [`render`] appends the `ClientHooks` impl that
+    /// `::cspark::transport::path_segment`, and [`render`] appends the `ClientHooks` impl that
     /// hands every request to the SDK's transport (see [`standalone_hooks`]).
     pub fn standalone() -> Self {
         PlatformOptions {
             inner_type: STANDALONE_INNER.to_string(),
             hooks_expected: true,
             spec_label: "openapi.yaml".to_string(),
-            path_encoder: Some("::cspark::uri::encode::segment".to_string()),
+            path_encoder: Some("::cspark::transport::path_segment".to_string()),
         }
     }
 }

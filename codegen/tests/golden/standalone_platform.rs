@@ -252,8 +252,8 @@ impl Client {
         body: &'a types::ExecuteRequest,
     ) -> Result<ResponseValue<types::ExecuteResponse>, Error<()>> {
         let url = format!(
-            "{}/{}/api/v3/folders/{}/services/{}/execute", self.baseurl, ::cspark::uri::encode::segment(&
-            tenant.to_string()), ::cspark::uri::encode::segment(& folder.to_string()), ::cspark::uri::encode::segment(& service
+            "{}/{}/api/v3/folders/{}/services/{}/execute", self.baseurl, ::cspark::transport::path_segment(&
+            tenant.to_string()), ::cspark::transport::path_segment(& folder.to_string()), ::cspark::transport::path_segment(& service
             .to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);

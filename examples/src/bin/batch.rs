@@ -9,7 +9,7 @@
 
 use std::time::Instant;
 
-use cspark::resources::batches::RunOptions;
+use cspark::batches::RunOptions;
 use cspark_examples::spark::demo_volume_cylinder as volume;
 use cspark_examples::target::Target;
 

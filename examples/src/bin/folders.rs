@@ -5,7 +5,7 @@
 //! Spark's folder APIs take bearer tokens only; against the embedded emulator this example
 //! switches to a bearer client.
 
-use cspark::resources::folders::{FindFolders, FolderFields};
+use cspark::folders::{FindFolders, FolderFields};
 use cspark::{ApiErrorKind, Auth, Client, SparkError};
 use cspark_examples::target::Target;
 

@@ -3,7 +3,7 @@
 //!
 //! Run with: cargo run -p cspark-examples --bin history
 
-use cspark::resources::history::LogDownload;
+use cspark::history::LogDownload;
 use cspark_examples::target::Target;
 use serde_json::json;
 

@@ -2,7 +2,7 @@
 //!
 //! Run with: cargo run -p cspark-examples --bin impex
 
-use cspark::resources::impex::{ExportRequest, ImportMapping, ImportOptions};
+use cspark::impex::{ExportRequest, ImportMapping, ImportOptions};
 use cspark_examples::target::Target;
 
 #[tokio::main]

@@ -31,7 +31,7 @@ struct Claims {
 ///
 /// ```no_run
 /// # let token = "";
-/// let info = cspark::auth::jwt::decode(token)?;
+/// let info = cspark::jwt::decode(token)?;
 /// println!("{} {}", info.base_url, info.tenant);
 /// # Ok::<(), cspark::SparkError>(())
 /// ```

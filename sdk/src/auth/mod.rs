@@ -23,9 +23,6 @@ use serde::Deserialize;
 use crate::error::{Result, SparkError};
 use crate::secret::Secret;
 
-/// The literal that selects [`Auth::Open`] when given as an API key or token.
-pub const OPEN: &str = "open";
-
 /// How requests are authenticated.
 #[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -41,6 +38,9 @@ pub enum Auth {
 }
 
 impl Auth {
+    /// The literal that selects [`Auth::Open`] when given as an API key or token.
+    pub const OPEN: &str = "open";
+
     /// An API key; the value `open` means [`Auth::Open`].
     ///
     /// ```no_run
@@ -49,7 +49,7 @@ impl Auth {
     /// ```
     pub fn api_key(key: impl Into<String>) -> Self {
         let key = key.into().trim().to_owned();
-        if key == OPEN {
+        if key == Self::OPEN {
             Self::Open
         } else {
             Self::ApiKey(Secret::new(key))
@@ -65,7 +65,7 @@ impl Auth {
     /// ```
     pub fn bearer(token: impl Into<String>) -> Self {
         let token = strip_bearer(&token.into());
-        if token == OPEN {
+        if token == Self::OPEN {
             Self::Open
         } else {
             Self::Bearer(Secret::new(token))

@@ -18,7 +18,7 @@ use crate::resources::batches::{
 };
 use crate::resources::services::IntoServiceUri;
 
-/// Blocking twin of [`crate::Batches`].
+/// Blocking twin of [`crate::batches::Batches`].
 ///
 /// ```no_run
 /// # fn demo(client: cspark::blocking::Client) -> cspark::Result<()> {
@@ -33,15 +33,15 @@ use crate::resources::services::IntoServiceUri;
 #[derive(Debug, Clone, Copy)]
 pub struct Batches<'c> {
     engine: &'c Arc<Engine>,
-    inner: crate::Batches<'c>,
+    inner: crate::batches::Batches<'c>,
 }
 
 impl<'c> Batches<'c> {
-    pub(crate) fn new(engine: &'c Arc<Engine>, inner: crate::Batches<'c>) -> Self {
+    pub(crate) fn new(engine: &'c Arc<Engine>, inner: crate::batches::Batches<'c>) -> Self {
         Self { engine, inner }
     }
 
-    fn async_handle(&self) -> &crate::Batches<'c> {
+    fn async_handle(&self) -> &crate::batches::Batches<'c> {
         &self.inner
     }
 
@@ -49,13 +49,13 @@ impl<'c> Batches<'c> {
         self.engine.block_on(f)
     }
 
-    blocking_twins! { "crate::Batches" =>
-        fn describe() -> crate::resources::batches::BatchDescribeResponse;
+    blocking_twins! { "crate::batches::Batches" =>
+        fn describe() -> crate::types::BatchDescribeResponse;
         fn describe_raw() -> Value;
         fn create(uri: impl IntoServiceUri, options: &CreateBatchOptions) -> BatchInfo;
     }
 
-    /// Blocking twin of [`crate::Batches::of`]: the pipeline of an existing batch.
+    /// Blocking twin of [`crate::batches::Batches::of`]: the pipeline of an existing batch.
     ///
     /// ```no_run
     /// # fn demo(client: cspark::blocking::Client) -> cspark::Result<()> {
@@ -71,7 +71,7 @@ impl<'c> Batches<'c> {
         })
     }
 
-    /// Blocking twin of [`crate::Batches::run`]: creates a batch and runs `records` through
+    /// Blocking twin of [`crate::batches::Batches::run`]: creates a batch and runs `records` through
     /// it; iterate the returned [`BatchRun`] for the outputs.
     ///
     /// ```no_run
@@ -99,7 +99,7 @@ impl<'c> Batches<'c> {
         Ok(BatchRun::new(run, Arc::clone(self.engine)))
     }
 
-    /// Blocking twin of [`crate::Batches::run_stream`]: creates a batch and runs the records
+    /// Blocking twin of [`crate::batches::Batches::run_stream`]: creates a batch and runs the records
     /// of a source that may block (see [`Pipeline::run_stream`]).
     ///
     /// ```no_run
@@ -127,11 +127,11 @@ impl<'c> Batches<'c> {
     }
 }
 
-/// Blocking twin of [`crate::Pipeline`]: one batch, client side. Cheap to clone.
+/// Blocking twin of [`crate::batches::Pipeline`]: one batch, client side. Cheap to clone.
 ///
 /// ```no_run
 /// # fn demo(client: cspark::blocking::Client) -> cspark::Result<()> {
-/// use cspark::resources::batches::BatchChunk;
+/// use cspark::batches::BatchChunk;
 /// let batch = client.batches().create("demo/volume-cylinder", &Default::default())?;
 /// let pipeline = client.batches().of(batch.id)?;
 /// let chunk = BatchChunk::new(vec![serde_json::json!({"Radius": 1, "Height": 2})]);
@@ -143,7 +143,7 @@ impl<'c> Batches<'c> {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Pipeline {
-    inner: crate::Pipeline,
+    inner: crate::batches::Pipeline,
     engine: Arc<Engine>,
 }
 
@@ -152,14 +152,14 @@ impl Pipeline {
     ///
     /// ```no_run
     /// # fn demo(pipeline: cspark::blocking::Pipeline) {
-    /// let async_pipeline: &cspark::Pipeline = pipeline.inner();
+    /// let async_pipeline: &cspark::batches::Pipeline = pipeline.inner();
     /// # }
     /// ```
-    pub fn inner(&self) -> &crate::Pipeline {
+    pub fn inner(&self) -> &crate::batches::Pipeline {
         &self.inner
     }
 
-    /// See [`crate::Pipeline::id`]: the batch id.
+    /// See [`crate::batches::Pipeline::id`]: the batch id.
     ///
     /// ```no_run
     /// # fn demo(pipeline: cspark::blocking::Pipeline) {
@@ -170,7 +170,7 @@ impl Pipeline {
         self.inner.id()
     }
 
-    /// See [`crate::Pipeline::state`]: the client-side state.
+    /// See [`crate::batches::Pipeline::state`]: the client-side state.
     ///
     /// ```no_run
     /// # fn demo(pipeline: cspark::blocking::Pipeline) {
@@ -181,7 +181,7 @@ impl Pipeline {
         self.inner.state()
     }
 
-    /// See [`crate::Pipeline::stats`].
+    /// See [`crate::batches::Pipeline::stats`].
     ///
     /// ```no_run
     /// # fn demo(pipeline: cspark::blocking::Pipeline) {
@@ -192,7 +192,7 @@ impl Pipeline {
         self.inner.stats()
     }
 
-    fn async_handle(&self) -> &crate::Pipeline {
+    fn async_handle(&self) -> &crate::batches::Pipeline {
         &self.inner
     }
 
@@ -200,7 +200,7 @@ impl Pipeline {
         self.engine.block_on(f)
     }
 
-    blocking_twins! { "crate::Pipeline" =>
+    blocking_twins! { "crate::batches::Pipeline" =>
         fn get_status() -> BatchStatus;
         fn get_info() -> BatchInfo;
         fn push(chunks: Vec<BatchChunk>, options: &PushOptions) -> BatchStatus;
@@ -210,7 +210,7 @@ impl Pipeline {
         fn cancel() -> BatchInfo;
     }
 
-    /// Blocking twin of [`crate::Pipeline::run`]: streams `records` through this batch; the
+    /// Blocking twin of [`crate::batches::Pipeline::run`]: streams `records` through this batch; the
     /// pushes and pulls go on on the client's worker thread while you iterate the outputs.
     ///
     /// ```no_run
@@ -236,7 +236,7 @@ impl Pipeline {
         BatchRun::new(run, engine)
     }
 
-    /// Blocking twin of [`crate::Pipeline::run_stream`]: the records come from an iterator
+    /// Blocking twin of [`crate::batches::Pipeline::run_stream`]: the records come from an iterator
     /// that may block (a file, a socket, a channel). It is read on a thread of the runtime's
     /// blocking pool, at most one chunk ahead of what the run asks for, so the run's pushes
     /// and pulls keep going while it waits.
@@ -292,7 +292,7 @@ where
     futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|r| (r, rx)) }).boxed()
 }
 
-/// Blocking twin of [`crate::BatchRun`]: an [`Iterator`] of every record's output (completion
+/// Blocking twin of [`crate::batches::BatchRun`]: an [`Iterator`] of every record's output (completion
 /// order, each input index exactly once). Dropping it stops the run and cancels the batch.
 ///
 /// Called inside an async runtime, the next item is the [`SparkError::Config`] of
@@ -312,13 +312,13 @@ where
 /// ```
 #[derive(Debug)]
 pub struct BatchRun {
-    inner: crate::BatchRun,
+    inner: crate::batches::BatchRun,
     engine: Arc<Engine>,
     ended: bool,
 }
 
 impl BatchRun {
-    fn new(inner: crate::BatchRun, engine: Arc<Engine>) -> Self {
+    fn new(inner: crate::batches::BatchRun, engine: Arc<Engine>) -> Self {
         Self {
             inner,
             engine,
@@ -326,7 +326,7 @@ impl BatchRun {
         }
     }
 
-    /// See [`crate::BatchRun::progress`]: the run's counters (`borrow()` reads them now).
+    /// See [`crate::batches::BatchRun::progress`]: the run's counters (`borrow()` reads them now).
     ///
     /// ```no_run
     /// # fn demo(run: cspark::blocking::BatchRun) {
@@ -337,7 +337,7 @@ impl BatchRun {
         self.inner.progress()
     }
 
-    /// Blocking twin of [`crate::BatchRun::recv`]: the next output, `None` at the end (the
+    /// Blocking twin of [`crate::batches::BatchRun::recv`]: the next output, `None` at the end (the
     /// same as [`Iterator::next`]).
     ///
     /// ```no_run
@@ -351,7 +351,7 @@ impl BatchRun {
         next_blocking(&self.engine, &mut self.inner, &mut self.ended)
     }
 
-    /// See [`crate::BatchRun::batch_id`].
+    /// See [`crate::batches::BatchRun::batch_id`].
     ///
     /// ```no_run
     /// # fn demo(run: cspark::blocking::BatchRun) {

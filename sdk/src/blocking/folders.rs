@@ -7,16 +7,14 @@ use serde_json::Value;
 
 use super::Engine;
 use crate::error::Result;
-use crate::resources::folders::types::{
-    FindFolders, FolderCategory, FolderFields, FolderInfo, FolderListResponse, FolderResponse,
-    V1Response,
-};
+use crate::resources::folders::types::{FindFolders, FolderFields};
+use crate::types::{FolderCategory, FolderInfo, FolderListResponse, FolderResponse, V1Response};
 
 /// Blocking twin of [`crate::resources::folders::Folders`].
 ///
 /// ```no_run
 /// # fn demo(client: cspark::blocking::Client) -> cspark::Result<()> {
-/// use cspark::resources::folders::FolderFields;
+/// use cspark::folders::FolderFields;
 /// let folders = client.folders();
 /// let created = folders.create("pricing", &FolderFields::default().description("rates"))?;
 /// let id = created.data.and_then(|f| f.id).unwrap_or_default();

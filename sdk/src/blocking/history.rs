@@ -8,17 +8,15 @@ use super::Engine;
 use crate::PollOptions;
 use crate::error::Result;
 use crate::resources::files::DownloadedFile;
-use crate::resources::history::types::{
-    CallHistoryPage, CallLogInfo, DetailedLog, DownloadUrlResponse, JobResponse, LogDownload,
-    LogFormat, LogSearch,
-};
+use crate::resources::history::types::{LogDownload, LogFormat, LogSearch};
 use crate::resources::services::IntoServiceUri;
+use crate::types::{CallHistoryPage, CallLogInfo, DetailedLog, DownloadUrlResponse, JobResponse};
 
 /// Blocking twin of [`crate::resources::history::History`].
 ///
 /// ```no_run
 /// # fn demo(client: cspark::blocking::Client) -> cspark::Result<()> {
-/// use cspark::resources::history::LogDownload;
+/// use cspark::history::LogDownload;
 /// let out = client.services().execute("my-folder/my-service", &serde_json::json!({"x": 1}))?;
 /// let call_id = out.response_meta.call_id.clone().unwrap_or_default();
 /// println!("{:?}", client.history().get(&call_id)?.calc_time);

@@ -9,10 +9,11 @@ use serde_json::{Map, Value};
 
 use super::Engine;
 use crate::error::Result;
-use crate::hybrid::{RunnerHealth, RunnerStatus, RunnerUploadResponse, RunnerVersion};
 use crate::resources::services::IntoServiceUri;
-use crate::resources::services::types::{MetadataResponse, ValidationResponse, ValidationType};
-use crate::{ExecuteManyResponse, ExecuteResponse};
+use crate::resources::services::types::ValidationType;
+use crate::services::{ExecuteManyResponse, ExecuteResponse};
+use crate::types::{MetadataResponse, ValidationResponse};
+use crate::types::{RunnerHealth, RunnerStatus, RunnerUploadResponse, RunnerVersion};
 
 /// A blocking hybrid runner client: [`crate::hybrid::Client`] plus a runtime to run it on.
 ///

@@ -10,16 +10,14 @@ use super::Engine;
 use crate::PollOptions;
 use crate::error::Result;
 use crate::resources::files::DownloadedFile;
-use crate::resources::impex::types::{
-    ExportRequest, ImpexDescription, ImpexResult, ImportMapping, ImportOptions, JobCreated,
-    Migration,
-};
+use crate::resources::impex::types::{ExportRequest, ImportMapping, ImportOptions, Migration};
+use crate::types::{ImpexDescription, ImpexResult, JobCreated};
 
 /// Blocking twin of [`crate::resources::impex::Impex`].
 ///
 /// ```no_run
 /// # fn demo(client: cspark::blocking::Client) -> cspark::Result<()> {
-/// use cspark::resources::impex::{ExportRequest, ImportMapping, ImportOptions};
+/// use cspark::impex::{ExportRequest, ImportMapping, ImportOptions};
 /// let impex = client.impex();
 /// let zips = impex.export(&ExportRequest::default().services(["my-folder/my-service"]))?;
 /// for zip in zips {
@@ -49,6 +47,10 @@ impl<'c> Impex<'c> {
 
     blocking_twins! { "crate::resources::impex::Impex" =>
         fn start_export(request: &ExportRequest) -> JobCreated;
+        fn export_status(id: &str) -> ImpexResult;
+        fn export_status_raw(id: &str) -> Value;
+        fn import_status(id: &str) -> ImpexResult;
+        fn import_status_raw(id: &str) -> Value;
         fn wait_url(status_url: &str, options: PollOptions) -> ImpexResult;
         fn wait_url_raw(status_url: &str, options: PollOptions) -> Value;
         fn wait_export(id: &str, options: PollOptions) -> ImpexResult;
@@ -75,7 +77,7 @@ impl<'c> Impex<'c> {
 ///
 /// ```no_run
 /// # fn demo(dev: cspark::blocking::Client, prod: cspark::blocking::Client) -> cspark::Result<()> {
-/// use cspark::resources::impex::{ExportRequest, ImportMapping, ImportOptions};
+/// use cspark::impex::{ExportRequest, ImportMapping, ImportOptions};
 /// let done = cspark::blocking::migrate(&dev, &prod, &ExportRequest::default().services(["f/s"]),
 ///     &[ImportMapping::same("f/s")], &ImportOptions::default())?;
 /// println!("{} imports", done.imports.len());

@@ -24,9 +24,11 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{Result, SparkError};
-use crate::resources::platform::PlatformConfig;
 use crate::resources::services::IntoServiceUri;
-use crate::{BaseUrl, Config, ExecuteOptions, ExecuteResponse, HealthStatus};
+use crate::services::{ExecuteOptions, ExecuteResponse};
+use crate::types::HealthStatus;
+use crate::types::PlatformConfig;
+use crate::{BaseUrl, Config};
 
 /// Generates blocking twins inside an `impl` of a blocking handle. Each entry
 /// `fn name[generics](arg: Type, …) -> T;` becomes `pub fn name(&self, …) -> Result<T>` that
@@ -346,7 +348,7 @@ impl Client {
     ///
     /// ```no_run
     /// # fn demo(client: cspark::blocking::Client) -> cspark::Result<()> {
-    /// let options = cspark::ExecuteOptions::default().version("1.0.0");
+    /// let options = cspark::services::ExecuteOptions::default().version("1.0.0");
     /// let out = client.execute_with("my-folder/my-service", &serde_json::json!({"x": 1}), &options)?;
     /// # Ok(()) }
     /// ```

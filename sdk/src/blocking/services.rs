@@ -9,24 +9,27 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::Engine;
+use crate::PollOptions;
 use crate::error::Result;
 use crate::resources::files::DownloadedFile;
 use crate::resources::services::IntoServiceUri;
 use crate::resources::services::lifecycle_types::{
-    CompilationStatusResponse, Compiled, CreateOptions, Created, PublishResponse, RecompileOptions,
-    RecompileResponse, UploadResponse,
+    Compiled, CreateOptions, Created, RecompileOptions,
 };
-use crate::resources::services::types::{
-    DownloadOptions, MetadataResponse, SearchOptions, SearchResponse, ServiceSchema,
-    ServiceSearchItem, ServiceSwagger, V1Response, ValidationResponse, ValidationType,
-};
-use crate::resources::services::versions::{VersionUpdate, VersionUpdateResponse};
+use crate::resources::services::types::{DownloadOptions, SearchOptions, ValidationType};
+use crate::resources::services::versions::VersionUpdate;
 use crate::resources::transforms::TransformRef;
-use crate::{
-    ExecuteManyResponse, ExecuteOptions, ExecuteResponse, PollOptions, SwaggerOptions, VersionInfo,
+use crate::services::{
+    ExecuteManyResponse, ExecuteOptions, ExecuteResponse, SwaggerOptions, VersionInfo,
+};
+use crate::types::VersionUpdateResponse;
+use crate::types::{CompilationStatusResponse, PublishResponse, RecompileResponse, UploadResponse};
+use crate::types::{
+    MetadataResponse, SearchResponse, ServiceSchema, ServiceSearchItem, ServiceSwagger, V1Response,
+    ValidationResponse,
 };
 
-/// Blocking twin of [`crate::Services`], borrowed from a [`blocking::Client`](super::Client).
+/// Blocking twin of [`crate::services::Services`], borrowed from a [`blocking::Client`](super::Client).
 ///
 /// ```no_run
 /// # fn demo(client: cspark::blocking::Client) -> cspark::Result<()> {
@@ -41,15 +44,15 @@ use crate::{
 #[derive(Debug, Clone, Copy)]
 pub struct Services<'c> {
     engine: &'c Engine,
-    inner: crate::Services<'c>,
+    inner: crate::services::Services<'c>,
 }
 
 impl<'c> Services<'c> {
-    pub(crate) fn new(engine: &'c Engine, inner: crate::Services<'c>) -> Self {
+    pub(crate) fn new(engine: &'c Engine, inner: crate::services::Services<'c>) -> Self {
         Self { engine, inner }
     }
 
-    fn async_handle(&self) -> &crate::Services<'c> {
+    fn async_handle(&self) -> &crate::services::Services<'c> {
         &self.inner
     }
 
@@ -57,13 +60,13 @@ impl<'c> Services<'c> {
         self.engine.block_on(f)
     }
 
-    /// Blocking twin of [`crate::Services::search_all`]: every service found, page after
+    /// Blocking twin of [`crate::services::Services::search_all`]: every service found, page after
     /// page, as an iterator.
     pub fn search_all(&self, options: &SearchOptions) -> super::Paged<'c, ServiceSearchItem> {
         super::Paged::new(self.engine, self.inner.search_all(options))
     }
 
-    blocking_twins! { "crate::Services" =>
+    blocking_twins! { "crate::services::Services" =>
         fn execute[I: Serialize + ?Sized](uri: impl IntoServiceUri, inputs: &I) -> ExecuteResponse;
         fn execute_with[I: Serialize + ?Sized](
             uri: impl IntoServiceUri,

@@ -6,16 +6,14 @@ use serde_json::Value;
 
 use super::Engine;
 use crate::error::Result;
-use crate::resources::transforms::{
-    TransformDoc, TransformInfo, TransformList, TransformListResponse, TransformResponse,
-    TransformsApi,
-};
+use crate::resources::transforms::{TransformDoc, TransformList, TransformsApi};
+use crate::types::{TransformInfo, TransformListResponse, TransformResponse};
 
 /// Blocking twin of [`crate::resources::transforms::Transforms`].
 ///
 /// ```no_run
 /// # fn demo(client: cspark::blocking::Client) -> cspark::Result<()> {
-/// use cspark::resources::transforms::TransformDoc;
+/// use cspark::transforms::TransformDoc;
 /// let doc = TransformDoc::Jsonata {
 ///     target_api_version: "v3".into(),
 ///     input: Some("{\"inputs\": $}".into()),
@@ -44,7 +42,7 @@ impl<'c> Transforms<'c> {
     ///
     /// ```no_run
     /// # fn demo(client: cspark::blocking::Client) -> cspark::Result<()> {
-    /// use cspark::resources::transforms::TransformsApi;
+    /// use cspark::transforms::TransformsApi;
     /// let legacy = client.transforms().api(TransformsApi::Legacy);
     /// println!("{:?}", legacy.get("my-folder", "wrap")?.outputs);
     /// # Ok(()) }

@@ -9,10 +9,9 @@ use super::Engine;
 use super::batches::next_blocking;
 use crate::error::Result;
 use crate::resources::batches::{Progress, RunOptions};
+use crate::services::ExecuteOptions;
 use crate::typed::OutputsOf;
-use crate::{
-    Chunking, ExecuteOptions, ServiceInputs, Typed, TypedChunked, TypedMany, TypedService,
-};
+use crate::{Chunking, ServiceInputs, Typed, TypedChunked, TypedMany, TypedService};
 
 impl super::Client {
     /// Blocking twin of [`crate::Client::execute_typed`].
@@ -31,7 +30,7 @@ impl super::Client {
     ///
     /// ```no_run
     /// # fn demo<I: cspark::ServiceInputs>(client: cspark::blocking::Client, inputs: I) -> cspark::Result<()> {
-    /// let options = cspark::ExecuteOptions::default().call_purpose("nightly");
+    /// let options = cspark::services::ExecuteOptions::default().call_purpose("nightly");
     /// let typed = client.execute_typed_with(&inputs, options)?;
     /// # Ok(()) }
     /// ```
@@ -62,7 +61,7 @@ impl super::Client {
     ///
     /// ```no_run
     /// # fn demo<I: cspark::ServiceInputs>(client: cspark::blocking::Client, records: Vec<I>) -> cspark::Result<()> {
-    /// let options = cspark::ExecuteOptions::default().source_system("etl");
+    /// let options = cspark::services::ExecuteOptions::default().source_system("etl");
     /// let many = client.execute_typed_many_with(&records, options)?;
     /// # Ok(()) }
     /// ```
@@ -95,7 +94,7 @@ impl super::Client {
     ///
     /// ```no_run
     /// # fn demo<I: cspark::ServiceInputs>(client: cspark::blocking::Client, records: Vec<I>) -> cspark::Result<()> {
-    /// let options = cspark::ExecuteOptions::default().source_system("etl");
+    /// let options = cspark::services::ExecuteOptions::default().source_system("etl");
     /// let results = client.execute_typed_chunked_with(&records, Default::default(), options)?;
     /// # Ok(()) }
     /// ```

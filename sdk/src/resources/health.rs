@@ -3,9 +3,7 @@
 use crate::client::Client;
 use crate::error::Result;
 
-/// The platform's health answer, e.g. `{"status": "UP"}` (generated from
-/// `openapi/spark.yaml`; other fields are kept in `extra`).
-pub use crate::generated::types::HealthStatus;
+use crate::generated::types::HealthStatus;
 
 impl HealthStatus {
     /// True when the status is `UP` (any case); no status is not up.

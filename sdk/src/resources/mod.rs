@@ -24,12 +24,12 @@
 pub mod batches;
 pub mod files;
 pub mod folders;
-pub mod health;
+pub(crate) mod health;
 pub mod history;
 pub mod impex;
 pub mod paging;
-pub mod platform;
+pub(crate) mod platform;
 pub mod services;
-pub mod support;
+pub(crate) mod support;
 pub mod transforms;
 pub mod wasm;

@@ -12,8 +12,7 @@ use crate::resources::services::{IntoServiceUri, Services};
 use crate::transport::RequestSpec;
 use crate::uri::Locator;
 
-/// Typed answers of the platform configuration call, generated from `openapi/spark.yaml`.
-pub use crate::generated::types::{PlatformConfig, PlatformConfigResponse};
+use crate::generated::types::PlatformConfig;
 
 impl Client {
     /// Tenant settings (`GET {B}/api/v1/config/GetSparkConfiguration`, bearer only on Spark):

@@ -21,10 +21,7 @@ use crate::transport::RequestSpec;
 /// What a transform document call's response is called in decode errors.
 const WHAT: &str = "transform response";
 
-/// Typed answers of the transform document calls, generated from `openapi/spark.yaml`.
-pub use crate::generated::types::{
-    TransformInfo, TransformListResponse, TransformOutputs, TransformResponse,
-};
+use crate::generated::types::{TransformInfo, TransformListResponse, TransformResponse};
 
 /// Which transform document [`Services::transform`] runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,7 +50,7 @@ impl Services<'_> {
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
-    /// use cspark::resources::transforms::TransformRef;
+    /// use cspark::transforms::TransformRef;
     /// #[derive(serde::Deserialize)]
     /// struct Quote { premium: f64 }
     /// let using = TransformRef::Document { folder: "tf".into(), name: "tn".into() };
@@ -288,7 +285,7 @@ impl<'c> Transforms<'c> {
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
-    /// use cspark::resources::transforms::TransformList;
+    /// use cspark::transforms::TransformList;
     /// let only_jsonata = TransformList::default().filter("transform_type", "JSONtransforms_v1.0.1");
     /// let list = client.transforms().list_with("my-folder", &only_jsonata).await?;
     /// println!("{:?}", list.count);
@@ -308,7 +305,7 @@ impl<'c> Transforms<'c> {
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
-    /// use cspark::resources::transforms::TransformList;
+    /// use cspark::transforms::TransformList;
     /// use futures::TryStreamExt;
     /// let docs: Vec<_> = client
     ///     .transforms()
@@ -384,7 +381,7 @@ impl<'c> Transforms<'c> {
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
-    /// use cspark::resources::transforms::TransformDoc;
+    /// use cspark::transforms::TransformDoc;
     /// let doc = TransformDoc::Jsonata { target_api_version: "v3".into(),
     ///     input: Some("{\"inputs\": $}".into()), output: Some("$".into()) };
     /// client.transforms().save("my-folder", "my-transform", &doc).await?;
@@ -442,7 +439,7 @@ impl<'c> Transforms<'c> {
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
-    /// use cspark::resources::transforms::TransformDoc;
+    /// use cspark::transforms::TransformDoc;
     /// let doc = TransformDoc::Jsonata { target_api_version: "v4".into(), input: Some("$".into()), output: None };
     /// let verdict = client.transforms().validate(&doc).await?;
     /// println!("{:?}", verdict.outputs.and_then(|o| o.is_valid));

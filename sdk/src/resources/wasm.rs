@@ -17,20 +17,14 @@ use super::support::{Multipart, decode_body};
 use crate::auth::Auth;
 use crate::error::Result;
 use crate::resources::services::IntoServiceUri;
+use crate::resources::services::ValidationType;
 use crate::resources::services::execute::ExecuteResponse;
-use crate::resources::services::ops::{ValidationType, proxy_refused};
-use crate::resources::services::types::{MetadataResponse, ValidationResponse};
+use crate::resources::services::ops::proxy_refused;
 use crate::transport::RequestSpec;
+use crate::types::{MetadataResponse, ValidationResponse};
 use crate::uri::{Locator, ServiceUri};
 
-/// Typed answers of the runner's own calls, generated from `openapi/spark.yaml`. Every object
-/// keeps the fields a runner adds later in its `extra` map; absent and `null` fields both read
-/// as `None`.
-pub use crate::generated::types::{
-    RunnerEngineInfo, RunnerHealth, RunnerModelStats, RunnerServiceInfo, RunnerStatus,
-    RunnerTableRow, RunnerTenantModels, RunnerTenantServices, RunnerThreadStats,
-    RunnerUploadResponse, RunnerVersion,
-};
+use crate::generated::types::{RunnerHealth, RunnerStatus, RunnerUploadResponse, RunnerVersion};
 
 /// A hybrid runner client: `{runner}` for runner-wide calls, `{runner}/{tenant}` for services.
 #[derive(Debug, Clone)]
@@ -148,7 +142,7 @@ impl Client {
         &self,
         uri: impl IntoServiceUri,
         records: &[I],
-    ) -> Result<crate::ExecuteManyResponse> {
+    ) -> Result<crate::services::ExecuteManyResponse> {
         self.inner
             .services()
             .execute_many(uri, records, &Default::default())
@@ -184,7 +178,7 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn demo(runner: cspark::hybrid::Client) -> cspark::Result<()> {
-    /// use cspark::resources::services::ops::ValidationType;
+    /// use cspark::services::ValidationType;
     /// let mut metadata = serde_json::Map::new();
     /// metadata.insert("call_purpose".into(), "nightly check".into());
     /// let rules = runner

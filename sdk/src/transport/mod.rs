@@ -60,6 +60,7 @@ mod request_id;
 mod route_cache;
 pub(crate) mod spec;
 
+pub use crate::uri::encode::segment as path_segment;
 use body_limit::BodyError;
 pub use body_limit::DEFAULT_MAX_RESPONSE_BYTES;
 pub(crate) use headers::FixedHeaders;

@@ -27,8 +27,8 @@ const SEGMENT: &AsciiSet = &CONTROLS
 /// Percent-encodes one path segment (UTF-8 for non-ASCII).
 ///
 /// ```no_run
-/// use cspark::uri::encode::segment;
-/// assert_eq!(segment("my folder/x?"), "my%20folder%2Fx%3F");
+/// use cspark::transport::path_segment;
+/// assert_eq!(path_segment("my folder/x?"), "my%20folder%2Fx%3F");
 /// ```
 pub fn segment(value: &str) -> String {
     utf8_percent_encode(value, SEGMENT).to_string()

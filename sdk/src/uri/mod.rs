@@ -31,7 +31,7 @@
 //!   rejected as ambiguous instead of picking by a priority that differs between
 //!   encoding and URL building.
 
-pub mod encode;
+pub(crate) mod encode;
 
 use std::fmt;
 

@@ -16,7 +16,7 @@ mod streamed;
 use std::collections::HashSet;
 use std::time::Instant;
 
-use cspark::resources::services::execute::ExecuteOptions;
+use cspark::services::ExecuteOptions;
 use serde_json::{Map, Value, json};
 
 use crate::args::{BatchCmd, BatchRunArgs, RecordFormat};

@@ -11,7 +11,8 @@
 
 use std::sync::Arc;
 
-use cspark::{Client, ExecuteOptions};
+use cspark::Client;
+use cspark::services::ExecuteOptions;
 use cspark_codegen::service::json_check::{Violation, check};
 use rmcp::ServerHandler;
 use rmcp::model::{

@@ -27,10 +27,7 @@ pub use pipeline::{
 };
 pub use run::{BatchRun, Progress, RecordOutput, RunOptions};
 
-/// Typed answer of [`Batches::describe`], generated from `openapi/spark.yaml`.
-pub use crate::generated::types::{
-    BatchDescribeResponse, BatchPipelineStatus, BatchState, BatchSummary, BatchSummaryData,
-};
+use crate::generated::types::BatchDescribeResponse;
 
 /// Default `call_purpose` of a batch, as the reference SDKs send it.
 pub const DEFAULT_BATCH_CALL_PURPOSE: &str = "Async Batch Execution";
@@ -274,7 +271,7 @@ impl<'c> Batches<'c> {
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
-    /// use cspark::resources::batches::CreateBatchOptions;
+    /// use cspark::batches::CreateBatchOptions;
     /// let mut options = CreateBatchOptions::default();
     /// options.max_runners = Some(20);
     /// let batch = client.batches().create("my-folder/my-service", &options).await?;

@@ -102,7 +102,7 @@ impl BatchChunk {
     /// A chunk of JSON-object records with a fresh UUID id.
     ///
     /// ```no_run
-    /// use cspark::resources::batches::BatchChunk;
+    /// use cspark::batches::BatchChunk;
     /// let chunk = BatchChunk::new(vec![serde_json::json!({"Radius": 1, "Height": 2})]);
     /// assert_eq!(chunk.size, 1);
     /// ```
@@ -113,7 +113,7 @@ impl BatchChunk {
     /// A chunk of JSON-object records with the given id.
     ///
     /// ```no_run
-    /// use cspark::resources::batches::BatchChunk;
+    /// use cspark::batches::BatchChunk;
     /// let chunk = BatchChunk::with_id("0001", vec![serde_json::json!({"Radius": 1})]);
     /// assert_eq!(chunk.id, "0001");
     /// ```
@@ -223,7 +223,7 @@ impl Pipeline {
     ///
     /// ```no_run
     /// # fn demo(client: cspark::Client) -> cspark::Result<()> {
-    /// use cspark::resources::batches::PipelineState;
+    /// use cspark::batches::PipelineState;
     /// assert_eq!(client.batches().of("b1")?.state(), PipelineState::Open);
     /// # Ok(()) }
     /// ```
@@ -262,7 +262,7 @@ impl Pipeline {
     /// Status of the batch (`GET {base}/api/v4/batch/{id}/status`).
     ///
     /// ```no_run
-    /// # async fn demo(pipeline: cspark::resources::batches::Pipeline) -> cspark::Result<()> {
+    /// # async fn demo(pipeline: cspark::batches::Pipeline) -> cspark::Result<()> {
     /// let status = pipeline.get_status().await?;
     /// println!("{}/{} records done", status.records_completed, status.records_submitted);
     /// # Ok(()) }
@@ -278,7 +278,7 @@ impl Pipeline {
     /// Details of the batch: configuration and summary (`GET {base}/api/v4/batch/{id}`).
     ///
     /// ```no_run
-    /// # async fn demo(pipeline: cspark::resources::batches::Pipeline) -> cspark::Result<()> {
+    /// # async fn demo(pipeline: cspark::batches::Pipeline) -> cspark::Result<()> {
     /// let info = pipeline.get_info().await?;
     /// println!("{:?}", info.data.get("summary"));
     /// # Ok(()) }
@@ -297,8 +297,8 @@ impl Pipeline {
     /// on transient failures: a chunk may then be computed twice, with the same id.
     ///
     /// ```no_run
-    /// # async fn demo(pipeline: cspark::resources::batches::Pipeline) -> cspark::Result<()> {
-    /// use cspark::resources::batches::BatchChunk;
+    /// # async fn demo(pipeline: cspark::batches::Pipeline) -> cspark::Result<()> {
+    /// use cspark::batches::BatchChunk;
     /// let chunk = BatchChunk::with_id("c1", vec![serde_json::json!({"Radius": 1, "Height": 2})]);
     /// let status = pipeline.push(vec![chunk], &Default::default()).await?;
     /// println!("{} records submitted", status.records_submitted);
@@ -349,7 +349,7 @@ impl Pipeline {
     /// and pushes them in one request.
     ///
     /// ```no_run
-    /// # async fn demo(pipeline: cspark::resources::batches::Pipeline) -> cspark::Result<()> {
+    /// # async fn demo(pipeline: cspark::batches::Pipeline) -> cspark::Result<()> {
     /// let records: Vec<_> = (1..=1000).map(|r| serde_json::json!({"Radius": r, "Height": 1})).collect();
     /// pipeline.push_records(&records, &Default::default()).await?;
     /// # Ok(()) }
@@ -398,7 +398,7 @@ impl Pipeline {
     /// (`GET {base}/api/v4/batch/{id}/chunkresults?max=N`). Allowed after `close`.
     ///
     /// ```no_run
-    /// # async fn demo(pipeline: cspark::resources::batches::Pipeline) -> cspark::Result<()> {
+    /// # async fn demo(pipeline: cspark::batches::Pipeline) -> cspark::Result<()> {
     /// let pulled = pipeline.pull(100).await?;
     /// for chunk in &pulled.data {
     ///     println!("{}: {} outputs", chunk.id, chunk.outputs.len());
@@ -436,7 +436,7 @@ impl Pipeline {
     /// (`PATCH {base}/api/v4/batch/{id}` `{"batch_status":"closed"}`).
     ///
     /// ```no_run
-    /// # async fn demo(pipeline: cspark::resources::batches::Pipeline) -> cspark::Result<()> {
+    /// # async fn demo(pipeline: cspark::batches::Pipeline) -> cspark::Result<()> {
     /// let info = pipeline.close().await?;
     /// println!("{:?}", info.batch_status());
     /// # Ok(()) }
@@ -449,7 +449,7 @@ impl Pipeline {
     /// (`PATCH {base}/api/v4/batch/{id}` `{"batch_status":"cancelled"}`).
     ///
     /// ```no_run
-    /// # async fn demo(pipeline: cspark::resources::batches::Pipeline) -> cspark::Result<()> {
+    /// # async fn demo(pipeline: cspark::batches::Pipeline) -> cspark::Result<()> {
     /// pipeline.cancel().await?;
     /// # Ok(()) }
     /// ```

@@ -1,7 +1,7 @@
 //! `client.folders()`: folders ("products") and categories (python-sdk.md §4.2). All v1,
 //! origin-relative (no tenant in the path); Spark accepts only bearer tokens here.
 
-pub mod types;
+pub(crate) mod types;
 
 use bytes::Bytes;
 use serde_json::{Map, Value, json};
@@ -18,9 +18,9 @@ pub struct Folders<'c> {
     client: &'c Client,
 }
 
-pub use crate::resources::folders::types::{
-    CategoriesResponse, FindFolders, FolderCategory, FolderFields, FolderInfo, FolderListResponse,
-    FolderResponse, V1Response,
+pub use crate::resources::folders::types::{FindFolders, FolderFields};
+use crate::types::{
+    CategoriesResponse, FolderCategory, FolderInfo, FolderListResponse, FolderResponse, V1Response,
 };
 
 impl<'c> Folders<'c> {
@@ -44,7 +44,7 @@ impl<'c> Folders<'c> {
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
-    /// use cspark::resources::folders::FindFolders;
+    /// use cspark::folders::FindFolders;
     /// let page = client.folders().find(&FindFolders::default().name("demo")).await?;
     /// for folder in page.data.unwrap_or_default() {
     ///     println!("{:?} {:?}", folder.id, folder.name);
@@ -61,7 +61,7 @@ impl<'c> Folders<'c> {
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
-    /// use cspark::resources::folders::FindFolders;
+    /// use cspark::folders::FindFolders;
     /// use futures::StreamExt;
     /// let mut folders = client.folders().find_all(&FindFolders::default());
     /// while let Some(folder) = folders.next().await {
@@ -115,7 +115,7 @@ impl<'c> Folders<'c> {
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
-    /// use cspark::resources::folders::FolderFields;
+    /// use cspark::folders::FolderFields;
     /// let folder = client.folders().create("pricing", &FolderFields::default().category("Term")).await?;
     /// println!("{:?}", folder.data.and_then(|f| f.id));
     /// # Ok(()) }
@@ -193,7 +193,7 @@ impl<'c> Folders<'c> {
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client, id: &str) -> cspark::Result<()> {
-    /// use cspark::resources::folders::FolderFields;
+    /// use cspark::folders::FolderFields;
     /// client.folders().update(id, &FolderFields::default().description("new")).await?;
     /// # Ok(()) }
     /// ```

@@ -1,9 +1,5 @@
 //! Search and field options of [`Folders`](crate::resources::folders::Folders).
 
-/// Typed answers of the folder calls, generated from `openapi/spark.yaml`.
-pub use crate::generated::types::{
-    CategoriesResponse, FolderCategory, FolderInfo, FolderListResponse, FolderResponse, V1Response,
-};
 use bytes::Bytes;
 use serde_json::Value;
 

@@ -1,7 +1,7 @@
 //! `client.history()`: API call history (python-sdk.md §4.6, ts-sdk.md §1.6): detailed log
 //! by call id, search, rehydration and CSV/JSON log downloads.
 
-pub mod types;
+pub(crate) mod types;
 
 use serde_json::{Value, json};
 
@@ -22,10 +22,8 @@ pub struct History<'c> {
     client: &'c Client,
 }
 
-pub use crate::resources::history::types::{
-    CallHistoryPage, CallLogInfo, DetailedLog, DownloadLink, DownloadUrlResponse, JobResponse,
-    JobStarted, LogDownload, LogFormat, LogSearch,
-};
+pub use crate::resources::history::types::{LogDownload, LogFormat, LogSearch};
+use crate::types::{CallHistoryPage, CallLogInfo, DetailedLog, DownloadUrlResponse, JobResponse};
 
 impl<'c> History<'c> {
     pub(crate) fn new(client: &'c Client) -> Self {
@@ -68,7 +66,7 @@ impl<'c> History<'c> {
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
-    /// use cspark::resources::history::LogSearch;
+    /// use cspark::history::LogSearch;
     /// let page = client.history().search("my-folder/my-service", &LogSearch::default()).await?;
     /// for call in page.data.unwrap_or_default() {
     ///     println!("{:?} {:?} ms", call.call_guid, call.calc_time);
@@ -89,7 +87,7 @@ impl<'c> History<'c> {
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
-    /// use cspark::resources::history::LogSearch;
+    /// use cspark::history::LogSearch;
     /// use futures::TryStreamExt;
     /// let calls: Vec<_> = client
     ///     .history()
@@ -217,7 +215,7 @@ impl<'c> History<'c> {
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
-    /// use cspark::resources::history::LogDownload;
+    /// use cspark::history::LogDownload;
     /// let zip = client.history().download("my-folder/my-service", &LogDownload::default().csv()).await?;
     /// println!("{} bytes", zip.bytes.len());
     /// # Ok(()) }

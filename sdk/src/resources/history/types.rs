@@ -1,10 +1,5 @@
 //! Options of [`History`](crate::resources::history::History).
 
-/// Typed answers of the call-history calls, generated from `openapi/spark.yaml`.
-pub use crate::generated::types::{
-    CallHistoryPage, CallLogInfo, DetailedLog, DownloadLink, DownloadUrlResponse, JobResponse,
-    JobStarted,
-};
 use crate::resources::support::PollOptions;
 
 /// Format of [`History::download`](crate::resources::history::History::download).

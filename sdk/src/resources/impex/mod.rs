@@ -1,6 +1,6 @@
 //! `client.impex()`: export and import of services (python-sdk.md §4.7, ts-sdk.md §1.7, §1.9).
 
-pub mod types;
+pub(crate) mod types;
 
 use bytes::Bytes;
 use serde_json::{Value, json};
@@ -19,10 +19,8 @@ pub struct Impex<'c> {
     client: &'c Client,
 }
 
-pub use crate::resources::impex::types::{
-    ExportRequest, ImpexDescription, ImpexFile, ImpexJobStatus, ImpexJobSummary, ImpexOutputs,
-    ImpexResult, ImportMapping, ImportOptions, JobCreated, Migration,
-};
+pub use crate::resources::impex::types::{ExportRequest, ImportMapping, ImportOptions, Migration};
+use crate::types::{ImpexDescription, ImpexResult, JobCreated};
 
 impl<'c> Impex<'c> {
     pub(crate) fn new(client: &'c Client) -> Self {
@@ -90,6 +88,38 @@ impl<'c> Impex<'c> {
             job_done(b, &path)
         })
         .await
+    }
+
+    /// One status request for an export job (`GET /api/v4/export/{id}/status`), no polling:
+    /// the job's state as it is now. [`wait_export`](Self::wait_export) polls until it ends.
+    pub async fn export_status(&self, id: &str) -> Result<ImpexResult> {
+        let body = self.export_status_raw(id).await?;
+        decode_body(&body, "export job")
+    }
+
+    /// [`export_status`](Self::export_status) as the raw JSON Spark sent (escape hatch).
+    pub async fn export_status_raw(&self, id: &str) -> Result<Value> {
+        let api = self.client.platform();
+        let outcome = api
+            .get_export_status(self.client.base_url().tenant(), id)
+            .await;
+        Ok(outcome?.into_inner())
+    }
+
+    /// One status request for an import job (`GET /api/v4/import/{id}/status`), no polling.
+    /// [`wait_import`](Self::wait_import) polls until it ends.
+    pub async fn import_status(&self, id: &str) -> Result<ImpexResult> {
+        let body = self.import_status_raw(id).await?;
+        decode_body(&body, "import job")
+    }
+
+    /// [`import_status`](Self::import_status) as the raw JSON Spark sent (escape hatch).
+    pub async fn import_status_raw(&self, id: &str) -> Result<Value> {
+        let api = self.client.platform();
+        let outcome = api
+            .get_import_status(self.client.base_url().tenant(), id)
+            .await;
+        Ok(outcome?.into_inner())
     }
 
     /// Polls a job's server-given `status_url` (export or import) until `completed` or
@@ -164,7 +194,7 @@ impl<'c> Impex<'c> {
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
-    /// use cspark::resources::impex::ExportRequest;
+    /// use cspark::impex::ExportRequest;
     /// let zips = client.impex().export(&ExportRequest::default().services(["my-folder/my-service"])).await?;
     /// println!("{} bytes", zips[0].bytes.len());
     /// # Ok(()) }
@@ -237,7 +267,7 @@ impl<'c> Impex<'c> {
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client, zip: Vec<u8>) -> cspark::Result<()> {
-    /// use cspark::resources::impex::{ImportMapping, ImportOptions};
+    /// use cspark::impex::{ImportMapping, ImportOptions};
     /// let done = client.impex().import(&[ImportMapping::same("f/s")], zip, &ImportOptions::default()).await?;
     /// println!("{:?}", done.outputs.and_then(|o| o.services));
     /// # Ok(()) }
@@ -269,7 +299,7 @@ impl<'c> Impex<'c> {
 ///
 /// ```no_run
 /// # async fn demo(dev: cspark::Client, prod: cspark::Client) -> cspark::Result<()> {
-/// use cspark::resources::impex::{ExportRequest, ImportMapping, ImportOptions, migrate};
+/// use cspark::impex::{ExportRequest, ImportMapping, ImportOptions, migrate};
 /// let done = migrate(&dev, &prod, &ExportRequest::default().services(["f/s"]),
 ///     &[ImportMapping::same("f/s")], &ImportOptions::default()).await?;
 /// for import in &done.imports {

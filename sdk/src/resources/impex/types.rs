@@ -2,11 +2,7 @@
 
 use crate::resources::support::PollOptions;
 
-/// Typed answers of the ImpEx calls, generated from `openapi/spark.yaml`.
-pub use crate::generated::types::{
-    ImpexDescription, ImpexFile, ImpexJobStatus, ImpexJobSummary, ImpexOutputs, ImpexResult,
-    JobCreated,
-};
+use crate::generated::types::ImpexResult;
 
 /// What [`Impex::export`](crate::resources::impex::Impex::export) packages.
 #[derive(Debug, Clone, PartialEq, Eq)]

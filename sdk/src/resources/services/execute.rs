@@ -44,8 +44,8 @@ pub const DEFAULT_SOURCE_SYSTEM: &str = "Spark Rust SDK";
 /// v4 calls leave them out, as the Python and TypeScript SDKs do.
 ///
 /// ```no_run
-/// use cspark::resources::services::execute::CompilerType;
-/// let opts = cspark::ExecuteOptions::default()
+/// use cspark::services::CompilerType;
+/// let opts = cspark::services::ExecuteOptions::default()
 ///     .call_purpose("quote")
 ///     .correlation_id("order-42")
 ///     .selected_outputs(["premium"])
@@ -206,7 +206,7 @@ impl ExecuteOptions {
 /// the values the Python and TypeScript SDKs accept).
 ///
 /// ```
-/// use cspark::resources::services::execute::CompilerType;
+/// use cspark::services::CompilerType;
 /// assert_eq!("xconnector".parse::<CompilerType>().unwrap(), CompilerType::Xconnector);
 /// assert_eq!(CompilerType::Type3.as_str(), "Type3");
 /// assert!("Excel".parse::<CompilerType>().is_err());

@@ -31,9 +31,10 @@ use crate::uri::{Locator, ServiceUri};
 /// sent as `{}`, which makes Spark use every default.
 ///
 /// ```
-/// use cspark::{ExecuteOptions, ServiceUri};
+/// use cspark::services::ExecuteOptions;
+/// use cspark::ServiceUri;
 /// let uri = ServiceUri::parse("my-folder/my-service[1.0.0]")?;
-/// let body = cspark::resources::services::execute_body::v3_body(
+/// let body = cspark::services::v3_body(
 ///     &uri,
 ///     &serde_json::json!({"x": 1}),
 ///     &ExecuteOptions::default().echo_inputs(true),
@@ -105,10 +106,11 @@ fn inputs_error(failure: &Failure, e: serde_json::Error) -> SparkError {
 /// A proxy locator has no v4 form and is refused.
 ///
 /// ```
-/// use cspark::{ExecuteOptions, ServiceUri};
+/// use cspark::services::ExecuteOptions;
+/// use cspark::ServiceUri;
 /// let uri = ServiceUri::parse("my-folder/my-service")?;
 /// let records = [serde_json::json!({"x": 1}), serde_json::json!({"x": 2})];
-/// let body = cspark::resources::services::execute_body::v4_body(
+/// let body = cspark::services::v4_body(
 ///     &uri,
 ///     &records,
 ///     &ExecuteOptions::default().active_since("2024-01-01"),

@@ -16,9 +16,7 @@ use crate::uri::{Locator, ServiceUri};
 /// One published version of a service (`getversions`).
 pub type VersionInfo = types::VersionInfo;
 
-pub use crate::resources::services::types::{
-    BookSummary, KeyValue, NameValue, SchemaCell, ServiceSchema, ServiceSwagger, SwaggerInfo,
-};
+use crate::types::{ServiceSchema, ServiceSwagger};
 
 /// Options of [`Services::get_swagger`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -160,7 +158,7 @@ impl Services<'_> {
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
-    /// use cspark::resources::services::inspect::SwaggerOptions;
+    /// use cspark::services::SwaggerOptions;
     /// let doc = client
     ///     .services()
     ///     .get_swagger("my-folder/my-service", &SwaggerOptions::default())

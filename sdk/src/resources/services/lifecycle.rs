@@ -16,11 +16,10 @@ use crate::uri::ServiceUri;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-pub use crate::resources::services::lifecycle_types::{
-    CompilationProgress, CompilationStatusResponse, Compiled, CreateOptions, Created,
-    PublishResponse, PublishedVersion, RecompileJob, RecompileOptions, RecompileResponse,
-    UploadResponse, UploadResult,
+use crate::resources::services::lifecycle_types::{
+    Compiled, CreateOptions, Created, RecompileOptions,
 };
+use crate::types::{CompilationStatusResponse, PublishResponse, RecompileResponse, UploadResponse};
 
 impl Services<'_> {
     /// Uploads a workbook (`POST …/upload`, multipart); the answer holds the compilation job
@@ -201,7 +200,7 @@ impl Services<'_> {
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
-    /// use cspark::resources::services::lifecycle::CreateOptions;
+    /// use cspark::services::CreateOptions;
     /// let file = std::fs::read("volume.xlsx").unwrap_or_default();
     /// let created = client
     ///     .services()
@@ -241,7 +240,7 @@ impl Services<'_> {
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
-    /// use cspark::resources::services::lifecycle::RecompileOptions;
+    /// use cspark::services::RecompileOptions;
     /// let r = client.services().recompile("my-folder/my-service", &RecompileOptions::default()).await?;
     /// println!("{:?}", r.response_data.and_then(|d| d.job_id));
     /// # Ok(()) }

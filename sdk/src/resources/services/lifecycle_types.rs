@@ -4,7 +4,7 @@ use serde_json::{Map, Value};
 
 use crate::resources::support::PollOptions;
 
-/// Options of [`Services::create`](crate::Services::create), [`Services::compile`](crate::Services::compile) and [`Services::publish`](crate::Services::publish).
+/// Options of [`Services::create`](crate::services::Services::create), [`Services::compile`](crate::services::Services::compile) and [`Services::publish`](crate::services::Services::publish).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateOptions {
@@ -67,13 +67,9 @@ impl CreateOptions {
     }
 }
 
-/// Typed answers of the lifecycle calls, generated from `openapi/spark.yaml`.
-pub use crate::generated::types::{
-    CompilationProgress, CompilationStatusResponse, PublishResponse, PublishedVersion,
-    RecompileJob, RecompileResponse, UploadResponse, UploadResult,
-};
+use crate::generated::types::{CompilationStatusResponse, PublishResponse, UploadResponse};
 
-/// Result of [`Services::compile`](crate::Services::compile): the upload and final compilation-status answers.
+/// Result of [`Services::compile`](crate::services::Services::compile): the upload and final compilation-status answers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Compiled {
     /// Upload answer (`response_data.{nodegen_compilation_jobid, original_file_documentid, engine_file_documentid}`).
@@ -82,7 +78,7 @@ pub struct Compiled {
     pub compilation: CompilationStatusResponse,
 }
 
-/// Result of [`Services::create`](crate::Services::create).
+/// Result of [`Services::create`](crate::services::Services::create).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Created {
     /// Upload answer.
@@ -103,7 +99,7 @@ impl Created {
     }
 }
 
-/// Options of [`Services::recompile`](crate::Services::recompile).
+/// Options of [`Services::recompile`](crate::services::Services::recompile).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RecompileOptions {

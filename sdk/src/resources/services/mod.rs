@@ -1,22 +1,31 @@
 //! `client.services()`: service calls.
 
-pub mod execute;
-pub mod execute_body;
-pub mod execute_many;
-pub mod inspect;
-pub mod lifecycle;
-pub mod lifecycle_types;
+pub(crate) mod execute;
+pub(crate) mod execute_body;
+pub(crate) mod execute_many;
+pub(crate) mod inspect;
+pub(crate) mod lifecycle;
+pub(crate) mod lifecycle_types;
 mod object_only;
-pub mod ops;
-pub mod types;
-pub mod versions;
+pub(crate) mod ops;
+pub(crate) mod types;
+pub(crate) mod versions;
+
+pub use execute::{
+    CompilerType, DEFAULT_CALL_PURPOSE, DEFAULT_MANY_CALL_PURPOSE, DEFAULT_SOURCE_SYSTEM,
+    ExecuteOptions, ExecuteResponse, ResponseData, ResponseMeta,
+};
+pub use execute_body::{v3_body, v4_body};
+pub use execute_many::ExecuteManyResponse;
+pub use inspect::{SwaggerOptions, VersionInfo};
+pub use lifecycle_types::{Compiled, CreateOptions, Created, RecompileOptions};
+pub use types::{DownloadKind, DownloadOptions, SearchOptions, ValidationType};
+pub use versions::VersionUpdate;
 
 use serde::Serialize;
 
 use crate::client::Client;
 use crate::error::Result;
-use crate::resources::services::execute::{ExecuteOptions, ExecuteResponse};
-use crate::resources::services::execute_body::v3_body;
 use crate::transport::RequestSpec;
 use crate::uri::ServiceUri;
 

@@ -15,19 +15,20 @@ use crate::resources::support::{decode_body, json_object};
 use crate::transport::RequestSpec;
 use crate::uri::{Locator, ServiceUri};
 
-pub use crate::resources::services::types::{
-    DownloadKind, DownloadOptions, InputValidation, MetadataResponse, OutputsData, PageMeta,
-    SearchOptions, SearchResponse, ServiceSearchItem, V1Response, ValidationData,
-    ValidationResponse, ValidationType,
+use crate::resources::services::types::{
+    DownloadKind, DownloadOptions, SearchOptions, ValidationType,
+};
+use crate::types::{
+    MetadataResponse, SearchResponse, ServiceSearchItem, V1Response, ValidationResponse,
 };
 
 impl<'c> Services<'c> {
     /// Validation rules of every input (`POST …/{locator}/validation`), one
-    /// [`InputValidation`] per input name.
+    /// [`InputValidation`](crate::types::InputValidation) per input name.
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
-    /// use cspark::resources::services::ops::ValidationType;
+    /// use cspark::services::ValidationType;
     /// let rules = client
     ///     .services()
     ///     .validate("my-folder/my-service", &serde_json::json!({"x": 1}), ValidationType::Dynamic)
@@ -163,7 +164,7 @@ impl<'c> Services<'c> {
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
-    /// use cspark::resources::services::ops::SearchOptions;
+    /// use cspark::services::SearchOptions;
     /// let found = client.services().search(&SearchOptions::default().page(1, 20)).await?;
     /// for item in found.response_data.unwrap_or_default() {
     ///     println!("{:?}/{:?}", item.folder_name, item.service_name);
@@ -181,7 +182,7 @@ impl<'c> Services<'c> {
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
-    /// use cspark::resources::services::ops::SearchOptions;
+    /// use cspark::services::SearchOptions;
     /// use futures::TryStreamExt;
     /// let all: Vec<_> = client
     ///     .services()
@@ -234,7 +235,7 @@ impl<'c> Services<'c> {
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
-    /// use cspark::resources::services::ops::DownloadOptions;
+    /// use cspark::services::DownloadOptions;
     /// let file = client
     ///     .services()
     ///     .download("my-folder/my-service", &DownloadOptions::default().configured())

@@ -2,15 +2,7 @@
 
 use serde_json::{Value, json};
 
-/// Typed answers of the service calls, generated from `openapi/spark.yaml`. Every object keeps
-/// the fields Spark adds later in its `extra` map; absent and `null` fields both read as `None`.
-pub use crate::generated::types::{
-    BookSummary, InputValidation, KeyValue, MetadataResponse, NameValue, OutputsData, PageMeta,
-    ResponseMetaV3, SchemaCell, SearchResponse, ServiceSchema, ServiceSearchItem, ServiceSwagger,
-    SwaggerInfo, V1Response, ValidationData, ValidationKind, ValidationResponse,
-};
-
-/// Which validation rules [`Services::validate`](crate::Services::validate) asks for.
+/// Which validation rules [`Services::validate`](crate::services::Services::validate) asks for.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ValidationType {
@@ -31,7 +23,7 @@ impl ValidationType {
     }
 }
 
-/// Options of [`Services::search`](crate::Services::search) (`POST /api/v3/services/search`).
+/// Options of [`Services::search`](crate::services::Services::search) (`POST /api/v3/services/search`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SearchOptions {
@@ -77,7 +69,7 @@ impl SearchOptions {
     }
 }
 
-/// Which file [`Services::download`](crate::Services::download) returns.
+/// Which file [`Services::download`](crate::services::Services::download) returns.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DownloadKind {
@@ -88,7 +80,7 @@ pub enum DownloadKind {
     Configured,
 }
 
-/// Options of [`Services::download`](crate::Services::download).
+/// Options of [`Services::download`](crate::services::Services::download).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DownloadOptions {

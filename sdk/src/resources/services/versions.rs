@@ -12,14 +12,13 @@ use crate::resources::services::ops::folder_service;
 use crate::resources::services::{IntoServiceUri, Services};
 use crate::resources::support::{decode_body, json_object};
 
-/// Typed answers of the version calls, generated from `openapi/spark.yaml`.
-pub use crate::generated::types::{V1Response, VersionUpdateResponse, VersionUpdated};
+use crate::generated::types::{V1Response, VersionUpdateResponse};
 
 /// What [`Services::update_version`] changes. A field left `None` is sent as `null`, which
 /// leaves it as it is.
 ///
 /// ```
-/// use cspark::resources::services::versions::VersionUpdate;
+/// use cspark::services::VersionUpdate;
 /// let edit = VersionUpdate::default()
 ///     .release_note("Fixes the rounding of premiums")
 ///     .label("2026-Q1")
@@ -117,7 +116,7 @@ impl Services<'_> {
     ///
     /// ```no_run
     /// # async fn demo(client: cspark::Client) -> cspark::Result<()> {
-    /// use cspark::resources::services::versions::VersionUpdate;
+    /// use cspark::services::VersionUpdate;
     /// let edit = VersionUpdate::default().release_note("Reviewed by pricing");
     /// let done = client
     ///     .services()

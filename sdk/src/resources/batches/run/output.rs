@@ -70,7 +70,7 @@ impl BatchRun {
     /// A receiver of the run's counters.
     ///
     /// ```no_run
-    /// # async fn demo(run: cspark::resources::batches::BatchRun) {
+    /// # async fn demo(run: cspark::batches::BatchRun) {
     /// let mut progress = run.progress();
     /// tokio::spawn(async move {
     ///     while progress.changed().await.is_ok() {
@@ -88,7 +88,7 @@ impl BatchRun {
     /// `futures`).
     ///
     /// ```no_run
-    /// # async fn demo(mut run: cspark::resources::batches::BatchRun) -> cspark::Result<()> {
+    /// # async fn demo(mut run: cspark::batches::BatchRun) -> cspark::Result<()> {
     /// while let Some(out) = run.recv().await {
     ///     println!("{}", out?.index);
     /// }
@@ -101,7 +101,7 @@ impl BatchRun {
     /// The batch id.
     ///
     /// ```no_run
-    /// # fn demo(run: cspark::resources::batches::BatchRun) {
+    /// # fn demo(run: cspark::batches::BatchRun) {
     /// println!("batch {}", run.batch_id());
     /// # }
     /// ```
