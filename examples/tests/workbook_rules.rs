@@ -198,3 +198,57 @@ async fn workbook_defaults_are_what_spark_uses_for_inputs_left_out() {
     }
     emu.shutdown().await;
 }
+
+/// A typed batch run reads its records lazily, so it checks each one as it reads it: the run
+/// ends with `InputRules` naming the record, and that record's chunk is never pushed.
+#[tokio::test]
+async fn a_typed_batch_run_stops_at_the_first_record_that_breaks_a_rule() {
+    async fn all<S: cspark::TypedService>(
+        mut run: cspark::TypedBatchRun<S>,
+    ) -> Vec<cspark::Result<(usize, S::Outputs)>> {
+        let mut items = Vec::new();
+        while let Some(item) = run.recv().await {
+            items.push(item);
+        }
+        items
+    }
+    let (emu, client, _) = start().await;
+    let mut records: Vec<volume::Inputs> = (0..6)
+        .map(|i| volume::Inputs {
+            radius: f64::from(i + 1),
+            ..volume::Inputs::workbook_defaults()
+        })
+        .collect();
+    records[4].height = -1.0; // Height has a Decimal rule "at least 0".
+    let mut options = cspark::batches::RunOptions::default();
+    options.chunk_size = 2;
+    let run = client
+        .run_typed_batch(records.clone(), &options)
+        .await
+        .unwrap();
+    let items = all(run).await;
+    let mut done: Vec<usize> = items
+        .iter()
+        .filter_map(|r| r.as_ref().ok().map(|(i, _)| *i))
+        .collect();
+    done.sort_unstable();
+    let errors: Vec<SparkError> = items.into_iter().filter_map(Result::err).collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let (service, record, invalid) = rule_error(errors.into_iter().next().unwrap());
+    assert_eq!(
+        (service.as_str(), record),
+        ("demo/volume-cylinder", Some(4))
+    );
+    assert_eq!(invalid.violations()[0].field, "Height");
+    // Records 4 and 5 share the refused chunk: neither was pushed.
+    assert!(done.iter().all(|i| *i < 4), "{done:?}");
+
+    // Opting out pushes every record; the emulator computes them all.
+    options.skip_input_rules = true;
+    let run = client.run_typed_batch(records, &options).await.unwrap();
+    let items = all(run).await;
+    let mut done: Vec<usize> = items.into_iter().map(|r| r.unwrap().0).collect();
+    done.sort_unstable();
+    assert_eq!(done, [0, 1, 2, 3, 4, 5]);
+    emu.shutdown().await;
+}

@@ -48,8 +48,10 @@ pub enum SparkError {
         reason: String,
     },
     /// Typed inputs break the workbook's data-validation rules (as the generated bindings
-    /// carry them); nothing was sent.
-    #[error("inputs of {service}{} break the workbook's rules, nothing was sent: {source}",
+    /// carry them); they were not sent. Single and many-records calls check every record
+    /// first and send nothing; a typed batch run checks each record as it reads it, so the
+    /// records before the one named may have been pushed (the batch is then cancelled).
+    #[error("inputs of {service}{} break the workbook's rules and were not sent: {source}",
         record.map(|i| format!(" (record #{i})")).unwrap_or_default())]
     InputRules {
         /// `folder/service`.

@@ -5,10 +5,11 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use futures::Stream;
+use futures::{Stream, StreamExt};
 use tokio::sync::watch;
 
 use crate::error::{Result, SparkError};
+use crate::resources::batches::run::RecordFault;
 use crate::resources::batches::{BatchRun, Progress, RunOptions};
 use crate::{ServiceInputs, TypedService};
 
@@ -135,7 +136,19 @@ impl crate::Client {
             options.create.version = Some(S::VERSION.to_owned());
         }
         let uri = crate::ServiceUri::new(S::FOLDER, S::SERVICE)?;
-        let inner = self.batches().run(uri, inputs, &options).await?;
+        let skip = options.skip_input_rules;
+        let records = futures::stream::iter(inputs).map(move |record| {
+            if !skip {
+                S::validate(&record).map_err(|source| RecordFault::Rules {
+                    service: format!("{}/{}", S::FOLDER, S::SERVICE),
+                    source,
+                })?;
+            }
+            serde_json::to_value(&record).map_err(RecordFault::Json)
+        });
+        let batches = self.batches();
+        let batch = batches.create(uri, &options.create).await?;
+        let inner = batches.of(batch.id)?.run_values(records, &options);
         Ok(TypedBatchRun {
             inner,
             _service: PhantomData,

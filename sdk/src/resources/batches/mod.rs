@@ -19,7 +19,7 @@ use crate::uri::ServiceUri;
 
 mod columnar;
 mod pipeline;
-mod run;
+pub(crate) mod run;
 
 pub use pipeline::{
     BatchChunk, ChunkData, ChunkIdPolicy, ChunkResult, Pipeline, PipelineState, PullResult,

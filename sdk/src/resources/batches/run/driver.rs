@@ -10,7 +10,7 @@ use futures::{FutureExt, Stream, StreamExt};
 use serde_json::Value;
 use tokio::sync::{Notify, Semaphore, mpsc, watch};
 
-use super::{Progress, RecordOutput, RunOptions};
+use super::{Progress, RecordFault, RecordOutput, RunOptions};
 use crate::error::{Result, SparkError};
 use crate::resources::batches::columnar::{from_columnar, to_columnar};
 use crate::resources::batches::pipeline::{BatchChunk, ChunkResult, Pipeline};
@@ -73,7 +73,7 @@ impl Driver {
 
     pub(super) async fn drive<R>(self, records: R) -> Result<()>
     where
-        R: Stream<Item = serde_json::Result<Value>> + Send,
+        R: Stream<Item = std::result::Result<Value, RecordFault>> + Send,
     {
         let outcome = futures::future::try_join(self.pusher(records), self.puller()).await;
         let result = match outcome {
@@ -111,7 +111,7 @@ impl Driver {
 
     async fn pusher<R>(&self, records: R) -> Result<()>
     where
-        R: Stream<Item = serde_json::Result<Value>> + Send,
+        R: Stream<Item = std::result::Result<Value, RecordFault>> + Send,
     {
         let size = self.options.chunk_size.max(1);
         let concurrency = self.options.push_concurrency.max(1);
@@ -136,13 +136,7 @@ impl Driver {
                     loop {
                         match record {
                             Some(r) => {
-                                let r = r.map_err(|e| {
-                                    SparkError::invalid(
-                                        "record",
-                                        format!("#{}", start + part.len()),
-                                        e.to_string(),
-                                    )
-                                })?;
+                                let r = r.map_err(|e| e.at(start + part.len()))?;
                                 part.push(r);
                             }
                             None => input_done = true,

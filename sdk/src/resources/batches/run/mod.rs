@@ -31,6 +31,34 @@ mod options;
 mod output;
 
 use driver::Driver;
+
+/// Why a record of a run could not be pushed; the run ends with it, as an error naming the
+/// record's index.
+pub(crate) enum RecordFault {
+    /// It does not serialise to JSON.
+    Json(serde_json::Error),
+    /// It breaks the input rules of the typed service `service` (`folder/service`).
+    Rules {
+        service: String,
+        source: crate::bindings::InvalidInputs,
+    },
+}
+
+impl RecordFault {
+    /// The error of the record at `index`.
+    fn at(self, index: usize) -> SparkError {
+        match self {
+            RecordFault::Json(e) => {
+                SparkError::invalid("record", format!("#{index}"), e.to_string())
+            }
+            RecordFault::Rules { service, source } => SparkError::InputRules {
+                service,
+                record: Some(index),
+                source,
+            },
+        }
+    }
+}
 pub use options::RunOptions;
 pub use output::{BatchRun, Progress, RecordOutput};
 
@@ -98,10 +126,21 @@ impl Pipeline {
         S: Stream<Item = T> + Send + 'static,
         T: Serialize,
     {
+        self.run_values(
+            records.map(|r| serde_json::to_value(r).map_err(RecordFault::Json)),
+            options,
+        )
+    }
+
+    /// [`run_stream`](Self::run_stream) on records already turned into JSON, where a record
+    /// may be refused on the way (a typed run checks each record's input rules).
+    pub(crate) fn run_values<S>(self, records: S, options: &RunOptions) -> BatchRun
+    where
+        S: Stream<Item = std::result::Result<serde_json::Value, RecordFault>> + Send + 'static,
+    {
         let (tx, rx) = mpsc::channel(options.buffer.max(1));
         let (ptx, prx) = watch::channel(Progress::default());
         let batch_id = self.id().to_owned();
-        let records = records.map(|r| serde_json::to_value(r));
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             let _ = tx.try_send(Err(SparkError::config(
                 "runtime",

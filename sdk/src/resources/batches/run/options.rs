@@ -33,6 +33,12 @@ pub struct RunOptions {
     /// Send records as columnar rows (header row first, the documented format; default)
     /// rather than as JSON objects.
     pub columnar: bool,
+    /// Typed runs ([`Client::run_typed_batch`](crate::Client::run_typed_batch)) check each
+    /// record against the workbook's input rules before pushing it, and end with
+    /// [`SparkError::InputRules`](crate::SparkError::InputRules) naming the first record that
+    /// breaks one; `true` sends every record as it is (default `false`). Untyped runs have
+    /// no rules to check.
+    pub skip_input_rules: bool,
 }
 
 impl Default for RunOptions {
@@ -48,6 +54,7 @@ impl Default for RunOptions {
             buffer: 1_000,
             parameters: Map::new(),
             columnar: true,
+            skip_input_rules: false,
         }
     }
 }
