@@ -127,7 +127,7 @@ fn walk(schema: &Value, value: &Value, pointer: &mut String, out: &mut Vec<Viola
         return;
     }
     if let Some(allowed) = schema.get("enum").and_then(Value::as_array)
-        && !allowed.contains(value)
+        && !allowed.iter().any(|a| same(a, value))
     {
         let list: Vec<String> = allowed.iter().map(show).collect();
         fail(format!("{} is not one of {}", show(value), list.join(", ")));
@@ -248,6 +248,21 @@ fn object(
     }
 }
 
+/// JSON Schema equality: numbers by value (`1` equals `1.0`), arrays and objects member by
+/// member, anything else as written.
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -294,6 +309,11 @@ mod tests {
         assert!(check(&text, &json!("äöü")).is_ok());
         assert_eq!(pointers(&text, &json!("abcd")).len(), 1);
         let choice = json!({"type": "string", "enum": ["a", "b"]});
+        // Numbers in an enum are equal by value, as JSON Schema says.
+        let pick = json!({"enum": [1, 2.5]});
+        assert!(check(&pick, &json!(1.0)).is_ok());
+        assert!(check(&pick, &json!(2.5)).is_ok());
+        assert!(check(&pick, &json!(2)).is_err());
         assert_eq!(
             pointers(&choice, &json!("c")),
             ["\"c\" is not one of \"a\", \"b\""]

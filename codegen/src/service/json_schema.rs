@@ -7,8 +7,8 @@
 //!
 //! | kind | schema |
 //! |------|--------|
-//! | number | `number`, or `integer` under a "Whole number" rule; `minimum`/`maximum` |
-//! | text | `string`; `minLength`/`maxLength` from a "Text length" rule |
+//! | number | `number`, or `integer` under a "Whole number" rule; `minimum`/`maximum`; `enum` from a List of numbers |
+//! | text | `string`; `minLength`/`maxLength` from a "Text length" rule; `enum` from a List of mixed values |
 //! | boolean | `boolean` |
 //! | date | `string` with `format: date` (`YYYY-MM-DD`); `formatMinimum`/`formatMaximum` |
 //! | choice | `string` with `enum` (the List validation's values) |
@@ -18,18 +18,17 @@
 //!
 //! **Inputs** form a closed object (`additionalProperties: false`). An input is `required`
 //! unless the swagger marks it nullable or the workbook holds a value for it (Spark then
-//! uses that value; a scalar one is given as `default`). Rules and workbook values come from
-//! [`super::rule::input_facts`]. **Outputs** are all nullable (Excel leaves cells empty); a
+//! uses that value; a scalar one is given as `default`). Rules and workbook values are the
+//! model's ([`Resolved::rules`], [`Resolved::workbook_value`]): the very ones the generated
+//! `Inputs::validate()` and `Inputs::workbook_defaults()` use. **Outputs** are all nullable (Excel leaves cells empty); a
 //! text output may also arrive as a number or a boolean (a text cell holding `42`), so its
 //! schema admits those, as the generated bindings do.
-
-use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
 use super::ServiceDocs;
+use super::model::rules::{Rule, Ymd};
 use super::model::{Kind, Resolved, ResolvedService};
-use super::rule::{InputFacts, Rule, input_facts};
 use super::schema::Side;
 use crate::error::Result;
 
@@ -47,27 +46,22 @@ pub struct ServiceSchemas {
 pub fn service_schemas(docs: &ServiceDocs) -> Result<ServiceSchemas> {
     let model = docs.resolve(true)?;
     Ok(ServiceSchemas {
-        inputs: input_schema(&model, &input_facts(docs)),
+        inputs: input_schema(&model),
         outputs: output_schema(&model),
     })
 }
 
-/// The schema of a service's `inputs` object; `facts` by wire name (missing = no rule, no
-/// workbook value).
-pub fn input_schema(service: &ResolvedService, facts: &BTreeMap<String, InputFacts>) -> Value {
-    let none = InputFacts::default();
+/// The schema of a service's `inputs` object.
+pub fn input_schema(service: &ResolvedService) -> Value {
     let properties: Map<String, Value> = service
         .inputs
         .iter()
-        .map(|(name, field)| {
-            let facts = facts.get(name).unwrap_or(&none);
-            (name.clone(), field_schema(field, Side::Inputs, facts))
-        })
+        .map(|(name, field)| (name.clone(), field_schema(field, Side::Inputs)))
         .collect();
     let required: Vec<&String> = service
         .inputs
         .iter()
-        .filter(|(name, f)| !f.nullable && !facts.get(*name).is_some_and(|x| x.has_workbook_value))
+        .filter(|(_, f)| !f.nullable && !is_value(f.workbook_value.as_ref()))
         .map(|(name, _)| name)
         .collect();
     json!({
@@ -78,28 +72,34 @@ pub fn input_schema(service: &ResolvedService, facts: &BTreeMap<String, InputFac
     })
 }
 
+/// A workbook value Spark would use for an omitted input: not `null`, `""` or an empty
+/// table.
+fn is_value(v: Option<&Value>) -> bool {
+    match v {
+        None | Some(Value::Null) => false,
+        Some(Value::String(s)) => !s.is_empty(),
+        Some(Value::Array(rows)) => !rows.is_empty(),
+        Some(_) => true,
+    }
+}
+
 /// The schema of a service's `outputs` object.
 pub fn output_schema(service: &ResolvedService) -> Value {
-    let none = InputFacts::default();
     let properties: Map<String, Value> = service
         .outputs
         .iter()
-        .map(|(name, field)| (name.clone(), field_schema(field, Side::Outputs, &none)))
+        .map(|(name, field)| (name.clone(), field_schema(field, Side::Outputs)))
         .collect();
     json!({"type": "object", "properties": properties})
 }
 
-/// The schema of one field (input, output or table column); `facts` apply to inputs.
-pub fn field_schema(field: &Resolved, side: Side, facts: &InputFacts) -> Value {
+/// The schema of one field (input, output or table column); its rules and workbook value
+/// apply to inputs.
+pub fn field_schema(field: &Resolved, side: Side) -> Value {
     let mut schema = kind_schema(&field.kind, side);
     if side == Side::Inputs {
-        if let Some(rule) = &facts.rule {
-            apply_rule(&mut schema, &field.kind, rule);
-        }
-        if let (Some(allowed), Kind::Number) = (&field.allowed, &field.kind)
-            && allowed.iter().all(Value::is_number)
-        {
-            schema.insert("enum".into(), Value::Array(allowed.clone()));
+        for rule in &field.rules {
+            apply_rule(&mut schema, rule);
         }
         if let Some(value) = &field.workbook_value
             && super::json_check::check(&Value::Object(schema.clone()), value).is_ok()
@@ -127,10 +127,7 @@ fn kind_schema(kind: &Kind, side: Side) -> Map<String, Value> {
         Kind::Table(columns) => {
             let properties: Map<String, Value> = columns
                 .iter()
-                .map(|(name, column)| {
-                    let facts = InputFacts::default();
-                    (name.clone(), field_schema(column, side, &facts))
-                })
+                .map(|(name, column)| (name.clone(), field_schema(column, side)))
                 .collect();
             let mut row = json!({"type": "object", "properties": properties});
             if side == Side::Inputs {
@@ -150,10 +147,7 @@ fn kind_schema(kind: &Kind, side: Side) -> Map<String, Value> {
             // are allowed.
             let properties: Map<String, Value> = members
                 .iter()
-                .map(|(name, member)| {
-                    let facts = InputFacts::default();
-                    (name.clone(), field_schema(member, Side::Outputs, &facts))
-                })
+                .map(|(name, member)| (name.clone(), field_schema(member, Side::Outputs)))
                 .collect();
             json!({"type": "object", "properties": properties})
         }
@@ -172,29 +166,43 @@ fn kind_schema(kind: &Kind, side: Side) -> Map<String, Value> {
     }
 }
 
-fn apply_rule(schema: &mut Map<String, Value>, kind: &Kind, rule: &Rule) {
+/// A rule of the model in JSON Schema terms (the model keeps only rules that fit the
+/// field's kind).
+fn apply_rule(schema: &mut Map<String, Value>, rule: &Rule) {
     let mut set = |key: &str, value: Option<Value>| {
         if let Some(v) = value {
             schema.insert(key.into(), v);
         }
     };
-    match (kind, rule) {
-        (Kind::Number, Rule::Number { min, max, whole }) => {
-            if *whole {
+    let day = |d: &Option<Ymd>| d.map(|(y, m, d)| json!(format!("{y:04}-{m:02}-{d:02}")));
+    match rule {
+        Rule::Whole(min, max) | Rule::Decimal(min, max) => {
+            if matches!(rule, Rule::Whole(..)) {
                 set("type", Some(json!("integer")));
             }
             set("minimum", min.map(|n| json!(n)));
             set("maximum", max.map(|n| json!(n)));
         }
-        (Kind::Text, Rule::TextLength { min, max }) => {
+        Rule::TextLength(min, max) => {
             set("minLength", min.map(|n| json!(n)));
             set("maxLength", max.map(|n| json!(n)));
         }
-        (Kind::Date, Rule::Date { min, max }) => {
-            set("formatMinimum", min.clone().map(Value::String));
-            set("formatMaximum", max.clone().map(Value::String));
+        Rule::Date(min, max) => {
+            set("formatMinimum", day(min));
+            set("formatMaximum", day(max));
         }
-        _ => {}
+        Rule::NumberList(values) => {
+            // Whole values as integers (`[1, 2.5]`, not `[1.0, 2.5]`), as a reader expects.
+            let values: Vec<Value> = values
+                .iter()
+                .map(|x| match *x {
+                    x if x.fract() == 0.0 && x.abs() < 9.0e15 => json!(x as i64),
+                    x => json!(x),
+                })
+                .collect();
+            set("enum", Some(Value::Array(values)));
+        }
+        Rule::TextList(values) => set("enum", Some(json!(values))),
     }
 }
 
@@ -360,7 +368,6 @@ mod tests {
             allowed: None,
             rules: Vec::new(),
         };
-        let mut facts = BTreeMap::new();
         let mut service = ResolvedService::default();
         service.inputs.insert("Must".into(), field(Kind::Number));
         service.inputs.insert(
@@ -374,34 +381,39 @@ mod tests {
             "Code".into(),
             Resolved {
                 workbook_value: Some(json!("toolong")),
+                rules: vec![Rule::TextLength(Some(2), Some(4))],
                 ..field(Kind::Text)
             },
         );
-        facts.insert(
-            "Code".to_string(),
-            InputFacts {
-                rule: Some(Rule::TextLength {
-                    min: Some(2),
-                    max: Some(4),
-                }),
-                has_workbook_value: true,
-            },
-        );
-        service.inputs.insert("Day".into(), field(Kind::Date));
-        facts.insert(
-            "Day".to_string(),
-            InputFacts {
-                rule: Some(Rule::Date {
-                    min: Some("2020-01-01".into()),
-                    max: None,
-                }),
-                has_workbook_value: false,
+        service.inputs.insert(
+            "Day".into(),
+            Resolved {
+                rules: vec![Rule::Date(Some((2020, 1, 1)), None)],
+                ..field(Kind::Date)
             },
         );
         service.inputs.insert(
             "Pick".into(),
             Resolved {
-                allowed: Some(vec![json!(1), json!(2)]),
+                allowed: Some(vec![json!(1), json!(2.5)]),
+                rules: vec![Rule::NumberList(vec![1.0, 2.5])],
+                ..field(Kind::Number)
+            },
+        );
+        service.inputs.insert(
+            "Size".into(),
+            Resolved {
+                workbook_value: Some(json!("")),
+                allowed: Some(vec![json!("S"), json!(10)]),
+                rules: vec![Rule::TextList(vec!["S".into(), "10".into()])],
+                ..field(Kind::Text)
+            },
+        );
+        service.inputs.insert(
+            "Count".into(),
+            Resolved {
+                workbook_value: Some(json!(3)),
+                rules: vec![Rule::Whole(Some(0.0), None)],
                 ..field(Kind::Number)
             },
         );
@@ -412,9 +424,13 @@ mod tests {
                 ..field(Kind::List(Box::new(Kind::Text)))
             },
         );
-        let schema = input_schema(&service, &facts);
+        let schema = input_schema(&service);
         let p = &schema["properties"];
-        assert_eq!(schema["required"], json!(["Day", "Must", "Pick", "Tags"]));
+        // An empty text is no workbook value: `Size` stays required.
+        assert_eq!(
+            schema["required"],
+            json!(["Day", "Must", "Pick", "Size", "Tags"])
+        );
         assert_eq!(
             p["Maybe"],
             json!({"type": ["string", "null"], "enum": ["a", null]})
@@ -425,7 +441,12 @@ mod tests {
             json!({"type": "string", "minLength": 2, "maxLength": 4})
         );
         assert_eq!(p["Day"]["formatMinimum"], "2020-01-01");
-        assert_eq!(p["Pick"]["enum"], json!([1, 2]));
+        assert_eq!(p["Pick"]["enum"], json!([1, 2.5]));
+        assert_eq!(
+            p["Count"],
+            json!({"type": "integer", "minimum": 0.0, "default": 3})
+        );
+        assert_eq!(p["Size"]["enum"], json!(["S", "10"]));
         assert_eq!(
             p["Tags"],
             json!({"type": "array", "items": {"type": "string"}, "description": "Allowed values: 1, \"x\"."})
@@ -433,14 +454,21 @@ mod tests {
         assert!(
             check(
                 &schema,
-                &json!({"Must": 1, "Day": "2021-05-05", "Pick": 2, "Tags": []})
+                &json!({"Must": 1, "Day": "2021-05-05", "Pick": 2.5, "Size": "10", "Tags": []})
             )
             .is_ok()
         );
         assert!(
             check(
                 &schema,
-                &json!({"Must": 1, "Day": "2019-05-05", "Pick": 3, "Tags": [], "Maybe": "b"})
+                &json!({"Must": 1, "Day": "2021-05-05", "Pick": 1, "Size": "M", "Tags": []})
+            )
+            .is_err()
+        );
+        assert!(
+            check(
+                &schema,
+                &json!({"Must": 1, "Day": "2019-05-05", "Pick": 3, "Size": "S", "Tags": [], "Maybe": "b"})
             )
             .is_err()
         );

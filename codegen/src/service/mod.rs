@@ -16,10 +16,10 @@
 //! type implementing `cspark::TypedService`.
 //!
 //! The same documents also give JSON Schemas of each service's inputs and outputs at run
-//! time ([`json_schema::service_schemas`], with Excel's validation rules from [`rule`]), and
-//! [`json_check`] checks a value against them: what `cspark mcp serve` describes its tools
-//! with and checks their calls against. (`rule` reads the documents directly for that; the
-//! bindings' own rules are [`model::rules`]: two readings of the same validations, to be merged.)
+//! time ([`json_schema::service_schemas`]), and [`json_check`] checks a value against them:
+//! what `cspark mcp serve` describes its tools with and checks their calls against. Both the
+//! schemas and the bindings read Excel's validation rules and the workbook's values from one
+//! place, the model ([`model::rules`]), so a tool's schema and `Inputs::validate()` agree.
 //!
 //! # What the workbook already says about the inputs
 //!
@@ -45,7 +45,6 @@ mod inputs_impl;
 pub mod json_check;
 pub mod json_schema;
 pub mod model;
-pub mod rule;
 pub mod schema;
 
 use std::path::Path;

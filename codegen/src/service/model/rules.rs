@@ -147,7 +147,14 @@ fn swagger_rule(kind: &Kind, prop: &Value) -> Option<Rule> {
     match kind {
         Kind::Number => {
             let (min, max) = (number(prop.get("minimum")), number(prop.get("maximum")));
-            (min.is_some() || max.is_some()).then_some(Rule::Decimal(min, max))
+            // `integer` with `multipleOf: 1` is how a "Whole number" rule reads in JSON Schema.
+            let whole = prop.get("type").and_then(Value::as_str) == Some("integer")
+                && prop.get("multipleOf").and_then(Value::as_f64) == Some(1.0);
+            if whole {
+                Some(Rule::Whole(min, max))
+            } else {
+                (min.is_some() || max.is_some()).then_some(Rule::Decimal(min, max))
+            }
         }
         Kind::Text => {
             let (min, max) = (length(prop.get("minLength")), length(prop.get("maxLength")));
@@ -293,6 +300,11 @@ mod tests {
         assert_eq!(
             input_rules(&Kind::Number, None, Some(&prop), None),
             vec![Rule::Decimal(Some(1000.0), Some(200000.0))]
+        );
+        let prop = json!({"type": "integer", "multipleOf": 1, "maximum": 9});
+        assert_eq!(
+            input_rules(&Kind::Number, None, Some(&prop), None),
+            vec![Rule::Whole(None, Some(9.0))]
         );
         let prop = json!({"type": "string", "maxLength": 3});
         assert_eq!(
