@@ -167,7 +167,8 @@ impl crate::Client {
         let body = v3_body(&route.uri, inputs, &options)?;
         let spec = RequestSpec::to_url(http::Method::POST, route.execute_url.clone())
             .json_bytes(body)
-            .compressible();
+            .compressible()
+            .deadline_if(options.deadline);
         let response = self.transport.send(spec).await?;
         // Straight into the generated type; anything unexpected goes through the general
         // envelope, which reports precisely what does not match.
@@ -332,7 +333,8 @@ impl crate::Client {
         let url = self.transport.routes.v4_execute(self.base_url())?;
         let spec = RequestSpec::to_url(http::Method::POST, url)
             .json_bytes(body)
-            .compressible();
+            .compressible()
+            .deadline_if(options.deadline);
         let response = self.transport.send(spec).await?;
         let request_id = response.request_id().to_owned();
         let misaligned = |outputs: usize| crate::SparkError::Decode {

@@ -377,3 +377,91 @@ async fn an_attempt_is_cut_at_the_operation_deadline() {
         "{took:?}"
     );
 }
+
+#[tokio::test]
+async fn a_call_can_carry_its_own_deadline() {
+    use cspark::services::ExecuteOptions;
+    // The same 503 + `retry-after: 50` server as above. The client's deadline is 120 s (3
+    // attempts); a call that asks for 180 s gets a fourth attempt, one that asks for 60 s
+    // only a second.
+    for (own, expected) in [(None, 3usize), (Some(180), 4), (Some(60), 2)] {
+        let server =
+            Server::start(|_, _| Reply::json(503, json!({})).with_header("retry-after", "50"))
+                .await;
+        let clock = Arc::new(ManualClock::new());
+        let client = builder(&server)
+            .auth(Auth::api_key("k"))
+            .max_retries(5)
+            .deadline(Duration::from_secs(120))
+            .clock(clock.clone())
+            .build()
+            .unwrap();
+        let mut options = ExecuteOptions::default();
+        if let Some(secs) = own {
+            options = options.deadline(Duration::from_secs(secs));
+        }
+        let err = client
+            .services()
+            .execute_with("f/s", &json!({}), &options)
+            .await
+            .unwrap_err();
+        assert_eq!(server.hits().len(), expected, "own deadline {own:?}");
+        assert_eq!(err.api().unwrap().attempts as usize, expected);
+    }
+}
+
+#[tokio::test]
+async fn a_call_deadline_cuts_a_hung_attempt_and_zero_is_refused() {
+    use cspark::services::ExecuteOptions;
+    use cspark::transport::RequestSpec;
+    let server = Server::start(|_, _| execute_ok(json!({})).delayed(Duration::from_secs(30))).await;
+    let client = builder(&server)
+        .auth(Auth::Open)
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let options = ExecuteOptions::default().deadline(Duration::from_millis(400));
+    let err = client
+        .services()
+        .execute_with("f/s", &json!({}), &options)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, SparkError::Timeout { .. }), "{err:?}");
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(350) && took < Duration::from_secs(5),
+        "{took:?}"
+    );
+    // A raw request takes one too.
+    let url = format!("{}/anything", server.origin());
+    let started = std::time::Instant::now();
+    let spec = RequestSpec::get(&url)
+        .unwrap()
+        .deadline(Duration::from_millis(300));
+    let err = client.transport().send(spec).await.unwrap_err();
+    assert!(matches!(err, SparkError::Timeout { .. }), "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+
+    let hits = server.hits().len();
+    let err = client
+        .services()
+        .execute_with(
+            "f/s",
+            &json!({}),
+            &ExecuteOptions::default().deadline(Duration::ZERO),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            SparkError::InvalidInput {
+                what: "deadline",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(server.hits().len(), hits, "nothing may be sent");
+}

@@ -120,6 +120,8 @@ pub(crate) struct Call {
     pub(crate) idempotent: bool,
     pub(crate) authenticate: bool,
     pub(crate) request_id: String,
+    /// The call's own operation deadline, else the client's.
+    pub(crate) deadline: Option<Duration>,
 }
 
 impl Call {
@@ -238,7 +240,15 @@ impl Transport {
     /// Describes a [`RequestSpec`] as a [`Call`]: the body compressed if asked, the call's
     /// headers built once.
     fn call_of_spec(&self, spec: RequestSpec, request_id: String) -> Result<Call> {
+        if spec.deadline.is_some_and(|d| d.is_zero()) {
+            return Err(SparkError::invalid(
+                "deadline",
+                "0s",
+                "a call needs a deadline above zero",
+            ));
+        }
         let idempotent = spec.is_idempotent();
+        let deadline = spec.deadline;
         let (content, body, compression) = match self.prepare_body(&spec)? {
             Some((content_type, data, compression)) => {
                 (Some(content_type), Some(data), compression)
@@ -255,6 +265,7 @@ impl Transport {
             idempotent,
             authenticate: spec.authenticate,
             request_id,
+            deadline,
         })
     }
 
@@ -293,6 +304,7 @@ impl Transport {
             idempotent,
             authenticate,
             request_id,
+            deadline: None,
         })
     }
 
@@ -316,12 +328,11 @@ impl Transport {
         let (mut attempts, mut retries, mut refreshed) = (0u32, 0u32, false);
         let mut last_retry_cost = None;
         let started = self.clock.now();
+        let deadline = call.deadline.unwrap_or(self.deadline);
         // Time left of the deadline after waiting `delay` (None: a retry would start past it).
         let left_after = |delay: Duration| {
             let spent = self.clock.now().saturating_duration_since(started);
-            self.deadline
-                .checked_sub(spent + delay)
-                .filter(|d| !d.is_zero())
+            deadline.checked_sub(spent + delay).filter(|d| !d.is_zero())
         };
         loop {
             attempts += 1;

@@ -40,6 +40,7 @@ pub struct RequestSpec {
     pub(crate) idempotent: Option<bool>,
     pub(crate) authenticate: bool,
     pub(crate) compress: bool,
+    pub(crate) deadline: Option<std::time::Duration>,
 }
 
 impl RequestSpec {
@@ -58,6 +59,7 @@ impl RequestSpec {
             headers: HeaderMap::new(),
             body: Body::Empty,
             idempotent: None,
+            deadline: None,
             authenticate: true,
             compress: false,
         }
@@ -133,6 +135,22 @@ impl RequestSpec {
     /// Sends no credentials (the standard headers are still sent).
     pub fn without_auth(mut self) -> Self {
         self.authenticate = false;
+        self
+    }
+
+    /// The operation deadline of this call (every attempt and back-off), instead of the
+    /// client's ([`ClientBuilder::deadline`](crate::ClientBuilder::deadline)). A zero
+    /// deadline is refused when the call is sent.
+    pub fn deadline(mut self, deadline: std::time::Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// [`deadline`](Self::deadline) when one is given (the call options' `deadline`).
+    pub(crate) fn deadline_if(mut self, deadline: Option<std::time::Duration>) -> Self {
+        if deadline.is_some() {
+            self.deadline = deadline;
+        }
         self
     }
 

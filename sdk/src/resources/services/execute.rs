@@ -96,6 +96,10 @@ pub struct ExecuteOptions {
     /// before anything is sent; skip the check when a rule is dynamic in the workbook (it
     /// depends on other inputs) and the bindings' copy of it is too strict.
     pub skip_input_rules: bool,
+    /// The operation deadline of this call (every attempt and back-off), instead of the
+    /// client's (`ClientBuilder::deadline`, default 180 s). Applies to the execute calls
+    /// (v3, v4, typed, many records, and each request of a chunked call).
+    pub deadline: Option<std::time::Duration>,
 }
 
 impl ExecuteOptions {
@@ -185,6 +189,13 @@ impl ExecuteOptions {
     /// Sets [`echo_inputs`](Self::echo_inputs) (v3 only).
     pub fn echo_inputs(mut self, yes: bool) -> Self {
         self.echo_inputs = yes;
+        self
+    }
+
+    /// Sets [`deadline`](Self::deadline): this call gives up after `deadline`, retries
+    /// included (a zero deadline is refused).
+    pub fn deadline(mut self, deadline: std::time::Duration) -> Self {
+        self.deadline = Some(deadline);
         self
     }
 

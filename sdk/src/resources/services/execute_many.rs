@@ -96,7 +96,10 @@ impl Services<'_> {
         let uri = uri.into_service_uri()?;
         let body = v4_body(&uri, records, options)?;
         let url = crate::uri::v4_execute_url(self.client().base_url(), uri.is_public());
-        let spec = RequestSpec::post(&url)?.json_bytes(body).compressible();
+        let spec = RequestSpec::post(&url)?
+            .json_bytes(body)
+            .compressible()
+            .deadline_if(options.deadline);
         let response = self.client().transport.send(spec).await?;
         let parsed: ExecuteManyResponse = response.json("v4 execute response")?;
         if parsed.outputs.len() != records.len() {

@@ -129,7 +129,8 @@ impl<'c> Services<'c> {
         // serialisation, no generated-client detour) and every locator form incl. proxies.
         let spec = RequestSpec::post(&uri.execute_url(self.client.base_url()))?
             .json_bytes(body)
-            .compressible();
+            .compressible()
+            .deadline_if(options.deadline);
         let response = self.client.transport.send(spec).await?;
         Ok((
             response.json("execute response")?,
