@@ -313,32 +313,47 @@ async fn hanging_get_is_retried_on_timeout() {
     assert_eq!(server.hits().len(), 2);
 }
 
+/// Runs one execute against a server that answers 503 with `retry-after: 50` (five retries
+/// allowed, a paused clock), with the client's `deadline` and the call's own (`call`).
+/// Returns the attempts the server saw, the sleeps, and the attempts the error reports.
+async fn against_retry_after_50(
+    deadline: Option<Duration>,
+    call: Option<Duration>,
+) -> (usize, Vec<Duration>, usize) {
+    let server =
+        Server::start(|_, _| Reply::json(503, json!({})).with_header("retry-after", "50")).await;
+    let clock = Arc::new(ManualClock::new());
+    let mut b = builder(&server)
+        .auth(Auth::api_key("k"))
+        .max_retries(5)
+        .clock(clock.clone());
+    if let Some(d) = deadline {
+        b = b.deadline(d);
+    }
+    let client = b.build().unwrap();
+    let mut options = cspark::services::ExecuteOptions::default();
+    if let Some(d) = call {
+        options = options.deadline(d);
+    }
+    let err = client
+        .services()
+        .execute_with("f/s", &json!({}), &options)
+        .await
+        .unwrap_err();
+    let reported = err.api().unwrap().attempts as usize;
+    (server.hits().len(), clock.sleeps(), reported)
+}
+
 #[tokio::test]
 async fn no_retry_starts_past_the_operation_deadline() {
-    // Each answer asks for 50 s; five retries are allowed. With a 120 s deadline the third
-    // attempt (at 100 s) is the last: a fourth would start at 150 s. The default deadline
-    // (180 s) lets a fourth run at 150 s, not a fifth at 200 s.
+    // Each answer asks for 50 s. With a 120 s deadline the third attempt (at 100 s) is the
+    // last: a fourth would start at 150 s. The default deadline (180 s) lets a fourth run at
+    // 150 s, not a fifth at 200 s.
     for (deadline, expected) in [(Some(Duration::from_secs(120)), 3usize), (None, 4)] {
-        let server =
-            Server::start(|_, _| Reply::json(503, json!({})).with_header("retry-after", "50"))
-                .await;
-        let clock = Arc::new(ManualClock::new());
-        let mut b = builder(&server)
-            .auth(Auth::api_key("k"))
-            .max_retries(5)
-            .clock(clock.clone());
-        if let Some(d) = deadline {
-            b = b.deadline(d);
-        }
-        let client = b.build().unwrap();
-        let err = client
-            .services()
-            .execute("f/s", &json!({}))
-            .await
-            .unwrap_err();
-        assert_eq!(server.hits().len(), expected, "deadline {deadline:?}");
-        assert_eq!(clock.sleeps(), vec![Duration::from_secs(50); expected - 1]);
-        assert_eq!(err.api().unwrap().attempts as usize, expected);
+        let (hits, sleeps, reported) = against_retry_after_50(deadline, None).await;
+        assert_eq!(hits, expected, "deadline {deadline:?}");
+        assert_eq!(sleeps, vec![Duration::from_secs(50); expected - 1]);
+        assert_eq!(reported, expected);
     }
 }
 
@@ -380,33 +395,17 @@ async fn an_attempt_is_cut_at_the_operation_deadline() {
 
 #[tokio::test]
 async fn a_call_can_carry_its_own_deadline() {
-    use cspark::services::ExecuteOptions;
-    // The same 503 + `retry-after: 50` server as above. The client's deadline is 120 s (3
-    // attempts); a call that asks for 180 s gets a fourth attempt, one that asks for 60 s
-    // only a second.
+    // The client's deadline is 120 s (3 attempts); a call that asks for 180 s gets a fourth
+    // attempt, one that asks for 60 s only a second.
+    let client_deadline = Some(Duration::from_secs(120));
     for (own, expected) in [(None, 3usize), (Some(180), 4), (Some(60), 2)] {
-        let server =
-            Server::start(|_, _| Reply::json(503, json!({})).with_header("retry-after", "50"))
-                .await;
-        let clock = Arc::new(ManualClock::new());
-        let client = builder(&server)
-            .auth(Auth::api_key("k"))
-            .max_retries(5)
-            .deadline(Duration::from_secs(120))
-            .clock(clock.clone())
-            .build()
-            .unwrap();
-        let mut options = ExecuteOptions::default();
-        if let Some(secs) = own {
-            options = options.deadline(Duration::from_secs(secs));
-        }
-        let err = client
-            .services()
-            .execute_with("f/s", &json!({}), &options)
-            .await
-            .unwrap_err();
-        assert_eq!(server.hits().len(), expected, "own deadline {own:?}");
-        assert_eq!(err.api().unwrap().attempts as usize, expected);
+        let call = own.map(Duration::from_secs);
+        let (hits, _, reported) = against_retry_after_50(client_deadline, call).await;
+        assert_eq!(
+            (hits, reported),
+            (expected, expected),
+            "own deadline {own:?}"
+        );
     }
 }
 

@@ -71,19 +71,21 @@ impl<'c> Impex<'c> {
         crate::generated::decode_as(outcome?, "export job")
     }
 
+    /// One status request of a job (`GET /api/v4/{export|import}/{id}/status`).
+    async fn status(&self, kind: JobKind, id: &str) -> Result<Value> {
+        let (api, tenant) = (self.client.platform(), self.client.base_url().tenant());
+        let outcome = match kind {
+            JobKind::Export => api.get_export_status(tenant, id).await,
+            JobKind::Import => api.get_import_status(tenant, id).await,
+        };
+        Ok(outcome?.into_inner())
+    }
+
     /// Polls `GET /api/v4/{export|import}/{id}/status` until `completed` or `closed`.
     async fn wait(&self, kind: JobKind, id: &str, options: PollOptions) -> Result<Value> {
         let url = self.url(&[kind.segment(), id, "status"]);
         let path = url::Url::parse(&url).map_or(url.clone(), |u| u.path().to_owned());
-        let tenant = self.client.base_url().tenant();
-        let fetch = async || {
-            let api = self.client.platform();
-            let outcome = match kind {
-                JobKind::Export => api.get_export_status(tenant, id).await,
-                JobKind::Import => api.get_import_status(tenant, id).await,
-            };
-            Ok(outcome?.into_inner())
-        };
+        let fetch = async || self.status(kind, id).await;
         poll_with(self.client, &path, options, "impex job", fetch, |b| {
             job_done(b, &path)
         })
@@ -99,11 +101,7 @@ impl<'c> Impex<'c> {
 
     /// [`export_status`](Self::export_status) as the raw JSON Spark sent (escape hatch).
     pub async fn export_status_raw(&self, id: &str) -> Result<Value> {
-        let api = self.client.platform();
-        let outcome = api
-            .get_export_status(self.client.base_url().tenant(), id)
-            .await;
-        Ok(outcome?.into_inner())
+        self.status(JobKind::Export, id).await
     }
 
     /// One status request for an import job (`GET /api/v4/import/{id}/status`), no polling.
@@ -115,11 +113,7 @@ impl<'c> Impex<'c> {
 
     /// [`import_status`](Self::import_status) as the raw JSON Spark sent (escape hatch).
     pub async fn import_status_raw(&self, id: &str) -> Result<Value> {
-        let api = self.client.platform();
-        let outcome = api
-            .get_import_status(self.client.base_url().tenant(), id)
-            .await;
-        Ok(outcome?.into_inner())
+        self.status(JobKind::Import, id).await
     }
 
     /// Polls a job's server-given `status_url` (export or import) until `completed` or
