@@ -23,7 +23,24 @@ pub struct McpServeArgs {
     #[arg(long, value_name = "DIR", default_value = "spark")]
     pub dir: PathBuf,
     /// Serve streamable HTTP at http://ADDR/mcp instead of stdio (port 0 = any free port; the
-    /// address is printed on stderr). Only loopback host names are accepted in requests.
+    /// address is printed on stderr). Without a token, ADDR must be a loopback address and
+    /// only loopback host names and browser origins are accepted.
     #[arg(long, value_name = "ADDR")]
     pub http: Option<SocketAddr>,
+    /// With --http: the bearer token every request must send (`Authorization: Bearer …`),
+    /// 16 characters or more; required to listen on a non-loopback address. Prefer the
+    /// variable: a flag's value shows in the process list.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "CSPARK_MCP_TOKEN",
+        hide_env_values = true,
+        value_parser = secret
+    )]
+    pub http_token: Option<cspark::Secret>,
+}
+
+/// Keeps a token out of `Debug` from the moment it is parsed.
+fn secret(value: &str) -> Result<cspark::Secret, std::convert::Infallible> {
+    Ok(cspark::Secret::new(value))
 }

@@ -78,8 +78,14 @@ async fn stdio_client(env: &Env) -> (Client, tokio::process::Child) {
     (client, child)
 }
 
-async fn http_client(env: &Env) -> (Client, tokio::process::Child) {
-    let mut child = serve_command(env, &["--http", "127.0.0.1:0"])
+/// Starts `mcp serve --http 127.0.0.1:0` (with `CSPARK_MCP_TOKEN` = `token` if given) and
+/// returns the URL it prints.
+async fn http_server(env: &Env, token: Option<&str>) -> (String, tokio::process::Child) {
+    let mut cmd = serve_command(env, &["--http", "127.0.0.1:0"]);
+    if let Some(token) = token {
+        cmd.env("CSPARK_MCP_TOKEN", token);
+    }
+    let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -99,11 +105,33 @@ async fn http_client(env: &Env) -> (Client, tokio::process::Child) {
         url.starts_with("http://127.0.0.1:") && url.ends_with("/mcp"),
         "{url}"
     );
+    (url, child)
+}
+
+async fn http_client(env: &Env) -> (Client, tokio::process::Child) {
+    let (url, child) = http_server(env, None).await;
     let transport = StreamableHttpClientTransport::from_uri(url);
     let client = bounded("HTTP initialize", ().serve(transport))
         .await
         .unwrap();
     (client, child)
+}
+
+/// A raw MCP `initialize` POST, as a browser page or another host could send it.
+async fn raw_initialize(url: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+    let mut request = reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .json(
+            &json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {},
+            "clientInfo": {"name": "raw", "version": "0"}}}),
+        );
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    bounded("raw initialize", request.send()).await.unwrap()
 }
 
 fn args(value: Value) -> JsonObject {
@@ -495,4 +523,95 @@ fn mcp_serve_refuses_bad_configuration_before_serving() {
         "{stderr}"
     );
     assert!(out.stdout.is_empty());
+}
+
+/// Without a token the HTTP endpoint is for this machine only: a non-loopback address is
+/// refused before serving, and a request from a foreign browser origin is refused.
+#[test]
+fn mcp_serve_over_http_stays_local_without_a_token() {
+    let env = prepared();
+    let out = env.run(&["mcp", "serve", "--dir", "spark", "--http", "0.0.0.0:0"]);
+    assert_eq!(crate::common::code(&out), 2);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("0.0.0.0:0") && stderr.contains("CSPARK_MCP_TOKEN"),
+        "{stderr}"
+    );
+    runtime().block_on(async {
+        let (url, _child) = http_server(&env, None).await;
+        let foreign = raw_initialize(&url, &[("origin", "https://evil.example")]).await;
+        assert_eq!(foreign.status().as_u16(), 403);
+        let local = raw_initialize(&url, &[("origin", "http://localhost:6274")]).await;
+        assert_eq!(local.status().as_u16(), 200);
+    });
+}
+
+/// With `CSPARK_MCP_TOKEN`, every request must carry it; a short token is refused without
+/// being echoed.
+#[test]
+fn mcp_serve_over_http_with_a_token() {
+    let env = prepared();
+    let short = "short-secret-1";
+    let out = env
+        .bare()
+        .args([
+            "--base-url",
+            env.handle.base_url().as_str(),
+            "--api-key",
+            "k",
+        ])
+        .args(["mcp", "serve", "--dir", "spark", "--http", "127.0.0.1:0"])
+        .env("CSPARK_MCP_TOKEN", short)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(crate::common::code(&out), 2);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("16 or more"), "{stderr}");
+    assert!(!stderr.contains(short), "{stderr}");
+
+    let token = "a-token-of-thirty-two-characters";
+    runtime().block_on(async {
+        let (url, _child) = http_server(&env, Some(token)).await;
+        let none = raw_initialize(&url, &[]).await;
+        assert_eq!(none.status().as_u16(), 401);
+        assert_eq!(none.headers()["www-authenticate"], "Bearer");
+        let wrong = raw_initialize(
+            &url,
+            &[("authorization", "Bearer a-token-of-thirty-two-characterz")],
+        )
+        .await;
+        assert_eq!(wrong.status().as_u16(), 401);
+        // With the token, any origin may call (the token is the guard).
+        let auth = format!("Bearer {token}");
+        let right = raw_initialize(
+            &url,
+            &[("authorization", &auth), ("origin", "https://app.example")],
+        )
+        .await;
+        assert_eq!(right.status().as_u16(), 200);
+
+        let config =
+            rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig::with_uri(
+                url,
+            )
+            .auth_header(token);
+        let transport = StreamableHttpClientTransport::from_config(config);
+        let client = bounded("HTTP initialize", ().serve(transport))
+            .await
+            .unwrap();
+        let tools = bounded("list tools", client.list_all_tools())
+            .await
+            .unwrap();
+        assert_eq!(tools.len(), 3, "{tools:?}");
+        let out = call(
+            &client,
+            "demo_volume_cylinder",
+            json!({"Radius": 1, "Height": 1}),
+        )
+        .await
+        .unwrap();
+        assert_ne!(out.is_error, Some(true), "{out:?}");
+        bounded("close", client.cancel()).await.unwrap();
+    });
 }

@@ -5,6 +5,7 @@
 //! there; messages go to stderr.
 
 mod catalogue;
+mod guard;
 mod handler;
 
 use std::sync::Arc;
@@ -36,7 +37,10 @@ async fn serve(args: McpServeArgs, global: &GlobalArgs) -> CliResult {
     let tools = SparkTools::new(catalogue, client);
     match args.http {
         None => serve_stdio(tools).await,
-        Some(addr) => serve_http(tools, addr).await,
+        Some(addr) => {
+            let guard = guard::Guard::new(addr, args.http_token)?;
+            serve_http(tools, addr, guard).await
+        }
     }
 }
 
@@ -53,14 +57,18 @@ async fn serve_stdio(tools: SparkTools) -> CliResult {
     Ok(())
 }
 
-/// Serves streamable HTTP at `http://ADDR/mcp` until Ctrl-C.
-async fn serve_http(tools: SparkTools, addr: std::net::SocketAddr) -> CliResult {
+/// Serves streamable HTTP at `http://ADDR/mcp` until Ctrl-C, behind `guard`.
+async fn serve_http(
+    tools: SparkTools,
+    addr: std::net::SocketAddr,
+    guard: guard::Guard,
+) -> CliResult {
     let service = StreamableHttpService::new(
         move || Ok(tools.clone()),
         Arc::new(LocalSessionManager::default()),
-        StreamableHttpServerConfig::default(),
+        guard.config(StreamableHttpServerConfig::default()),
     );
-    let router = axum::Router::new().nest_service(HTTP_PATH, service);
+    let router = guard.protect(axum::Router::new().nest_service(HTTP_PATH, service));
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| CliError::failed(format!("cannot listen on {addr}: {e}")))?;
