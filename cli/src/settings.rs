@@ -8,8 +8,9 @@ use crate::error::{CliError, CliResult};
 use crate::output::Printer;
 use crate::profile::Store;
 
-/// Everything a command needs to talk to Spark.
-#[derive(Debug, Clone, Default)]
+/// Everything a command needs to talk to Spark. Its `Debug` shows no credential and no
+/// header value (a `-H 'Authorization: …'` is one).
+#[derive(Clone, Default)]
 pub struct Settings {
     /// Base URL.
     pub base_url: Option<String>,
@@ -25,6 +26,22 @@ pub struct Settings {
     pub headers: Vec<(String, String)>,
     /// Machine output.
     pub json: bool,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |set: bool| if set { "***" } else { "none" };
+        let header_names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
+        f.debug_struct("Settings")
+            .field("base_url", &self.base_url)
+            .field("tenant", &self.tenant)
+            .field("api_key", &hidden(self.api_key.is_some()))
+            .field("token", &hidden(self.token.is_some()))
+            .field("oauth_client_id", &self.oauth.as_ref().map(|(id, _)| id))
+            .field("headers", &header_names)
+            .field("json", &self.json)
+            .finish()
+    }
 }
 
 impl Settings {
@@ -47,16 +64,22 @@ impl Settings {
                 .or_else(|| profile.as_ref().and_then(|p| p.tenant.clone())),
             api_key: args
                 .api_key
-                .clone()
+                .as_ref()
+                .map(|s| s.expose().to_owned())
                 .or_else(|| creds.as_ref().and_then(|c| c.api_key.clone())),
             token: args
                 .token
-                .clone()
+                .as_ref()
+                .map(|s| s.expose().to_owned())
                 .or_else(|| creds.as_ref().and_then(|c| c.token.clone())),
             oauth: creds
                 .as_ref()
                 .and_then(|c| c.client_id.clone().zip(c.client_secret.clone())),
-            headers: args.headers.clone(),
+            headers: args
+                .headers
+                .iter()
+                .map(|(name, value)| (name.clone(), value.expose().to_owned()))
+                .collect(),
             json: args.wants_json(),
         };
         // A profile with client credentials uses the token `cspark auth login` cached,

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
+use super::secret;
+
 /// `cspark mcp …`
 #[derive(Subcommand, Debug)]
 pub enum McpCmd {
@@ -38,9 +40,4 @@ pub struct McpServeArgs {
         value_parser = secret
     )]
     pub http_token: Option<cspark::Secret>,
-}
-
-/// Keeps a token out of `Debug` from the moment it is parsed.
-fn secret(value: &str) -> Result<cspark::Secret, std::convert::Infallible> {
-    Ok(cspark::Secret::new(value))
 }

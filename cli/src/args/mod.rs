@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use cspark::Secret;
 
 mod groups;
 mod mcp;
@@ -47,19 +48,26 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "CSPARK_TENANT")]
     pub tenant: Option<String>,
     /// API key (synthetic key).
-    #[arg(long, global = true, env = "CSPARK_API_KEY", hide_env_values = true)]
-    pub api_key: Option<String>,
+    #[arg(
+        long,
+        global = true,
+        env = "CSPARK_API_KEY",
+        hide_env_values = true,
+        value_parser = secret
+    )]
+    pub api_key: Option<Secret>,
     /// Bearer token.
     #[arg(
         long,
         global = true,
         env = "CSPARK_BEARER_TOKEN",
-        hide_env_values = true
+        hide_env_values = true,
+        value_parser = secret
     )]
-    pub token: Option<String>,
+    pub token: Option<Secret>,
     /// Extra HTTP header sent with every request, as 'Name: value' (repeatable).
     #[arg(long = "header", short = 'H', global = true, value_name = "NAME: VALUE", value_parser = parse_header)]
-    pub headers: Vec<(String, String)>,
+    pub headers: Vec<(String, Secret)>,
     /// Print machine-readable JSON instead of tables (same as `--format json`).
     #[arg(long, global = true)]
     pub json: bool,
@@ -91,10 +99,11 @@ impl GlobalArgs {
     }
 }
 
-fn parse_header(text: &str) -> Result<(String, String), String> {
+/// A header's value may be a credential (`Authorization: …`): it is kept as a [`Secret`].
+fn parse_header(text: &str) -> Result<(String, Secret), String> {
     match text.split_once(':') {
         Some((name, value)) if !name.trim().is_empty() => {
-            Ok((name.trim().to_string(), value.trim().to_string()))
+            Ok((name.trim().to_string(), Secret::new(value.trim())))
         }
         _ => Err(format!("expected 'Name: value', got {text:?}")),
     }
@@ -186,17 +195,17 @@ pub enum ConfigCmd {
         #[arg(long = "profile-tenant", value_name = "TENANT")]
         tenant: Option<String>,
         /// API key to store (in a 0600 file).
-        #[arg(long = "key", value_name = "KEY")]
-        key: Option<String>,
+        #[arg(long = "key", value_name = "KEY", value_parser = secret)]
+        key: Option<Secret>,
         /// Bearer token to store (in a 0600 file).
-        #[arg(long = "bearer", value_name = "TOKEN")]
-        bearer: Option<String>,
+        #[arg(long = "bearer", value_name = "TOKEN", value_parser = secret)]
+        bearer: Option<Secret>,
         /// OAuth2 client id (client-credentials flow).
         #[arg(long, value_name = "ID", requires = "client_secret")]
         client_id: Option<String>,
         /// OAuth2 client secret (stored in a 0600 file).
-        #[arg(long, value_name = "SECRET", requires = "client_id")]
-        client_secret: Option<String>,
+        #[arg(long, value_name = "SECRET", requires = "client_id", value_parser = secret)]
+        client_secret: Option<Secret>,
     },
     /// Make a profile the active one.
     Use {
@@ -216,7 +225,7 @@ pub enum ConfigCmd {
     Set {
         /// KEY=VALUE pairs.
         #[arg(required = true, value_name = "KEY=VALUE", value_parser = parse_setting)]
-        pairs: Vec<(ProfileKey, String)>,
+        pairs: Vec<(ProfileKey, Secret)>,
     },
     /// Print one field of the active profile (or --profile); secrets are shown as ***.
     Get {
@@ -251,7 +260,7 @@ pub enum ProfileKey {
     ClientSecret,
 }
 
-fn parse_setting(text: &str) -> Result<(ProfileKey, String), String> {
+fn parse_setting(text: &str) -> Result<(ProfileKey, Secret), String> {
     let (key, value) = text
         .split_once('=')
         .ok_or_else(|| format!("expected KEY=VALUE, got {text:?}"))?;
@@ -260,7 +269,12 @@ fn parse_setting(text: &str) -> Result<(ProfileKey, String), String> {
             "unknown key {key:?}: expected url, tenant, key, bearer, client_id or client_secret"
         )
     })?;
-    Ok((key, value.trim().to_owned()))
+    Ok((key, Secret::new(value.trim())))
+}
+
+/// Parses a credential straight into a [`Secret`], so no `Debug` of the arguments shows it.
+pub fn secret(value: &str) -> Result<Secret, std::convert::Infallible> {
+    Ok(Secret::new(value))
 }
 
 /// `cspark auth …`
@@ -608,5 +622,66 @@ mod tests {
                 .any(|a| a.starts_with("fetch services Some(\"service\")"))
         );
         assert_eq!(ours, Some(theirs));
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod debug_tests {
+    use super::*;
+
+    /// No credential given on the command line shows in the arguments' `Debug`, nor in the
+    /// settings made from them.
+    #[test]
+    fn credentials_stay_out_of_debug() {
+        let cli = Cli::try_parse_from([
+            "cspark",
+            "--api-key",
+            "canary-api-key",
+            "--token",
+            "canary-bearer",
+            "-H",
+            "Authorization: Bearer canary-header",
+            "config",
+            "add",
+            "p",
+            "--url",
+            "http://127.0.0.1:9/t",
+            "--key",
+            "canary-key",
+            "--bearer",
+            "canary-token",
+            "--client-id",
+            "id",
+            "--client-secret",
+            "canary-secret",
+        ])
+        .unwrap();
+        let shown = format!("{cli:?}");
+        assert!(!shown.contains("canary"), "{shown}");
+        let set = Cli::try_parse_from(["cspark", "config", "set", "key=canary-set"]).unwrap();
+        let shown = format!("{set:?}");
+        assert!(!shown.contains("canary"), "{shown}");
+        let serve = Cli::try_parse_from([
+            "cspark",
+            "mcp",
+            "serve",
+            "--http",
+            "127.0.0.1:0",
+            "--http-token",
+            "canary-mcp-token-0123",
+        ])
+        .unwrap();
+        let shown = format!("{serve:?}");
+        assert!(!shown.contains("canary"), "{shown}");
+
+        let global = GlobalArgs {
+            base_url: Some("http://127.0.0.1:9/t".into()),
+            ..cli.global.clone()
+        };
+        let settings = crate::settings::Settings::resolve(&global).unwrap();
+        let shown = format!("{settings:?}");
+        assert!(!shown.contains("canary"), "{shown}");
+        assert!(shown.contains("Authorization"), "{shown}");
     }
 }

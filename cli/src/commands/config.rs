@@ -17,7 +17,7 @@ pub fn run(cmd: ConfigCmd, profile: Option<&str>, printer: Printer) -> CliResult
             let mut url = None;
             let mut tenant = None;
             for (key, value) in pairs {
-                let value = Some(value).filter(|v| !v.is_empty());
+                let value = Some(value.expose().to_owned()).filter(|v| !v.is_empty());
                 match key {
                     ProfileKey::Url => {
                         url = Some(value.ok_or_else(|| CliError::usage("url cannot be empty"))?)
@@ -91,10 +91,10 @@ pub fn run(cmd: ConfigCmd, profile: Option<&str>, printer: Printer) -> CliResult
                 },
             );
             let creds = Credentials {
-                api_key: key,
-                token: bearer,
+                api_key: key.map(|s| s.expose().to_owned()),
+                token: bearer.map(|s| s.expose().to_owned()),
                 client_id,
-                client_secret,
+                client_secret: client_secret.map(|s| s.expose().to_owned()),
             };
             if creds == Credentials::default() {
                 store.secrets.remove(&name);
