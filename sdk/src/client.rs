@@ -11,8 +11,8 @@ use crate::base_url::BaseUrl;
 use crate::clock::{Clock, SystemClock};
 use crate::compression::Compression;
 use crate::config::{
-    self, CONNECT_TIMEOUT, Config, DEFAULT_DEADLINE, DEFAULT_MAX_RETRIES, DEFAULT_RETRY_INTERVAL,
-    DEFAULT_TIMEOUT,
+    self, CONNECT_TIMEOUT, Config, DEFAULT_DEADLINE, DEFAULT_MAX_RETRIES, DEFAULT_READ_TIMEOUT,
+    DEFAULT_RETRY_INTERVAL, DEFAULT_TIMEOUT,
 };
 use crate::env::{self, EnvLookup};
 use crate::error::{Result, SparkError};
@@ -95,6 +95,7 @@ pub struct ClientBuilder {
     tenant: Option<String>,
     auth: Option<Auth>,
     timeout: Duration,
+    read_timeout: Duration,
     deadline: Duration,
     max_retries: u32,
     retry_interval: Duration,
@@ -116,6 +117,7 @@ impl Default for ClientBuilder {
             tenant: None,
             auth: None,
             timeout: DEFAULT_TIMEOUT,
+            read_timeout: DEFAULT_READ_TIMEOUT,
             deadline: DEFAULT_DEADLINE,
             max_retries: DEFAULT_MAX_RETRIES,
             retry_interval: DEFAULT_RETRY_INTERVAL,
@@ -139,6 +141,7 @@ impl std::fmt::Debug for ClientBuilder {
             .field("tenant", &self.tenant)
             .field("auth", &self.auth)
             .field("timeout", &self.timeout)
+            .field("read_timeout", &self.read_timeout)
             .field("deadline", &self.deadline)
             .field("max_retries", &self.max_retries)
             .field("retry_interval", &self.retry_interval)
@@ -205,6 +208,15 @@ impl ClientBuilder {
     /// Per-attempt timeout (default 60 s). Must be positive.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// Longest silence while reading an answer, headers or body (default 60 s): a server
+    /// that stops sending mid-body fails the attempt then, even under a longer
+    /// [`timeout`](Self::timeout). Applies to a custom [`http_client`](Self::http_client)
+    /// too. Must be positive.
+    pub fn read_timeout(mut self, read_timeout: Duration) -> Self {
+        self.read_timeout = read_timeout;
         self
     }
 
@@ -360,8 +372,16 @@ impl ClientBuilder {
                 "default",
             ),
         };
+        if self.read_timeout.is_zero() {
+            return Err(SparkError::config(
+                "read_timeout",
+                format!("{:?}", self.read_timeout),
+                "must be positive",
+            ));
+        }
         // Forced whatever the caller configured: see `http_client`.
         let http = http
+            .read_timeout(self.read_timeout)
             .redirect(reqwest::redirect::Policy::none())
             .no_gzip()
             .no_deflate()

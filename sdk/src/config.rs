@@ -19,6 +19,9 @@ use crate::retry::RetryBudget;
 
 /// Default per-attempt timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default longest silence while reading an answer (`reliability.md` §7.2's read-idle
+/// timeout).
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
 /// Default operation deadline: every attempt and back-off of one call fits in it
 /// (`reliability.md` §7.2).
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(180);

@@ -36,8 +36,8 @@ pub use base_url::BaseUrl;
 pub use client::{Client, ClientBuilder};
 pub use compression::Compression;
 pub use config::{
-    CONNECT_TIMEOUT, Config, DEFAULT_DEADLINE, DEFAULT_MAX_RETRIES, DEFAULT_RETRY_INTERVAL,
-    DEFAULT_TIMEOUT,
+    CONNECT_TIMEOUT, Config, DEFAULT_DEADLINE, DEFAULT_MAX_RETRIES, DEFAULT_READ_TIMEOUT,
+    DEFAULT_RETRY_INTERVAL, DEFAULT_TIMEOUT,
 };
 pub use error::{
     ApiError, ApiErrorBody, ApiErrorKind, MAX_BODY_EXCERPT, Result, SparkError, TransportKind,
