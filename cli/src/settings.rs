@@ -127,3 +127,29 @@ impl Settings {
             .map_err(|e| CliError::usage(format!("invalid configuration: {e}")))
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod debug_tests {
+    use cspark::Secret;
+
+    use super::*;
+
+    /// The settings keep the credentials and header values of the command line, and show
+    /// none of them in `Debug`.
+    #[test]
+    fn credentials_stay_out_of_debug() {
+        let global = GlobalArgs {
+            base_url: Some("http://127.0.0.1:9/t".into()),
+            api_key: Some(Secret::new("canary-api-key")),
+            token: Some(Secret::new("canary-bearer")),
+            headers: vec![("Authorization".into(), Secret::new("Bearer canary-header"))],
+            ..GlobalArgs::default()
+        };
+        let settings = Settings::resolve(&global).unwrap();
+        assert_eq!(settings.token.as_deref(), Some("canary-bearer"));
+        let shown = format!("{settings:?}");
+        assert!(!shown.contains("canary"), "{shown}");
+        assert!(shown.contains("Authorization"), "{shown}");
+    }
+}
