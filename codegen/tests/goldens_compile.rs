@@ -304,6 +304,34 @@ fn tables_bindings() {
     }));
     assert_eq!(out.rates, Some(vec![0.01, 0.02]));
     assert_eq!(out.cash_flows.unwrap()[0].post_shock, Some(-3.5));
+
+    // A table column's rule (`Amount (m$)` at least 0) is checked on every row, each broken
+    // one named by its row.
+    let row = |amount_m: f64| m::ScheduleRow {
+        amount_m,
+        paid: false,
+        year: 2024.0,
+    };
+    let mut inputs = m::Inputs {
+        principal: 1.0,
+        riders: Vec::new(),
+        schedule: vec![row(1.0), row(-2.0), row(0.0), row(-0.5)],
+    };
+    let invalid = inputs.validate().unwrap_err();
+    let named: Vec<(&str, &str)> = invalid
+        .violations()
+        .iter()
+        .map(|v| (v.field.as_str(), v.value.as_str()))
+        .collect();
+    assert_eq!(
+        named,
+        [
+            ("Schedule[1].Amount (m$)", "-2"),
+            ("Schedule[3].Amount (m$)", "-0.5")
+        ]
+    );
+    inputs.schedule.retain(|r| r.amount_m >= 0.0);
+    assert!(inputs.validate().is_ok());
 }
 
 #[test]

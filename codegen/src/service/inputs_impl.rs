@@ -315,16 +315,51 @@ fn opt_date(x: Option<(i32, u32, u32)>) -> TokenStream {
     }
 }
 
-/// The `checks.*` calls of one field's rules.
+/// The `checks.*` calls of one field's rules; for a table, of its columns' rules on every
+/// row, each named `Table[row].Column`.
 fn field_checks(f: &FieldInfo) -> Vec<TokenStream> {
-    let wire = &f.wire;
     let id = ident(&f.ident);
+    let mut checks = rule_checks(f, &quote!(self.#id), &{
+        let wire = &f.wire;
+        quote!(#wire)
+    });
+    if let Shape::Table { columns, .. } = &f.shape {
+        let wire = &f.wire;
+        let per_row: Vec<TokenStream> = columns
+            .iter()
+            .flat_map(|c| {
+                let col_id = ident(&c.ident);
+                let col_wire = &c.wire;
+                let escape = |s: &str| s.replace('{', "{{").replace('}', "}}");
+                let pattern = format!("{}[{{index}}].{}", escape(wire), escape(col_wire));
+                let name = quote!(&format!(#pattern));
+                rule_checks(c, &quote!(row.#col_id), &name)
+            })
+            .collect();
+        if !per_row.is_empty() {
+            let rows = if f.optional {
+                quote!(self.#id.iter().flatten())
+            } else {
+                quote!(self.#id.iter())
+            };
+            checks.push(quote! {
+                for (index, row) in #rows.enumerate() {
+                    #(#per_row)*
+                }
+            });
+        }
+    }
+    checks
+}
+
+/// The `checks.*` calls of `f`'s own rules, on the value at `place`, reported as `name`.
+fn rule_checks(f: &FieldInfo, place: &TokenStream, name: &TokenStream) -> Vec<TokenStream> {
     // Numbers and dates are `Copy` and passed by value, text by reference.
     let by_ref = matches!(f.shape, Shape::Text);
     let value = match (f.optional, by_ref) {
         (true, _) => quote!(value),
-        (false, true) => quote!(&self.#id),
-        (false, false) => quote!(self.#id),
+        (false, true) => quote!(&#place),
+        (false, false) => quote!(#place),
     };
     f.resolved
         .rules
@@ -333,31 +368,31 @@ fn field_checks(f: &FieldInfo) -> Vec<TokenStream> {
             let check = match rule {
                 Rule::Whole(a, b) => {
                     let (a, b) = (opt_f64(*a), opt_f64(*b));
-                    quote!(checks.whole_number(#wire, #value, #a, #b);)
+                    quote!(checks.whole_number(#name, #value, #a, #b);)
                 }
                 Rule::Decimal(a, b) => {
                     let (a, b) = (opt_f64(*a), opt_f64(*b));
-                    quote!(checks.decimal(#wire, #value, #a, #b);)
+                    quote!(checks.decimal(#name, #value, #a, #b);)
                 }
                 Rule::TextLength(a, b) => {
                     let (a, b) = (opt_u64(*a), opt_u64(*b));
-                    quote!(checks.text_length(#wire, #value, #a, #b);)
+                    quote!(checks.text_length(#name, #value, #a, #b);)
                 }
                 Rule::Date(a, b) => {
                     let (a, b) = (opt_date(*a), opt_date(*b));
-                    quote!(checks.date_range(#wire, #value, #a, #b);)
+                    quote!(checks.date_range(#name, #value, #a, #b);)
                 }
                 Rule::NumberList(values) => {
                     let values = values.iter().map(|x| Literal::f64_unsuffixed(*x));
-                    quote!(checks.one_of_numbers(#wire, #value, &[#(#values),*]);)
+                    quote!(checks.one_of_numbers(#name, #value, &[#(#values),*]);)
                 }
                 Rule::TextList(values) => {
-                    quote!(checks.one_of_texts(#wire, #value, &[#(#values),*]);)
+                    quote!(checks.one_of_texts(#name, #value, &[#(#values),*]);)
                 }
             };
             match (f.optional, by_ref) {
-                (true, true) => quote!(if let Some(value) = &self.#id { #check }),
-                (true, false) => quote!(if let Some(value) = self.#id { #check }),
+                (true, true) => quote!(if let Some(value) = &#place { #check }),
+                (true, false) => quote!(if let Some(value) = #place { #check }),
                 (false, _) => check,
             }
         })
