@@ -55,10 +55,13 @@ where
     deserializer.deserialize_any(Text)
 }
 
+// `WideField`, `find_field`, `first_missing` and `in_field` are public because generated
+// code in users' crates calls them, and hidden because nothing else should.
 /// One field of a wide generated struct (more than 64 fields), as the generated
 /// `Deserialize` impl looks it up: a static table of these, sorted by `wire`, maps a key to
 /// the field's kind (which of the impl's value types it has) and its slot among the fields
 /// of that kind. Generated code builds these tables; there is no reason to write one.
+#[doc(hidden)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WideField {
     /// The key on the wire.
@@ -73,12 +76,14 @@ pub struct WideField {
 
 /// The position and entry of `key` in `fields` (sorted by `wire`), or `None` for a key the
 /// struct does not have.
+#[doc(hidden)]
 pub fn find_field(fields: &[WideField], key: &str) -> Option<(usize, WideField)> {
     let at = fields.binary_search_by(|f| f.wire.cmp(key)).ok()?;
     fields.get(at).map(|f| (at, *f))
 }
 
 /// The first required field in `fields` whose entry in `seen` (same positions) is `false`.
+#[doc(hidden)]
 pub fn first_missing(fields: &[WideField], seen: &[bool]) -> Option<&'static str> {
     fields
         .iter()
@@ -92,6 +97,7 @@ pub fn first_missing(fields: &[WideField], seen: &[bool]) -> Option<&'static str
 /// say where to look. A position that `serde_json` put at the end of the message is left out
 /// (`serde_json` adds one to the new error as well; two would read as one error in two
 /// places).
+#[doc(hidden)]
 pub fn in_field<E: serde::de::Error>(error: E, wire: &str) -> E {
     let text = error.to_string();
     E::custom(format_args!("{} (field `{wire}`)", without_position(&text)))
