@@ -368,21 +368,26 @@ fn a_zero_deadline_is_refused() {
     assert!(err.to_string().contains("deadline"), "{err}");
 }
 
-#[tokio::test]
-async fn an_attempt_is_cut_at_the_operation_deadline() {
-    // A 60 s attempt timeout, but only 400 ms of deadline: the hung call ends with the
-    // deadline, not a minute later.
+/// A server that answers after 30 s, and a client with a 60 s attempt timeout and the
+/// given operation deadline (the default when `None`).
+async fn hung_server(deadline: Option<Duration>) -> (Server, cspark::Client) {
     let server = Server::start(|_, _| execute_ok(json!({})).delayed(Duration::from_secs(30))).await;
-    let client = builder(&server)
+    let mut b = builder(&server)
         .auth(Auth::Open)
-        .timeout(Duration::from_secs(60))
-        .deadline(Duration::from_millis(400))
-        .build()
-        .unwrap();
+        .timeout(Duration::from_secs(60));
+    if let Some(d) = deadline {
+        b = b.deadline(d);
+    }
+    (server, b.build().unwrap())
+}
+
+/// Runs one execute with `options` against the hung server and checks it ends in a timeout
+/// after 350 ms to 5 s (a 400 ms deadline, not the minute of the attempt timeout).
+async fn execute_is_cut(client: &cspark::Client, options: &cspark::services::ExecuteOptions) {
     let started = std::time::Instant::now();
     let err = client
         .services()
-        .execute("f/s", &json!({}))
+        .execute_with("f/s", &json!({}), options)
         .await
         .unwrap_err();
     assert!(matches!(err, SparkError::Timeout { .. }), "{err:?}");
@@ -391,6 +396,14 @@ async fn an_attempt_is_cut_at_the_operation_deadline() {
         took >= Duration::from_millis(350) && took < Duration::from_secs(5),
         "{took:?}"
     );
+}
+
+#[tokio::test]
+async fn an_attempt_is_cut_at_the_operation_deadline() {
+    // A 60 s attempt timeout, but only 400 ms of deadline: the hung call ends with the
+    // deadline, not a minute later.
+    let (_server, client) = hung_server(Some(Duration::from_millis(400))).await;
+    execute_is_cut(&client, &Default::default()).await;
 }
 
 #[tokio::test]
@@ -413,25 +426,9 @@ async fn a_call_can_carry_its_own_deadline() {
 async fn a_call_deadline_cuts_a_hung_attempt_and_zero_is_refused() {
     use cspark::services::ExecuteOptions;
     use cspark::transport::RequestSpec;
-    let server = Server::start(|_, _| execute_ok(json!({})).delayed(Duration::from_secs(30))).await;
-    let client = builder(&server)
-        .auth(Auth::Open)
-        .timeout(Duration::from_secs(60))
-        .build()
-        .unwrap();
-    let started = std::time::Instant::now();
+    let (server, client) = hung_server(None).await;
     let options = ExecuteOptions::default().deadline(Duration::from_millis(400));
-    let err = client
-        .services()
-        .execute_with("f/s", &json!({}), &options)
-        .await
-        .unwrap_err();
-    assert!(matches!(err, SparkError::Timeout { .. }), "{err:?}");
-    let took = started.elapsed();
-    assert!(
-        took >= Duration::from_millis(350) && took < Duration::from_secs(5),
-        "{took:?}"
-    );
+    execute_is_cut(&client, &options).await;
     // A raw request takes one too.
     let url = format!("{}/anything", server.origin());
     let started = std::time::Instant::now();
